@@ -1,0 +1,113 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { isLanguage, type Language } from './core/i18n/languages.js';
+import type { PayAsYouGoTariff } from './core/charging-plan.js';
+
+/**
+ * Configuration comes from the environment only, and is validated once at start: a bad value
+ * stops the process with a message naming the variable, before anything is opened or served.
+ */
+
+const tariffValue = z
+  .string()
+  .trim()
+  .regex(/^(off|\d+)$/, 'must be a whole number of kopecks, or "off"')
+  .transform((value) => (value === 'off' ? null : Number(value)));
+
+const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Europe/Moscow');
+
+const environmentSchema = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// (leave it unset for the embedded SQLite database)')
+    .optional(),
+  SQLITE_SYNCHRONOUS: z.enum(['full', 'normal']).default('full'),
+  PG_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEFAULT_LANGUAGE: z.string().refine(isLanguage, 'must be one of zh-Hans, zh-Hant, ru, en').default('en'),
+  DEFAULT_TIME_ZONE: timeZone.default('Europe/Moscow'),
+  PAYG_DATA_KOPECKS_PER_MB: tariffValue.default(500),
+  PAYG_VOICE_KOPECKS_PER_MINUTE: tariffValue.default(1500),
+  PAYG_SMS_KOPECKS_PER_MESSAGE: tariffValue.default(500),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly data_dir: string;
+  readonly database_url: string | undefined;
+  readonly sqlite_file: string;
+  readonly sqlite_synchronous: 'full' | 'normal';
+  readonly pg_pool_size: number;
+  readonly log_level: string;
+  readonly default_language: Language;
+  readonly default_time_zone: string;
+  /** Pay-as-you-go tariffs per usage kind; null means that kind is never charged to the wallet. */
+  readonly payg: {
+    readonly data_minor_per_mb: number | null;
+    readonly voice_minor_per_minute: number | null;
+    readonly sms_minor_per_message: number | null;
+  };
+  readonly shutdown_grace_ms: number;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function loadConfig(environment: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const env = parsed.data;
+  return Object.freeze({
+    port: env.PORT,
+    host: env.HOST,
+    data_dir: env.DATA_DIR,
+    database_url: env.DATABASE_URL,
+    sqlite_file: path.join(env.DATA_DIR, 'roamcard.db'),
+    sqlite_synchronous: env.SQLITE_SYNCHRONOUS,
+    pg_pool_size: env.PG_POOL_SIZE,
+    log_level: env.LOG_LEVEL,
+    default_language: env.DEFAULT_LANGUAGE as Language,
+    default_time_zone: env.DEFAULT_TIME_ZONE,
+    payg: Object.freeze({
+      data_minor_per_mb: env.PAYG_DATA_KOPECKS_PER_MB,
+      voice_minor_per_minute: env.PAYG_VOICE_KOPECKS_PER_MINUTE,
+      sms_minor_per_message: env.PAYG_SMS_KOPECKS_PER_MESSAGE,
+    }),
+    shutdown_grace_ms: env.SHUTDOWN_GRACE_MS,
+  });
+}
+
+/** The tariff table for one kind, or null when pay-as-you-go is off for it. */
+export function paygTariff(config: Config): (kind: 'data' | 'voice' | 'sms') => PayAsYouGoTariff | null {
+  const { data_minor_per_mb, voice_minor_per_minute, sms_minor_per_message } = config.payg;
+  const tariff: PayAsYouGoTariff = {
+    data_minor_per_mb: data_minor_per_mb ?? 0,
+    voice_minor_per_minute: voice_minor_per_minute ?? 0,
+    sms_minor_per_message: sms_minor_per_message ?? 0,
+  };
+  return (kind) => {
+    const rate = kind === 'data' ? data_minor_per_mb : kind === 'voice' ? voice_minor_per_minute : sms_minor_per_message;
+    return rate === null ? null : tariff;
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * One catalogue of domain errors (Fastify style): each has a stable public code, an HTTP status
+ * and a short English title. Localized text for people lives in i18n/messages.ts, keyed by code.
+ * Operating errors (bad input, not found, not enough money) are RoamError; programmer errors
+ * (broken invariants) are plain Errors and surface as ROAM_ERR_INTERNAL without details.
+ */
+
+export const ERROR_CATALOGUE = {
+  ROAM_ERR_VALIDATION: { status: 400, title: 'The request is not valid' },
+  ROAM_ERR_ICCID_INVALID: { status: 400, title: 'ICCID is not valid' },
+  ROAM_ERR_MSISDN_INVALID: { status: 400, title: 'Phone number is not valid' },
+  ROAM_ERR_IMSI_INVALID: { status: 400, title: 'IMSI is not valid' },
+  ROAM_ERR_ESIM_CODE_INVALID: { status: 400, title: 'eSIM activation code is not valid' },
+  ROAM_ERR_AMOUNT_INVALID: { status: 400, title: 'Amount is not valid' },
+  ROAM_ERR_SIM_NOT_FOUND: { status: 404, title: 'SIM not found' },
+  ROAM_ERR_SIM_NOT_IN_STOCK: { status: 409, title: 'SIM is not in stock' },
+  ROAM_ERR_SIM_EXISTS: { status: 409, title: 'SIM already in inventory' },
+  ROAM_ERR_LINE_NOT_FOUND: { status: 404, title: 'Line not found' },
+  ROAM_ERR_LINE_NOT_ACTIVE: { status: 409, title: 'Line is not active' },
+  ROAM_ERR_ACCOUNT_NOT_FOUND: { status: 404, title: 'Account not found' },
+  ROAM_ERR_PACKAGE_NOT_FOUND: { status: 404, title: 'Package not found' },
+  ROAM_ERR_PACKAGE_INACTIVE: { status: 409, title: 'Package is not on sale' },
+  ROAM_ERR_PACKAGE_NOT_ON_CHANNEL: { status: 409, title: 'Package is not sold on this channel' },
+  ROAM_ERR_PACKAGE_INVALID: { status: 400, title: 'Package definition is not valid' },
+  ROAM_ERR_PRICE_NOT_SET: { status: 409, title: 'Package has no price' },
+  ROAM_ERR_INSUFFICIENT_FUNDS: { status: 402, title: 'Not enough money in the wallet' },
+  ROAM_ERR_IDEMPOTENCY_CONFLICT: { status: 409, title: 'Idempotency key reused with a different request' },
+  ROAM_ERR_USAGE_EVENT_CONFLICT: { status: 409, title: 'Usage event id reused with different usage' },
+  ROAM_ERR_ENTRY_NOT_FOUND: { status: 404, title: 'Journal entry not found' },
+  ROAM_ERR_ENTRY_ALREADY_REVERSED: { status: 409, title: 'Journal entry already reversed' },
+  ROAM_ERR_LEDGER_ACCOUNT_NOT_FOUND: { status: 404, title: 'Ledger account not found' },
+  ROAM_ERR_USSD_CODE_UNKNOWN: { status: 404, title: 'Unknown USSD code' },
+  ROAM_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
+  ROAM_ERR_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  ROAM_ERR_INTERNAL: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** Parameters that localized messages may use; all optional, all plain values. */
+export interface ErrorParams {
+  field?: string;
+  reason?: string;
+  value?: string;
+  line?: number;
+  code?: string;
+  channel?: string;
+  needed_minor?: number;
+  available_minor?: number;
+}
+
+export class RoamError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly params: Readonly<ErrorParams>;
+
+  constructor(code: ErrorCode, params: ErrorParams = {}, detail?: string) {
+    super(detail ?? `${ERROR_CATALOGUE[code].title}${params.field ? ` (${params.field})` : ''}${params.reason ? `: ${params.reason}` : ''}`);
+    this.name = 'RoamError';
+    this.code = code;
+    this.status = ERROR_CATALOGUE[code].status;
+    this.params = Object.freeze({ ...params });
+  }
+}
+
+export function isRoamError(error: unknown): error is RoamError {
+  return error instanceof RoamError;
+}
+
+/** Programmer errors: an invariant does not hold. Crash loudly (TigerBeetle style). */
+export function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(`invariant violated: ${message}`);
+}

@@ -1,0 +1,271 @@
+import type { ErrorCode, ErrorParams } from '../errors.js';
+import type { Language } from './languages.js';
+
+/**
+ * Every text a person reads, in our four languages. A typed catalogue rather than a message-format
+ * library: the compiler proves each language has every message with the right parameters, and the
+ * USSD texts must be hand-fitted to 80-character screens anyway.
+ */
+export interface Messages {
+  /** BCP 47 locale for Intl number and date formatting. */
+  readonly locale: string;
+  readonly currency_rub: string;
+  readonly units: { mb: string; gb: string; minutes: string; sms: string; less_than_minute: string };
+  readonly ussd: {
+    balance: (p: { balance: string }) => string;
+    data_left: (p: { amount: string; until: string }) => string;
+    voice_left: (p: { amount: string; until: string }) => string;
+    sms_left: (p: { amount: string; until: string }) => string;
+    no_packs: string;
+    packs_header: (p: { count: number }) => string;
+    pack_line: (p: { index: number; name: string; left: string; until: string }) => string;
+    more: string;
+    back: string;
+    unknown_number: string;
+    unknown_code: (p: { code: string }) => string;
+    line_not_active: string;
+    temporarily_unavailable: string;
+  };
+  readonly field_problems: Record<string, string>;
+  readonly errors: Record<ErrorCode, (p: ErrorParams) => string>;
+}
+
+const en: Messages = {
+  locale: 'en-GB',
+  currency_rub: 'RUB',
+  units: { mb: 'MB', gb: 'GB', minutes: 'min', sms: 'SMS', less_than_minute: '<1 min' },
+  ussd: {
+    balance: ({ balance }) => `Balance: ${balance}`,
+    data_left: ({ amount, until }) => `Data: ${amount} left, until ${until}`,
+    voice_left: ({ amount, until }) => `Calls: ${amount} left, until ${until}`,
+    sms_left: ({ amount, until }) => `SMS: ${amount} left, until ${until}`,
+    no_packs: 'No active packs. Renew at the app, website or a store.',
+    packs_header: ({ count }) => `Your packs (${count}):`,
+    pack_line: ({ index, name, left, until }) => `${index}) ${name}: ${left} left, until ${until}`,
+    more: '0 More',
+    back: '00 Back',
+    unknown_number: 'This number is not served by roamcard. Please check the SIM.',
+    unknown_code: ({ code }) => `Unknown code ${code}. Dial #100# for balance, #101# for packs.`,
+    line_not_active: 'This line is not active. Please contact a service hall.',
+    temporarily_unavailable: 'Service temporarily unavailable. Please try again in a minute.',
+  },
+  field_problems: {
+    empty: 'is empty', not_digits: 'must contain digits only', length: 'must have 19 or 20 digits',
+    prefix: 'must start with 89', luhn: 'has a wrong check digit (Luhn)', invalid: 'is not a valid phone number',
+    format: 'has the wrong format', missing_column: 'column is missing', duplicate_in_file: 'appears twice in the file',
+    exists_differently: 'is already in inventory with other data', esim_code_required: 'is required for an eSIM',
+    esim_code_unexpected: 'is only for eSIM', unknown_form_factor: 'must be nano or esim', not_positive: 'must be greater than zero',
+    too_large: 'is too large', too_many_decimals: 'has too many decimals', unknown_kind: 'must be data, voice or sms',
+    not_a_date: 'is not a date', negative: 'must not be negative', not_integer: 'must be a whole number',
+  },
+  errors: {
+    ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? 'Input'} ${reason ?? 'is not valid'}.`,
+    ROAM_ERR_ICCID_INVALID: ({ reason }) => `The SIM serial number (ICCID) ${reason ?? 'is not valid'}.`,
+    ROAM_ERR_MSISDN_INVALID: ({ value }) => `${value ? `"${value}"` : 'The phone number'} is not a valid phone number.`,
+    ROAM_ERR_IMSI_INVALID: () => 'The IMSI must have 14 or 15 digits.',
+    ROAM_ERR_ESIM_CODE_INVALID: () => 'The eSIM activation code must look like LPA:1$smdp.example.com$MATCHING-ID.',
+    ROAM_ERR_AMOUNT_INVALID: ({ field, reason }) => `The amount${field ? ` (${field})` : ''} ${reason ?? 'is not valid'}.`,
+    ROAM_ERR_SIM_NOT_FOUND: () => 'No SIM with this serial number is in our inventory.',
+    ROAM_ERR_SIM_NOT_IN_STOCK: () => 'This SIM is already in service or retired.',
+    ROAM_ERR_SIM_EXISTS: ({ field }) => `A SIM with this ${field ?? 'ICCID'} is already in inventory with other data.`,
+    ROAM_ERR_LINE_NOT_FOUND: () => 'No line was found for this number.',
+    ROAM_ERR_LINE_NOT_ACTIVE: () => 'This line is not active.',
+    ROAM_ERR_ACCOUNT_NOT_FOUND: () => 'The account was not found.',
+    ROAM_ERR_PACKAGE_NOT_FOUND: ({ code }) => `There is no pack ${code ?? ''}.`.replace(' .', '.'),
+    ROAM_ERR_PACKAGE_INACTIVE: ({ code }) => `The pack ${code ?? ''} is no longer on sale.`.replace('  ', ' '),
+    ROAM_ERR_PACKAGE_NOT_ON_CHANNEL: ({ channel }) => `This pack is not sold here${channel ? ` (${channel})` : ''}.`,
+    ROAM_ERR_PACKAGE_INVALID: ({ field }) => `The pack definition is not valid: ${field ?? 'check its fields'}.`,
+    ROAM_ERR_PRICE_NOT_SET: () => 'This pack has no price yet.',
+    ROAM_ERR_INSUFFICIENT_FUNDS: () => 'There is not enough money on the balance. Top up or pay another way.',
+    ROAM_ERR_IDEMPOTENCY_CONFLICT: () => 'This request key was already used for a different request.',
+    ROAM_ERR_USAGE_EVENT_CONFLICT: () => 'This usage event id was already charged with different usage.',
+    ROAM_ERR_ENTRY_NOT_FOUND: () => 'The journal entry was not found.',
+    ROAM_ERR_ENTRY_ALREADY_REVERSED: () => 'This journal entry has already been reversed.',
+    ROAM_ERR_LEDGER_ACCOUNT_NOT_FOUND: () => 'The ledger account was not found.',
+    ROAM_ERR_USSD_CODE_UNKNOWN: ({ code }) => `Unknown code ${code ?? ''}.`.replace(' .', '.'),
+    ROAM_ERR_NOT_FOUND: () => 'Not found.',
+    ROAM_ERR_UNAVAILABLE: () => 'The service is temporarily unavailable. Please try again shortly.',
+    ROAM_ERR_INTERNAL: () => 'Something went wrong on our side. Nothing was charged twice; please try again.',
+  },
+};
+
+const ru: Messages = {
+  locale: 'ru-RU',
+  currency_rub: '₽',
+  units: { mb: 'МБ', gb: 'ГБ', minutes: 'мин', sms: 'SMS', less_than_minute: '<1 мин' },
+  ussd: {
+    balance: ({ balance }) => `Баланс: ${balance}`,
+    data_left: ({ amount, until }) => `Интернет: ${amount} до ${until}`,
+    voice_left: ({ amount, until }) => `Звонки: ${amount} до ${until}`,
+    sms_left: ({ amount, until }) => `SMS: ${amount} до ${until}`,
+    no_packs: 'Нет активных пакетов. Продлите в приложении, на сайте или в салоне.',
+    packs_header: ({ count }) => `Ваши пакеты (${count}):`,
+    pack_line: ({ index, name, left, until }) => `${index}) ${name}: ${left}, до ${until}`,
+    more: '0 Далее',
+    back: '00 Назад',
+    unknown_number: 'Номер не обслуживается roamcard. Проверьте SIM-карту.',
+    unknown_code: ({ code }) => `Неизвестный код ${code}. Баланс #100#, пакеты #101#.`,
+    line_not_active: 'Номер не активен. Обратитесь в салон связи.',
+    temporarily_unavailable: 'Сервис временно недоступен. Повторите через минуту.',
+  },
+  field_problems: {
+    empty: 'не заполнено', not_digits: 'должно содержать только цифры', length: 'должно содержать 19 или 20 цифр',
+    prefix: 'должно начинаться с 89', luhn: 'содержит неверную контрольную цифру (Луна)', invalid: 'не является номером телефона',
+    format: 'в неверном формате', missing_column: 'нет такого столбца', duplicate_in_file: 'повторяется в файле',
+    exists_differently: 'уже есть на складе с другими данными', esim_code_required: 'обязателен для eSIM',
+    esim_code_unexpected: 'допустим только для eSIM', unknown_form_factor: 'должен быть nano или esim', not_positive: 'должно быть больше нуля',
+    too_large: 'слишком большое', too_many_decimals: 'слишком много знаков после запятой', unknown_kind: 'должен быть data, voice или sms',
+    not_a_date: 'не является датой', negative: 'не может быть отрицательным', not_integer: 'должно быть целым числом',
+  },
+  errors: {
+    ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? 'Значение'}: ${reason ?? 'неверное значение'}.`,
+    ROAM_ERR_ICCID_INVALID: ({ reason }) => `Серийный номер SIM-карты (ICCID) ${reason ?? 'неверен'}.`,
+    ROAM_ERR_MSISDN_INVALID: ({ value }) => `${value ? `«${value}»` : 'Номер'} не является верным номером телефона.`,
+    ROAM_ERR_IMSI_INVALID: () => 'IMSI должен содержать 14 или 15 цифр.',
+    ROAM_ERR_ESIM_CODE_INVALID: () => 'Код активации eSIM должен иметь вид LPA:1$smdp.example.com$MATCHING-ID.',
+    ROAM_ERR_AMOUNT_INVALID: ({ field, reason }) => `Сумма${field ? ` (${field})` : ''}: ${reason ?? 'неверное значение'}.`,
+    ROAM_ERR_SIM_NOT_FOUND: () => 'SIM-карты с таким серийным номером нет на складе.',
+    ROAM_ERR_SIM_NOT_IN_STOCK: () => 'Эта SIM-карта уже обслуживается или списана.',
+    ROAM_ERR_SIM_EXISTS: ({ field }) => `SIM-карта с таким ${field ?? 'ICCID'} уже есть на складе с другими данными.`,
+    ROAM_ERR_LINE_NOT_FOUND: () => 'Номер не найден.',
+    ROAM_ERR_LINE_NOT_ACTIVE: () => 'Номер не активен.',
+    ROAM_ERR_ACCOUNT_NOT_FOUND: () => 'Учётная запись не найдена.',
+    ROAM_ERR_PACKAGE_NOT_FOUND: ({ code }) => `Пакет ${code ?? ''} не найден.`.replace('  ', ' '),
+    ROAM_ERR_PACKAGE_INACTIVE: ({ code }) => `Пакет ${code ?? ''} больше не продаётся.`.replace('  ', ' '),
+    ROAM_ERR_PACKAGE_NOT_ON_CHANNEL: ({ channel }) => `Этот пакет здесь не продаётся${channel ? ` (${channel})` : ''}.`,
+    ROAM_ERR_PACKAGE_INVALID: ({ field }) => `Описание пакета неверно: ${field ?? 'проверьте поля'}.`,
+    ROAM_ERR_PRICE_NOT_SET: () => 'У этого пакета ещё нет цены.',
+    ROAM_ERR_INSUFFICIENT_FUNDS: () => 'Недостаточно средств на балансе. Пополните баланс или выберите другой способ оплаты.',
+    ROAM_ERR_IDEMPOTENCY_CONFLICT: () => 'Этот ключ запроса уже использован для другого запроса.',
+    ROAM_ERR_USAGE_EVENT_CONFLICT: () => 'Событие с этим идентификатором уже списано с другими данными.',
+    ROAM_ERR_ENTRY_NOT_FOUND: () => 'Проводка не найдена.',
+    ROAM_ERR_ENTRY_ALREADY_REVERSED: () => 'Эта проводка уже сторнирована.',
+    ROAM_ERR_LEDGER_ACCOUNT_NOT_FOUND: () => 'Счёт не найден.',
+    ROAM_ERR_USSD_CODE_UNKNOWN: ({ code }) => `Неизвестный код ${code ?? ''}.`.replace(' .', '.'),
+    ROAM_ERR_NOT_FOUND: () => 'Не найдено.',
+    ROAM_ERR_UNAVAILABLE: () => 'Сервис временно недоступен. Повторите попытку позже.',
+    ROAM_ERR_INTERNAL: () => 'Произошла ошибка на нашей стороне. Деньги не списаны дважды; повторите попытку.',
+  },
+};
+
+const zhHans: Messages = {
+  locale: 'zh-Hans-CN',
+  currency_rub: '卢布',
+  units: { mb: 'MB', gb: 'GB', minutes: '分钟', sms: '条', less_than_minute: '不足1分钟' },
+  ussd: {
+    balance: ({ balance }) => `余额：${balance}`,
+    data_left: ({ amount, until }) => `流量剩余${amount}，至${until}`,
+    voice_left: ({ amount, until }) => `通话剩余${amount}，至${until}`,
+    sms_left: ({ amount, until }) => `短信剩余${amount}，至${until}`,
+    no_packs: '暂无有效套餐。请在应用、网站或门店续费。',
+    packs_header: ({ count }) => `您的套餐（${count}）：`,
+    pack_line: ({ index, name, left, until }) => `${index}) ${name}：剩余${left}，至${until}`,
+    more: '0 更多',
+    back: '00 返回',
+    unknown_number: '该号码不属于远游卡用户，请检查SIM卡。',
+    unknown_code: ({ code }) => `未知代码${code}。余额请拨#100#，套餐请拨#101#。`,
+    line_not_active: '该号码未激活，请联系营业厅。',
+    temporarily_unavailable: '服务暂时不可用，请稍后再试。',
+  },
+  field_problems: {
+    empty: '为空', not_digits: '只能包含数字', length: '必须为19或20位数字', prefix: '必须以89开头',
+    luhn: '校验位错误（Luhn）', invalid: '不是有效的电话号码', format: '格式不正确', missing_column: '缺少该列',
+    duplicate_in_file: '在文件中重复出现', exists_differently: '已在库存中且数据不同', esim_code_required: 'eSIM必须填写',
+    esim_code_unexpected: '仅适用于eSIM', unknown_form_factor: '必须为nano或esim', not_positive: '必须大于零',
+    too_large: '数值过大', too_many_decimals: '小数位过多', unknown_kind: '必须为data、voice或sms',
+    not_a_date: '不是有效日期', negative: '不能为负数', not_integer: '必须为整数',
+  },
+  errors: {
+    ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? '输入'}${reason ?? '无效'}。`,
+    ROAM_ERR_ICCID_INVALID: ({ reason }) => `SIM卡序列号（ICCID）${reason ?? '无效'}。`,
+    ROAM_ERR_MSISDN_INVALID: ({ value }) => `${value ? `“${value}”` : '该号码'}不是有效的电话号码。`,
+    ROAM_ERR_IMSI_INVALID: () => 'IMSI必须为14或15位数字。',
+    ROAM_ERR_ESIM_CODE_INVALID: () => 'eSIM激活码格式应为 LPA:1$smdp.example.com$MATCHING-ID。',
+    ROAM_ERR_AMOUNT_INVALID: ({ field, reason }) => `金额${field ? `（${field}）` : ''}${reason ?? '无效'}。`,
+    ROAM_ERR_SIM_NOT_FOUND: () => '库存中没有该序列号的SIM卡。',
+    ROAM_ERR_SIM_NOT_IN_STOCK: () => '该SIM卡已在使用中或已注销。',
+    ROAM_ERR_SIM_EXISTS: ({ field }) => `该${field ?? 'ICCID'}的SIM卡已在库存中且数据不同。`,
+    ROAM_ERR_LINE_NOT_FOUND: () => '未找到该号码。',
+    ROAM_ERR_LINE_NOT_ACTIVE: () => '该号码未激活。',
+    ROAM_ERR_ACCOUNT_NOT_FOUND: () => '未找到该账户。',
+    ROAM_ERR_PACKAGE_NOT_FOUND: ({ code }) => `套餐${code ?? ''}不存在。`,
+    ROAM_ERR_PACKAGE_INACTIVE: ({ code }) => `套餐${code ?? ''}已停售。`,
+    ROAM_ERR_PACKAGE_NOT_ON_CHANNEL: ({ channel }) => `此渠道${channel ? `（${channel}）` : ''}不销售该套餐。`,
+    ROAM_ERR_PACKAGE_INVALID: ({ field }) => `套餐定义无效：${field ?? '请检查字段'}。`,
+    ROAM_ERR_PRICE_NOT_SET: () => '该套餐尚未定价。',
+    ROAM_ERR_INSUFFICIENT_FUNDS: () => '余额不足。请充值或选择其他支付方式。',
+    ROAM_ERR_IDEMPOTENCY_CONFLICT: () => '该请求键已用于另一个请求。',
+    ROAM_ERR_USAGE_EVENT_CONFLICT: () => '该用量事件编号已按不同用量计费。',
+    ROAM_ERR_ENTRY_NOT_FOUND: () => '未找到该记账分录。',
+    ROAM_ERR_ENTRY_ALREADY_REVERSED: () => '该记账分录已被冲销。',
+    ROAM_ERR_LEDGER_ACCOUNT_NOT_FOUND: () => '未找到该账户科目。',
+    ROAM_ERR_USSD_CODE_UNKNOWN: ({ code }) => `未知代码${code ?? ''}。`,
+    ROAM_ERR_NOT_FOUND: () => '未找到。',
+    ROAM_ERR_UNAVAILABLE: () => '服务暂时不可用，请稍后再试。',
+    ROAM_ERR_INTERNAL: () => '系统出错，未重复扣款，请重试。',
+  },
+};
+
+const zhHant: Messages = {
+  locale: 'zh-Hant-TW',
+  currency_rub: '盧布',
+  units: { mb: 'MB', gb: 'GB', minutes: '分鐘', sms: '則', less_than_minute: '不足1分鐘' },
+  ussd: {
+    balance: ({ balance }) => `餘額：${balance}`,
+    data_left: ({ amount, until }) => `流量剩餘${amount}，至${until}`,
+    voice_left: ({ amount, until }) => `通話剩餘${amount}，至${until}`,
+    sms_left: ({ amount, until }) => `簡訊剩餘${amount}，至${until}`,
+    no_packs: '暫無有效方案。請在應用程式、網站或門市續費。',
+    packs_header: ({ count }) => `您的方案（${count}）：`,
+    pack_line: ({ index, name, left, until }) => `${index}) ${name}：剩餘${left}，至${until}`,
+    more: '0 更多',
+    back: '00 返回',
+    unknown_number: '此號碼不屬於遠遊卡用戶，請檢查SIM卡。',
+    unknown_code: ({ code }) => `未知代碼${code}。餘額請撥#100#，方案請撥#101#。`,
+    line_not_active: '此號碼未啟用，請聯絡營業廳。',
+    temporarily_unavailable: '服務暫時無法使用，請稍後再試。',
+  },
+  field_problems: {
+    empty: '為空', not_digits: '只能包含數字', length: '必須為19或20位數字', prefix: '必須以89開頭',
+    luhn: '檢查碼錯誤（Luhn）', invalid: '不是有效的電話號碼', format: '格式不正確', missing_column: '缺少該欄',
+    duplicate_in_file: '在檔案中重複出現', exists_differently: '已在庫存中且資料不同', esim_code_required: 'eSIM必須填寫',
+    esim_code_unexpected: '僅適用於eSIM', unknown_form_factor: '必須為nano或esim', not_positive: '必須大於零',
+    too_large: '數值過大', too_many_decimals: '小數位數過多', unknown_kind: '必須為data、voice或sms',
+    not_a_date: '不是有效日期', negative: '不能為負數', not_integer: '必須為整數',
+  },
+  errors: {
+    ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? '輸入'}${reason ?? '無效'}。`,
+    ROAM_ERR_ICCID_INVALID: ({ reason }) => `SIM卡序號（ICCID）${reason ?? '無效'}。`,
+    ROAM_ERR_MSISDN_INVALID: ({ value }) => `${value ? `「${value}」` : '此號碼'}不是有效的電話號碼。`,
+    ROAM_ERR_IMSI_INVALID: () => 'IMSI必須為14或15位數字。',
+    ROAM_ERR_ESIM_CODE_INVALID: () => 'eSIM啟用碼格式應為 LPA:1$smdp.example.com$MATCHING-ID。',
+    ROAM_ERR_AMOUNT_INVALID: ({ field, reason }) => `金額${field ? `（${field}）` : ''}${reason ?? '無效'}。`,
+    ROAM_ERR_SIM_NOT_FOUND: () => '庫存中沒有此序號的SIM卡。',
+    ROAM_ERR_SIM_NOT_IN_STOCK: () => '此SIM卡已在使用中或已註銷。',
+    ROAM_ERR_SIM_EXISTS: ({ field }) => `此${field ?? 'ICCID'}的SIM卡已在庫存中且資料不同。`,
+    ROAM_ERR_LINE_NOT_FOUND: () => '找不到此號碼。',
+    ROAM_ERR_LINE_NOT_ACTIVE: () => '此號碼未啟用。',
+    ROAM_ERR_ACCOUNT_NOT_FOUND: () => '找不到此帳戶。',
+    ROAM_ERR_PACKAGE_NOT_FOUND: ({ code }) => `方案${code ?? ''}不存在。`,
+    ROAM_ERR_PACKAGE_INACTIVE: ({ code }) => `方案${code ?? ''}已停售。`,
+    ROAM_ERR_PACKAGE_NOT_ON_CHANNEL: ({ channel }) => `此通路${channel ? `（${channel}）` : ''}不銷售此方案。`,
+    ROAM_ERR_PACKAGE_INVALID: ({ field }) => `方案定義無效：${field ?? '請檢查欄位'}。`,
+    ROAM_ERR_PRICE_NOT_SET: () => '此方案尚未定價。',
+    ROAM_ERR_INSUFFICIENT_FUNDS: () => '餘額不足。請儲值或選擇其他付款方式。',
+    ROAM_ERR_IDEMPOTENCY_CONFLICT: () => '此請求金鑰已用於另一個請求。',
+    ROAM_ERR_USAGE_EVENT_CONFLICT: () => '此用量事件編號已按不同用量計費。',
+    ROAM_ERR_ENTRY_NOT_FOUND: () => '找不到此記帳分錄。',
+    ROAM_ERR_ENTRY_ALREADY_REVERSED: () => '此記帳分錄已被沖銷。',
+    ROAM_ERR_LEDGER_ACCOUNT_NOT_FOUND: () => '找不到此帳戶科目。',
+    ROAM_ERR_USSD_CODE_UNKNOWN: ({ code }) => `未知代碼${code ?? ''}。`,
+    ROAM_ERR_NOT_FOUND: () => '找不到。',
+    ROAM_ERR_UNAVAILABLE: () => '服務暫時無法使用，請稍後再試。',
+    ROAM_ERR_INTERNAL: () => '系統發生錯誤，未重複扣款，請重試。',
+  },
+};
+
+export const MESSAGES: Readonly<Record<Language, Messages>> = { en, ru, 'zh-Hans': zhHans, 'zh-Hant': zhHant };
+
+export function messagesFor(language: Language): Messages {
+  return MESSAGES[language];
+}

@@ -1,0 +1,19 @@
+import { PostgresAdapter } from 'kysely';
+import type { Executor } from './transaction.js';
+
+/**
+ * Per-line serialisation. On PostgreSQL every operation that changes a line's money or bundles
+ * first takes the line's row lock (`SELECT … FOR UPDATE`), so concurrent charges of one line queue
+ * up instead of racing; lines are independent, which is what lets the database scale out by line.
+ * On SQLite the transaction already holds the database's single write lock.
+ */
+export function supportsRowLocks(trx: Executor): boolean {
+  return trx.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/** Locks lines in id order (a fixed order, so batches that share lines cannot deadlock). */
+export async function lockLines(trx: Executor, line_ids: readonly string[]): Promise<void> {
+  if (!supportsRowLocks(trx) || line_ids.length === 0) return;
+  const ordered = [...new Set(line_ids)].sort();
+  await trx.selectFrom('lines').select('id').where('id', 'in', ordered).orderBy('id').forUpdate().execute();
+}

@@ -1,0 +1,181 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types for Kysely. Conventions that hold on SQLite and PostgreSQL alike:
+ * - money in integer minor units (`*_minor`, bigint on PostgreSQL), never floats;
+ * - time as UTC epoch milliseconds (`*_at_ms`), so arithmetic and comparison are exact everywhere;
+ * - booleans as 0/1 integers (SQLite has no boolean type);
+ * - hot tables carry `line_id`, the key a sharded PostgreSQL (Citus) would distribute by.
+ */
+
+export interface SimsTable {
+  iccid: string;
+  imsi: string;
+  msisdn: string;
+  form_factor: 'nano' | 'esim';
+  esim_activation_code: string | null;
+  status: 'in_stock' | 'in_service' | 'retired';
+  created_at_ms: number;
+}
+
+export interface AccountsTable {
+  id: string;
+  language: string;
+  contact_phone: string | null;
+  email: string | null;
+  created_at_ms: number;
+}
+
+export interface LinesTable {
+  id: string;
+  account_id: string;
+  iccid: string;
+  msisdn: string;
+  language: string;
+  time_zone: string;
+  status: 'active' | 'suspended' | 'closed';
+  wallet_account_id: string;
+  created_at_ms: number;
+}
+
+export type LedgerAccountKind =
+  | 'wallet'
+  | 'provider_clearing'
+  | 'cash_drawer'
+  | 'partner_settlement'
+  | 'revenue'
+  | 'refunds'
+  | 'promotions';
+
+export interface LedgerAccountsTable {
+  id: string;
+  kind: LedgerAccountKind;
+  currency: string;
+  /** Cached sum of this account's postings; changed only in the transaction that writes them. */
+  balance_minor: number;
+  /** 0 for wallets (never below zero); 1 for clearing, revenue and the like. */
+  may_go_negative: number;
+  line_id: string | null;
+  name: string;
+  created_at_ms: number;
+}
+
+export interface JournalEntriesTable {
+  id: string;
+  kind: string;
+  line_id: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  reverses_entry_id: string | null;
+  memo: string;
+  created_at_ms: number;
+}
+
+export interface PostingsTable {
+  id: Generated<number>;
+  entry_id: string;
+  account_id: string;
+  line_id: string | null;
+  /** Signed: positive raises the account's balance, negative lowers it; an entry's postings sum to 0. */
+  amount_minor: number;
+  currency: string;
+}
+
+export interface PackagesTable {
+  code: string;
+  kind: 'data' | 'voice' | 'sms' | 'combo';
+  data_mb: number;
+  voice_minutes: number;
+  sms_count: number;
+  validity_hours: number;
+  name_zh_hans: string;
+  name_zh_hant: string;
+  name_ru: string;
+  name_en: string;
+  /** JSON array of sales channels. */
+  channels: string;
+  active: number;
+  sort_order: number;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface PackagePricesTable {
+  id: string;
+  package_code: string;
+  amount_minor: number;
+  currency: string;
+  effective_from_ms: number;
+  created_at_ms: number;
+}
+
+export interface BundlesTable {
+  id: string;
+  line_id: string;
+  package_code: string;
+  package_price_id: string | null;
+  price_minor: number;
+  currency: string;
+  data_bytes_total: number;
+  data_bytes_remaining: number;
+  voice_seconds_total: number;
+  voice_seconds_remaining: number;
+  sms_total: number;
+  sms_remaining: number;
+  activated_at_ms: number;
+  expires_at_ms: number;
+  status: 'active' | 'expired';
+  source: 'wallet' | 'external';
+  entry_id: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  created_at_ms: number;
+}
+
+export interface UsageEventsTable {
+  line_id: string;
+  event_id: string;
+  kind: 'data' | 'voice' | 'sms';
+  quantity: number;
+  occurred_at_ms: number;
+  from_bundles: number;
+  from_wallet: number;
+  denied: number;
+  denial_reason: string | null;
+  wallet_charge_minor: number;
+  entry_id: string | null;
+  /** JSON array of { bundle_id, quantity }. */
+  draws: string;
+  charged_at_ms: number;
+}
+
+export interface StoresTable {
+  id: string;
+  code: string;
+  kind: 'service_hall' | 'partner_store';
+  chain: string | null;
+  name: string;
+  city: string;
+  address: string;
+  time_zone: string;
+  latitude: number;
+  longitude: number;
+  opening_hours: string;
+  renews: number;
+  cash_account_id: string;
+  created_at_ms: number;
+}
+
+export interface Schema {
+  sims: SimsTable;
+  accounts: AccountsTable;
+  lines: LinesTable;
+  ledger_accounts: LedgerAccountsTable;
+  journal_entries: JournalEntriesTable;
+  postings: PostingsTable;
+  packages: PackagesTable;
+  package_prices: PackagePricesTable;
+  bundles: BundlesTable;
+  usage_events: UsageEventsTable;
+  stores: StoresTable;
+}

@@ -1,0 +1,52 @@
+import type { Config } from '../config.js';
+import { paygTariff } from '../config.js';
+import type { Database } from '../db/database.js';
+import { inTransaction } from '../db/transaction.js';
+import type { Clock } from '../ports/clock.js';
+import { expireBundles } from './charging/bundles.js';
+import { chargeUsage, chargeUsageBatch, type TariffFor, type UsageInput } from './charging/usage.js';
+import {
+  activatePaidPackage,
+  buyPackageFromWallet,
+  creditWallet,
+  type ActivatePaidPackageInput,
+  type BuyFromWalletInput,
+  type CreditWalletInput,
+} from './charging/wallet.js';
+import { reverseEntry } from './ledger/ledger.js';
+import { lineOverview } from './lines/overview.js';
+import type { LineRef } from './lines/lines.js';
+
+export interface ServiceDependencies {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly tariffFor: TariffFor;
+}
+
+/**
+ * The use cases channels call: each is one transaction, with time from the injected clock.
+ * Channels translate requests into these calls and results into responses; no SQL lives in a channel.
+ */
+export function createServices(deps: ServiceDependencies) {
+  const { database, clock, tariffFor } = deps;
+  const run = <T>(work: Parameters<typeof inTransaction<T>>[1]) => inTransaction(database, work);
+  return {
+    database,
+    clock,
+    creditWallet: (input: CreditWalletInput) => run((trx) => creditWallet(trx, input, clock.now_ms())),
+    buyPackageFromWallet: (input: BuyFromWalletInput) => run((trx) => buyPackageFromWallet(trx, input, clock.now_ms())),
+    activatePaidPackage: (input: ActivatePaidPackageInput) => run((trx) => activatePaidPackage(trx, input, clock.now_ms())),
+    expireBundles: () => run((trx) => expireBundles(trx, clock.now_ms())),
+    reverseEntry: (entry_id: string, memo: string) => run((trx) => reverseEntry(trx, entry_id, memo, clock.now_ms())),
+    chargeUsage: (input: UsageInput) => run((trx) => chargeUsage(trx, input, tariffFor, clock.now_ms())),
+    chargeUsageBatch: (inputs: readonly UsageInput[]) => run((trx) => chargeUsageBatch(trx, inputs, tariffFor, clock.now_ms())),
+    /** Read-only: no transaction needed for a consistent enough view (one line, a few rows). */
+    lineOverview: (ref: LineRef, at_ms = clock.now_ms()) => lineOverview(database.db, ref, at_ms),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+export function servicesFromConfig(config: Config, database: Database, clock: Clock): Services {
+  return createServices({ database, clock, tariffFor: paygTariff(config) });
+}

@@ -1,0 +1,139 @@
+import { assert, RoamError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import { assertMinor, LEDGER_CURRENCY } from '../../core/money.js';
+import type { Executor } from '../../db/transaction.js';
+
+/**
+ * The double-entry journal. An entry is a list of signed postings that sum to zero; each posting
+ * moves one account's cached balance in the same transaction that records it. Entries are never
+ * changed or deleted: a correction is a reversing entry (one per entry, enforced by a unique key).
+ */
+
+export const POSTINGS_PER_ENTRY_MAX = 16;
+
+export type EntryKind = 'top_up' | 'package_purchase' | 'package_sale' | 'usage_charge' | 'reversal' | 'refund' | 'promotion';
+
+export interface PostingInput {
+  readonly account_id: string;
+  /** Positive raises the account's balance, negative lowers it. */
+  readonly amount_minor: number;
+}
+
+export interface EntryInput {
+  readonly kind: EntryKind;
+  readonly line_id: string | null;
+  readonly memo: string;
+  readonly postings: readonly PostingInput[];
+  readonly idempotency_key?: string | null;
+  readonly request_hash?: string | null;
+  readonly reverses_entry_id?: string | null;
+}
+
+/** Programmer errors in an entry, naming the first bad posting (Formance style). */
+export function entryProblem(postings: readonly PostingInput[]): string | null {
+  if (postings.length < 2) return 'an entry needs at least two postings';
+  if (postings.length > POSTINGS_PER_ENTRY_MAX) return `an entry has at most ${POSTINGS_PER_ENTRY_MAX} postings`;
+  let sum = 0;
+  for (const [index, posting] of postings.entries()) {
+    if (!Number.isSafeInteger(posting.amount_minor) || posting.amount_minor === 0) {
+      return `posting ${index} (${posting.account_id}) has amount ${posting.amount_minor}: it must be a non-zero integer`;
+    }
+    sum += posting.amount_minor;
+  }
+  if (sum !== 0) return `postings sum to ${sum}, not 0`;
+  return null;
+}
+
+/**
+ * Records an entry and moves the cached balances. Must run inside a transaction.
+ * A wallet that would go below zero makes the whole entry fail with ROAM_ERR_INSUFFICIENT_FUNDS;
+ * the CHECK constraint on ledger_accounts is the second line of defence.
+ */
+export async function postEntry(trx: Executor, input: EntryInput, now_ms: number): Promise<string> {
+  const problem = entryProblem(input.postings);
+  assert(problem === null, `journal entry ${input.kind}: ${problem}`);
+
+  const entry_id = newId('entry');
+  await trx
+    .insertInto('journal_entries')
+    .values({
+      id: entry_id,
+      kind: input.kind,
+      line_id: input.line_id,
+      idempotency_key: input.idempotency_key ?? null,
+      request_hash: input.request_hash ?? null,
+      reverses_entry_id: input.reverses_entry_id ?? null,
+      memo: input.memo,
+      created_at_ms: now_ms,
+    })
+    .execute();
+
+  const net = netByAccount(input.postings);
+  // Fixed lock order (by account id) so two entries touching the same accounts cannot deadlock.
+  for (const [account_id, amount_minor] of [...net.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (amount_minor === 0) continue;
+    await moveBalance(trx, account_id, amount_minor);
+  }
+  await trx
+    .insertInto('postings')
+    .values(
+      input.postings.map((posting) => ({
+        entry_id,
+        account_id: posting.account_id,
+        line_id: input.line_id,
+        amount_minor: posting.amount_minor,
+        currency: LEDGER_CURRENCY,
+      })),
+    )
+    .execute();
+  return entry_id;
+}
+
+function netByAccount(postings: readonly PostingInput[]): Map<string, number> {
+  const net = new Map<string, number>();
+  for (const posting of postings) net.set(posting.account_id, (net.get(posting.account_id) ?? 0) + posting.amount_minor);
+  return net;
+}
+
+async function moveBalance(trx: Executor, account_id: string, amount_minor: number): Promise<void> {
+  assertMinor(amount_minor);
+  const result = await trx
+    .updateTable('ledger_accounts')
+    .set((eb) => ({ balance_minor: eb('balance_minor', '+', amount_minor) }))
+    .where('id', '=', account_id)
+    .where((eb) => eb.or([eb('may_go_negative', '=', 1), eb(eb('balance_minor', '+', amount_minor), '>=', 0)]))
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 1) return;
+  const account = await trx.selectFrom('ledger_accounts').select(['balance_minor']).where('id', '=', account_id).executeTakeFirst();
+  if (!account) throw new RoamError('ROAM_ERR_LEDGER_ACCOUNT_NOT_FOUND', { value: account_id });
+  throw new RoamError('ROAM_ERR_INSUFFICIENT_FUNDS', { needed_minor: -amount_minor, available_minor: account.balance_minor });
+}
+
+/**
+ * Posts the mirror image of an entry. Reversing a top-up whose money was already spent fails with
+ * ROAM_ERR_INSUFFICIENT_FUNDS: a wallet never goes below zero, not even by correction.
+ */
+export async function reverseEntry(trx: Executor, entry_id: string, memo: string, now_ms: number): Promise<string> {
+  const entry = await trx.selectFrom('journal_entries').selectAll().where('id', '=', entry_id).executeTakeFirst();
+  if (!entry) throw new RoamError('ROAM_ERR_ENTRY_NOT_FOUND', { value: entry_id });
+  const already = await trx.selectFrom('journal_entries').select('id').where('reverses_entry_id', '=', entry_id).executeTakeFirst();
+  if (already) throw new RoamError('ROAM_ERR_ENTRY_ALREADY_REVERSED', { value: entry_id });
+  const postings = await trx.selectFrom('postings').select(['account_id', 'amount_minor']).where('entry_id', '=', entry_id).orderBy('id').execute();
+  return postEntry(
+    trx,
+    {
+      kind: 'reversal',
+      line_id: entry.line_id,
+      memo,
+      reverses_entry_id: entry_id,
+      postings: postings.map((posting) => ({ account_id: posting.account_id, amount_minor: -posting.amount_minor })),
+    },
+    now_ms,
+  );
+}
+
+export async function accountBalance(trx: Executor, account_id: string): Promise<number> {
+  const account = await trx.selectFrom('ledger_accounts').select('balance_minor').where('id', '=', account_id).executeTakeFirst();
+  if (!account) throw new RoamError('ROAM_ERR_LEDGER_ACCOUNT_NOT_FOUND', { value: account_id });
+  return account.balance_minor;
+}
