@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   entry: 'je',
   price: 'prc',
   store: 'st',
+  job: 'job',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

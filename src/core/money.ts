@@ -54,7 +54,9 @@ export function costMinor(quantity: number, rate_minor: number, unit_size: numbe
   const numerator = BigInt(quantity) * BigInt(rate_minor);
   const divisor = BigInt(unit_size);
   const cost = (numerator + divisor - 1n) / divisor;
-  return toSafeNumber(cost);
+  // Clamping here would charge less than the usage costs: refuse instead (assert, do not hope).
+  if (cost > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError(`cost of ${quantity} units at ${rate_minor} per ${unit_size} exceeds 2^53 minor units`);
+  return Number(cost);
 }
 
 /** The most units `balance_minor` pays for at `rate_minor` per `unit_size` (inverse of costMinor). */

@@ -51,8 +51,13 @@ export interface LedgerAccountsTable {
   id: string;
   kind: LedgerAccountKind;
   currency: string;
-  /** Cached sum of this account's postings; changed only in the transaction that writes them. */
+  /**
+   * Cached sum of this account's postings, kept only where `balance_cached` = 1 (wallets), and
+   * changed only in the transaction that writes the postings. Other accounts read their balance
+   * as the sum of their postings, and this column stays 0.
+   */
   balance_minor: number;
+  balance_cached: number;
   /** 0 for wallets (never below zero); 1 for clearing, revenue and the like. */
   may_go_negative: number;
   line_id: string | null;
@@ -166,6 +171,27 @@ export interface StoresTable {
   created_at_ms: number;
 }
 
+export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  line_id: string | null;
+  /** JSON. */
+  payload: string;
+  status: JobStatus;
+  attempts: number;
+  attempts_max: number;
+  run_after_ms: number;
+  /** While running: when the claim lapses and another worker may take the job (crash recovery). */
+  lease_until_ms: number | null;
+  last_error: string | null;
+  /** Enqueue-once key: the same effect is never queued twice. */
+  dedupe_key: string | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
 export interface Schema {
   sims: SimsTable;
   accounts: AccountsTable;
@@ -178,4 +204,5 @@ export interface Schema {
   bundles: BundlesTable;
   usage_events: UsageEventsTable;
   stores: StoresTable;
+  jobs: JobsTable;
 }

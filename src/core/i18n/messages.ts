@@ -6,6 +6,18 @@ import type { Language } from './languages.js';
  * library: the compiler proves each language has every message with the right parameters, and the
  * USSD texts must be hand-fitted to 80-character screens anyway.
  */
+export interface KindSummary {
+  readonly amount: string;
+  readonly until: string;
+  /** How many live packs hold this kind: with more than one, `until` is only the first to end. */
+  readonly packs: number;
+}
+
+export const HTTP_FIELD_PROBLEMS = [
+  'missing', 'wrong_type', 'too_small', 'too_big', 'invalid_format', 'invalid_value', 'unexpected', 'invalid', 'msisdn_or_line_id',
+] as const;
+export type HttpFieldProblem = (typeof HTTP_FIELD_PROBLEMS)[number];
+
 export interface Messages {
   /** BCP 47 locale for Intl number and date formatting. */
   readonly locale: string;
@@ -13,9 +25,10 @@ export interface Messages {
   readonly units: { mb: string; gb: string; minutes: string; sms: string; less_than_minute: string };
   readonly ussd: {
     balance: (p: { balance: string }) => string;
-    data_left: (p: { amount: string; until: string }) => string;
-    voice_left: (p: { amount: string; until: string }) => string;
-    sms_left: (p: { amount: string; until: string }) => string;
+    /** #100#: what the live packs hold of one kind, and the nearest expiry among those packs. */
+    data_left: (p: KindSummary) => string;
+    voice_left: (p: KindSummary) => string;
+    sms_left: (p: KindSummary) => string;
     no_packs: string;
     packs_header: (p: { count: number }) => string;
     pack_line: (p: { index: number; name: string; left: string; until: string }) => string;
@@ -25,10 +38,31 @@ export interface Messages {
     unknown_code: (p: { code: string }) => string;
     line_not_active: string;
     temporarily_unavailable: string;
+    /** The gateway sent a request we cannot read (no phone number, no code). */
+    invalid_request: string;
+  };
+  /** Problem details of the HTTP API that are about the request itself, not the domain. */
+  readonly http: {
+    route_not_found: string;
+    unauthorized: string;
+    not_configured: string;
+    request_rejected: (p: { status: number }) => string;
+    /** Why a request field was rejected; phrased to follow the field name in ROAM_ERR_VALIDATION. */
+    field_problems: Readonly<Record<HttpFieldProblem, string>>;
   };
   readonly field_problems: Record<string, string>;
   readonly errors: Record<ErrorCode, (p: ErrorParams) => string>;
 }
+
+// #100# summary lines: with one pack "until" is exact; with several it is only the first to end.
+const enKindLeft = ({ amount, until, packs }: KindSummary) =>
+  packs > 1 ? `${amount} left in ${packs} packs, first ends ${until}` : `${amount} left, until ${until}`;
+const ruKindLeft = ({ amount, until, packs }: KindSummary) =>
+  packs > 1 ? `${amount} (пакетов: ${packs}), первый до ${until}` : `${amount} до ${until}`;
+const zhHansKindLeft = ({ amount, until, packs }: KindSummary) =>
+  packs > 1 ? `剩余${amount}（${packs}个套餐），最早至${until}` : `剩余${amount}，至${until}`;
+const zhHantKindLeft = ({ amount, until, packs }: KindSummary) =>
+  packs > 1 ? `剩餘${amount}（${packs}個方案），最早至${until}` : `剩餘${amount}，至${until}`;
 
 const en: Messages = {
   locale: 'en-GB',
@@ -36,9 +70,9 @@ const en: Messages = {
   units: { mb: 'MB', gb: 'GB', minutes: 'min', sms: 'SMS', less_than_minute: '<1 min' },
   ussd: {
     balance: ({ balance }) => `Balance: ${balance}`,
-    data_left: ({ amount, until }) => `Data: ${amount} left, until ${until}`,
-    voice_left: ({ amount, until }) => `Calls: ${amount} left, until ${until}`,
-    sms_left: ({ amount, until }) => `SMS: ${amount} left, until ${until}`,
+    data_left: (p) => `Data: ${enKindLeft(p)}`,
+    voice_left: (p) => `Calls: ${enKindLeft(p)}`,
+    sms_left: (p) => `SMS: ${enKindLeft(p)}`,
     no_packs: 'No active packs. Renew at the app, website or a store.',
     packs_header: ({ count }) => `Your packs (${count}):`,
     pack_line: ({ index, name, left, until }) => `${index}) ${name}: ${left} left, until ${until}`,
@@ -48,6 +82,18 @@ const en: Messages = {
     unknown_code: ({ code }) => `Unknown code ${code}. Dial #100# for balance, #101# for packs.`,
     line_not_active: 'This line is not active. Please contact a service hall.',
     temporarily_unavailable: 'Service temporarily unavailable. Please try again in a minute.',
+    invalid_request: 'Sorry, the request could not be read. Please dial the code again.',
+  },
+  http: {
+    route_not_found: 'There is no endpoint at this address.',
+    unauthorized: 'A valid bearer token is required (Authorization: Bearer ...).',
+    not_configured: 'This endpoint is not configured on this server.',
+    request_rejected: ({ status }) => `The request was not accepted (HTTP ${status}).`,
+    field_problems: {
+      missing: 'is required', wrong_type: 'has the wrong type', too_small: 'is too small or too short',
+      too_big: 'is too large or too long', invalid_format: 'has the wrong format', invalid_value: 'is not one of the allowed values',
+      unexpected: 'is not expected here', invalid: 'is not valid', msisdn_or_line_id: 'or line_id is required',
+    },
   },
   field_problems: {
     empty: 'is empty', not_digits: 'must contain digits only', length: 'must have 19 or 20 digits',
@@ -95,9 +141,9 @@ const ru: Messages = {
   units: { mb: 'МБ', gb: 'ГБ', minutes: 'мин', sms: 'SMS', less_than_minute: '<1 мин' },
   ussd: {
     balance: ({ balance }) => `Баланс: ${balance}`,
-    data_left: ({ amount, until }) => `Интернет: ${amount} до ${until}`,
-    voice_left: ({ amount, until }) => `Звонки: ${amount} до ${until}`,
-    sms_left: ({ amount, until }) => `SMS: ${amount} до ${until}`,
+    data_left: (p) => `Интернет: ${ruKindLeft(p)}`,
+    voice_left: (p) => `Звонки: ${ruKindLeft(p)}`,
+    sms_left: (p) => `SMS: ${ruKindLeft(p)}`,
     no_packs: 'Нет активных пакетов. Продлите в приложении, на сайте или в салоне.',
     packs_header: ({ count }) => `Ваши пакеты (${count}):`,
     pack_line: ({ index, name, left, until }) => `${index}) ${name}: ${left}, до ${until}`,
@@ -107,6 +153,18 @@ const ru: Messages = {
     unknown_code: ({ code }) => `Неизвестный код ${code}. Баланс #100#, пакеты #101#.`,
     line_not_active: 'Номер не активен. Обратитесь в салон связи.',
     temporarily_unavailable: 'Сервис временно недоступен. Повторите через минуту.',
+    invalid_request: 'Запрос не распознан. Наберите код ещё раз.',
+  },
+  http: {
+    route_not_found: 'По этому адресу ничего нет.',
+    unauthorized: 'Нужен действительный токен (Authorization: Bearer ...).',
+    not_configured: 'Эта функция не настроена на сервере.',
+    request_rejected: ({ status }) => `Запрос не принят (HTTP ${status}).`,
+    field_problems: {
+      missing: 'обязательное поле', wrong_type: 'неверный тип значения', too_small: 'слишком маленькое или короткое значение',
+      too_big: 'слишком большое или длинное значение', invalid_format: 'неверный формат', invalid_value: 'недопустимое значение',
+      unexpected: 'лишнее поле', invalid: 'неверное значение', msisdn_or_line_id: 'укажите msisdn или line_id',
+    },
   },
   field_problems: {
     empty: 'не заполнено', not_digits: 'должно содержать только цифры', length: 'должно содержать 19 или 20 цифр',
@@ -154,9 +212,9 @@ const zhHans: Messages = {
   units: { mb: 'MB', gb: 'GB', minutes: '分钟', sms: '条', less_than_minute: '不足1分钟' },
   ussd: {
     balance: ({ balance }) => `余额：${balance}`,
-    data_left: ({ amount, until }) => `流量剩余${amount}，至${until}`,
-    voice_left: ({ amount, until }) => `通话剩余${amount}，至${until}`,
-    sms_left: ({ amount, until }) => `短信剩余${amount}，至${until}`,
+    data_left: (p) => `流量${zhHansKindLeft(p)}`,
+    voice_left: (p) => `通话${zhHansKindLeft(p)}`,
+    sms_left: (p) => `短信${zhHansKindLeft(p)}`,
     no_packs: '暂无有效套餐。请在应用、网站或门店续费。',
     packs_header: ({ count }) => `您的套餐（${count}）：`,
     pack_line: ({ index, name, left, until }) => `${index}) ${name}：剩余${left}，至${until}`,
@@ -166,6 +224,17 @@ const zhHans: Messages = {
     unknown_code: ({ code }) => `未知代码${code}。余额请拨#100#，套餐请拨#101#。`,
     line_not_active: '该号码未激活，请联系营业厅。',
     temporarily_unavailable: '服务暂时不可用，请稍后再试。',
+    invalid_request: '无法识别请求，请重新拨号。',
+  },
+  http: {
+    route_not_found: '该地址不存在。',
+    unauthorized: '需要有效的令牌（Authorization: Bearer ...）。',
+    not_configured: '服务器未配置此功能。',
+    request_rejected: ({ status }) => `请求未被接受（HTTP ${status}）。`,
+    field_problems: {
+      missing: '为必填项', wrong_type: '类型不正确', too_small: '过小或过短', too_big: '过大或过长', invalid_format: '格式不正确',
+      invalid_value: '不是允许的值', unexpected: '不应出现', invalid: '无效', msisdn_or_line_id: '与line_id须填写其一',
+    },
   },
   field_problems: {
     empty: '为空', not_digits: '只能包含数字', length: '必须为19或20位数字', prefix: '必须以89开头',
@@ -212,9 +281,9 @@ const zhHant: Messages = {
   units: { mb: 'MB', gb: 'GB', minutes: '分鐘', sms: '則', less_than_minute: '不足1分鐘' },
   ussd: {
     balance: ({ balance }) => `餘額：${balance}`,
-    data_left: ({ amount, until }) => `流量剩餘${amount}，至${until}`,
-    voice_left: ({ amount, until }) => `通話剩餘${amount}，至${until}`,
-    sms_left: ({ amount, until }) => `簡訊剩餘${amount}，至${until}`,
+    data_left: (p) => `流量${zhHantKindLeft(p)}`,
+    voice_left: (p) => `通話${zhHantKindLeft(p)}`,
+    sms_left: (p) => `簡訊${zhHantKindLeft(p)}`,
     no_packs: '暫無有效方案。請在應用程式、網站或門市續費。',
     packs_header: ({ count }) => `您的方案（${count}）：`,
     pack_line: ({ index, name, left, until }) => `${index}) ${name}：剩餘${left}，至${until}`,
@@ -224,6 +293,17 @@ const zhHant: Messages = {
     unknown_code: ({ code }) => `未知代碼${code}。餘額請撥#100#，方案請撥#101#。`,
     line_not_active: '此號碼未啟用，請聯絡營業廳。',
     temporarily_unavailable: '服務暫時無法使用，請稍後再試。',
+    invalid_request: '無法識別請求，請重新撥號。',
+  },
+  http: {
+    route_not_found: '此位址不存在。',
+    unauthorized: '需要有效的權杖（Authorization: Bearer ...）。',
+    not_configured: '伺服器未設定此功能。',
+    request_rejected: ({ status }) => `請求未被接受（HTTP ${status}）。`,
+    field_problems: {
+      missing: '為必填項', wrong_type: '類型不正確', too_small: '過小或過短', too_big: '過大或過長', invalid_format: '格式不正確',
+      invalid_value: '不是允許的值', unexpected: '不應出現', invalid: '無效', msisdn_or_line_id: '與line_id須填寫其一',
+    },
   },
   field_problems: {
     empty: '為空', not_digits: '只能包含數字', length: '必須為19或20位數字', prefix: '必須以89開頭',

@@ -37,11 +37,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('currency', 'text', (c) => c.notNull())
     .addColumn('balance_minor', big, (c) => c.notNull().defaultTo(0))
+    .addColumn('balance_cached', 'integer', (c) => c.notNull())
     .addColumn('may_go_negative', 'integer', (c) => c.notNull())
     .addColumn('line_id', 'text')
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('created_at_ms', big, (c) => c.notNull())
     .addCheckConstraint('ledger_accounts_not_below_zero', sql`may_go_negative = 1 or balance_minor >= 0`)
+    .addCheckConstraint('ledger_accounts_uncached_zero', sql`balance_cached = 1 or balance_minor = 0`)
     .execute();
 
   await db.schema

@@ -39,6 +39,10 @@ export async function ensureLedgerAccount(trx: Executor, account: NewLedgerAccou
       currency: LEDGER_CURRENCY,
       balance_minor: 0,
       may_go_negative: account.kind === 'wallet' ? 0 : 1,
+      // Only wallets need a cached balance (to refuse overdrafts in the same statement). Caching
+      // revenue or a provider's clearing account would make one row the lock that every sale in
+      // the country queues on — the bottleneck Formance's ledger names for itself.
+      balance_cached: account.kind === 'wallet' ? 1 : 0,
       line_id: account.line_id ?? null,
       name: account.name,
       created_at_ms: now_ms,

@@ -69,10 +69,11 @@ export async function postEntry(trx: Executor, input: EntryInput, now_ms: number
     .execute();
 
   const net = netByAccount(input.postings);
+  const cached = await cachedAccounts(trx, [...net.keys()]);
   // Fixed lock order (by account id) so two entries touching the same accounts cannot deadlock.
   for (const [account_id, amount_minor] of [...net.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (amount_minor === 0) continue;
-    await moveBalance(trx, account_id, amount_minor);
+    if (amount_minor === 0 || !cached.has(account_id)) continue;
+    await moveCachedBalance(trx, account_id, amount_minor);
   }
   await trx
     .insertInto('postings')
@@ -95,7 +96,18 @@ function netByAccount(postings: readonly PostingInput[]): Map<string, number> {
   return net;
 }
 
-async function moveBalance(trx: Executor, account_id: string, amount_minor: number): Promise<void> {
+/** Which of the accounts keep a cached balance; every account must exist. */
+async function cachedAccounts(trx: Executor, account_ids: readonly string[]): Promise<Set<string>> {
+  const rows = await trx.selectFrom('ledger_accounts').select(['id', 'balance_cached']).where('id', 'in', account_ids).execute();
+  if (rows.length !== account_ids.length) {
+    const found = new Set(rows.map((row) => row.id));
+    throw new RoamError('ROAM_ERR_LEDGER_ACCOUNT_NOT_FOUND', { value: account_ids.find((id) => !found.has(id)) ?? '' });
+  }
+  return new Set(rows.filter((row) => row.balance_cached === 1).map((row) => row.id));
+}
+
+/** Moves a cached balance in one conditional statement: the overdraft check and the change are atomic. */
+async function moveCachedBalance(trx: Executor, account_id: string, amount_minor: number): Promise<void> {
   assertMinor(amount_minor);
   const result = await trx
     .updateTable('ledger_accounts')
@@ -104,8 +116,7 @@ async function moveBalance(trx: Executor, account_id: string, amount_minor: numb
     .where((eb) => eb.or([eb('may_go_negative', '=', 1), eb(eb('balance_minor', '+', amount_minor), '>=', 0)]))
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 1) return;
-  const account = await trx.selectFrom('ledger_accounts').select(['balance_minor']).where('id', '=', account_id).executeTakeFirst();
-  if (!account) throw new RoamError('ROAM_ERR_LEDGER_ACCOUNT_NOT_FOUND', { value: account_id });
+  const account = await trx.selectFrom('ledger_accounts').select(['balance_minor']).where('id', '=', account_id).executeTakeFirstOrThrow();
   throw new RoamError('ROAM_ERR_INSUFFICIENT_FUNDS', { needed_minor: -amount_minor, available_minor: account.balance_minor });
 }
 
@@ -132,8 +143,15 @@ export async function reverseEntry(trx: Executor, entry_id: string, memo: string
   );
 }
 
+/** An account's balance: the cached figure for wallets, the sum of postings for the others. */
 export async function accountBalance(trx: Executor, account_id: string): Promise<number> {
-  const account = await trx.selectFrom('ledger_accounts').select('balance_minor').where('id', '=', account_id).executeTakeFirst();
+  const account = await trx.selectFrom('ledger_accounts').select(['balance_minor', 'balance_cached']).where('id', '=', account_id).executeTakeFirst();
   if (!account) throw new RoamError('ROAM_ERR_LEDGER_ACCOUNT_NOT_FOUND', { value: account_id });
-  return account.balance_minor;
+  if (account.balance_cached === 1) return account.balance_minor;
+  const sum = await trx
+    .selectFrom('postings')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_minor'), eb.lit(0)).as('total'))
+    .where('account_id', '=', account_id)
+    .executeTakeFirstOrThrow();
+  return Number(sum.total);
 }

@@ -1,0 +1,106 @@
+import type { Database } from '../../db/database.js';
+import type { Clock } from '../../ports/clock.js';
+import { claimJobs, completeJob, failJob, type Job } from './outbox.js';
+
+/**
+ * Runs outbox jobs. Handlers must be idempotent: a job runs at least once (a worker that dies
+ * after the effect but before `completeJob` leaves it to be run again when its lease lapses).
+ * A handler signals a definitive failure by throwing a PermanentJobError; anything else is retried.
+ */
+
+export class PermanentJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentJobError';
+  }
+}
+
+export type JobHandler = (payload: unknown, job: Job) => Promise<void>;
+
+export interface WorkerOptions {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly handlers: Readonly<Record<string, JobHandler>>;
+  readonly poll_interval_ms?: number;
+  readonly batch_size?: number;
+  readonly lease_ms?: number;
+  readonly onOutcome?: (kind: string, outcome: 'done' | 'retry' | 'dead', error?: unknown) => void;
+}
+
+export const POLL_INTERVAL_MS_DEFAULT = 200;
+export const WORKER_BATCH_SIZE_DEFAULT = 20;
+
+export class OutboxWorker {
+  readonly #options: WorkerOptions;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(options: WorkerOptions) {
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Stops claiming new jobs and waits for the claimed ones to finish. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  /** Asks the worker to look for jobs now (after an enqueue) instead of at the next poll. */
+  nudge(): void {
+    this.#wake?.();
+  }
+
+  /** Runs every due job once; returns how many ran. For tests and the CLI. */
+  async drainOnce(): Promise<number> {
+    const { database, clock } = this.#options;
+    const jobs = await claimJobs(database, this.#options.batch_size ?? WORKER_BATCH_SIZE_DEFAULT, clock.now_ms(), this.#options.lease_ms);
+    await Promise.all(jobs.map((job) => this.#runJob(job)));
+    return jobs.length;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let ran = 0;
+      try {
+        ran = await this.drainOnce();
+      } catch {
+        // The database is away (restart, network): wait a poll interval and try again.
+      }
+      if (ran === 0 && this.#running) await this.#sleep(this.#options.poll_interval_ms ?? POLL_INTERVAL_MS_DEFAULT);
+    }
+  }
+
+  #sleep(duration_ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, duration_ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  async #runJob(job: Job): Promise<void> {
+    const { database, clock, handlers, onOutcome } = this.#options;
+    const handler = handlers[job.kind];
+    try {
+      if (!handler) throw new PermanentJobError(`no handler for job kind ${job.kind}`);
+      await handler(JSON.parse(job.payload) as unknown, job);
+      await completeJob(database, job, clock.now_ms());
+      onOutcome?.(job.kind, 'done');
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const status = await failJob(database, job, { message, retryable: !(error instanceof PermanentJobError) }, clock.now_ms());
+      onOutcome?.(job.kind, status === 'dead' ? 'dead' : 'retry', error);
+    }
+  }
+}
