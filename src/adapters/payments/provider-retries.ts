@@ -1,0 +1,39 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelayMs, type BackoffPolicy } from '../../core/backoff.js';
+import { ProviderError } from '../../ports/payment-provider.js';
+
+/**
+ * Bounded retries for provider calls. Only `retryable` failures are tried again (network refused,
+ * 429, 503 before the request was processed), always with the same idempotency key, so a retry can
+ * never make a second payment. Definitive and indeterminate failures go straight to the caller.
+ */
+export const PROVIDER_ATTEMPTS_MAX = 4;
+export const PROVIDER_BACKOFF: BackoffPolicy = { base_ms: 200, cap_ms: 5_000 };
+
+export async function withProviderRetries<T>(
+  call: () => Promise<T>,
+  options: { attempts_max?: number; backoff?: BackoffPolicy; random?: () => number } = {},
+): Promise<T> {
+  const attempts_max = options.attempts_max ?? PROVIDER_ATTEMPTS_MAX;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (error) {
+      const retryable = error instanceof ProviderError && error.kind === 'retryable';
+      if (!retryable || attempt >= attempts_max) throw error;
+      await sleep(backoffDelayMs(attempt, options.backoff ?? PROVIDER_BACKOFF, options.random));
+    }
+  }
+}
+
+/**
+ * Classifies a failed HTTP exchange the way every provider's docs describe it:
+ * no connection → retryable; 429 → retryable; 5xx or a timeout after sending → indeterminate
+ * (the provider may have acted); other 4xx → definitive.
+ */
+export function classifyHttpFailure(status: number | undefined, sent: boolean): ProviderError['kind'] {
+  if (status === undefined) return sent ? 'indeterminate' : 'retryable';
+  if (status === 429) return 'retryable';
+  if (status >= 500) return 'indeterminate';
+  return 'definitive';
+}

@@ -1,0 +1,139 @@
+/**
+ * The PaymentProvider port (after Medusa's provider contract): one small interface that every
+ * provider adapter implements — sandbox, yookassa, stripe, paypal — each in its own folder under
+ * src/adapters/payments/<name>/ with the same file set. The renewal service speaks only this.
+ *
+ * Outcomes are three-way and never guessed: a call either returns a provider state, or throws a
+ * ProviderError classified as retryable (network, rate limit: try again with the same idempotency
+ * key), definitive (the provider refused: a decline, bad request), or indeterminate (a timeout or
+ * a 5xx after the request may have reached the provider: keep the payment pending and learn the
+ * outcome from the webhook or by asking again).
+ */
+
+export const PAYMENT_METHODS = [
+  'card',          // Visa, MasterCard, Mir, UnionPay, online
+  'yoomoney',
+  'paypal',
+  'alipay',
+  'wechat_pay',
+  'sbp',           // Russia's Faster Payments System, by QR code
+  'bank_transfer', // invoice with a payment reference, settled by bank statement
+  'cash',          // at a desk or store
+  'card_present',  // a terminal at a desk or store
+  'wallet',        // the line's own money balance
+] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+/** Why a payment failed, in our words; each maps to a localized customer message. */
+export const PAYMENT_FAILURE_CODES = [
+  'insufficient_funds',
+  'card_expired',
+  'three_d_secure_failed',
+  'fraud_suspected',
+  'declined',
+  'expired',               // the customer did not finish in time
+  'canceled_by_customer',
+  'issuer_unavailable',
+  'provider_error',
+] as const;
+export type PaymentFailureCode = (typeof PAYMENT_FAILURE_CODES)[number];
+
+export type ProviderPaymentStatus = 'pending' | 'requires_action' | 'succeeded' | 'failed' | 'canceled';
+
+export type NextAction =
+  | { readonly type: 'redirect'; readonly url: string }
+  | { readonly type: 'qr'; readonly payload: string; readonly url?: string }
+  | { readonly type: 'bank_transfer'; readonly reference: string };
+
+export interface ProviderPaymentState {
+  readonly provider_payment_id: string;
+  readonly status: ProviderPaymentStatus;
+  readonly amount_minor: number;
+  readonly currency: string;
+  readonly next_action?: NextAction;
+  readonly failure?: { readonly code: PaymentFailureCode; readonly provider_code?: string };
+}
+
+export interface InitiatePaymentInput {
+  /** Our payment id; also the idempotency key sent to the provider. */
+  readonly payment_id: string;
+  readonly order_id: string;
+  readonly amount_minor: number;
+  readonly currency: 'RUB';
+  readonly method: PaymentMethod;
+  readonly description: string;
+  /** Where the provider sends the customer's browser back to. */
+  readonly return_url: string;
+  readonly customer: { readonly language: string; readonly email?: string | null; readonly phone?: string | null };
+}
+
+export interface RefundInput {
+  /** Our refund id; also the idempotency key sent to the provider. */
+  readonly refund_id: string;
+  readonly provider_payment_id: string;
+  readonly amount_minor: number;
+  readonly currency: 'RUB';
+}
+
+export interface ProviderRefundState {
+  readonly provider_refund_id: string;
+  readonly status: 'pending' | 'succeeded' | 'failed';
+}
+
+export interface WebhookRequest {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly raw_body: Buffer;
+  readonly remote_address: string;
+}
+
+/** A verified notification: what the provider says happened, keyed by its event id for dedupe. */
+export type WebhookEvent =
+  | { readonly event_id: string; readonly type: 'payment'; readonly payment: ProviderPaymentState }
+  | { readonly event_id: string; readonly type: 'refund'; readonly provider_payment_id: string; readonly refund: ProviderRefundState }
+  | { readonly event_id: string; readonly type: 'ignored'; readonly reason: string };
+
+export interface PaymentProvider {
+  readonly name: string;
+  readonly methods: readonly PaymentMethod[];
+  initiatePayment(input: InitiatePaymentInput): Promise<ProviderPaymentState>;
+  getPaymentStatus(provider_payment_id: string): Promise<ProviderPaymentState>;
+  cancelPayment(provider_payment_id: string): Promise<ProviderPaymentState>;
+  refundPayment(input: RefundInput): Promise<ProviderRefundState>;
+  /**
+   * Verifies and decodes a webhook. Throws WebhookRejected (forged, stale, malformed) — the caller
+   * answers 4xx and changes nothing. Providers without signatures (YooKassa) re-fetch the object.
+   */
+  parseWebhook(request: WebhookRequest): Promise<WebhookEvent>;
+}
+
+export type ProviderErrorKind = 'retryable' | 'definitive' | 'indeterminate';
+
+export class ProviderError extends Error {
+  readonly kind: ProviderErrorKind;
+  readonly provider: string;
+  readonly provider_code: string | undefined;
+  readonly failure_code: PaymentFailureCode | undefined;
+
+  constructor(provider: string, kind: ProviderErrorKind, message: string, details: { provider_code?: string; failure_code?: PaymentFailureCode; cause?: unknown } = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'ProviderError';
+    this.provider = provider;
+    this.kind = kind;
+    this.provider_code = details.provider_code;
+    this.failure_code = details.failure_code;
+  }
+}
+
+export class WebhookRejected extends Error {
+  readonly reason: 'signature' | 'stale' | 'malformed' | 'unknown_source';
+  constructor(reason: WebhookRejected['reason'], message: string) {
+    super(message);
+    this.name = 'WebhookRejected';
+    this.reason = reason;
+  }
+}
+
+/** Final states never regress: once succeeded, failed or canceled, a payment stays so. */
+export function isFinalPaymentStatus(status: ProviderPaymentStatus): boolean {
+  return status === 'succeeded' || status === 'failed' || status === 'canceled';
+}
