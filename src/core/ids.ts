@@ -13,6 +13,11 @@ export const ID_PREFIXES = {
   price: 'prc',
   store: 'st',
   job: 'job',
+  order: 'ord',
+  payment: 'pay',
+  refund: 'rfd',
+  sandbox_payment: 'sbxpay',
+  sandbox_refund: 'sbxrfd',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

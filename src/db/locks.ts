@@ -11,6 +11,12 @@ export function supportsRowLocks(trx: Executor): boolean {
   return trx.getExecutor().adapter instanceof PostgresAdapter;
 }
 
+/** Locks one order row for the rest of the transaction (PostgreSQL), so its payments settle one at a time. */
+export async function lockOrder(trx: Executor, order_id: string): Promise<void> {
+  if (!supportsRowLocks(trx)) return;
+  await trx.selectFrom('orders').select('id').where('id', '=', order_id).forUpdate().execute();
+}
+
 /** Locks lines in id order (a fixed order, so batches that share lines cannot deadlock). */
 export async function lockLines(trx: Executor, line_ids: readonly string[]): Promise<void> {
   if (!supportsRowLocks(trx) || line_ids.length === 0) return;

@@ -171,6 +171,118 @@ export interface StoresTable {
   created_at_ms: number;
 }
 
+export type OrderStateColumn = 'created' | 'awaiting_payment' | 'paid' | 'active' | 'failed' | 'canceled' | 'expired' | 'refunded';
+
+export interface OrdersTable {
+  id: string;
+  line_id: string;
+  package_code: string;
+  package_price_id: string | null;
+  /** The price frozen when the order was made. */
+  amount_minor: number;
+  currency: string;
+  channel: string;
+  state: OrderStateColumn;
+  /** Why the last attempt failed, or why the order ended (a payment failure code or an order reason). */
+  failure_code: string | null;
+  idempotency_key: string;
+  request_hash: string;
+  language: string;
+  /** Who paid, for the receipt ("renew any number": the payer need not own the line). */
+  payer_email: string | null;
+  payer_phone: string | null;
+  activating_payment_id: string | null;
+  bundle_id: string | null;
+  expires_at_ms: number;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export type PaymentStatusColumn = 'pending' | 'requires_action' | 'succeeded' | 'failed' | 'canceled';
+
+export interface PaymentsTable {
+  id: string;
+  order_id: string;
+  line_id: string;
+  provider: string;
+  method: string;
+  amount_minor: number;
+  currency: string;
+  status: PaymentStatusColumn;
+  provider_payment_id: string | null;
+  /** JSON NextAction: where the customer goes to finish paying. */
+  next_action: string | null;
+  failure_code: string | null;
+  provider_code: string | null;
+  idempotency_key: string;
+  request_hash: string;
+  /** The journal entry that recorded the money, once it arrived. */
+  entry_id: string | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+  finalized_at_ms: number | null;
+}
+
+export interface RefundsTable {
+  id: string;
+  payment_id: string;
+  order_id: string;
+  line_id: string;
+  amount_minor: number;
+  currency: string;
+  reason: 'duplicate_payment' | 'order_closed' | 'activation_impossible' | 'unused_pack';
+  status: 'pending' | 'succeeded' | 'failed';
+  provider_refund_id: string | null;
+  entry_id: string | null;
+  requested_by: string | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface WebhookEventsTable {
+  provider: string;
+  event_id: string;
+  received_at_ms: number;
+  outcome: string;
+}
+
+export interface NetworkActivationsTable {
+  bundle_id: string;
+  line_id: string;
+  msisdn: string;
+  package_code: string;
+  expires_at_ms: number;
+  provisioned_at_ms: number;
+}
+
+export interface SandboxPaymentsTable {
+  id: string;
+  merchant_payment_id: string;
+  amount_minor: number;
+  currency: string;
+  method: string;
+  status: PaymentStatusColumn;
+  failure_code: string | null;
+  description: string;
+  return_url: string;
+  language: string;
+  card_last4: string | null;
+  transfer_reference: string | null;
+  /** Counts the webhook events this payment has emitted, so events carry an order. */
+  event_sequence: number;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+export interface SandboxRefundsTable {
+  id: string;
+  sandbox_payment_id: string;
+  merchant_refund_id: string;
+  amount_minor: number;
+  status: 'pending' | 'succeeded' | 'failed';
+  created_at_ms: number;
+}
+
 export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
 
 export interface JobsTable {
@@ -205,4 +317,11 @@ export interface Schema {
   usage_events: UsageEventsTable;
   stores: StoresTable;
   jobs: JobsTable;
+  orders: OrdersTable;
+  payments: PaymentsTable;
+  refunds: RefundsTable;
+  webhook_events: WebhookEventsTable;
+  network_activations: NetworkActivationsTable;
+  sandbox_payments: SandboxPaymentsTable;
+  sandbox_refunds: SandboxRefundsTable;
 }

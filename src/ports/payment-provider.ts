@@ -47,6 +47,8 @@ export type NextAction =
 
 export interface ProviderPaymentState {
   readonly provider_payment_id: string;
+  /** Our payment id as the provider echoes it (metadata, custom_id), when it does. */
+  readonly merchant_payment_id?: string;
   readonly status: ProviderPaymentStatus;
   readonly amount_minor: number;
   readonly currency: string;

@@ -32,6 +32,8 @@ export interface Messages {
     no_packs: string;
     packs_header: (p: { count: number }) => string;
     pack_line: (p: { index: number; name: string; left: string; until: string }) => string;
+    /** #101# lists a bounded number of packs; this line counts the others. */
+    packs_not_listed: (p: { count: number }) => string;
     more: string;
     back: string;
     unknown_number: string;
@@ -76,6 +78,7 @@ const en: Messages = {
     no_packs: 'No active packs. Renew at the app, website or a store.',
     packs_header: ({ count }) => `Your packs (${count}):`,
     pack_line: ({ index, name, left, until }) => `${index}) ${name}: ${left} left, until ${until}`,
+    packs_not_listed: ({ count }) => `+${count} more: see the app or website.`,
     more: '0 More',
     back: '00 Back',
     unknown_number: 'This number is not served by roamcard. Please check the SIM.',
@@ -92,7 +95,7 @@ const en: Messages = {
     field_problems: {
       missing: 'is required', wrong_type: 'has the wrong type', too_small: 'is too small or too short',
       too_big: 'is too large or too long', invalid_format: 'has the wrong format', invalid_value: 'is not one of the allowed values',
-      unexpected: 'is not expected here', invalid: 'is not valid', msisdn_or_line_id: 'or line_id is required',
+      unexpected: 'is not expected here', invalid: 'is not valid', msisdn_or_line_id: 'or line_id: give exactly one of them',
     },
   },
   field_problems: {
@@ -103,6 +106,9 @@ const en: Messages = {
     esim_code_unexpected: 'is only for eSIM', unknown_form_factor: 'must be nano or esim', not_positive: 'must be greater than zero',
     too_large: 'is too large', too_many_decimals: 'has too many decimals', unknown_kind: 'must be data, voice or sms',
     not_a_date: 'is not a date', negative: 'must not be negative', not_integer: 'must be a whole number',
+    column_count: 'has more cells than the header has columns', csv_syntax: 'is not valid CSV (a quote is not closed, or the row is too long); the rest of the file was not read',
+    too_many_rows: 'is beyond the row limit of one file; split the file', no_time_zone: 'has no time zone (add Z or +03:00)',
+    epoch_too_small: 'is before 2000: epoch seconds instead of milliseconds?',
   },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? 'Input'} ${reason ?? 'is not valid'}.`,
@@ -129,6 +135,10 @@ const en: Messages = {
     ROAM_ERR_ENTRY_ALREADY_REVERSED: () => 'This journal entry has already been reversed.',
     ROAM_ERR_LEDGER_ACCOUNT_NOT_FOUND: () => 'The ledger account was not found.',
     ROAM_ERR_USSD_CODE_UNKNOWN: ({ code }) => `Unknown code ${code ?? ''}.`.replace(' .', '.'),
+    ROAM_ERR_ORDER_NOT_FOUND: () => 'The order was not found.',
+    ROAM_ERR_ORDER_CLOSED: ({ value }) => value === 'expired' ? 'This order has expired. Please start a new renewal.' : 'This order no longer takes payments.',
+    ROAM_ERR_PAYMENT_NOT_FOUND: () => 'The payment was not found.',
+    ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE: () => 'This payment method is not available. Please choose another one.',
     ROAM_ERR_NOT_FOUND: () => 'Not found.',
     ROAM_ERR_UNAVAILABLE: () => 'The service is temporarily unavailable. Please try again shortly.',
     ROAM_ERR_INTERNAL: () => 'Something went wrong on our side. Nothing was charged twice; please try again.',
@@ -146,7 +156,8 @@ const ru: Messages = {
     sms_left: (p) => `SMS: ${ruKindLeft(p)}`,
     no_packs: 'Нет активных пакетов. Продлите в приложении, на сайте или в салоне.',
     packs_header: ({ count }) => `Ваши пакеты (${count}):`,
-    pack_line: ({ index, name, left, until }) => `${index}) ${name}: ${left}, до ${until}`,
+    pack_line: ({ index, name, left, until }) => `${index}) ${name}: осталось ${left} до ${until}`,
+    packs_not_listed: ({ count }) => `Ещё пакетов: ${count}, см. приложение или сайт.`,
     more: '0 Далее',
     back: '00 Назад',
     unknown_number: 'Номер не обслуживается roamcard. Проверьте SIM-карту.',
@@ -163,7 +174,7 @@ const ru: Messages = {
     field_problems: {
       missing: 'обязательное поле', wrong_type: 'неверный тип значения', too_small: 'слишком маленькое или короткое значение',
       too_big: 'слишком большое или длинное значение', invalid_format: 'неверный формат', invalid_value: 'недопустимое значение',
-      unexpected: 'лишнее поле', invalid: 'неверное значение', msisdn_or_line_id: 'укажите msisdn или line_id',
+      unexpected: 'лишнее поле', invalid: 'неверное значение', msisdn_or_line_id: 'укажите ровно одно из msisdn и line_id',
     },
   },
   field_problems: {
@@ -174,6 +185,9 @@ const ru: Messages = {
     esim_code_unexpected: 'допустим только для eSIM', unknown_form_factor: 'должен быть nano или esim', not_positive: 'должно быть больше нуля',
     too_large: 'слишком большое', too_many_decimals: 'слишком много знаков после запятой', unknown_kind: 'должен быть data, voice или sms',
     not_a_date: 'не является датой', negative: 'не может быть отрицательным', not_integer: 'должно быть целым числом',
+    column_count: 'содержит больше ячеек, чем столбцов в заголовке', csv_syntax: 'не является корректной строкой CSV (не закрыта кавычка или строка слишком длинная); остаток файла не прочитан',
+    too_many_rows: 'превышает предел строк в одном файле; разделите файл', no_time_zone: 'без часового пояса (добавьте Z или +03:00)',
+    epoch_too_small: 'раньше 2000 года: секунды вместо миллисекунд?',
   },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? 'Значение'}: ${reason ?? 'неверное значение'}.`,
@@ -200,6 +214,10 @@ const ru: Messages = {
     ROAM_ERR_ENTRY_ALREADY_REVERSED: () => 'Эта проводка уже сторнирована.',
     ROAM_ERR_LEDGER_ACCOUNT_NOT_FOUND: () => 'Счёт не найден.',
     ROAM_ERR_USSD_CODE_UNKNOWN: ({ code }) => `Неизвестный код ${code ?? ''}.`.replace(' .', '.'),
+    ROAM_ERR_ORDER_NOT_FOUND: () => 'Заказ не найден.',
+    ROAM_ERR_ORDER_CLOSED: ({ value }) => value === 'expired' ? 'Срок заказа истёк. Оформите продление заново.' : 'Этот заказ больше не принимает оплату.',
+    ROAM_ERR_PAYMENT_NOT_FOUND: () => 'Платёж не найден.',
+    ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE: () => 'Этот способ оплаты недоступен. Выберите другой.',
     ROAM_ERR_NOT_FOUND: () => 'Не найдено.',
     ROAM_ERR_UNAVAILABLE: () => 'Сервис временно недоступен. Повторите попытку позже.',
     ROAM_ERR_INTERNAL: () => 'Произошла ошибка на нашей стороне. Деньги не списаны дважды; повторите попытку.',
@@ -218,6 +236,7 @@ const zhHans: Messages = {
     no_packs: '暂无有效套餐。请在应用、网站或门店续费。',
     packs_header: ({ count }) => `您的套餐（${count}）：`,
     pack_line: ({ index, name, left, until }) => `${index}) ${name}：剩余${left}，至${until}`,
+    packs_not_listed: ({ count }) => `另有${count}个套餐，请在应用或网站查看。`,
     more: '0 更多',
     back: '00 返回',
     unknown_number: '该号码不属于远游卡用户，请检查SIM卡。',
@@ -233,7 +252,7 @@ const zhHans: Messages = {
     request_rejected: ({ status }) => `请求未被接受（HTTP ${status}）。`,
     field_problems: {
       missing: '为必填项', wrong_type: '类型不正确', too_small: '过小或过短', too_big: '过大或过长', invalid_format: '格式不正确',
-      invalid_value: '不是允许的值', unexpected: '不应出现', invalid: '无效', msisdn_or_line_id: '与line_id须填写其一',
+      invalid_value: '不是允许的值', unexpected: '不应出现', invalid: '无效', msisdn_or_line_id: '与line_id须且只须填写其一',
     },
   },
   field_problems: {
@@ -243,6 +262,9 @@ const zhHans: Messages = {
     esim_code_unexpected: '仅适用于eSIM', unknown_form_factor: '必须为nano或esim', not_positive: '必须大于零',
     too_large: '数值过大', too_many_decimals: '小数位过多', unknown_kind: '必须为data、voice或sms',
     not_a_date: '不是有效日期', negative: '不能为负数', not_integer: '必须为整数',
+    column_count: '的单元格多于表头的列数', csv_syntax: '不是有效的CSV（引号未闭合或行过长）；文件其余部分未读取',
+    too_many_rows: '超出单个文件的行数上限；请拆分文件', no_time_zone: '缺少时区（请加上Z或+03:00）',
+    epoch_too_small: '早于2000年：是否误用了秒而非毫秒？',
   },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? '输入'}${reason ?? '无效'}。`,
@@ -269,6 +291,10 @@ const zhHans: Messages = {
     ROAM_ERR_ENTRY_ALREADY_REVERSED: () => '该记账分录已被冲销。',
     ROAM_ERR_LEDGER_ACCOUNT_NOT_FOUND: () => '未找到该账户科目。',
     ROAM_ERR_USSD_CODE_UNKNOWN: ({ code }) => `未知代码${code ?? ''}。`,
+    ROAM_ERR_ORDER_NOT_FOUND: () => '未找到该订单。',
+    ROAM_ERR_ORDER_CLOSED: ({ value }) => value === 'expired' ? '该订单已过期，请重新续费。' : '该订单已不再接受付款。',
+    ROAM_ERR_PAYMENT_NOT_FOUND: () => '未找到该付款。',
+    ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE: () => '该支付方式不可用，请选择其他方式。',
     ROAM_ERR_NOT_FOUND: () => '未找到。',
     ROAM_ERR_UNAVAILABLE: () => '服务暂时不可用，请稍后再试。',
     ROAM_ERR_INTERNAL: () => '系统出错，未重复扣款，请重试。',
@@ -287,6 +313,7 @@ const zhHant: Messages = {
     no_packs: '暫無有效方案。請在應用程式、網站或門市續費。',
     packs_header: ({ count }) => `您的方案（${count}）：`,
     pack_line: ({ index, name, left, until }) => `${index}) ${name}：剩餘${left}，至${until}`,
+    packs_not_listed: ({ count }) => `另有${count}個方案，請在應用程式或網站查看。`,
     more: '0 更多',
     back: '00 返回',
     unknown_number: '此號碼不屬於遠遊卡用戶，請檢查SIM卡。',
@@ -302,7 +329,7 @@ const zhHant: Messages = {
     request_rejected: ({ status }) => `請求未被接受（HTTP ${status}）。`,
     field_problems: {
       missing: '為必填項', wrong_type: '類型不正確', too_small: '過小或過短', too_big: '過大或過長', invalid_format: '格式不正確',
-      invalid_value: '不是允許的值', unexpected: '不應出現', invalid: '無效', msisdn_or_line_id: '與line_id須填寫其一',
+      invalid_value: '不是允許的值', unexpected: '不應出現', invalid: '無效', msisdn_or_line_id: '與line_id須且只須填寫其一',
     },
   },
   field_problems: {
@@ -312,6 +339,9 @@ const zhHant: Messages = {
     esim_code_unexpected: '僅適用於eSIM', unknown_form_factor: '必須為nano或esim', not_positive: '必須大於零',
     too_large: '數值過大', too_many_decimals: '小數位數過多', unknown_kind: '必須為data、voice或sms',
     not_a_date: '不是有效日期', negative: '不能為負數', not_integer: '必須為整數',
+    column_count: '的儲存格多於標題列的欄數', csv_syntax: '不是有效的CSV（引號未閉合或列過長）；檔案其餘部分未讀取',
+    too_many_rows: '超出單一檔案的列數上限；請分割檔案', no_time_zone: '缺少時區（請加上Z或+03:00）',
+    epoch_too_small: '早於2000年：是否誤用了秒而非毫秒？',
   },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? '輸入'}${reason ?? '無效'}。`,
@@ -338,6 +368,10 @@ const zhHant: Messages = {
     ROAM_ERR_ENTRY_ALREADY_REVERSED: () => '此記帳分錄已被沖銷。',
     ROAM_ERR_LEDGER_ACCOUNT_NOT_FOUND: () => '找不到此帳戶科目。',
     ROAM_ERR_USSD_CODE_UNKNOWN: ({ code }) => `未知代碼${code ?? ''}。`,
+    ROAM_ERR_ORDER_NOT_FOUND: () => '找不到此訂單。',
+    ROAM_ERR_ORDER_CLOSED: ({ value }) => value === 'expired' ? '此訂單已過期，請重新續費。' : '此訂單已不再接受付款。',
+    ROAM_ERR_PAYMENT_NOT_FOUND: () => '找不到此付款。',
+    ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE: () => '此付款方式無法使用，請選擇其他方式。',
     ROAM_ERR_NOT_FOUND: () => '找不到。',
     ROAM_ERR_UNAVAILABLE: () => '服務暫時無法使用，請稍後再試。',
     ROAM_ERR_INTERNAL: () => '系統發生錯誤，未重複扣款，請重試。',

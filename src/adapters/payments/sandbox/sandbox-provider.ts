@@ -1,0 +1,267 @@
+import { randomBytes } from 'node:crypto';
+import { newId } from '../../../core/ids.js';
+import type { Database } from '../../../db/database.js';
+import type { SandboxPaymentsTable } from '../../../db/schema.js';
+import { inTransaction, type Executor } from '../../../db/transaction.js';
+import type { Clock } from '../../../ports/clock.js';
+import {
+  isFinalPaymentStatus,
+  ProviderError,
+  WebhookRejected,
+  type InitiatePaymentInput,
+  type PaymentFailureCode,
+  type PaymentMethod,
+  type PaymentProvider,
+  type ProviderPaymentState,
+  type ProviderRefundState,
+  type RefundInput,
+  type WebhookEvent,
+  type WebhookRequest,
+} from '../../../ports/payment-provider.js';
+import { enqueueJob } from '../../../services/jobs/outbox.js';
+import type { SandboxConfig } from './sandbox-config.js';
+import { checkSignature, SANDBOX_SIGNATURE_HEADER, type SandboxEvent } from './sandbox-wire.js';
+
+/**
+ * The sandbox provider: everything a real provider does, inside roamcard, so the whole renewal
+ * path runs on a fresh machine. It keeps its own books (sandbox_* tables, never our orders), serves
+ * hosted payment pages (sandbox-pages.ts), and tells us what happened only through signed webhooks
+ * delivered asynchronously over HTTP, with retries — duplicated and reordered when configured.
+ */
+
+export const SANDBOX_METHODS: readonly PaymentMethod[] = ['card', 'yoomoney', 'paypal', 'alipay', 'wechat_pay', 'sbp', 'bank_transfer'];
+export const SANDBOX_WEBHOOK_JOB = 'sandbox.deliver_webhook';
+export const SANDBOX_SETTLE_JOB = 'sandbox.settle_timeout_payment';
+const WEBHOOK_ATTEMPTS_MAX = 10;
+
+export interface SandboxProviderOptions {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly config: SandboxConfig;
+  /** Where the hosted pages are served, e.g. http://localhost:3000 */
+  readonly public_base_url: string;
+  /** Where the sandbox sends its webhooks: our own /webhooks/sandbox. */
+  readonly webhook_url: string;
+  readonly random?: () => number;
+}
+
+export class SandboxProvider implements PaymentProvider {
+  readonly name = 'sandbox';
+  readonly methods = SANDBOX_METHODS;
+  readonly #options: SandboxProviderOptions;
+
+  constructor(options: SandboxProviderOptions) {
+    this.#options = options;
+  }
+
+  async initiatePayment(input: InitiatePaymentInput): Promise<ProviderPaymentState> {
+    if (!SANDBOX_METHODS.includes(input.method)) {
+      throw new ProviderError(this.name, 'definitive', `the sandbox does not take ${input.method} payments`);
+    }
+    const now_ms = this.#options.clock.now_ms();
+    return inTransaction(this.#options.database, async (trx) => {
+      const existing = await trx.selectFrom('sandbox_payments').selectAll().where('merchant_payment_id', '=', input.payment_id).executeTakeFirst();
+      if (existing) {
+        // Idempotency: the same key with other parameters is an error, as at every real provider.
+        if (existing.amount_minor !== input.amount_minor || existing.method !== input.method) {
+          throw new ProviderError(this.name, 'definitive', 'idempotency key reused with different parameters', { provider_code: 'idempotency_error' });
+        }
+        return this.#state(existing);
+      }
+      const row: SandboxPaymentsTable = {
+        id: newId('sandbox_payment'),
+        merchant_payment_id: input.payment_id,
+        amount_minor: input.amount_minor,
+        currency: input.currency,
+        method: input.method,
+        status: input.method === 'bank_transfer' ? 'pending' : 'requires_action',
+        failure_code: null,
+        description: input.description.slice(0, 128),
+        return_url: input.return_url,
+        language: input.customer.language,
+        card_last4: null,
+        transfer_reference: input.method === 'bank_transfer' ? transferReference() : null,
+        event_sequence: 0,
+        created_at_ms: now_ms,
+        updated_at_ms: now_ms,
+      };
+      await trx.insertInto('sandbox_payments').values(row).execute();
+      return this.#state(row);
+    });
+  }
+
+  async getPaymentStatus(provider_payment_id: string): Promise<ProviderPaymentState> {
+    return this.#state(await this.#find(this.#options.database.db, provider_payment_id));
+  }
+
+  async cancelPayment(provider_payment_id: string): Promise<ProviderPaymentState> {
+    return this.finish(provider_payment_id, { status: 'canceled', failure_code: 'expired' });
+  }
+
+  async refundPayment(input: RefundInput): Promise<ProviderRefundState> {
+    const now_ms = this.#options.clock.now_ms();
+    return inTransaction(this.#options.database, async (trx) => {
+      const payment = await this.#find(trx, input.provider_payment_id);
+      const existing = await trx.selectFrom('sandbox_refunds').selectAll().where('merchant_refund_id', '=', input.refund_id).executeTakeFirst();
+      if (existing) return { provider_refund_id: existing.id, status: existing.status };
+      if (payment.status !== 'succeeded') throw new ProviderError(this.name, 'definitive', `payment ${payment.id} is ${payment.status}, not refundable`);
+      const refunded = await trx.selectFrom('sandbox_refunds').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount_minor'), eb.lit(0)).as('total')).where('sandbox_payment_id', '=', payment.id).executeTakeFirstOrThrow();
+      if (Number(refunded.total) + input.amount_minor > payment.amount_minor) {
+        throw new ProviderError(this.name, 'definitive', 'refund exceeds the payment', { provider_code: 'amount_too_large' });
+      }
+      const refund = { id: newId('sandbox_refund'), sandbox_payment_id: payment.id, merchant_refund_id: input.refund_id, amount_minor: input.amount_minor, status: 'succeeded' as const, created_at_ms: now_ms };
+      await trx.insertInto('sandbox_refunds').values(refund).execute();
+      await this.#emit(trx, payment, now_ms, { id: refund.id, merchant_refund_id: refund.merchant_refund_id, status: 'succeeded' });
+      return { provider_refund_id: refund.id, status: 'succeeded' };
+    });
+  }
+
+  async parseWebhook(request: WebhookRequest): Promise<WebhookEvent> {
+    const header = request.headers[SANDBOX_SIGNATURE_HEADER];
+    const body = request.raw_body.toString('utf8');
+    const check = checkSignature(this.#options.config.webhook_secret, body, Array.isArray(header) ? header[0] : header,
+      Math.floor(this.#options.clock.now_ms() / 1000), this.#options.config.webhook_tolerance_s);
+    if (check === 'stale') throw new WebhookRejected('stale', 'sandbox webhook timestamp outside the replay window');
+    if (check !== 'valid') throw new WebhookRejected('signature', `sandbox webhook signature ${check}`);
+    let event: SandboxEvent;
+    try {
+      event = JSON.parse(body) as SandboxEvent;
+    } catch {
+      throw new WebhookRejected('malformed', 'sandbox webhook body is not JSON');
+    }
+    if (typeof event.id !== 'string' || typeof event.data?.payment_id !== 'string') throw new WebhookRejected('malformed', 'sandbox webhook lacks id or payment');
+    if (event.type === 'refund.updated' && event.data.refund) {
+      return { event_id: event.id, type: 'refund', provider_payment_id: event.data.payment_id, refund: { provider_refund_id: event.data.refund.id, status: event.data.refund.status } };
+    }
+    return {
+      event_id: event.id,
+      type: 'payment',
+      payment: {
+        provider_payment_id: event.data.payment_id,
+        merchant_payment_id: event.data.merchant_payment_id,
+        status: event.data.status,
+        amount_minor: event.data.amount_minor,
+        currency: event.data.currency,
+        ...(event.data.failure_code ? { failure: { code: event.data.failure_code } } : {}),
+      },
+    };
+  }
+
+  // --- What the hosted pages and the statement import do (the provider's side) ---
+
+  /** Reads a sandbox payment for the hosted pages; undefined when there is none. */
+  async findForPage(provider_payment_id: string): Promise<SandboxPaymentsTable | undefined> {
+    return this.#options.database.db.selectFrom('sandbox_payments').selectAll().where('id', '=', provider_payment_id).executeTakeFirst();
+  }
+
+  /**
+   * Moves a payment to its outcome and queues the webhook that tells the merchant. A payment that
+   * is already final stays as it is (the page may be submitted twice).
+   */
+  async finish(
+    provider_payment_id: string,
+    outcome: { status: 'succeeded' | 'failed' | 'canceled' | 'pending'; failure_code?: PaymentFailureCode; card_last4?: string },
+  ): Promise<ProviderPaymentState> {
+    const now_ms = this.#options.clock.now_ms();
+    return inTransaction(this.#options.database, async (trx) => {
+      const payment = await this.#find(trx, provider_payment_id);
+      if (isFinalPaymentStatus(payment.status)) return this.#state(payment);
+      const updated: SandboxPaymentsTable = {
+        ...payment,
+        status: outcome.status,
+        failure_code: outcome.failure_code ?? null,
+        card_last4: outcome.card_last4 ?? payment.card_last4,
+        updated_at_ms: now_ms,
+      };
+      await trx.updateTable('sandbox_payments').set({ status: updated.status, failure_code: updated.failure_code, card_last4: updated.card_last4, updated_at_ms: now_ms }).where('id', '=', payment.id).execute();
+      await this.#emit(trx, updated, now_ms);
+      return this.#state(updated);
+    });
+  }
+
+  /** The "timeout" test card: the outcome stays unknown (pending) and arrives later, by webhook only. */
+  async scheduleLateSuccess(provider_payment_id: string, card_last4: string): Promise<void> {
+    const now_ms = this.#options.clock.now_ms();
+    await this.finish(provider_payment_id, { status: 'pending', card_last4 });
+    await inTransaction(this.#options.database, (trx) => enqueueJob(trx, {
+      kind: SANDBOX_SETTLE_JOB,
+      payload: { provider_payment_id },
+      run_after_ms: now_ms + this.#options.config.timeout_outcome_ms,
+      dedupe_key: `sandbox-settle:${provider_payment_id}`,
+    }, now_ms));
+  }
+
+  /** A bank statement line with this reference and amount arrived: the transfer is paid. */
+  async settleBankTransfer(reference: string, amount_minor: number): Promise<'settled' | 'unknown_reference' | 'amount_mismatch' | 'already_final'> {
+    const payment = await this.#options.database.db.selectFrom('sandbox_payments').selectAll().where('transfer_reference', '=', reference).executeTakeFirst();
+    if (!payment) return 'unknown_reference';
+    if (payment.amount_minor !== amount_minor) return 'amount_mismatch';
+    if (isFinalPaymentStatus(payment.status)) return 'already_final';
+    await this.finish(payment.id, { status: 'succeeded' });
+    return 'settled';
+  }
+
+  async #find(trx: Executor, provider_payment_id: string): Promise<SandboxPaymentsTable> {
+    const payment = await trx.selectFrom('sandbox_payments').selectAll().where('id', '=', provider_payment_id).executeTakeFirst();
+    if (!payment) throw new ProviderError(this.name, 'definitive', `no sandbox payment ${provider_payment_id}`, { provider_code: 'resource_missing' });
+    return payment;
+  }
+
+  #state(row: SandboxPaymentsTable): ProviderPaymentState {
+    const base = this.#options.public_base_url;
+    const next_action =
+      row.status !== 'requires_action' && row.status !== 'pending' ? undefined
+      : row.method === 'bank_transfer' && row.transfer_reference ? { type: 'bank_transfer' as const, reference: row.transfer_reference }
+      : row.status !== 'requires_action' ? undefined
+      : row.method === 'sbp' ? { type: 'qr' as const, payload: `${base}/sandbox/sbp/${row.id}`, url: `${base}/sandbox/pay/${row.id}` }
+      : { type: 'redirect' as const, url: `${base}/sandbox/pay/${row.id}` };
+    return {
+      provider_payment_id: row.id,
+      merchant_payment_id: row.merchant_payment_id,
+      status: row.status,
+      amount_minor: row.amount_minor,
+      currency: row.currency,
+      ...(next_action ? { next_action } : {}),
+      ...(row.failure_code ? { failure: { code: row.failure_code as PaymentFailureCode } } : {}),
+    };
+  }
+
+  /** Queues the webhook(s) for a payment's current state, in the caller's transaction. */
+  async #emit(trx: Executor, payment: SandboxPaymentsTable, now_ms: number, refund?: SandboxEvent['data']['refund']): Promise<void> {
+    const sequence = payment.event_sequence + 1;
+    await trx.updateTable('sandbox_payments').set({ event_sequence: sequence }).where('id', '=', payment.id).execute();
+    const event: SandboxEvent = {
+      id: `evt_${randomBytes(12).toString('hex')}`,
+      type: refund ? 'refund.updated' : 'payment.updated',
+      created: Math.floor(now_ms / 1000),
+      sequence,
+      data: {
+        payment_id: payment.id,
+        merchant_payment_id: payment.merchant_payment_id,
+        status: payment.status,
+        amount_minor: payment.amount_minor,
+        currency: payment.currency,
+        failure_code: (payment.failure_code as PaymentFailureCode | null) ?? null,
+        ...(refund ? { refund } : {}),
+      },
+    };
+    const random = this.#options.random ?? Math.random;
+    const { webhook_duplicate_share, webhook_reorder_ms } = this.#options.config;
+    const copies = random() < webhook_duplicate_share ? 2 : 1;
+    for (let copy = 0; copy < copies; copy += 1) {
+      await enqueueJob(trx, {
+        kind: SANDBOX_WEBHOOK_JOB,
+        payload: { url: this.#options.webhook_url, body: JSON.stringify(event) },
+        run_after_ms: now_ms + Math.floor(random() * webhook_reorder_ms),
+        attempts_max: WEBHOOK_ATTEMPTS_MAX,
+      }, now_ms);
+    }
+  }
+}
+
+/** A bank-transfer reference a person can type: RC- and 10 unambiguous characters. */
+function transferReference(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = randomBytes(10);
+  return `RC-${[...bytes].map((byte) => alphabet[byte % alphabet.length]).join('')}`;
+}

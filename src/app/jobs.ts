@@ -1,0 +1,58 @@
+import type { Database } from '../db/database.js';
+import type { Clock } from '../ports/clock.js';
+import type { NetworkProvisioner } from '../ports/network-provisioner.js';
+import { ProviderError } from '../ports/payment-provider.js';
+import { deliverSandboxWebhook } from '../adapters/payments/sandbox/sandbox-webhook-sender.js';
+import { SANDBOX_SETTLE_JOB, SANDBOX_WEBHOOK_JOB, type SandboxProvider } from '../adapters/payments/sandbox/sandbox-provider.js';
+import { PermanentJobError, type JobHandler } from '../services/jobs/worker.js';
+import type { RenewalService } from '../services/renewal/renewal-service.js';
+import { JOB_CANCEL_PAYMENT, JOB_PROVISION, JOB_REFUND } from '../services/renewal/settlement.js';
+
+/**
+ * What each outbox job kind does. Handlers are idempotent (a job runs at least once); a provider's
+ * definitive refusal is permanent (the job goes dead, visible in metrics and `roamcard jobs`),
+ * anything else is retried with backoff.
+ */
+export interface JobHandlerDependencies {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly renewal: RenewalService;
+  readonly provisioner: NetworkProvisioner;
+  readonly sandbox: SandboxProvider;
+  readonly sandbox_webhook_secret: string;
+}
+
+export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHandler> {
+  return {
+    [JOB_PROVISION]: async (payload) => provisionBundle(deps, (payload as { bundle_id: string }).bundle_id),
+    [JOB_REFUND]: async (payload) => permanentOnRefusal(() => deps.renewal.executeRefund((payload as { refund_id: string }).refund_id)),
+    [JOB_CANCEL_PAYMENT]: async (payload) => permanentOnRefusal(() => deps.renewal.cancelAttempt((payload as { payment_id: string }).payment_id)),
+    [SANDBOX_WEBHOOK_JOB]: async (payload) => deliverSandboxWebhook(payload, deps.sandbox_webhook_secret, deps.clock.now_ms()),
+    [SANDBOX_SETTLE_JOB]: async (payload) => {
+      await deps.sandbox.finish((payload as { provider_payment_id: string }).provider_payment_id, { status: 'succeeded' });
+    },
+  };
+}
+
+async function provisionBundle(deps: JobHandlerDependencies, bundle_id: string): Promise<void> {
+  const row = await deps.database.db
+    .selectFrom('bundles')
+    .innerJoin('lines', 'lines.id', 'bundles.line_id')
+    .select(['bundles.id', 'bundles.line_id', 'bundles.package_code', 'bundles.data_bytes_total', 'bundles.voice_seconds_total', 'bundles.sms_total', 'bundles.expires_at_ms', 'lines.msisdn', 'lines.iccid'])
+    .where('bundles.id', '=', bundle_id)
+    .executeTakeFirst();
+  if (!row) throw new PermanentJobError(`bundle ${bundle_id} does not exist`);
+  await deps.provisioner.provision({
+    bundle_id: row.id, line_id: row.line_id, msisdn: row.msisdn, iccid: row.iccid, package_code: row.package_code,
+    data_bytes: row.data_bytes_total, voice_seconds: row.voice_seconds_total, sms_count: row.sms_total, expires_at_ms: row.expires_at_ms,
+  });
+}
+
+async function permanentOnRefusal(work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof ProviderError && error.kind === 'definitive') throw new PermanentJobError(error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,354 @@
+import { RoamError } from '../../core/errors.js';
+import { newId, requestHash } from '../../core/ids.js';
+import { isOpenOrder } from '../../core/order-state.js';
+import type { Database } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import { lockLines, lockOrder } from '../../db/locks.js';
+import { inTransaction, type Executor } from '../../db/transaction.js';
+import type { Clock } from '../../ports/clock.js';
+import {
+  PAYMENT_METHODS,
+  ProviderError,
+  type PaymentMethod,
+  type ProviderPaymentState,
+  type WebhookRequest,
+} from '../../ports/payment-provider.js';
+import { insertBundle } from '../charging/bundles.js';
+import { findPackage } from '../catalog/catalog.js';
+import { enqueueJob } from '../jobs/outbox.js';
+import { SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
+import { postEntry } from '../ledger/ledger.js';
+import { checkIdempotencyKey, findOrder, insertOrder, orderRequestHash, orderView, replayedOrder, type CreateOrderInput, type OrderView } from './orders.js';
+import type { PaymentRouter } from './payment-router.js';
+import { applyPaymentState, completeRefund, JOB_PROVISION, setOrderState, type Payment, type SettlementOutcome } from './settlement.js';
+
+/**
+ * The renewal service: orders, payment attempts and their settlement. Channels (API, web, USSD,
+ * desk, partner) call these functions only. Provider calls happen outside database transactions;
+ * the payment row written before the call is the durable record of the intent, and our payment id
+ * is the provider's idempotency key — so a call repeated after a crash or a timeout can only find
+ * the same payment at the provider, never make a second one.
+ */
+
+export interface RenewalOptions {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly router: PaymentRouter;
+  /** Our public address, for the default return URL after paying (…/orders/<id>). */
+  readonly public_base_url: string;
+  readonly order_ttl_ms: number;
+  readonly bank_transfer_ttl_ms: number;
+}
+
+export interface StartPaymentInput {
+  readonly order_id: string;
+  readonly method: string;
+  readonly idempotency_key: string;
+  readonly return_url?: string | undefined;
+}
+
+export interface PaymentResult {
+  readonly view: OrderView;
+  readonly payment: Payment;
+}
+
+export type WebhookOutcome = SettlementOutcome | 'duplicate' | 'ignored' | 'refund_completed';
+
+/** Payments left pending longer than this are asked about again by reconciliation. */
+export const RECONCILE_AFTER_MS_DEFAULT = 2 * 60_000;
+export const RECONCILE_BATCH_SIZE_MAX = 100;
+
+export class RenewalService {
+  readonly #options: RenewalOptions;
+
+  constructor(options: RenewalOptions) {
+    this.#options = options;
+  }
+
+  #now(): number {
+    return this.#options.clock.now_ms();
+  }
+
+  #tx<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
+    return inTransaction(this.#options.database, work);
+  }
+
+  /** Creates an order, or returns the one made earlier with the same key and request. */
+  async createOrder(input: CreateOrderInput): Promise<OrderView> {
+    checkIdempotencyKey(input.idempotency_key);
+    const hash = orderRequestHash(input);
+    const attempt = () => this.#tx(async (trx) => {
+      const previous = await replayedOrder(trx, input.idempotency_key, hash);
+      const order = previous ?? (await insertOrder(trx, input, hash, this.#options.order_ttl_ms, this.#now()));
+      return orderView(trx, order.id);
+    });
+    try {
+      return await attempt();
+    } catch (error) {
+      // Two requests with one key raced; the loser reads what the winner wrote.
+      if (isUniqueViolation(error)) return attempt();
+      throw error;
+    }
+  }
+
+  getOrder(order_id: string): Promise<OrderView> {
+    return orderView(this.#options.database.db, order_id);
+  }
+
+  /** Starts a payment attempt for an open order with the chosen method. */
+  async startPayment(input: StartPaymentInput): Promise<PaymentResult> {
+    checkIdempotencyKey(input.idempotency_key);
+    if (!(PAYMENT_METHODS as readonly string[]).includes(input.method)) {
+      throw new RoamError('ROAM_ERR_VALIDATION', { field: 'method', reason: 'format', value: input.method });
+    }
+    const method = input.method as PaymentMethod;
+    if (method === 'wallet') return this.#payFromWallet(input);
+    const provider = this.#options.router.providerFor(method);
+    const hash = requestHash({ order_id: input.order_id, method, return_url: input.return_url ?? null });
+
+    const recorded = await this.#tx(async (trx) => {
+      await lockOrder(trx, input.order_id);
+      const replay = await this.#replayedPayment(trx, input.idempotency_key, hash);
+      if (replay) return { payment: replay, replayed: true };
+      const order = await this.#openOrder(trx, input.order_id);
+      const now_ms = this.#now();
+      const payment: Payment = {
+        id: newId('payment'), order_id: order.id, line_id: order.line_id, provider: provider.name, method,
+        amount_minor: order.amount_minor, currency: order.currency, status: 'pending', provider_payment_id: null, next_action: null,
+        failure_code: null, provider_code: null, idempotency_key: input.idempotency_key, request_hash: hash, entry_id: null,
+        created_at_ms: now_ms, updated_at_ms: now_ms, finalized_at_ms: null,
+      };
+      await trx.insertInto('payments').values(payment).execute();
+      const expires_at_ms = method === 'bank_transfer' ? Math.max(order.expires_at_ms, now_ms + this.#options.bank_transfer_ttl_ms) : order.expires_at_ms;
+      await trx.updateTable('orders').set({ state: 'awaiting_payment', expires_at_ms, updated_at_ms: now_ms }).where('id', '=', order.id).execute();
+      return { payment, replayed: false };
+    });
+    if (!recorded.replayed || recorded.payment.provider_payment_id === null) await this.#initiate(recorded.payment);
+    return this.#paymentResult(recorded.payment.id);
+  }
+
+  /** Calls the provider for a recorded attempt and settles what it answers. */
+  async #initiate(payment: Payment): Promise<void> {
+    const provider = this.#options.router.byName(payment.provider);
+    if (!provider) throw new RoamError('ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE', { value: payment.method });
+    const order = await findOrder(this.#options.database.db, payment.order_id);
+    let state: ProviderPaymentState;
+    try {
+      state = await provider.initiatePayment({
+        payment_id: payment.id,
+        order_id: order.id,
+        amount_minor: payment.amount_minor,
+        currency: 'RUB',
+        method: payment.method as PaymentMethod,
+        description: `roamcard ${order.package_code}`,
+        return_url: `${this.#options.public_base_url}/orders/${order.id}`,
+        customer: { language: order.language, email: order.payer_email, phone: order.payer_phone },
+      });
+    } catch (error) {
+      if (!(error instanceof ProviderError)) throw error;
+      // Retryable-and-exhausted or indeterminate: the outcome is unknown, so the payment stays
+      // pending and reconciliation asks again. Only a definitive refusal fails the attempt.
+      if (error.kind !== 'definitive') return;
+      state = { provider_payment_id: `unregistered:${payment.id}`, status: 'failed', amount_minor: payment.amount_minor, currency: payment.currency, failure: { code: error.failure_code ?? 'provider_error', ...(error.provider_code ? { provider_code: error.provider_code } : {}) } };
+    }
+    await this.#settle(payment.id, state);
+  }
+
+  async #settle(payment_id: string, state: ProviderPaymentState): Promise<SettlementOutcome> {
+    return this.#tx((trx) => applyPaymentState(trx, payment_id, state, this.#now()));
+  }
+
+  /** Asks the provider where a payment stands (the customer came back, or reconciliation). */
+  async refreshPayment(payment_id: string): Promise<SettlementOutcome> {
+    const payment = await this.#options.database.db.selectFrom('payments').selectAll().where('id', '=', payment_id).executeTakeFirst();
+    if (!payment) throw new RoamError('ROAM_ERR_PAYMENT_NOT_FOUND', { value: payment_id });
+    if (payment.provider_payment_id === null) {
+      await this.#initiate(payment);
+      return 'updated';
+    }
+    const provider = this.#options.router.byName(payment.provider);
+    if (!provider || payment.provider === 'wallet') return 'unchanged';
+    return this.#settle(payment.id, await provider.getPaymentStatus(payment.provider_payment_id));
+  }
+
+  /**
+   * A provider's webhook: verified by the adapter, processed once per provider event id (the
+   * dedupe row is written in the same transaction as the effect), never regressing a payment.
+   * Throws WebhookRejected for forged, stale or malformed requests.
+   */
+  async handleWebhook(provider_name: string, request: WebhookRequest): Promise<WebhookOutcome> {
+    const provider = this.#options.router.byName(provider_name);
+    if (!provider) throw new RoamError('ROAM_ERR_NOT_FOUND', { value: provider_name });
+    const event = await provider.parseWebhook(request);
+    if (event.type === 'ignored') return 'ignored';
+    return this.#tx(async (trx) => {
+      const now_ms = this.#now();
+      const inserted = await trx.insertInto('webhook_events').values({ provider: provider_name, event_id: event.event_id, received_at_ms: now_ms, outcome: 'processing' })
+        .onConflict((conflict) => conflict.columns(['provider', 'event_id']).doNothing()).executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return 'duplicate';
+      const outcome = event.type === 'payment'
+        ? await this.#settleWebhookPayment(trx, provider_name, event.payment, now_ms)
+        : await this.#settleWebhookRefund(trx, provider_name, event.provider_payment_id, event.refund.provider_refund_id, event.refund.status, now_ms);
+      await trx.updateTable('webhook_events').set({ outcome }).where('provider', '=', provider_name).where('event_id', '=', event.event_id).execute();
+      return outcome;
+    });
+  }
+
+  async #settleWebhookPayment(trx: Executor, provider: string, state: ProviderPaymentState, now_ms: number): Promise<WebhookOutcome> {
+    const payment = await trx.selectFrom('payments').select('id').where('provider', '=', provider)
+      .where((eb) => eb.or([
+        eb('provider_payment_id', '=', state.provider_payment_id),
+        ...(state.merchant_payment_id ? [eb('id', '=', state.merchant_payment_id)] : []),
+      ]))
+      .executeTakeFirst();
+    // Not ours yet (the webhook overtook our own record of the provider id): fail, so the
+    // provider retries later; the transaction rolls back, dedupe row included.
+    if (!payment) throw new RoamError('ROAM_ERR_PAYMENT_NOT_FOUND', { value: state.provider_payment_id });
+    return applyPaymentState(trx, payment.id, state, now_ms);
+  }
+
+  async #settleWebhookRefund(trx: Executor, provider: string, provider_payment_id: string, provider_refund_id: string, status: string, now_ms: number): Promise<WebhookOutcome> {
+    if (status !== 'succeeded') return 'unchanged';
+    const refund = await trx.selectFrom('refunds').innerJoin('payments', 'payments.id', 'refunds.payment_id')
+      .select('refunds.id').where('payments.provider', '=', provider).where('payments.provider_payment_id', '=', provider_payment_id).executeTakeFirst();
+    if (!refund) return 'ignored';
+    return (await completeRefund(trx, refund.id, provider_refund_id, now_ms)) ? 'refund_completed' : 'unchanged';
+  }
+
+  /** Outbox job: return a refund's money through its provider (idempotent by refund id). */
+  async executeRefund(refund_id: string): Promise<void> {
+    const refund = await this.#options.database.db.selectFrom('refunds').innerJoin('payments', 'payments.id', 'refunds.payment_id')
+      .select(['refunds.id', 'refunds.status', 'refunds.amount_minor', 'payments.provider', 'payments.provider_payment_id']).where('refunds.id', '=', refund_id).executeTakeFirstOrThrow();
+    if (refund.status === 'succeeded') return;
+    const provider = this.#options.router.byName(refund.provider);
+    if (!provider || !refund.provider_payment_id) throw new Error(`refund ${refund_id}: provider ${refund.provider} is not configured`);
+    const state = await provider.refundPayment({ refund_id, provider_payment_id: refund.provider_payment_id, amount_minor: refund.amount_minor, currency: 'RUB' });
+    if (state.status === 'succeeded') await this.#tx((trx) => completeRefund(trx, refund_id, state.provider_refund_id, this.#now()));
+    else if (state.status === 'failed') throw new Error(`refund ${refund_id} refused by ${refund.provider}`);
+    // pending: the provider's refund webhook completes it.
+  }
+
+  /** Outbox job: cancel an attempt at its provider because another one paid the order. */
+  async cancelAttempt(payment_id: string): Promise<void> {
+    const payment = await this.#options.database.db.selectFrom('payments').selectAll().where('id', '=', payment_id).executeTakeFirstOrThrow();
+    const provider = this.#options.router.byName(payment.provider);
+    if (!provider || payment.provider_payment_id === null || payment.status === 'succeeded') return;
+    await this.#settle(payment.id, await provider.cancelPayment(payment.provider_payment_id));
+  }
+
+  /**
+   * Reconciliation: asks providers about payments stuck pending past `stuck_after_ms` (never
+   * assuming an outcome), and expires open orders past their time, canceling their attempts.
+   */
+  async reconcile(stuck_after_ms = RECONCILE_AFTER_MS_DEFAULT): Promise<{ refreshed: number; expired: number; errors: number }> {
+    const now_ms = this.#now();
+    const stuck = await this.#options.database.db.selectFrom('payments').select('id').where('status', 'in', ['pending', 'requires_action'])
+      .where('updated_at_ms', '<=', now_ms - stuck_after_ms).where('provider', '!=', 'wallet').orderBy('updated_at_ms').limit(RECONCILE_BATCH_SIZE_MAX).execute();
+    let errors = 0;
+    for (const { id } of stuck) {
+      try {
+        await this.refreshPayment(id);
+      } catch {
+        errors += 1;
+      }
+    }
+    const expired = await this.#expireOrders(now_ms);
+    return { refreshed: stuck.length - errors, expired, errors };
+  }
+
+  async #expireOrders(now_ms: number): Promise<number> {
+    const due = await this.#options.database.db.selectFrom('orders').select('id').where('state', 'in', ['created', 'awaiting_payment'])
+      .where('expires_at_ms', '<=', now_ms).limit(RECONCILE_BATCH_SIZE_MAX).execute();
+    for (const { id } of due) {
+      await this.#tx(async (trx) => {
+        await lockOrder(trx, id);
+        const order = await findOrder(trx, id);
+        if (!isOpenOrder(order.state) || order.expires_at_ms > now_ms) return;
+        await setOrderState(trx, id, 'expired', now_ms, { failure_code: 'expired' });
+        const open = await trx.selectFrom('payments').select('id').where('order_id', '=', id).where('status', 'in', ['pending', 'requires_action']).execute();
+        for (const payment of open) await enqueueJob(trx, { kind: 'payment.cancel', payload: { payment_id: payment.id }, dedupe_key: `cancel:${payment.id}` }, now_ms);
+      });
+    }
+    return due.length;
+  }
+
+  /** The customer (or staff) gives up on an open order. */
+  async cancelOrder(order_id: string): Promise<OrderView> {
+    await this.#tx(async (trx) => {
+      await lockOrder(trx, order_id);
+      const order = await findOrder(trx, order_id);
+      if (!isOpenOrder(order.state)) throw new RoamError('ROAM_ERR_ORDER_CLOSED', { value: order.state });
+      const now_ms = this.#now();
+      await setOrderState(trx, order_id, 'canceled', now_ms, { failure_code: 'canceled_by_customer' });
+      const open = await trx.selectFrom('payments').select('id').where('order_id', '=', order_id).where('status', 'in', ['pending', 'requires_action']).execute();
+      for (const payment of open) await enqueueJob(trx, { kind: 'payment.cancel', payload: { payment_id: payment.id }, dedupe_key: `cancel:${payment.id}` }, now_ms);
+    });
+    return this.getOrder(order_id);
+  }
+
+  /** Pays with the line's own balance: one transaction, no provider. */
+  async #payFromWallet(input: StartPaymentInput): Promise<PaymentResult> {
+    const hash = requestHash({ order_id: input.order_id, method: 'wallet', return_url: input.return_url ?? null });
+    const payment_id = await this.#tx(async (trx) => {
+      await lockOrder(trx, input.order_id);
+      const replay = await this.#replayedPayment(trx, input.idempotency_key, hash);
+      if (replay) return replay.id;
+      const order = await this.#openOrder(trx, input.order_id);
+      const line = await trx.selectFrom('lines').selectAll().where('id', '=', order.line_id).executeTakeFirstOrThrow();
+      await lockLines(trx, [line.id]);
+      const wallet = await trx.selectFrom('ledger_accounts').select('balance_minor').where('id', '=', line.wallet_account_id).executeTakeFirstOrThrow();
+      const now_ms = this.#now();
+      const paid = wallet.balance_minor >= order.amount_minor && line.status === 'active';
+      const payment: Payment = {
+        id: newId('payment'), order_id: order.id, line_id: order.line_id, provider: 'wallet', method: 'wallet', amount_minor: order.amount_minor,
+        currency: order.currency, status: paid ? 'succeeded' : 'failed', provider_payment_id: null, next_action: null,
+        failure_code: paid ? null : line.status === 'active' ? 'insufficient_funds' : 'declined', provider_code: null,
+        idempotency_key: input.idempotency_key, request_hash: hash, entry_id: null, created_at_ms: now_ms, updated_at_ms: now_ms, finalized_at_ms: now_ms,
+      };
+      await trx.insertInto('payments').values(payment).execute();
+      if (!paid) {
+        await setOrderState(trx, order.id, order.state, now_ms, { failure_code: payment.failure_code });
+        return payment.id;
+      }
+      const entry_id = order.amount_minor === 0 ? null : await postEntry(trx, {
+        kind: 'package_purchase', line_id: line.id, memo: `Order ${order.id} paid from the wallet`,
+        postings: [
+          { account_id: line.wallet_account_id, amount_minor: -order.amount_minor },
+          { account_id: SYSTEM_ACCOUNTS.revenue_packages.id, amount_minor: order.amount_minor },
+        ],
+      }, now_ms);
+      const pack = await findPackage(trx, order.package_code);
+      const bundle = await insertBundle(trx, {
+        line_id: line.id, pack, package_price_id: order.package_price_id, price_minor: order.amount_minor, currency: order.currency,
+        source: 'wallet', entry_id, idempotency_key: `order:${order.id}`, request_hash: null,
+      }, now_ms);
+      await trx.updateTable('payments').set({ entry_id }).where('id', '=', payment.id).execute();
+      await setOrderState(trx, order.id, 'active', now_ms, { failure_code: null, activating_payment_id: payment.id, bundle_id: bundle.id });
+      await enqueueJob(trx, { kind: JOB_PROVISION, line_id: line.id, payload: { bundle_id: bundle.id }, dedupe_key: `provision:${bundle.id}` }, now_ms);
+      return payment.id;
+    });
+    return this.#paymentResult(payment_id);
+  }
+
+  async #replayedPayment(trx: Executor, idempotency_key: string, hash: string): Promise<Payment | undefined> {
+    const payment = await trx.selectFrom('payments').selectAll().where('idempotency_key', '=', idempotency_key).executeTakeFirst();
+    if (payment && payment.request_hash !== hash) throw new RoamError('ROAM_ERR_IDEMPOTENCY_CONFLICT');
+    return payment;
+  }
+
+  /** The order, if it still takes payments; an order past its time is expired on the spot. */
+  async #openOrder(trx: Executor, order_id: string) {
+    const order = await findOrder(trx, order_id);
+    if (isOpenOrder(order.state) && order.expires_at_ms <= this.#now()) {
+      await setOrderState(trx, order.id, 'expired', this.#now(), { failure_code: 'expired' });
+      throw new RoamError('ROAM_ERR_ORDER_CLOSED', { value: 'expired' });
+    }
+    if (!isOpenOrder(order.state)) throw new RoamError('ROAM_ERR_ORDER_CLOSED', { value: order.state });
+    return order;
+  }
+
+  async #paymentResult(payment_id: string): Promise<PaymentResult> {
+    const payment = await this.#options.database.db.selectFrom('payments').selectAll().where('id', '=', payment_id).executeTakeFirstOrThrow();
+    return { view: await this.getOrder(payment.order_id), payment };
+  }
+}
