@@ -23,6 +23,9 @@ const timeZone = z.string().refine((zone) => {
   }
 }, 'must be an IANA time zone such as Europe/Moscow');
 
+/** A shared secret shorter than this is guessable; `openssl rand -hex 32` gives 64 characters. */
+export const NETWORK_API_TOKEN_LENGTH_MIN = 16;
+
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -40,6 +43,11 @@ const environmentSchema = z.object({
   PAYG_VOICE_KOPECKS_PER_MINUTE: tariffValue.default(1500),
   PAYG_SMS_KOPECKS_PER_MESSAGE: tariffValue.default(500),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  NETWORK_API_TOKEN: z
+    .string()
+    .min(NETWORK_API_TOKEN_LENGTH_MIN, `must be at least ${NETWORK_API_TOKEN_LENGTH_MIN} characters (a random secret)`)
+    .regex(/^[A-Za-z0-9._~+/=-]+$/, 'must be one bearer token: letters, digits and . _ ~ + / = - only')
+    .optional(),
 });
 
 export interface Config {
@@ -60,6 +68,8 @@ export interface Config {
     readonly sms_minor_per_message: number | null;
   };
   readonly shutdown_grace_ms: number;
+  /** Bearer token network elements present to POST usage events; unset means that endpoint is off. */
+  readonly network_api_token: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +105,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       sms_minor_per_message: env.PAYG_SMS_KOPECKS_PER_MESSAGE,
     }),
     shutdown_grace_ms: env.SHUTDOWN_GRACE_MS,
+    network_api_token: env.NETWORK_API_TOKEN,
   });
 }
 

@@ -3,6 +3,7 @@ import { paygTariff } from '../config.js';
 import type { Database } from '../db/database.js';
 import { inTransaction } from '../db/transaction.js';
 import type { Clock } from '../ports/clock.js';
+import { listPackages } from './catalog/catalog.js';
 import { expireBundles } from './charging/bundles.js';
 import { chargeUsage, chargeUsageBatch, type TariffFor, type UsageInput } from './charging/usage.js';
 import {
@@ -42,6 +43,7 @@ export function createServices(deps: ServiceDependencies) {
     chargeUsageBatch: (inputs: readonly UsageInput[]) => run((trx) => chargeUsageBatch(trx, inputs, tariffFor, clock.now_ms())),
     /** Read-only: no transaction needed for a consistent enough view (one line, a few rows). */
     lineOverview: (ref: LineRef, at_ms = clock.now_ms()) => lineOverview(database.db, ref, at_ms),
+    listPackages: (filter: Parameters<typeof listPackages>[2] = {}, at_ms = clock.now_ms()) => listPackages(database.db, at_ms, filter),
   };
 }
 

@@ -41,17 +41,20 @@ export async function createTestDatabase(dialect: DialectName, options: { pool_s
   await admin.query(`create schema ${schema}`);
   await admin.end();
   const database = openDatabase({ database_url: TEST_DATABASE_URL, postgres_schema: schema, pool_size_max: options.pool_size_max ?? 10 });
-  await migrateToLatest(database);
-  return {
-    database,
-    dispose: async () => {
-      await database.close();
-      const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await cleanup.connect();
-      await cleanup.query(`drop schema ${schema} cascade`);
-      await cleanup.end();
-    },
+  const dispose = async () => {
+    await database.close();
+    const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await cleanup.connect();
+    await cleanup.query(`drop schema ${schema} cascade`);
+    await cleanup.end();
   };
+  try {
+    await migrateToLatest(database);
+  } catch (error) {
+    await dispose(); // a failed setup leaves no schema behind
+    throw error;
+  }
+  return { database, dispose };
 }
 
 /** `describe` once per engine; the body reads `test_db.database` inside its tests. */

@@ -3,6 +3,10 @@ import { Command } from 'commander';
 import { registerCheckCommand } from './commands/check.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerSimsCommand } from './commands/sims.js';
+import { registerUsageCommand } from './commands/usage.js';
+import { registerUssdCommand } from './commands/ussd.js';
 import { runCommand } from './run-command.js';
 
 /** `roamcard` — the operator's command line. Each command lives in commands/<name>.ts. */
@@ -14,5 +18,9 @@ const program = new Command()
 registerMigrateCommand(program);
 registerDemoCommand(program);
 registerCheckCommand(program);
+registerServeCommand(program);
+registerUssdCommand(program);
+registerSimsCommand(program);
+registerUsageCommand(program);
 
 await runCommand(() => program.parseAsync(process.argv));

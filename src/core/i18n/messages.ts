@@ -1,6 +1,11 @@
 import type { ErrorCode, ErrorParams } from '../errors.js';
 import type { Language } from './languages.js';
 
+/** Payment failure codes (ports/payment-provider.ts) plus the order-level reasons. */
+type PaymentFailureCodeText =
+  | 'insufficient_funds' | 'card_expired' | 'three_d_secure_failed' | 'fraud_suspected' | 'declined' | 'expired'
+  | 'canceled_by_customer' | 'issuer_unavailable' | 'provider_error' | 'line_not_active';
+
 /**
  * Every text a person reads, in our four languages. A typed catalogue rather than a message-format
  * library: the compiler proves each language has every message with the right parameters, and the
@@ -54,6 +59,12 @@ export interface Messages {
   };
   readonly field_problems: Record<string, string>;
   readonly errors: Record<ErrorCode, (p: ErrorParams) => string>;
+  /** Renewal: order states and why a payment failed, as the customer reads them. */
+  readonly renewal: {
+    readonly order_states: Record<'created' | 'awaiting_payment' | 'paid' | 'active' | 'failed' | 'canceled' | 'expired' | 'refunded', string>;
+    readonly payment_failures: Record<PaymentFailureCodeText, string>;
+    readonly try_another_method: string;
+  };
 }
 
 // #100# summary lines: with one pack "until" is exact; with several it is only the first to end.
@@ -109,6 +120,16 @@ const en: Messages = {
     column_count: 'has more cells than the header has columns', csv_syntax: 'is not valid CSV (a quote is not closed, or the row is too long); the rest of the file was not read',
     too_many_rows: 'is beyond the row limit of one file; split the file', no_time_zone: 'has no time zone (add Z or +03:00)',
     epoch_too_small: 'is before 2000: epoch seconds instead of milliseconds?',
+  },
+  renewal: {
+    order_states: { created: 'Waiting for payment', awaiting_payment: 'Payment in progress', paid: 'Paid, activating', active: 'Active', failed: 'Failed', canceled: 'Canceled', expired: 'Expired', refunded: 'Refunded' },
+    payment_failures: {
+      insufficient_funds: 'The card was declined: not enough money on it.', card_expired: 'The card was declined: it has expired.',
+      three_d_secure_failed: 'Your bank could not confirm the payment (3-D Secure).', fraud_suspected: 'Your bank blocked the payment as suspicious.',
+      declined: 'The payment was declined.', expired: 'The payment was not finished in time.', canceled_by_customer: 'The payment was canceled.',
+      issuer_unavailable: 'Your bank did not answer.', provider_error: 'The payment service had a problem.', line_not_active: 'The line is not active, so the money will be returned.',
+    },
+    try_another_method: 'Try another payment method, or try again later.',
   },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? 'Input'} ${reason ?? 'is not valid'}.`,
@@ -189,6 +210,16 @@ const ru: Messages = {
     too_many_rows: 'превышает предел строк в одном файле; разделите файл', no_time_zone: 'без часового пояса (добавьте Z или +03:00)',
     epoch_too_small: 'раньше 2000 года: секунды вместо миллисекунд?',
   },
+  renewal: {
+    order_states: { created: 'Ожидает оплаты', awaiting_payment: 'Идёт оплата', paid: 'Оплачен, подключаем', active: 'Подключён', failed: 'Ошибка', canceled: 'Отменён', expired: 'Истёк', refunded: 'Деньги возвращены' },
+    payment_failures: {
+      insufficient_funds: 'Карта отклонена: недостаточно средств.', card_expired: 'Карта отклонена: истёк срок действия.',
+      three_d_secure_failed: 'Банк не подтвердил платёж (3-D Secure).', fraud_suspected: 'Банк заблокировал платёж как подозрительный.',
+      declined: 'Платёж отклонён.', expired: 'Оплата не завершена вовремя.', canceled_by_customer: 'Платёж отменён.',
+      issuer_unavailable: 'Банк не ответил.', provider_error: 'Сбой платёжного сервиса.', line_not_active: 'Номер не активен, деньги будут возвращены.',
+    },
+    try_another_method: 'Попробуйте другой способ оплаты или повторите позже.',
+  },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? 'Значение'}: ${reason ?? 'неверное значение'}.`,
     ROAM_ERR_ICCID_INVALID: ({ reason }) => `Серийный номер SIM-карты (ICCID) ${reason ?? 'неверен'}.`,
@@ -266,6 +297,15 @@ const zhHans: Messages = {
     too_many_rows: '超出单个文件的行数上限；请拆分文件', no_time_zone: '缺少时区（请加上Z或+03:00）',
     epoch_too_small: '早于2000年：是否误用了秒而非毫秒？',
   },
+  renewal: {
+    order_states: { created: '等待付款', awaiting_payment: '付款中', paid: '已付款，正在开通', active: '已开通', failed: '失败', canceled: '已取消', expired: '已过期', refunded: '已退款' },
+    payment_failures: {
+      insufficient_funds: '银行卡被拒：余额不足。', card_expired: '银行卡被拒：卡已过期。', three_d_secure_failed: '发卡银行未能验证本次付款（3-D Secure）。',
+      fraud_suspected: '发卡银行判定付款可疑并拦截。', declined: '付款被拒绝。', expired: '付款未在规定时间内完成。', canceled_by_customer: '付款已取消。',
+      issuer_unavailable: '发卡银行未响应。', provider_error: '支付服务出现问题。', line_not_active: '该号码未激活，款项将退回。',
+    },
+    try_another_method: '请尝试其他支付方式，或稍后再试。',
+  },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? '输入'}${reason ?? '无效'}。`,
     ROAM_ERR_ICCID_INVALID: ({ reason }) => `SIM卡序列号（ICCID）${reason ?? '无效'}。`,
@@ -342,6 +382,15 @@ const zhHant: Messages = {
     column_count: '的儲存格多於標題列的欄數', csv_syntax: '不是有效的CSV（引號未閉合或列過長）；檔案其餘部分未讀取',
     too_many_rows: '超出單一檔案的列數上限；請分割檔案', no_time_zone: '缺少時區（請加上Z或+03:00）',
     epoch_too_small: '早於2000年：是否誤用了秒而非毫秒？',
+  },
+  renewal: {
+    order_states: { created: '等待付款', awaiting_payment: '付款中', paid: '已付款，正在開通', active: '已開通', failed: '失敗', canceled: '已取消', expired: '已過期', refunded: '已退款' },
+    payment_failures: {
+      insufficient_funds: '信用卡被拒：餘額不足。', card_expired: '信用卡被拒：卡片已過期。', three_d_secure_failed: '發卡銀行未能驗證本次付款（3-D Secure）。',
+      fraud_suspected: '發卡銀行判定付款可疑並攔截。', declined: '付款被拒絕。', expired: '付款未在時限內完成。', canceled_by_customer: '付款已取消。',
+      issuer_unavailable: '發卡銀行未回應。', provider_error: '付款服務發生問題。', line_not_active: '此號碼未啟用，款項將退回。',
+    },
+    try_another_method: '請嘗試其他付款方式，或稍後再試。',
   },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? '輸入'}${reason ?? '無效'}。`,

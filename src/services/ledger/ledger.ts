@@ -1,6 +1,7 @@
 import { assert, RoamError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { assertMinor, LEDGER_CURRENCY } from '../../core/money.js';
+import { lockLines, supportsRowLocks } from '../../db/locks.js';
 import type { Executor } from '../../db/transaction.js';
 
 /**
@@ -127,6 +128,12 @@ async function moveCachedBalance(trx: Executor, account_id: string, amount_minor
 export async function reverseEntry(trx: Executor, entry_id: string, memo: string, now_ms: number): Promise<string> {
   const entry = await trx.selectFrom('journal_entries').selectAll().where('id', '=', entry_id).executeTakeFirst();
   if (!entry) throw new RoamError('ROAM_ERR_ENTRY_NOT_FOUND', { value: entry_id });
+  // PostgreSQL: take the line's lock first, like every other change to a line's money (a charge plans
+  // against the wallet it read under that lock; a reversal must not take the money away before the
+  // charge writes), then the entry's row, so concurrent reversals of one entry queue here and the
+  // later ones see the first and are refused, instead of colliding on the unique key.
+  if (entry.line_id) await lockLines(trx, [entry.line_id]);
+  if (supportsRowLocks(trx)) await trx.selectFrom('journal_entries').select('id').where('id', '=', entry_id).forUpdate().execute();
   const already = await trx.selectFrom('journal_entries').select('id').where('reverses_entry_id', '=', entry_id).executeTakeFirst();
   if (already) throw new RoamError('ROAM_ERR_ENTRY_ALREADY_REVERSED', { value: entry_id });
   const postings = await trx.selectFrom('postings').select(['account_id', 'amount_minor']).where('entry_id', '=', entry_id).orderBy('id').execute();

@@ -1,0 +1,117 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { ConfigError } from '../../../config.js';
+
+/**
+ * YooKassa's settings come from the environment, validated once at start. The provider is off
+ * (undefined) when neither the shop id nor the secret key is set; half a configuration, or a bad
+ * value, stops the process with a message naming the variable.
+ */
+
+export const YOOKASSA_API_URL_DEFAULT = 'https://api.yookassa.ru/v3/';
+
+/** The addresses YooKassa sends notifications from (yookassa.ru/developers/using-api/webhooks). */
+export const YOOKASSA_NOTIFICATION_IPS_DEFAULT: readonly string[] = Object.freeze([
+  '185.71.76.0/27',
+  '185.71.77.0/27',
+  '77.75.153.0/25',
+  '77.75.156.11',
+  '77.75.156.35',
+  '77.75.154.128/25',
+  '2a02:5180::/32',
+]);
+
+export const YOOKASSA_TIMEOUT_MS_DEFAULT = 10_000;
+/** Below this a healthy request to Moscow can time out; above it a stuck call holds a worker too long. */
+export const YOOKASSA_TIMEOUT_MS_MIN = 500;
+export const YOOKASSA_TIMEOUT_MS_MAX = 120_000;
+
+export const YOOKASSA_ENVIRONMENT_VARIABLES: readonly { readonly name: string; readonly default: string; readonly description: string }[] = Object.freeze([
+  { name: 'YOOKASSA_SHOP_ID', default: '(unset: YooKassa off)', description: 'shopId from the YooKassa dashboard (digits); set together with YOOKASSA_SECRET_KEY to turn YooKassa on' },
+  { name: 'YOOKASSA_SECRET_KEY', default: '(unset: YooKassa off)', description: 'API secret key, "live_…" or "test_…" (a test shop\'s key takes no money)' },
+  { name: 'YOOKASSA_API_URL', default: YOOKASSA_API_URL_DEFAULT, description: 'API base URL; https, or http on a loopback address for a local fake' },
+  { name: 'YOOKASSA_NOTIFICATION_IPS', default: YOOKASSA_NOTIFICATION_IPS_DEFAULT.join(','), description: 'comma-separated IPs/CIDRs allowed to send notifications (they carry no signature)' },
+  { name: 'YOOKASSA_TIMEOUT_MS', default: String(YOOKASSA_TIMEOUT_MS_DEFAULT), description: `per-request timeout in milliseconds (${YOOKASSA_TIMEOUT_MS_MIN}–${YOOKASSA_TIMEOUT_MS_MAX}); a timed-out payment stays pending, never failed` },
+]);
+
+export interface AddressRange {
+  readonly address: string;
+  readonly prefix_length: number;
+  readonly family: 'ipv4' | 'ipv6';
+}
+
+export interface YooKassaConfig {
+  readonly shop_id: string;
+  readonly secret_key: string;
+  /** Always ends with "/", so relative paths ("payments") resolve under it. */
+  readonly api_url: string;
+  readonly notification_ranges: readonly AddressRange[];
+  readonly timeout_ms: number;
+}
+
+/** "185.71.76.0/27", "77.75.156.11" or "2a02:5180::/32"; undefined when it is none of these. */
+export function parseAddressRange(text: string): AddressRange | undefined {
+  const [address = '', prefix_text, extra] = text.trim().split('/');
+  if (extra !== undefined) return undefined;
+  const version = isIP(address);
+  if (version === 0) return undefined;
+  const family = version === 4 ? 'ipv4' : 'ipv6';
+  const prefix_length_max = version === 4 ? 32 : 128;
+  if (prefix_text === undefined) return { address, prefix_length: prefix_length_max, family };
+  if (!/^\d{1,3}$/.test(prefix_text)) return undefined;
+  const prefix_length = Number(prefix_text);
+  if (prefix_length > prefix_length_max) return undefined;
+  return { address, prefix_length, family };
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+const apiUrl = z
+  .string()
+  .trim()
+  .refine((text) => URL.canParse(text), 'must be an absolute URL such as https://api.yookassa.ru/v3/')
+  .transform((text) => new URL(text.endsWith('/') ? text : `${text}/`))
+  // The secret key travels in every request: plain http only to a fake on this machine.
+  .refine((url) => url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)), 'must use https (http only on a loopback address)')
+  .transform((url) => url.href);
+
+const notificationRanges = z
+  .string()
+  .transform((text) => text.split(',').map((part) => part.trim()).filter((part) => part.length > 0))
+  .refine((parts) => parts.length > 0, 'must list at least one IP or CIDR')
+  .superRefine((parts, context) => {
+    for (const part of parts) {
+      if (parseAddressRange(part) === undefined) context.addIssue({ code: 'custom', message: `"${part}" is not an IPv4/IPv6 address or CIDR range` });
+    }
+  })
+  .transform((parts) => parts.map((part) => parseAddressRange(part)).filter((range) => range !== undefined));
+
+const BOTH_NEEDED = 'must be set as well: YooKassa needs both YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY';
+
+const environmentSchema = z.object({
+  YOOKASSA_SHOP_ID: z.string({ error: BOTH_NEEDED }).trim().regex(/^\d{1,20}$/, 'must be the numeric shopId from the YooKassa dashboard'),
+  YOOKASSA_SECRET_KEY: z.string({ error: BOTH_NEEDED }).trim().regex(/^(live|test)_\S+$/, 'must be a YooKassa secret key starting with live_ or test_'),
+  // prefault, not default: the default text is parsed like a value from the environment.
+  YOOKASSA_API_URL: apiUrl.prefault(YOOKASSA_API_URL_DEFAULT),
+  YOOKASSA_NOTIFICATION_IPS: notificationRanges.prefault(YOOKASSA_NOTIFICATION_IPS_DEFAULT.join(',')),
+  YOOKASSA_TIMEOUT_MS: z.coerce.number().int().min(YOOKASSA_TIMEOUT_MS_MIN).max(YOOKASSA_TIMEOUT_MS_MAX).default(YOOKASSA_TIMEOUT_MS_DEFAULT),
+});
+
+/** The config, or undefined when YooKassa is not configured; throws ConfigError naming each bad variable. */
+export function yookassaConfigFromEnv(environment: Readonly<Record<string, string | undefined>>): YooKassaConfig | undefined {
+  // Empty counts as unset, as in the main loadConfig: `YOOKASSA_SHOP_ID=` in a .env file turns it off.
+  const present = Object.fromEntries(Object.entries(environment).filter(([name, value]) => name.startsWith('YOOKASSA_') && value !== undefined && value !== ''));
+  if (present.YOOKASSA_SHOP_ID === undefined && present.YOOKASSA_SECRET_KEY === undefined) return undefined;
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const env = parsed.data;
+  return Object.freeze({
+    shop_id: env.YOOKASSA_SHOP_ID,
+    secret_key: env.YOOKASSA_SECRET_KEY,
+    api_url: env.YOOKASSA_API_URL,
+    notification_ranges: Object.freeze(env.YOOKASSA_NOTIFICATION_IPS),
+    timeout_ms: env.YOOKASSA_TIMEOUT_MS,
+  });
+}

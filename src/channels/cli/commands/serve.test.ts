@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'main.js');
+/** Start-up migrates and seeds a fresh SQLite file: a second or two; this bounds a hang. */
+const START_TIMEOUT_MS = 30_000;
+const POLL_INTERVAL_MS = 100;
+const EXIT_TIMEOUT_MS = 15_000;
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly output: { stdout: string; stderr: string };
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+function start(args: string[], environment: Record<string, string>): Running {
+  const child = spawn(process.execPath, [MAIN, ...args], {
+    env: { ...process.env, DATABASE_URL: '', NETWORK_API_TOKEN: '', ...environment },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, output, exited };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitUntilHealthy(base_url: string, running: Running): Promise<void> {
+  const deadline_ms = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline_ms) {
+    if (running.child.exitCode !== null) throw new Error(`serve exited early (${running.child.exitCode}):\n${running.output.stderr}${running.output.stdout}`);
+    try {
+      const response = await fetch(`${base_url}/healthz`);
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+  }
+  throw new Error(`serve did not become healthy within ${START_TIMEOUT_MS} ms:\n${running.output.stderr}`);
+}
+
+async function exitWithin(running: Running, timeout_ms: number) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no exit within ${timeout_ms} ms`)), timeout_ms);
+  });
+  try {
+    return await Promise.race([running.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('roamcard serve (end to end)', () => {
+  let data_dir = '';
+  before(() => {
+    data_dir = mkdtempSync(path.join(os.tmpdir(), 'roamcard-serve-'));
+  });
+  after(() => rmSync(data_dir, { recursive: true, force: true }));
+
+  it('seeds an empty database, serves the USSD callback, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const base_url = `http://127.0.0.1:${port}`;
+    const running = start(['serve', '--demo-if-empty'], { DATA_DIR: data_dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', SHUTDOWN_GRACE_MS: '5000' });
+    try {
+      await waitUntilHealthy(base_url, running);
+      const response = await fetch(`${base_url}/ussd/at`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ sessionId: 'e2e', serviceCode: '*100#', phoneNumber: '+79001234567', networkCode: '25099', text: '' }),
+      });
+      assert.equal(response.status, 200);
+      assert.match(await response.text(), /^END 余额：500\.00 卢布\n流量剩余4\.3 GB，至\d{1,2}月\d{1,2}日 \d\d:\d\d$/);
+      assert.equal((await fetch(`${base_url}/readyz`)).status, 200);
+    } finally {
+      running.child.kill('SIGTERM');
+    }
+    const exit = await exitWithin(running, EXIT_TIMEOUT_MS);
+    assert.deepEqual(exit, { code: 0, signal: null }, running.output.stderr);
+    const records = running.output.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const messages = records.map((record) => record.msg);
+    assert.ok(messages.includes('empty database: demo data seeded'), messages.join(' | '));
+    assert.ok(records.some((record) => record.msg === 'roamcard is serving' && record.url === base_url));
+    assert.ok(messages.includes('stopped'), 'the shutdown finished before the exit');
+    assert.ok(!running.output.stdout.includes('9001234567'), 'no full phone number in the logs');
+  });
+
+  it('does not seed again when the database already has lines', async () => {
+    const port = await freePort();
+    const running = start(['serve', '--demo-if-empty'], { DATA_DIR: data_dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    try {
+      await waitUntilHealthy(`http://127.0.0.1:${port}`, running);
+    } finally {
+      running.child.kill('SIGINT');
+    }
+    assert.deepEqual(await exitWithin(running, EXIT_TIMEOUT_MS), { code: 0, signal: null });
+    assert.ok(!running.output.stdout.includes('demo data seeded'));
+  });
+
+  it('refuses to start on a bad configuration, naming the variable, with exit code 1', async () => {
+    for (const [name, value] of [['PORT', 'abc'], ['NETWORK_API_TOKEN', 'short']] as const) {
+      const running = start(['serve'], { DATA_DIR: data_dir, [name]: value });
+      const exit = await exitWithin(running, EXIT_TIMEOUT_MS);
+      assert.deepEqual(exit, { code: 1, signal: null }, `${name}=${value}`);
+      assert.match(running.output.stderr, new RegExp(`Invalid configuration:\\n\\s+- ${name}: `));
+      assert.ok(!running.output.stderr.includes('    at '), 'no stack trace');
+    }
+  });
+});

@@ -1,0 +1,61 @@
+import closeWithGrace from 'close-with-grace';
+import type { Command } from 'commander';
+import { isEmptyDatabase, openAppContext, type AppContext } from '../../../app/context.js';
+import { loadConfig, paygTariff, type Config } from '../../../config.js';
+import { seedDemo } from '../../../services/demo/seed.js';
+import type { Server } from '../../http/server.js';
+
+/**
+ * `roamcard serve [--demo-if-empty]`: the HTTP server until SIGINT/SIGTERM. A bad configuration
+ * stops the start before anything is opened (runCommand prints the ConfigError, exit code 1).
+ * Shutdown is graceful within SHUTDOWN_GRACE_MS: stop accepting, let in-flight requests finish,
+ * close the database; past the grace period the process exits with code 1.
+ */
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the HTTP API, USSD callback, /docs and /metrics on HOST:PORT')
+    .option('--demo-if-empty', 'seed the demo catalog, stores and lines first when the database has no line yet')
+    .action(async (options: { demoIfEmpty?: boolean }) => {
+      const config = loadConfig();
+      // Loaded here, not at the top: every other command starts faster without Fastify and Swagger.
+      const { buildServer } = await import('../../http/server.js');
+      const context = await openAppContext(config);
+      const app = buildServer(context);
+      try {
+        if (options.demoIfEmpty) await seedIfEmpty(context, app);
+        await app.listen({ host: config.host, port: config.port });
+      } catch (error) {
+        await app.close();
+        await context.close();
+        throw error;
+      }
+      app.log.info({ url: serverUrl(config), docs: `${serverUrl(config)}/docs`, database: context.database.description }, 'roamcard is serving');
+      stopGracefully(config, app, context);
+    });
+}
+
+async function seedIfEmpty(context: AppContext, app: Server): Promise<void> {
+  if (!(await isEmptyDatabase(context.database))) return;
+  const summary = await seedDemo(context.database, paygTariff(context.config), context.services.clock.now_ms());
+  app.log.info({ demo: summary }, 'empty database: demo data seeded');
+}
+
+function stopGracefully(config: Config, app: Server, context: AppContext): void {
+  closeWithGrace(
+    { delay: config.shutdown_grace_ms, logger: { error: (message: unknown) => app.log.error({ detail: String(message) }, 'shutdown problem') } },
+    async ({ signal, err }) => {
+      if (err) app.log.error({ err }, 'stopping after an uncaught error');
+      else app.log.info({ signal }, 'stopping: no new connections, finishing requests in flight');
+      await app.close();
+      await context.close();
+      app.log.info('stopped');
+    },
+  );
+}
+
+/** Where to reach the server from this machine (a wildcard address is not a URL one can open). */
+function serverUrl(config: Config): string {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+  return `http://${host}:${config.port}`;
+}

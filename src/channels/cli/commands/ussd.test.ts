@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import type { Language } from '../../../core/i18n/languages.js';
+import { renderScreen } from './ussd.js';
+
+const run = promisify(execFile);
+const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'main.js');
+/** A CLI run opens and migrates the database: a few hundred ms; this bounds a hang. */
+const CLI_TIMEOUT_MS = 30_000;
+
+// Each run is a process that opens the database: the tests run side by side (SQLite in WAL mode serves them all).
+describe('roamcard ussd (end to end, after roamcard demo)', { concurrency: true }, () => {
+  let data_dir = '';
+  const environment = () => ({ ...process.env, DATA_DIR: data_dir, DATABASE_URL: '', LOG_LEVEL: 'silent', ROAMCARD_LANG: '', LANG: 'C' });
+
+  async function roamcard(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+    try {
+      const { stdout, stderr } = await run(process.execPath, [MAIN, ...args], { env: environment(), timeout: CLI_TIMEOUT_MS });
+      return { stdout, stderr, code: 0 };
+    } catch (error) {
+      const failed = error as { stdout: string; stderr: string; code: number };
+      return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
+    }
+  }
+
+  before(async () => {
+    data_dir = mkdtempSync(path.join(os.tmpdir(), 'roamcard-cli-ussd-'));
+    const demo = await roamcard('demo');
+    assert.equal(demo.code, 0, demo.stderr);
+  });
+  after(() => rmSync(data_dir, { recursive: true, force: true }));
+
+  // The demo pack was activated "now" for 7 days: the date and time depend on when the test runs.
+  const balance: Record<Language, RegExp> = {
+    'zh-Hans': /^余额：500\.00 卢布\n流量剩余4\.3 GB，至\d{1,2}月\d{1,2}日 \d\d:\d\d\n$/,
+    'zh-Hant': /^餘額：500\.00 盧布\n流量剩餘4\.3 GB，至\d{1,2}月\d{1,2}日 \d\d:\d\d\n$/,
+    ru: /^Баланс: 500,00 ₽\nИнтернет: 4,3 ГБ до \d\d\.\d\d \d\d:\d\d\n$/,
+    en: /^Balance: 500\.00 RUB\nData: 4\.3 GB left, until \d{1,2} [A-Z][a-z]{2} \d\d:\d\d\n$/,
+  };
+  const packs: Record<Language, RegExp> = {
+    'zh-Hans': /^您的套餐（1）：\n1\) 5GB 流量 7天：剩余4\.3 GB，至\d{1,2}月\d{1,2}日 \d\d:\d\d\n$/,
+    'zh-Hant': /^您的方案（1）：\n1\) 5GB 流量 7天：剩餘4\.3 GB，至\d{1,2}月\d{1,2}日 \d\d:\d\d\n$/,
+    ru: /^Ваши пакеты \(1\):\n1\) Интернет 5 ГБ на 7 дней: осталось 4,3 ГБ до \d\d\.\d\d \d\d:\d\d\n$/,
+    en: /^Your packs \(1\):\n1\) 5 GB data, 7 days: 4\.3 GB left, until \d{1,2} [A-Z][a-z]{2} \d\d:\d\d\n$/,
+  };
+
+  for (const language of ['zh-Hans', 'zh-Hant', 'ru', 'en'] as const) {
+    it(`prints #100# and #101# as the phone shows them, in ${language}`, async () => {
+      const [hundred, hundredOne] = await Promise.all([
+        roamcard('ussd', '+79001234567', '#100#', '--lang', language),
+        roamcard('ussd', '+79001234567', '*101#', '--lang', language),
+      ]);
+      assert.equal(hundred.code, 0, hundred.stderr);
+      assert.match(hundred.stdout, balance[language]);
+      assert.match(hundredOne.stdout, packs[language]);
+    });
+  }
+
+  it('uses the line\'s own language without --lang, and explains unknown numbers and codes', async () => {
+    const [own, russian, unknown, code] = await Promise.all([
+      roamcard('ussd', '8 900 123-45-67', '#100#'),
+      roamcard('ussd', '+79001234569', '#101#'),
+      roamcard('ussd', '+79009990000', '#100#', '--lang', 'zh-TW'),
+      roamcard('ussd', '+79001234568', '*102#'),
+    ]);
+    assert.match(own.stdout, balance['zh-Hans']);
+    assert.match(russian.stdout, /^Ваши пакеты \(1\):\n1\) 100 минут на 30 дней: осталось 79 мин до /);
+    assert.deepEqual([unknown.code, unknown.stdout], [0, '此號碼不屬於遠遊卡用戶，請檢查SIM卡。\n']);
+    assert.equal(code.stdout, 'Unknown code *102#. Dial #100# for balance, #101# for packs.\n');
+  });
+
+  it('refuses an unknown --lang with a clear message and exit code 1', async () => {
+    const result = await roamcard('ussd', '+79001234567', '#100#', '--lang', 'klingon');
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /--lang.*must be one of zh-Hans, zh-Hant, ru, en/);
+  });
+});
+
+describe('roamcard ussd output', () => {
+  it('adds a bracketed line while the session continues, and nothing on a final screen', () => {
+    assert.equal(renderScreen({ text: 'done', continues: false, page: 0, page_count: 1 }), 'done');
+    assert.equal(renderScreen({ text: 'p1\n0 More', continues: true, page: 0, page_count: 3 }), 'p1\n0 More\n[session continues: reply 0 for more]');
+    assert.equal(renderScreen({ text: 'p2', continues: true, page: 1, page_count: 3 }), 'p2\n[session continues: reply 0 for more or 00 to go back]');
+    assert.equal(renderScreen({ text: 'p3', continues: true, page: 2, page_count: 3 }), 'p3\n[session continues: reply 00 to go back]');
+  });
+});

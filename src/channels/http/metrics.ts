@@ -1,0 +1,93 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { z } from 'zod';
+import type { UsageResult } from '../../services/charging/usage.js';
+
+/**
+ * Prometheus metrics of one server instance: its own registry (not prom-client's global one), so
+ * servers built side by side in tests do not share counters. Every label has a bounded set of
+ * values: routes are route patterns ("unmatched" for 404s), USSD codes are canonical or "unknown".
+ */
+
+/** Request latency buckets, seconds: USSD must answer well under the gateway's 10 s. */
+export const REQUEST_DURATION_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+
+  readonly http_request_duration_seconds = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request duration in seconds, by route pattern, method and status code',
+    labelNames: ['route', 'method', 'status_code'] as const,
+    buckets: REQUEST_DURATION_BUCKETS_S,
+    registers: [this.registry],
+  });
+
+  readonly ussd_replies_total = new Counter({
+    name: 'roamcard_ussd_replies_total',
+    help: 'USSD screens sent, by canonical code (or "unknown") and outcome',
+    labelNames: ['code', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly usage_charges_total = new Counter({
+    name: 'roamcard_usage_charges_total',
+    help: 'Usage events charged through the API, by kind and result (granted, partial, denied, replayed)',
+    labelNames: ['kind', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly usage_units_total = new Counter({
+    name: 'roamcard_usage_units_total',
+    help: 'Usage units charged through the API (bytes, seconds, messages), by kind and whether they were granted or denied',
+    labelNames: ['kind', 'disposition'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  observeRequest(labels: { route: string; method: string; status_code: number }, duration_ms: number): void {
+    this.http_request_duration_seconds.observe({ ...labels, status_code: String(labels.status_code) }, duration_ms / 1000);
+  }
+
+  countUsage(result: UsageResult): void {
+    this.usage_charges_total.inc({ kind: result.kind, result: result.replayed ? 'replayed' : grantOutcome(result) });
+    // A replay charged nothing new: counting its units again would double them.
+    if (result.replayed) return;
+    this.usage_units_total.inc({ kind: result.kind, disposition: 'granted' }, result.granted);
+    this.usage_units_total.inc({ kind: result.kind, disposition: 'denied' }, result.denied);
+  }
+}
+
+export type GrantOutcome = 'granted' | 'partial' | 'denied';
+
+/** How much of an event was allowed: all of it, part of it, or none. */
+export function grantOutcome(result: Pick<UsageResult, 'granted' | 'denied'>): GrantOutcome {
+  if (result.denied === 0) return 'granted';
+  return result.granted === 0 ? 'denied' : 'partial';
+}
+
+export interface MetricsRouteOptions {
+  readonly metrics: ServerMetrics;
+}
+
+/** Prometheus exposition at /metrics. */
+export const metricsRoutes: FastifyPluginAsyncZod<MetricsRouteOptions> = async (app, options) => {
+  app.get('/metrics', {
+    schema: {
+      tags: ['operations'],
+      summary: 'Prometheus metrics',
+      description: [
+        'Text exposition format. Process and Node.js defaults, `http_request_duration_seconds` by route/method/status_code,',
+        '`roamcard_ussd_replies_total` by code/outcome, `roamcard_usage_charges_total` by kind/result and',
+        '`roamcard_usage_units_total` by kind/disposition.',
+      ].join(' '),
+      response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
+    },
+  }, async (_request, reply) => {
+    const text = await options.metrics.registry.metrics();
+    return reply.type(options.metrics.registry.contentType).send(text);
+  });
+};

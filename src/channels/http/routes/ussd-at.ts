@@ -1,0 +1,75 @@
+import formbody from '@fastify/formbody';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { answerUssd, type UssdSessionDependencies } from '../../ussd/session.js';
+import {
+  africasTalkingRequestSchema,
+  missingFields,
+  toAfricasTalkingReply,
+  toUssdRequest,
+  type AfricasTalkingRequest,
+} from '../../ussd/transports/africas-talking/africas-talking.js';
+import type { ServerMetrics } from '../metrics.js';
+
+export interface UssdAtOptions {
+  readonly session: Omit<UssdSessionDependencies, 'onFailure'>;
+  readonly metrics: ServerMetrics;
+}
+
+/** A USSD callback is five short fields; anything bigger is not from a gateway. */
+export const USSD_BODY_BYTES_MAX = 4 * 1024;
+
+/**
+ * The Africa's Talking USSD callback. Always HTTP 200 with `CON …` or `END …`: the gateway shows
+ * our text to the customer, while a 4xx would end the session with the operator's generic error.
+ * So even a malformed request gets a readable `END` (and a warning in our log).
+ */
+export const ussdAtRoutes: FastifyPluginAsyncZod<UssdAtOptions> = async (app, options) => {
+  await app.register(formbody, { bodyLimit: USSD_BODY_BYTES_MAX });
+
+  app.post('/ussd/at', {
+    bodyLimit: USSD_BODY_BYTES_MAX,
+    // Validation problems are answered as an END screen below, not as a 400.
+    attachValidation: true,
+    schema: {
+      tags: ['ussd'],
+      summary: "USSD callback (Africa's Talking convention): #100# balance, #101# packs",
+      description: [
+        'Form-encoded callback from the USSD gateway. `text` carries all inputs of the session joined by `*`:',
+        'reply `0` for the next page, `00` for the previous one. The answer is `text/plain` starting with',
+        '`CON ` (the session continues) or `END ` (final screen), in the line\'s language, each screen fitting',
+        'one USSD page (182 GSM-7 characters or 80 UCS-2). Unknown numbers, unknown codes, inactive lines,',
+        'our own failures and malformed requests all get a readable `END` reply with HTTP 200.',
+      ].join(' '),
+      consumes: ['application/x-www-form-urlencoded'],
+      body: africasTalkingRequestSchema,
+      response: {
+        200: {
+          description: 'The screen to show: "CON <text>" or "END <text>"',
+          content: { 'text/plain': { schema: z.string() } },
+        },
+      },
+    },
+  }, async (request, reply) => {
+    const body = request.validationError ? {} : request.body;
+    const missing = request.validationError ? ['body'] : missingFields(body);
+    if (missing.length > 0) {
+      request.log.warn({ missing, invalid: request.validationError?.message, session_id: sessionId(request.body) }, 'USSD request not usable');
+    }
+    const screen = await answerUssd(
+      { ...options.session, onFailure: (error) => request.log.error({ err: error }, 'USSD reply failed on our side') },
+      missing.length > 0 ? { msisdn: '', service_code: '', text: '' } : toUssdRequest(body),
+    );
+    options.metrics.ussd_replies_total.inc({ code: screen.code, outcome: screen.outcome });
+    request.log.info(
+      { ussd: { session_id: sessionId(body), code: screen.code, outcome: screen.outcome, page: screen.page, page_count: screen.page_count } },
+      'USSD reply',
+    );
+    return reply.type('text/plain; charset=utf-8').send(toAfricasTalkingReply(screen));
+  });
+};
+
+function sessionId(body: unknown): string | undefined {
+  const value = (body as Partial<AfricasTalkingRequest> | undefined)?.sessionId;
+  return typeof value === 'string' ? value.slice(0, 64) : undefined;
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { AppContext } from '../../app/context.js';
+import { createLogger } from './logging.js';
+import { metricsRoutes, ServerMetrics } from './metrics.js';
+import { docsRoutes, registerOpenApi } from './openapi.js';
+import { handleError, notFoundHandler } from './problem-details.js';
+import { databaseProbe, READINESS_TIMEOUT_MS, type ReadinessProbe } from './readiness.js';
+import { healthRoutes } from './routes/health.js';
+import { packagesRoutes } from './routes/packages.js';
+import { usageEventsRoutes } from './routes/usage-events.js';
+import { ussdAtRoutes } from './routes/ussd-at.js';
+import { USSD_DEADLINE_MS_DEFAULT } from '../ussd/session.js';
+
+/**
+ * The HTTP server: one Fastify instance, each part an encapsulated plugin given exactly what it
+ * needs. Cross-cutting concerns sit on the root and so reach every route: problem details for
+ * errors and unknown routes, request ids, and the request duration histogram.
+ */
+
+export interface ServerOptions {
+  /** JSON logger; by default one writing to stdout at the configured level. */
+  readonly logger?: Logger;
+  /** How /readyz checks the database; by default `select 1` on the context's database. */
+  readonly readiness_probe?: ReadinessProbe;
+  readonly readiness_timeout_ms?: number;
+  readonly ussd_deadline_ms?: number;
+}
+
+/** Bodies of our endpoints are small; routes set tighter limits where they know better. */
+export const BODY_BYTES_MAX = 64 * 1024;
+/** A whole request, headers to last body byte, must arrive within this. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+export function buildServer(context: AppContext, options: ServerOptions = {}) {
+  const { config, services, database } = context;
+  const logger: FastifyBaseLogger = options.logger ?? createLogger({ level: config.log_level });
+  const app = Fastify({
+    loggerInstance: logger,
+    // Our own ids only: a caller-chosen id would be an unbounded string in every log line.
+    genReqId: () => randomUUID(),
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    bodyLimit: BODY_BYTES_MAX,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError(config.default_language));
+  app.setNotFoundHandler(notFoundHandler(config.default_language));
+
+  const metrics = new ServerMetrics();
+  app.addHook('onSend', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
+    metrics.observeRequest({ route, method: request.method, status_code: reply.statusCode }, reply.elapsedTime);
+  });
+
+  registerOpenApi(app, packageVersion());
+  app.register(docsRoutes);
+  app.register(metricsRoutes, { metrics });
+  app.register(healthRoutes, {
+    probe: options.readiness_probe ?? databaseProbe(database),
+    timeout_ms: options.readiness_timeout_ms ?? READINESS_TIMEOUT_MS,
+    dialect: database.dialect,
+    default_language: config.default_language,
+  });
+  app.register(ussdAtRoutes, {
+    metrics,
+    session: {
+      lineOverview: (ref) => services.lineOverview(ref),
+      default_language: config.default_language,
+      default_time_zone: config.default_time_zone,
+      deadline_ms: options.ussd_deadline_ms ?? USSD_DEADLINE_MS_DEFAULT,
+    },
+  });
+  app.register(packagesRoutes, { services, default_language: config.default_language });
+  app.register(usageEventsRoutes, { services, token: config.network_api_token, metrics, default_language: config.default_language });
+  return app;
+}
+
+export type Server = ReturnType<typeof buildServer>;
+
+/** The version in the OpenAPI document: package.json's, read once at start. */
+function packageVersion(): string {
+  try {
+    const file = new URL('../../../../package.json', import.meta.url);
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown };
+    return typeof parsed.version === 'string' ? parsed.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}

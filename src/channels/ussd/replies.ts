@@ -1,0 +1,155 @@
+import { formatData, formatMoney, formatShortDateTime, formatSms, formatVoice } from '../../core/i18n/format.js';
+import type { Language } from '../../core/i18n/languages.js';
+import { messagesFor, type KindSummary, type Messages } from '../../core/i18n/messages.js';
+import { USAGE_KINDS, type UsageKind } from '../../core/units.js';
+import { paginate } from '../../core/ussd-text.js';
+import type { Bundle } from '../../services/charging/bundles.js';
+import type { BundleView, LineOverview } from '../../services/lines/overview.js';
+import type { UssdService } from './service-codes.js';
+
+/**
+ * The replies behind #100# and #101#, as pure functions of the line's overview, the language and
+ * the time zone: no clock, no database. Every reply is split into pages that each fit one USSD
+ * screen (182 GSM-7 septets, or 80 UCS-2 characters), with "0 more" / "00 back" choices.
+ */
+
+export type UssdOutcome = 'ok' | 'unknown_number' | 'unknown_code' | 'line_not_active' | 'unavailable' | 'invalid_request';
+
+export interface UssdReply {
+  readonly outcome: UssdOutcome;
+  /** At least one page; each fits one screen. */
+  readonly pages: readonly string[];
+}
+
+export interface ServiceReplyInput {
+  readonly overview: LineOverview;
+  readonly service: UssdService;
+  readonly language: Language;
+  /** IANA zone expiry times are shown in: the line's own. */
+  readonly time_zone: string;
+}
+
+/**
+ * #101# lists at most this many packs (those ending first); the rest are counted in one line.
+ * Together with PACK_NAME_LENGTH_MAX it keeps the longest reply well under USSD_PAGES_MAX pages.
+ */
+export const PACKS_LISTED_MAX = 10;
+export const PACK_NAME_LENGTH_MAX = 40;
+
+export function serviceReply(input: ServiceReplyInput): UssdReply {
+  if (input.overview.line.status !== 'active') return messageReply('line_not_active', input.language);
+  const text = input.service === 'balance' ? balanceText(input) : packagesText(input);
+  return { outcome: 'ok', pages: paginateFor(text, input.language) };
+}
+
+export type ProblemOutcome = Exclude<UssdOutcome, 'ok'>;
+
+/** The reply for anything but a served request; `code` is what was dialled, for unknown codes. */
+export function messageReply(outcome: ProblemOutcome, language: Language, code = ''): UssdReply {
+  const ussd = messagesFor(language).ussd;
+  const text = {
+    unknown_number: () => ussd.unknown_number,
+    unknown_code: () => ussd.unknown_code({ code }),
+    line_not_active: () => ussd.line_not_active,
+    unavailable: () => ussd.temporarily_unavailable,
+    invalid_request: () => ussd.invalid_request,
+  }[outcome]();
+  return { outcome, pages: paginateFor(text, language) };
+}
+
+function paginateFor(text: string, language: Language): string[] {
+  const { more, back } = messagesFor(language).ussd;
+  return paginate(text, { more, back });
+}
+
+/** #100#: money, then one line per kind of allowance the live packs hold. */
+function balanceText({ overview, language, time_zone }: ServiceReplyInput): string {
+  const ussd = messagesFor(language).ussd;
+  const lines = [ussd.balance({ balance: formatMoney(overview.wallet_balance_minor, language) })];
+  const summaries = kindSummaries(overview.bundles);
+  if (summaries.length === 0) lines.push(ussd.no_packs);
+  for (const summary of summaries) {
+    const until = formatShortDateTime(summary.expires_at_ms_min, language, time_zone);
+    lines.push(KIND_LINE[summary.kind](ussd)({ amount: formatAmount(summary.kind, summary.remaining, language), until, packs: summary.packs }));
+  }
+  return lines.join('\n');
+}
+
+const KIND_LINE: Record<UsageKind, (ussd: Messages['ussd']) => (p: KindSummary) => string> = {
+  data: (ussd) => ussd.data_left,
+  voice: (ussd) => ussd.voice_left,
+  sms: (ussd) => ussd.sms_left,
+};
+
+const REMAINING: Record<UsageKind, (bundle: Bundle) => number> = {
+  data: (bundle) => bundle.data_bytes_remaining,
+  voice: (bundle) => bundle.voice_seconds_remaining,
+  sms: (bundle) => bundle.sms_remaining,
+};
+
+const TOTAL: Record<UsageKind, (bundle: Bundle) => number> = {
+  data: (bundle) => bundle.data_bytes_total,
+  voice: (bundle) => bundle.voice_seconds_total,
+  sms: (bundle) => bundle.sms_total,
+};
+
+export interface KindTotal {
+  readonly kind: UsageKind;
+  /** Bytes, seconds or messages, summed over the live packs that still hold some. */
+  readonly remaining: number;
+  readonly expires_at_ms_min: number;
+  readonly packs: number;
+}
+
+/** Per kind, what the live packs still hold and when the first of them ends; kinds with nothing left are left out. */
+export function kindSummaries(views: readonly BundleView[]): KindTotal[] {
+  return USAGE_KINDS.flatMap((kind) => {
+    const holding = views.map((view) => view.bundle).filter((bundle) => REMAINING[kind](bundle) > 0);
+    if (holding.length === 0) return [];
+    return [{
+      kind,
+      remaining: holding.reduce((sum, bundle) => sum + REMAINING[kind](bundle), 0),
+      expires_at_ms_min: Math.min(...holding.map((bundle) => bundle.expires_at_ms)),
+      packs: holding.length,
+    }];
+  });
+}
+
+function formatAmount(kind: UsageKind, quantity: number, language: Language): string {
+  switch (kind) {
+    case 'data': return formatData(quantity, language);
+    case 'voice': return formatVoice(quantity, language);
+    case 'sms': return formatSms(quantity, language);
+  }
+}
+
+/** #101#: each live pack with its name, what is left of each kind it came with, and its end. */
+function packagesText({ overview, language, time_zone }: ServiceReplyInput): string {
+  const ussd = messagesFor(language).ussd;
+  const views = overview.bundles;
+  if (views.length === 0) return ussd.no_packs;
+  const listed = views.slice(0, PACKS_LISTED_MAX).map((view, index) =>
+    ussd.pack_line({
+      index: index + 1,
+      name: boundedName(view.pack.names[language]),
+      left: packLeft(view.bundle, language),
+      until: formatShortDateTime(view.bundle.expires_at_ms, language, time_zone),
+    }),
+  );
+  const unlisted = views.length - listed.length;
+  return [ussd.packs_header({ count: views.length }), ...listed, ...(unlisted > 0 ? [ussd.packs_not_listed({ count: unlisted })] : [])].join('\n');
+}
+
+/** "4.3 GB + 79 min": the kinds the pack came with, including any it has used up. */
+function packLeft(bundle: Bundle, language: Language): string {
+  return USAGE_KINDS.filter((kind) => TOTAL[kind](bundle) > 0)
+    .map((kind) => formatAmount(kind, REMAINING[kind](bundle), language))
+    .join(' + ');
+}
+
+function boundedName(name: string): string {
+  const characters = [...name];
+  if (characters.length <= PACK_NAME_LENGTH_MAX) return name;
+  // Three dots, not "…": one non-GSM character would force a whole English screen into UCS-2.
+  return `${characters.slice(0, PACK_NAME_LENGTH_MAX - 3).join('').trimEnd()}...`;
+}
