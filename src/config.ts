@@ -26,6 +26,11 @@ const timeZone = z.string().refine((zone) => {
 /** A shared secret shorter than this is guessable; `openssl rand -hex 32` gives 64 characters. */
 export const NETWORK_API_TOKEN_LENGTH_MIN = 16;
 
+const paymentRoutes = z
+  .string()
+  .regex(/^\s*([a-z_]+\s*=\s*[a-z]+\s*)(,\s*[a-z_]+\s*=\s*[a-z]+\s*)*$/, 'must look like card=yookassa,alipay=stripe')
+  .transform((value) => Object.fromEntries(value.split(',').map((pair) => pair.split('=').map((part) => part.trim()) as [string, string])));
+
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -43,6 +48,11 @@ const environmentSchema = z.object({
   PAYG_VOICE_KOPECKS_PER_MINUTE: tariffValue.default(1500),
   PAYG_SMS_KOPECKS_PER_MESSAGE: tariffValue.default(500),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PAYMENT_ROUTES: paymentRoutes.optional(),
+  ORDER_TTL_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(60),
+  BANK_TRANSFER_TTL_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(120),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   NETWORK_API_TOKEN: z
     .string()
     .min(NETWORK_API_TOKEN_LENGTH_MIN, `must be at least ${NETWORK_API_TOKEN_LENGTH_MIN} characters (a random secret)`)
@@ -70,6 +80,13 @@ export interface Config {
   readonly shutdown_grace_ms: number;
   /** Bearer token network elements present to POST usage events; unset means that endpoint is off. */
   readonly network_api_token: string | undefined;
+  /** How customers' browsers and the sandbox's webhooks reach us (no trailing slash). */
+  readonly public_base_url: string;
+  /** Which provider takes which payment method, beyond the default (the sandbox takes everything). */
+  readonly payment_routes: Readonly<Record<string, string>>;
+  readonly order_ttl_ms: number;
+  readonly bank_transfer_ttl_ms: number;
+  readonly reconcile_interval_ms: number;
 }
 
 export class ConfigError extends Error {
@@ -106,6 +123,11 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     }),
     shutdown_grace_ms: env.SHUTDOWN_GRACE_MS,
     network_api_token: env.NETWORK_API_TOKEN,
+    public_base_url: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    payment_routes: Object.freeze(env.PAYMENT_ROUTES ?? {}),
+    order_ttl_ms: env.ORDER_TTL_MINUTES * 60_000,
+    bank_transfer_ttl_ms: env.BANK_TRANSFER_TTL_HOURS * 3_600_000,
+    reconcile_interval_ms: env.RECONCILE_INTERVAL_MS,
   });
 }
 

@@ -1,20 +1,37 @@
+import { RecordingProvisioner } from '../adapters/network/recording/recording-provisioner.js';
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { ensureSystemAccounts } from '../services/ledger/accounts.js';
 import { inTransaction } from '../db/transaction.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import { servicesFromConfig, type Services } from '../services/index.js';
+import { OutboxWorker, type WorkerOptions } from '../services/jobs/worker.js';
+import { ensureSystemAccounts } from '../services/ledger/accounts.js';
+import { RenewalService } from '../services/renewal/renewal-service.js';
+import { jobHandlers } from './jobs.js';
+import { openPayments, type Payments } from './payments.js';
 
-/** Everything a channel needs, opened once: the database (migrated) and the services over it. */
+/**
+ * Everything a channel needs, opened once: the database (migrated), the services over it, the
+ * payment providers and the renewal service, and a factory for the outbox worker (only the server
+ * runs one; CLI commands do not).
+ */
 export interface AppContext {
   readonly config: Config;
   readonly database: Database;
+  readonly clock: Clock;
   readonly services: Services;
+  readonly payments: Payments;
+  readonly renewal: RenewalService;
+  createWorker(options?: Pick<WorkerOptions, 'onOutcome' | 'poll_interval_ms'>): OutboxWorker;
   close(): Promise<void>;
 }
 
-export async function openAppContext(config: Config, options: { clock?: Clock; migrate?: boolean } = {}): Promise<AppContext> {
+export async function openAppContext(
+  config: Config,
+  options: { clock?: Clock; migrate?: boolean; environment?: Record<string, string | undefined> } = {},
+): Promise<AppContext> {
+  const clock = options.clock ?? systemClock;
   const database = openDatabase({
     database_url: config.database_url,
     sqlite_file: config.sqlite_file,
@@ -22,17 +39,40 @@ export async function openAppContext(config: Config, options: { clock?: Clock; m
     pool_size_max: config.pg_pool_size,
   });
   try {
+    const context = contextOver(config, database, clock, { environment: options.environment, close: () => database.close() });
     if (options.migrate ?? true) {
       await migrateToLatest(database);
-      const clock = options.clock ?? systemClock;
       await inTransaction(database, (trx) => ensureSystemAccounts(trx, clock.now_ms()));
     }
+    return context;
   } catch (error) {
     await database.close();
     throw error;
   }
-  const services = servicesFromConfig(config, database, options.clock ?? systemClock);
-  return { config, database, services, close: () => database.close() };
+}
+
+/** The context over an already open database (tests give their own database and clock). */
+export function contextOver(
+  config: Config,
+  database: Database,
+  clock: Clock,
+  options: { environment?: Record<string, string | undefined> | undefined; close?: () => Promise<void> } = {},
+): AppContext {
+  const payments = openPayments(config, database, clock, options.environment);
+  const services = servicesFromConfig(config, database, clock);
+  const renewal = new RenewalService({
+    database, clock, router: payments.router, public_base_url: config.public_base_url,
+    order_ttl_ms: config.order_ttl_ms, bank_transfer_ttl_ms: config.bank_transfer_ttl_ms,
+  });
+  const handlers = jobHandlers({
+    database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox: payments.sandbox,
+    sandbox_webhook_secret: payments.sandbox_config.webhook_secret,
+  });
+  return {
+    config, database, clock, services, payments, renewal,
+    createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
+    close: options.close ?? (async () => undefined),
+  };
 }
 
 /** True when no line exists yet: `npm start` seeds the demo data then. */

@@ -2,7 +2,9 @@
 import { Command } from 'commander';
 import { registerCheckCommand } from './commands/check.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerJobsCommand } from './commands/jobs.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerPaymentsCommand } from './commands/payments.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSimsCommand } from './commands/sims.js';
 import { registerUsageCommand } from './commands/usage.js';
@@ -22,5 +24,7 @@ registerServeCommand(program);
 registerUssdCommand(program);
 registerSimsCommand(program);
 registerUsageCommand(program);
+registerJobsCommand(program);
+registerPaymentsCommand(program);
 
 await runCommand(() => program.parseAsync(process.argv));

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
 import type { UsageResult } from '../../services/charging/usage.js';
 
@@ -44,6 +44,46 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  readonly webhooks_total = new Counter({
+    name: 'roamcard_payment_webhooks_total',
+    help: 'Provider webhooks received, by provider and outcome (activated, duplicate, rejected, retry …)',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly jobs_finished_total = new Counter({
+    name: 'roamcard_jobs_finished_total',
+    help: 'Outbox job attempts finished by this process, by kind and outcome (done, retry, dead)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reconciliation_total = new Counter({
+    name: 'roamcard_reconciliation_total',
+    help: 'Reconciliation results: payments asked about again, orders expired, errors',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  /** Jobs in the outbox by kind and status (dead letters show here), read from the database at scrape time. */
+  readonly jobs = new Gauge({
+    name: 'roamcard_jobs',
+    help: 'Outbox jobs by kind and status (pending, running, done, dead)',
+    labelNames: ['kind', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  /** Payments not final, by status; read from the database at scrape time. */
+  readonly payments_open = new Gauge({
+    name: 'roamcard_payments_open',
+    help: 'Payments not yet final, by provider and status (pending, requires_action)',
+    labelNames: ['provider', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  /** Called before each scrape to refresh the database-backed gauges. */
+  beforeScrape: (() => Promise<void>) | undefined;
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -86,7 +126,9 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRouteOptions> = async (
       ].join(' '),
       response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
     },
-  }, async (_request, reply) => {
+  }, async (request, reply) => {
+    // A database that is away must not take the process metrics down with it.
+    await options.metrics.beforeScrape?.().catch((error: unknown) => request.log.warn({ err: error }, 'database gauges not refreshed'));
     const text = await options.metrics.registry.metrics();
     return reply.type(options.metrics.registry.contentType).send(text);
   });

@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
+import { pingDatabase } from '../../db/health.js';
 
 /**
  * Is the database answering? One `select 1`, raced against a deadline so a hung connection makes
@@ -14,9 +14,7 @@ export type Readiness = { readonly ready: true; readonly latency_ms: number } | 
 export type ReadinessProbe = () => Promise<void>;
 
 export function databaseProbe(database: Database): ReadinessProbe {
-  return async () => {
-    await sql`select 1`.execute(database.db);
-  };
+  return () => pingDatabase(database);
 }
 
 export async function checkReadiness(probe: ReadinessProbe, timeout_ms: number): Promise<Readiness> {

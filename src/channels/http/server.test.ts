@@ -7,7 +7,10 @@ import { maskUrl } from './logging.js';
 import { PROBLEM_CONTENT_TYPE } from './problem-details.js';
 import { atForm, captureLogs, seededContext, testServer, type SeededContext } from './test-support.js';
 
-const EXPECTED_PATHS = ['/healthz', '/readyz', '/openapi.json', '/metrics', '/ussd/at', '/api/v1/packages', '/api/v1/usage-events'];
+const EXPECTED_PATHS = [
+  '/healthz', '/readyz', '/openapi.json', '/metrics', '/ussd/at', '/api/v1/packages', '/api/v1/usage-events',
+  '/api/v1/orders', '/api/v1/orders/{id}', '/api/v1/orders/{id}/payments', '/api/v1/orders/{id}/cancel', '/webhooks/{provider}',
+];
 const PHONE = '+79001234567';
 const PHONE_DIGITS = '9001234567';
 

@@ -13,6 +13,12 @@ import { healthRoutes } from './routes/health.js';
 import { packagesRoutes } from './routes/packages.js';
 import { usageEventsRoutes } from './routes/usage-events.js';
 import { ussdAtRoutes } from './routes/ussd-at.js';
+import { ordersRoutes } from './routes/orders.js';
+import { webhooksRoutes } from './routes/webhooks.js';
+import { sandboxPages } from '../../adapters/payments/sandbox/sandbox-pages.js';
+import { orderPage } from '../web/order-page.js';
+import { jobCounts } from '../../services/jobs/outbox.js';
+import { openPaymentCounts } from '../../services/renewal/reports.js';
 import { USSD_DEADLINE_MS_DEFAULT } from '../ussd/session.js';
 
 /**
@@ -82,7 +88,17 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   });
   app.register(packagesRoutes, { services, default_language: config.default_language });
   app.register(usageEventsRoutes, { services, token: config.network_api_token, metrics, default_language: config.default_language });
-  return app;
+  app.register(ordersRoutes, { renewal: context.renewal, default_language: config.default_language });
+  app.register(webhooksRoutes, { renewal: context.renewal, onOutcome: (provider, outcome) => metrics.webhooks_total.inc({ provider, outcome }) });
+  app.register(sandboxPages, { sandbox: context.payments.sandbox, clock: context.clock });
+  app.register(orderPage, { renewal: context.renewal, methods: () => context.payments.router.methods() });
+  metrics.beforeScrape = async () => {
+    metrics.jobs.reset();
+    for (const row of await jobCounts(database.db)) metrics.jobs.set({ kind: row.kind, status: row.status }, row.count);
+    metrics.payments_open.reset();
+    for (const row of await openPaymentCounts(database.db)) metrics.payments_open.set({ provider: row.provider, status: row.status }, row.count);
+  };
+  return Object.assign(app, { metrics });
 }
 
 export type Server = ReturnType<typeof buildServer>;

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { AppContext } from '../../app/context.js';
+import { contextOver, type AppContext } from '../../app/context.js';
 import { loadConfig, paygTariff } from '../../config.js';
 import { luhnCheckDigit } from '../../core/iccid.js';
 import type { Language } from '../../core/i18n/languages.js';
@@ -8,7 +8,6 @@ import { inTransaction } from '../../db/transaction.js';
 import { ManualClock } from '../../ports/clock.js';
 import { currentPrice } from '../../services/catalog/catalog.js';
 import { seedDemo } from '../../services/demo/seed.js';
-import { servicesFromConfig } from '../../services/index.js';
 import { cashDrawerAccountId } from '../../services/ledger/accounts.js';
 import { openLine, type Line } from '../../services/lines/lines.js';
 import { addSim } from '../../services/sims/inventory.js';
@@ -34,8 +33,7 @@ export async function seededContext(database: Database, environment: Record<stri
   const config = loadConfig({ LOG_LEVEL: 'silent', ...environment });
   const clock = new ManualClock(DEMO_START_MS);
   await seedDemo(database, paygTariff(config), clock.now_ms());
-  const services = servicesFromConfig(config, database, clock);
-  return { context: { config, database, services, close: async () => undefined }, clock };
+  return { context: contextOver(config, database, clock, { environment }), clock };
 }
 
 export interface LogCapture {

@@ -134,7 +134,7 @@ const en: Messages = {
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? 'Input'} ${reason ?? 'is not valid'}.`,
     ROAM_ERR_ICCID_INVALID: ({ reason }) => `The SIM serial number (ICCID) ${reason ?? 'is not valid'}.`,
-    ROAM_ERR_MSISDN_INVALID: ({ value }) => `${value ? `"${value}"` : 'The phone number'} is not a valid phone number.`,
+    ROAM_ERR_MSISDN_INVALID: () => 'This is not a valid phone number.',
     ROAM_ERR_IMSI_INVALID: () => 'The IMSI must have 14 or 15 digits.',
     ROAM_ERR_ESIM_CODE_INVALID: () => 'The eSIM activation code must look like LPA:1$smdp.example.com$MATCHING-ID.',
     ROAM_ERR_AMOUNT_INVALID: ({ field, reason }) => `The amount${field ? ` (${field})` : ''} ${reason ?? 'is not valid'}.`,
@@ -223,7 +223,7 @@ const ru: Messages = {
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? 'Значение'}: ${reason ?? 'неверное значение'}.`,
     ROAM_ERR_ICCID_INVALID: ({ reason }) => `Серийный номер SIM-карты (ICCID) ${reason ?? 'неверен'}.`,
-    ROAM_ERR_MSISDN_INVALID: ({ value }) => `${value ? `«${value}»` : 'Номер'} не является верным номером телефона.`,
+    ROAM_ERR_MSISDN_INVALID: () => 'Это не номер телефона.',
     ROAM_ERR_IMSI_INVALID: () => 'IMSI должен содержать 14 или 15 цифр.',
     ROAM_ERR_ESIM_CODE_INVALID: () => 'Код активации eSIM должен иметь вид LPA:1$smdp.example.com$MATCHING-ID.',
     ROAM_ERR_AMOUNT_INVALID: ({ field, reason }) => `Сумма${field ? ` (${field})` : ''}: ${reason ?? 'неверное значение'}.`,
@@ -309,7 +309,7 @@ const zhHans: Messages = {
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? '输入'}${reason ?? '无效'}。`,
     ROAM_ERR_ICCID_INVALID: ({ reason }) => `SIM卡序列号（ICCID）${reason ?? '无效'}。`,
-    ROAM_ERR_MSISDN_INVALID: ({ value }) => `${value ? `“${value}”` : '该号码'}不是有效的电话号码。`,
+    ROAM_ERR_MSISDN_INVALID: () => '这不是有效的电话号码。',
     ROAM_ERR_IMSI_INVALID: () => 'IMSI必须为14或15位数字。',
     ROAM_ERR_ESIM_CODE_INVALID: () => 'eSIM激活码格式应为 LPA:1$smdp.example.com$MATCHING-ID。',
     ROAM_ERR_AMOUNT_INVALID: ({ field, reason }) => `金额${field ? `（${field}）` : ''}${reason ?? '无效'}。`,
@@ -395,7 +395,7 @@ const zhHant: Messages = {
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? '輸入'}${reason ?? '無效'}。`,
     ROAM_ERR_ICCID_INVALID: ({ reason }) => `SIM卡序號（ICCID）${reason ?? '無效'}。`,
-    ROAM_ERR_MSISDN_INVALID: ({ value }) => `${value ? `「${value}」` : '此號碼'}不是有效的電話號碼。`,
+    ROAM_ERR_MSISDN_INVALID: () => '這不是有效的電話號碼。',
     ROAM_ERR_IMSI_INVALID: () => 'IMSI必須為14或15位數字。',
     ROAM_ERR_ESIM_CODE_INVALID: () => 'eSIM啟用碼格式應為 LPA:1$smdp.example.com$MATCHING-ID。',
     ROAM_ERR_AMOUNT_INVALID: ({ field, reason }) => `金額${field ? `（${field}）` : ''}${reason ?? '無效'}。`,

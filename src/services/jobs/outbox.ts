@@ -156,3 +156,16 @@ export async function retryDeadJob(database: Database, job_id: string, now_ms: n
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+export const DEAD_JOBS_LISTED_MAX = 50;
+
+/** The newest dead jobs with their last error: what an operator looks at first. */
+export async function deadJobs(db: Executor, limit = DEAD_JOBS_LISTED_MAX): Promise<Array<Pick<Job, 'id' | 'kind' | 'attempts' | 'last_error' | 'updated_at_ms'>>> {
+  return db
+    .selectFrom('jobs')
+    .select(['id', 'kind', 'attempts', 'last_error', 'updated_at_ms'])
+    .where('status', '=', 'dead')
+    .orderBy('updated_at_ms', 'desc')
+    .limit(Math.min(limit, DEAD_JOBS_LISTED_MAX))
+    .execute();
+}

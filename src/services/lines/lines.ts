@@ -25,6 +25,7 @@ export interface OpenLineInput {
  * A line belongs to exactly one account; its wallet and bundles are its own.
  */
 export async function openLine(trx: Executor, input: OpenLineInput, now_ms: number): Promise<Line> {
+  if (!isTimeZone(input.time_zone)) throw new RoamError('ROAM_ERR_VALIDATION', { field: 'time_zone', reason: 'format', value: input.time_zone });
   const iccid = parseIccid(input.iccid);
   if (!iccid.ok) throw new RoamError('ROAM_ERR_ICCID_INVALID', { field: 'iccid', reason: iccid.problem });
   const sim = await findSim(trx, iccid.iccid);
@@ -64,6 +65,16 @@ export async function openLine(trx: Executor, input: OpenLineInput, now_ms: numb
   };
   await trx.insertInto('lines').values(line).execute();
   return line;
+}
+
+/** An IANA zone name Intl knows ("Europe/Moscow", "Asia/Vladivostok"). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export type LineRef = { readonly line_id: string } | { readonly msisdn: string };

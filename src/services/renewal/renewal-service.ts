@@ -74,13 +74,13 @@ export class RenewalService {
   }
 
   /** Creates an order, or returns the one made earlier with the same key and request. */
-  async createOrder(input: CreateOrderInput): Promise<OrderView> {
+  async createOrder(input: CreateOrderInput): Promise<OrderView & { readonly replayed: boolean }> {
     checkIdempotencyKey(input.idempotency_key);
     const hash = orderRequestHash(input);
     const attempt = () => this.#tx(async (trx) => {
       const previous = await replayedOrder(trx, input.idempotency_key, hash);
       const order = previous ?? (await insertOrder(trx, input, hash, this.#options.order_ttl_ms, this.#now()));
-      return orderView(trx, order.id);
+      return { ...(await orderView(trx, order.id)), replayed: previous !== undefined };
     });
     try {
       return await attempt();

@@ -31,7 +31,8 @@ export function registerServeCommand(program: Command): void {
         throw error;
       }
       app.log.info({ url: serverUrl(config), docs: `${serverUrl(config)}/docs`, database: context.database.description }, 'roamcard is serving');
-      stopGracefully(config, app, context);
+      const background = startBackgroundWork(context, app);
+      stopGracefully(config, app, context, background);
     });
 }
 
@@ -41,13 +42,48 @@ async function seedIfEmpty(context: AppContext, app: Server): Promise<void> {
   app.log.info({ demo: summary }, 'empty database: demo data seeded');
 }
 
-function stopGracefully(config: Config, app: Server, context: AppContext): void {
+/**
+ * The outbox worker (activation, refunds, provider webhooks of the sandbox) and the reconciliation
+ * loop (stuck payments, expired orders) run inside the server process; several servers may run
+ * them at once (jobs are claimed with SKIP LOCKED on PostgreSQL).
+ */
+function startBackgroundWork(context: AppContext, app: Server): { stop(): Promise<void> } {
+  const worker = context.createWorker({
+    onOutcome: (kind, outcome, error) => {
+      app.metrics.jobs_finished_total.inc({ kind, outcome });
+      if (outcome !== 'done') app.log.warn({ kind, outcome, detail: error instanceof Error ? error.message : String(error) }, 'job attempt failed');
+    },
+  });
+  worker.start();
+  let reconciling: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    reconciling = context.renewal.reconcile().then(
+      (report) => {
+        app.metrics.reconciliation_total.inc({ result: 'refreshed' }, report.refreshed);
+        app.metrics.reconciliation_total.inc({ result: 'expired' }, report.expired);
+        app.metrics.reconciliation_total.inc({ result: 'error' }, report.errors);
+      },
+      (error: unknown) => app.log.warn({ err: error }, 'reconciliation pass failed'),
+    );
+  }, context.config.reconcile_interval_ms);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await reconciling;
+      await worker.stop();
+    },
+  };
+}
+
+function stopGracefully(config: Config, app: Server, context: AppContext, background: { stop(): Promise<void> }): void {
   closeWithGrace(
     { delay: config.shutdown_grace_ms, logger: { error: (message: unknown) => app.log.error({ detail: String(message) }, 'shutdown problem') } },
     async ({ signal, err }) => {
       if (err) app.log.error({ err }, 'stopping after an uncaught error');
       else app.log.info({ signal }, 'stopping: no new connections, finishing requests in flight');
       await app.close();
+      await background.stop();
       await context.close();
       app.log.info('stopped');
     },

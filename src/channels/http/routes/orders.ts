@@ -91,8 +91,7 @@ export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, { 
       package_code: body.package_code, channel: body.channel, idempotency_key: request.headers['idempotency-key'],
       language: normalizeLanguage(body.language), payer_email: body.payer_email, payer_phone: body.payer_phone,
     });
-    const fresh = view.order.created_at_ms === view.order.updated_at_ms && view.payments.length === 0;
-    return reply.code(fresh ? 201 : 200).send(presentOrder(view, language));
+    return reply.code(view.replayed ? 200 : 201).send(presentOrder(view, language));
   });
 
   app.get('/api/v1/orders/:id', {

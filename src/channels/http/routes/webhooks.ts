@@ -1,4 +1,5 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { isRoamError } from '../../../core/errors.js';
 import { WebhookRejected } from '../../../ports/payment-provider.js';
 import type { RenewalService, WebhookOutcome } from '../../../services/renewal/renewal-service.js';
@@ -17,18 +18,28 @@ export const WEBHOOK_BODY_BYTES_MAX = 256 * 1024;
  * known duplicate; 400 when forged, stale or malformed (the provider should not retry); 503 when
  * the payment is not known yet, so the provider retries later.
  */
-export const webhooksRoutes: FastifyPluginAsync<WebhooksOptions> = async (app, { renewal, onOutcome }) => {
+export const webhooksRoutes: FastifyPluginAsyncZod<WebhooksOptions> = async (app, { renewal, onOutcome }) => {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_BYTES_MAX }, (_request, body, done) => done(null, body));
 
-  app.post<{ Params: { provider: string }; Body: Buffer }>('/webhooks/:provider', {
-    schema: { tags: ['renewal'], summary: 'Payment provider notifications (signed; not for clients)', hide: false },
+  app.post('/webhooks/:provider', {
+    schema: {
+      tags: ['renewal'],
+      summary: 'Payment provider notifications (signed; not for clients)',
+      description: 'Raw body, verified by the provider\'s adapter: sandbox (HMAC header roamcard-sandbox-signature), yookassa (source address + re-fetch), stripe (Stripe-Signature), paypal (verify-webhook-signature).',
+      params: z.object({ provider: z.string().min(1).max(32) }),
+      response: {
+        200: z.object({ received: z.literal(true), outcome: z.string() }).describe('Processed, or a duplicate of an event already processed'),
+        400: z.object({ received: z.literal(false), reason: z.string() }).describe('Forged, stale or malformed: the provider should not retry'),
+        503: z.object({ received: z.literal(false), reason: z.string() }).describe('The payment is not known yet: the provider retries later'),
+      },
+    },
   }, async (request, reply) => {
     const provider = request.params.provider;
     try {
       const outcome = await renewal.handleWebhook(provider, {
         headers: request.headers,
-        raw_body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+        raw_body: Buffer.isBuffer(request.body) ? (request.body as Buffer) : Buffer.alloc(0),
         remote_address: request.ip,
       });
       onOutcome?.(provider, outcome);

@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, it } from 'node:test';
+import { systemClock } from '../../../ports/clock.js';
+import { contextOver, type AppContext } from '../../../app/context.js';
+import { loadConfig, paygTariff } from '../../../config.js';
+import { seedDemo } from '../../../services/demo/seed.js';
+import { ledgerViolations } from '../../../services/ledger/invariants.js';
+import type { OutboxWorker } from '../../../services/jobs/worker.js';
+import { describeEachDatabase } from '../../../testing/databases.js';
+import { testServer } from '../test-support.js';
+
+/**
+ * The whole renewal over real HTTP on loopback: the API, the sandbox's hosted pages as a browser
+ * would post them, and the sandbox's signed webhooks delivered asynchronously by the outbox worker
+ * back to /webhooks/sandbox — nothing short-circuited.
+ */
+
+const POLL_INTERVAL_MS = 50;
+
+/** The fields these tests read from the API's JSON (orders, payments, problems). */
+interface ApiJson {
+  id: string;
+  state: string;
+  state_text: string;
+  amount_minor: number;
+  failure: { code: string; message: string };
+  code: string;
+  detail: string;
+  payment: { id: string; status: string; next_action: { type: string; url: string } };
+}
+const ACTIVATION_WAIT_MS_MAX = 15_000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
+  let base = '';
+  let context: AppContext;
+  let worker: OutboxWorker;
+  let server: ReturnType<typeof testServer>;
+  let serial = 0;
+
+  before(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const config = loadConfig({ LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_BASE_URL: base });
+    await seedDemo(t.database, paygTariff(config), systemClock.now_ms());
+    context = contextOver(config, t.database, systemClock, { environment: {} });
+    server = testServer(context);
+    await server.listen({ host: '127.0.0.1', port });
+    worker = context.createWorker({ poll_interval_ms: 20 });
+    worker.start();
+  });
+
+  after(async () => {
+    await worker.stop();
+    await server.close();
+  });
+
+  async function api(path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const response = await fetch(`${base}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': `k-${(serial += 1)}` }), ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, json: (await response.json()) as ApiJson };
+  }
+
+  async function form(url: string, fields: Record<string, string>) {
+    return fetch(url, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+  }
+
+  async function order(msisdn = '+79001234568', package_code = 'data-1gb-1d') {
+    const created = await api('/api/v1/orders', { msisdn, package_code, channel: 'web' }, { 'accept-language': 'ru' });
+    assert.equal(created.status, 201, JSON.stringify(created.json));
+    return created.json;
+  }
+
+  async function pay(order_id: string, method: string) {
+    const started = await api(`/api/v1/orders/${order_id}/payments`, { method });
+    assert.equal(started.status, 201, JSON.stringify(started.json));
+    return started.json.payment;
+  }
+
+  async function waitForState(order_id: string, states: string[]) {
+    const deadline = Date.now() + ACTIVATION_WAIT_MS_MAX;
+    for (;;) {
+      const { json } = await api(`/api/v1/orders/${order_id}?lang=ru`);
+      if (states.includes(json.state) || Date.now() > deadline) return json;
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    }
+  }
+
+  it('card 4242: hosted page, redirect back, webhook over HTTP, pack active and visible to #100#', async () => {
+    const created = await order();
+    assert.equal(created.state, 'created');
+    assert.equal(created.amount_minor, 19_000);
+    const payment = await pay(created.id, 'card');
+    assert.equal(payment.status, 'requires_action');
+    const page = await fetch(payment.next_action.url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /name="card_number"/);
+    const submitted = await form(`${payment.next_action.url}/card`, { card_number: '4242 4242 4242 4242', expiry: '12/34', cvc: '123' });
+    assert.equal(submitted.status, 303);
+    assert.equal(submitted.headers.get('location'), `${base}/orders/${created.id}`);
+    const done = await waitForState(created.id, ['active']);
+    assert.equal(done.state, 'active');
+    assert.equal(done.state_text, 'Подключён');
+    const ussd = await fetch(`${base}/ussd/at`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ sessionId: 's1', serviceCode: '*100#', phoneNumber: '+79001234568', networkCode: '25001', text: '' }) });
+    assert.match(await ussd.text(), /1(\.0)? GB/);
+  });
+
+  it('declined card explains itself in the customer\'s language; SBP then succeeds', async () => {
+    const created = await order();
+    const card = await pay(created.id, 'card');
+    await form(`${card.next_action.url}/card`, { card_number: '4000 0000 0000 9995', expiry: '12/34', cvc: '123' });
+    const declined = await waitForState(created.id, ['created']);
+    assert.equal(declined.failure.code, 'insufficient_funds');
+    assert.equal(declined.failure.message, 'Карта отклонена: недостаточно средств.');
+    const sbp = await pay(created.id, 'sbp');
+    assert.equal(sbp.next_action.type, 'qr');
+    const qrPage = await (await fetch(sbp.next_action.url)).text();
+    assert.match(qrPage, /<svg/);
+    const confirm = await form(`${sbp.next_action.url}/decide`, { decision: 'approve' });
+    assert.equal(confirm.status, 303);
+    assert.equal((await waitForState(created.id, ['active'])).state, 'active');
+  });
+
+  it('3-D Secure challenge, expired card, e-wallet approval, and a card form error that changes nothing', async () => {
+    const threeDs = await order();
+    const payment = await pay(threeDs.id, 'card');
+    const challenge = await form(`${payment.next_action.url}/card`, { card_number: '4000000000003220', expiry: '12/34', cvc: '123' });
+    assert.match(await challenge.text(), /3-D Secure/);
+    await form(`${payment.next_action.url}/decide`, { decision: 'approve' });
+    assert.equal((await waitForState(threeDs.id, ['active'])).state, 'active');
+
+    const expired = await order();
+    const expiredPayment = await pay(expired.id, 'card');
+    const bad = await form(`${expiredPayment.next_action.url}/card`, { card_number: '4242 4242 4242 4241', expiry: '12/34', cvc: '123' });
+    assert.equal(bad.status, 422);
+    await form(`${expiredPayment.next_action.url}/card`, { card_number: '4000000000000069', expiry: '12/34', cvc: '123' });
+    assert.equal((await waitForState(expired.id, ['created'])).failure.code, 'card_expired');
+
+    const wallet = await order();
+    const alipay = await pay(wallet.id, 'alipay');
+    await form(`${alipay.next_action.url}/decide`, { decision: 'approve' });
+    assert.equal((await waitForState(wallet.id, ['active'])).state, 'active');
+  });
+
+  it('answers problem details for bad input and keeps the same order for a repeated key', async () => {
+    const missingKey = await fetch(`${base}/api/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ msisdn: '+79001234568', package_code: 'data-1gb-1d' }) });
+    assert.equal(missingKey.status, 400);
+    const unknown = await api('/api/v1/orders', { msisdn: '+79009999999', package_code: 'data-1gb-1d' }, { 'accept-language': 'zh-CN' });
+    assert.equal(unknown.status, 404);
+    assert.equal(unknown.json.code, 'ROAM_ERR_LINE_NOT_FOUND');
+    assert.equal(unknown.json.detail, '未找到该号码。');
+    const headers = { 'content-type': 'application/json', 'idempotency-key': 'same-key-twice' };
+    const body = JSON.stringify({ msisdn: '+79001234568', package_code: 'data-5gb-7d' });
+    const first = await fetch(`${base}/api/v1/orders`, { method: 'POST', headers, body });
+    const second = await fetch(`${base}/api/v1/orders`, { method: 'POST', headers, body });
+    assert.equal(first.status, 201);
+    assert.equal(second.status, 200);
+    assert.equal(((await second.json()) as { id: string }).id, ((await first.json()) as { id: string }).id);
+    const conflict = await fetch(`${base}/api/v1/orders`, { method: 'POST', headers, body: JSON.stringify({ msisdn: '+79001234568', package_code: 'data-1gb-1d' }) });
+    assert.equal(conflict.status, 409);
+    const forged = await fetch(`${base}/webhooks/sandbox`, { method: 'POST', headers: { 'content-type': 'application/json', 'roamcard-sandbox-signature': 't=1,v1=00' }, body: '{}' });
+    assert.equal(forged.status, 400);
+  });
+
+  it('keeps the books balanced after all of it', async () => {
+    assert.deepEqual(await ledgerViolations(t.database.db), []);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /roamcard_payment_webhooks_total\{provider="sandbox",outcome="activated"\} \d+/);
+    assert.match(metrics, /roamcard_jobs\{kind="network.provision",status="done"\} \d+/);
+  });
+});
