@@ -34,7 +34,7 @@ export const sandboxPages: FastifyPluginAsync<SandboxPagesOptions> = async (app,
     const text = textFor(payment);
     if (payment.status !== 'requires_action') return page(reply, text, finishedBody(payment, text));
     if (payment.method === 'card') return page(reply, text, cardForm(payment, text));
-    if (payment.method === 'sbp') return page(reply, text, await sbpBody(payment, text));
+    if (payment.method === 'sbp') return page(reply, text, await sbpBody(payment, text, sandbox.pageUrl(`/sandbox/sbp/${payment.id}`)));
     return page(reply, text, walletBody(payment, text));
   });
 
@@ -133,11 +133,10 @@ function walletBody(payment: SandboxPaymentsTable, text: SandboxPageText): strin
   return `<h2>${text.wallet_title(WALLET_NAMES[payment.method] ?? payment.method)}</h2>${decisionForm(payment, text, text.approve, text.decline)}`;
 }
 
-async function sbpBody(payment: SandboxPaymentsTable, text: SandboxPageText): Promise<string> {
-  const target = `/sandbox/sbp/${payment.id}`;
-  const svg = await QRCode.toString(target, { type: 'svg', margin: 1, width: 200 });
+async function sbpBody(payment: SandboxPaymentsTable, text: SandboxPageText, bank_app_url: string): Promise<string> {
+  const svg = await QRCode.toString(bank_app_url, { type: 'svg', margin: 1, width: 200 });
   return `${amountLine(payment, text)}<p>${text.sbp_scan}</p><div class="qr" role="img" aria-label="QR">${svg}</div>
-<p><a href="${target}">${text.sbp_confirm}</a></p>`;
+<p><a href="${escapeHtml(bank_app_url)}">${text.sbp_confirm}</a></p>`;
 }
 
 function finishedBody(payment: SandboxPaymentsTable, text: SandboxPageText): string {

@@ -149,6 +149,11 @@ export class SandboxProvider implements PaymentProvider {
 
   // --- What the hosted pages and the statement import do (the provider's side) ---
 
+  /** The absolute address of one of the sandbox's pages (a QR code must carry a full URL). */
+  pageUrl(path: string): string {
+    return `${this.#options.public_base_url}${path}`;
+  }
+
   /** Reads a sandbox payment for the hosted pages; undefined when there is none. */
   async findForPage(provider_payment_id: string): Promise<SandboxPaymentsTable | undefined> {
     return this.#options.database.db.selectFrom('sandbox_payments').selectAll().where('id', '=', provider_payment_id).executeTakeFirst();

@@ -89,7 +89,9 @@ export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, { 
     const view = await renewal.createOrder({
       line: body.msisdn !== undefined ? { msisdn: body.msisdn } : { line_id: body.line_id ?? '' },
       package_code: body.package_code, channel: body.channel, idempotency_key: request.headers['idempotency-key'],
-      language: normalizeLanguage(body.language), payer_email: body.payer_email, payer_phone: body.payer_phone,
+      // The payer's language (pages, receipt): said in the body, else their browser's, else the line's.
+      language: normalizeLanguage(body.language) ?? (request.headers['accept-language'] ? language : undefined),
+      payer_email: body.payer_email, payer_phone: body.payer_phone,
     });
     return reply.code(view.replayed ? 200 : 201).send(presentOrder(view, language));
   });
