@@ -15,8 +15,11 @@ import { inTransaction, type Executor } from '../../db/transaction.js';
 
 export const JOB_ATTEMPTS_MAX_DEFAULT = 8;
 export const CLAIM_BATCH_SIZE_MAX = 100;
-/** A claimed job not finished within its lease is taken again (the worker died). */
-export const JOB_LEASE_MS_DEFAULT = 60_000;
+/**
+ * A claimed job not finished within its lease is taken again (the worker died). A live worker
+ * renews the lease while its handler runs, so the lease can be short and a crash costs seconds.
+ */
+export const JOB_LEASE_MS_DEFAULT = 15_000;
 export const JOB_ERROR_LENGTH_MAX = 2_000;
 
 export type Job = JobsTable;
@@ -92,6 +95,18 @@ export async function claimJobs(database: Database, limit: number, now_ms: numbe
  * Marks a claimed job done. The attempt number identifies the claim: a worker whose lease lapsed
  * while another took the job over cannot complete or fail the newer claim.
  */
+/** Renews the lease of a job this worker still holds; false when the claim is no longer ours. */
+export async function extendLease(database: Database, job: Pick<Job, 'id' | 'attempts'>, now_ms: number, lease_ms = JOB_LEASE_MS_DEFAULT): Promise<boolean> {
+  const result = await database.db
+    .updateTable('jobs')
+    .set({ lease_until_ms: now_ms + lease_ms, updated_at_ms: now_ms })
+    .where('id', '=', job.id)
+    .where('status', '=', 'running')
+    .where('attempts', '=', job.attempts)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export async function completeJob(database: Database, job: Pick<Job, 'id' | 'attempts'>, now_ms: number): Promise<boolean> {
   const result = await database.db
     .updateTable('jobs')

@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
 import type { Clock } from '../../ports/clock.js';
-import { claimJobs, completeJob, failJob, type Job } from './outbox.js';
+import { claimJobs, completeJob, extendLease, failJob, JOB_LEASE_MS_DEFAULT, type Job } from './outbox.js';
 
 /**
  * Runs outbox jobs. Handlers must be idempotent: a job runs at least once (a worker that dies
@@ -92,6 +92,14 @@ export class OutboxWorker {
   async #runJob(job: Job): Promise<void> {
     const { database, clock, handlers, onOutcome } = this.#options;
     const handler = handlers[job.kind];
+    const lease_ms = this.#options.lease_ms ?? JOB_LEASE_MS_DEFAULT;
+    // Renew the claim at a third of the lease while the handler runs (a slow provider call must
+    // not make a second worker start the same job); a dead process stops renewing, so its jobs
+    // are taken over one lease later.
+    const heartbeat = setInterval(() => {
+      extendLease(database, job, clock.now_ms(), lease_ms).catch(() => undefined);
+    }, Math.max(Math.floor(lease_ms / 3), 1));
+    heartbeat.unref();
     try {
       if (!handler) throw new PermanentJobError(`no handler for job kind ${job.kind}`);
       await handler(JSON.parse(job.payload) as unknown, job);
@@ -101,6 +109,8 @@ export class OutboxWorker {
       const message = error instanceof Error ? error.message : String(error);
       const status = await failJob(database, job, { message, retryable: !(error instanceof PermanentJobError) }, clock.now_ms());
       onOutcome?.(job.kind, status === 'dead' ? 'dead' : 'retry', error);
+    } finally {
+      clearInterval(heartbeat);
     }
   }
 }
