@@ -2,6 +2,16 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isLanguage, type Language } from './core/i18n/languages.js';
 import type { PayAsYouGoTariff } from './core/charging-plan.js';
+import {
+  isValidBic,
+  isValidCorrespondentAccount,
+  isValidInn,
+  isValidKpp,
+  isValidSettlementAccount,
+} from './services/receipts/bank-details.js';
+import { GOST_FIELD_LENGTH_MAX } from './services/receipts/gost-payment-qr.js';
+import type { SellerDetails } from './services/receipts/seller.js';
+import { VAT_RATE_PERCENT_MAX } from './services/receipts/vat.js';
 
 /**
  * Configuration comes from the environment only, and is validated once at start: a bad value
@@ -31,6 +41,26 @@ const paymentRoutes = z
   .regex(/^\s*([a-z_]+\s*=\s*[a-z]+\s*)(,\s*[a-z_]+\s*=\s*[a-z]+\s*)*$/, 'must look like card=yookassa,alipay=stripe')
   .transform((value) => Object.fromEntries(value.split(',').map((pair) => pair.split('=').map((part) => part.trim()) as [string, string])));
 
+/** Free text printed on receipts and invoices: one line, no control characters. */
+const sellerText = (length_max: number) => z.string().trim().min(1).max(length_max).regex(/^[^\p{Cc}|]+$/u, 'must be one line of text without "|"');
+
+/**
+ * The seller on receipts and invoices. The defaults are a demo company with made-up (but
+ * check-digit-valid) details, so a fresh install shows complete documents; production sets all of them.
+ */
+export const SELLER_DEFAULTS = {
+  SELLER_NAME: 'ООО «Роумкард Демо»',
+  SELLER_INN: '7701000019',
+  SELLER_KPP: '770101001',
+  SELLER_ADDRESS: '125009, г. Москва, ул. Примерная, д. 1 (демо)',
+  SELLER_BANK_NAME: 'АО «Демо Банк»',
+  SELLER_BANK_BIC: '044525999',
+  SELLER_BANK_CORRESPONDENT_ACCOUNT: '30101810600000000999',
+  SELLER_BANK_ACCOUNT: '40702810600000012345',
+} as const;
+/** The general Russian VAT rate from 1 January 2026 (was 20%); our prices include it. */
+export const VAT_RATE_PERCENT_DEFAULT = 22;
+
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -53,11 +83,39 @@ const environmentSchema = z.object({
   ORDER_TTL_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(60),
   BANK_TRANSFER_TTL_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(120),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  ADMIN_API_TOKEN: z
+    .string()
+    .min(NETWORK_API_TOKEN_LENGTH_MIN, `must be at least ${NETWORK_API_TOKEN_LENGTH_MIN} characters (a random secret)`)
+    .regex(/^[A-Za-z0-9._~+/=-]+$/, 'must be one bearer token: letters, digits and . _ ~ + / = - only')
+    .optional(),
   NETWORK_API_TOKEN: z
     .string()
     .min(NETWORK_API_TOKEN_LENGTH_MIN, `must be at least ${NETWORK_API_TOKEN_LENGTH_MIN} characters (a random secret)`)
     .regex(/^[A-Za-z0-9._~+/=-]+$/, 'must be one bearer token: letters, digits and . _ ~ + / = - only')
     .optional(),
+  SELLER_NAME: sellerText(GOST_FIELD_LENGTH_MAX.Name).default(SELLER_DEFAULTS.SELLER_NAME),
+  SELLER_INN: z.string().trim().refine(isValidInn, 'must be an INN: 10 digits (organisation) or 12 (entrepreneur) with valid check digits').default(SELLER_DEFAULTS.SELLER_INN),
+  SELLER_KPP: z.string().trim().refine((kpp) => kpp === 'none' || isValidKpp(kpp), 'must be a 9-character KPP, or "none" (an entrepreneur has none)').default(SELLER_DEFAULTS.SELLER_KPP),
+  SELLER_ADDRESS: sellerText(500).default(SELLER_DEFAULTS.SELLER_ADDRESS),
+  SELLER_BANK_NAME: sellerText(GOST_FIELD_LENGTH_MAX.BankName).default(SELLER_DEFAULTS.SELLER_BANK_NAME),
+  SELLER_BANK_BIC: z.string().trim().refine(isValidBic, 'must be a Russian BIC: 9 digits starting 04').default(SELLER_DEFAULTS.SELLER_BANK_BIC),
+  SELLER_BANK_CORRESPONDENT_ACCOUNT: z.string().trim().regex(/^30101\d{15}$/, 'must be 20 digits starting 30101').default(SELLER_DEFAULTS.SELLER_BANK_CORRESPONDENT_ACCOUNT),
+  SELLER_BANK_ACCOUNT: z.string().trim().regex(/^\d{20}$/, 'must be 20 digits').default(SELLER_DEFAULTS.SELLER_BANK_ACCOUNT),
+  SELLER_TIME_ZONE: timeZone.default('Europe/Moscow'),
+  VAT_RATE_PERCENT: z
+    .string()
+    .trim()
+    .regex(/^(none|\d{1,2})$/, `must be a whole percent 0..${VAT_RATE_PERCENT_MAX}, or "none" (not a VAT payer)`)
+    .transform((value) => (value === 'none' ? null : Number(value)))
+    .default(VAT_RATE_PERCENT_DEFAULT),
+}).superRefine((env, context) => {
+  // The account keys depend on the BIC, so they are checked together (Bank of Russia algorithm).
+  if (!isValidCorrespondentAccount(env.SELLER_BANK_BIC, env.SELLER_BANK_CORRESPONDENT_ACCOUNT)) {
+    context.addIssue({ code: 'custom', path: ['SELLER_BANK_CORRESPONDENT_ACCOUNT'], message: 'does not match SELLER_BANK_BIC (wrong control key): check both' });
+  }
+  if (!isValidSettlementAccount(env.SELLER_BANK_BIC, env.SELLER_BANK_ACCOUNT)) {
+    context.addIssue({ code: 'custom', path: ['SELLER_BANK_ACCOUNT'], message: 'does not match SELLER_BANK_BIC (wrong control key): check both' });
+  }
 });
 
 export interface Config {
@@ -80,6 +138,8 @@ export interface Config {
   readonly shutdown_grace_ms: number;
   /** Bearer token network elements present to POST usage events; unset means that endpoint is off. */
   readonly network_api_token: string | undefined;
+  /** Bearer token for staff endpoints (refunds); unset means they are off. */
+  readonly admin_api_token: string | undefined;
   /** How customers' browsers and the sandbox's webhooks reach us (no trailing slash). */
   readonly public_base_url: string;
   /** Which provider takes which payment method, beyond the default (the sandbox takes everything). */
@@ -87,6 +147,8 @@ export interface Config {
   readonly order_ttl_ms: number;
   readonly bank_transfer_ttl_ms: number;
   readonly reconcile_interval_ms: number;
+  /** The seller on receipts and invoices, its bank, and the VAT rate in our prices. */
+  readonly seller: SellerDetails;
 }
 
 export class ConfigError extends Error {
@@ -123,11 +185,26 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     }),
     shutdown_grace_ms: env.SHUTDOWN_GRACE_MS,
     network_api_token: env.NETWORK_API_TOKEN,
+    admin_api_token: env.ADMIN_API_TOKEN,
     public_base_url: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     payment_routes: Object.freeze(env.PAYMENT_ROUTES ?? {}),
     order_ttl_ms: env.ORDER_TTL_MINUTES * 60_000,
     bank_transfer_ttl_ms: env.BANK_TRANSFER_TTL_HOURS * 3_600_000,
     reconcile_interval_ms: env.RECONCILE_INTERVAL_MS,
+    seller: Object.freeze({
+      name: env.SELLER_NAME,
+      inn: env.SELLER_INN,
+      kpp: env.SELLER_KPP === 'none' ? null : env.SELLER_KPP,
+      address: env.SELLER_ADDRESS,
+      bank: Object.freeze({
+        name: env.SELLER_BANK_NAME,
+        bic: env.SELLER_BANK_BIC,
+        correspondent_account: env.SELLER_BANK_CORRESPONDENT_ACCOUNT,
+        account: env.SELLER_BANK_ACCOUNT,
+      }),
+      vat_rate_percent: env.VAT_RATE_PERCENT,
+      time_zone: env.SELLER_TIME_ZONE,
+    }),
   });
 }
 

@@ -66,7 +66,7 @@ export function contextOver(
   });
   const handlers = jobHandlers({
     database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox: payments.sandbox,
-    sandbox_webhook_secret: payments.sandbox_config.webhook_secret,
+    sandbox_webhook_secret: payments.sandbox_config.webhook_secret, seller: config.seller,
   });
   return {
     config, database, clock, services, payments, renewal,

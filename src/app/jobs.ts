@@ -1,3 +1,4 @@
+import { loadConfig } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Clock } from '../ports/clock.js';
 import type { NetworkProvisioner } from '../ports/network-provisioner.js';
@@ -7,6 +8,10 @@ import { SANDBOX_SETTLE_JOB, SANDBOX_WEBHOOK_JOB, type SandboxProvider } from '.
 import { PermanentJobError, type JobHandler } from '../services/jobs/worker.js';
 import type { RenewalService } from '../services/renewal/renewal-service.js';
 import { JOB_CANCEL_PAYMENT, JOB_PROVISION, JOB_REFUND } from '../services/renewal/settlement.js';
+import { issueReceiptJob } from '../services/receipts/receipt-job-handler.js';
+import { JOB_ISSUE_RECEIPT } from '../services/receipts/receipt-jobs.js';
+import { ReceiptService } from '../services/receipts/receipt-service.js';
+import type { SellerDetails } from '../services/receipts/seller.js';
 
 /**
  * What each outbox job kind does. Handlers are idempotent (a job runs at least once); a provider's
@@ -20,6 +25,8 @@ export interface JobHandlerDependencies {
   readonly provisioner: NetworkProvisioner;
   readonly sandbox: SandboxProvider;
   readonly sandbox_webhook_secret: string;
+  /** The seller on receipts; tests that build handlers by hand may leave it out (the demo seller then). */
+  readonly seller?: SellerDetails;
 }
 
 export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHandler> {
@@ -27,6 +34,7 @@ export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHan
     [JOB_PROVISION]: async (payload) => provisionBundle(deps, (payload as { bundle_id: string }).bundle_id),
     [JOB_REFUND]: async (payload) => permanentOnRefusal(() => deps.renewal.executeRefund((payload as { refund_id: string }).refund_id)),
     [JOB_CANCEL_PAYMENT]: async (payload) => permanentOnRefusal(() => deps.renewal.cancelAttempt((payload as { payment_id: string }).payment_id)),
+    [JOB_ISSUE_RECEIPT]: issueReceiptJob(new ReceiptService({ database: deps.database, clock: deps.clock, seller: deps.seller ?? loadConfig({}).seller, paymentDetails: async (payment) => (payment.provider === deps.sandbox.name && payment.provider_payment_id ? (await deps.sandbox.findForPage(payment.provider_payment_id)) ?? null : null) })),
     [SANDBOX_WEBHOOK_JOB]: async (payload) => deliverSandboxWebhook(payload, deps.sandbox_webhook_secret, deps.clock.now_ms()),
     [SANDBOX_SETTLE_JOB]: async (payload) => {
       await deps.sandbox.finish((payload as { provider_payment_id: string }).provider_payment_id, { status: 'succeeded' });

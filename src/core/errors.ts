@@ -34,6 +34,7 @@ export const ERROR_CATALOGUE = {
   ROAM_ERR_ORDER_CLOSED: { status: 409, title: 'Order no longer takes payments' },
   ROAM_ERR_PAYMENT_NOT_FOUND: { status: 404, title: 'Payment not found' },
   ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE: { status: 422, title: 'Payment method not available' },
+  ROAM_ERR_REFUND_NOT_ALLOWED: { status: 409, title: 'Refund not allowed' },
   ROAM_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
   ROAM_ERR_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   ROAM_ERR_INTERNAL: { status: 500, title: 'Internal error' },

@@ -3,12 +3,14 @@ import type { Database } from './database.js';
 import * as foundation from './migrations/0001-foundation.js';
 import * as outbox from './migrations/0002-outbox.js';
 import * as renewal from './migrations/0003-renewal.js';
+import * as receipts from './migrations/0004-receipts.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
   '0002-outbox': outbox,
   '0003-renewal': renewal,
+  '0004-receipts': receipts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -129,7 +129,8 @@ export interface BundlesTable {
   sms_remaining: number;
   activated_at_ms: number;
   expires_at_ms: number;
-  status: 'active' | 'expired';
+  /** `revoked`: refunded before use; never drawn again. */
+  status: 'active' | 'expired' | 'revoked';
   source: 'wallet' | 'external';
   entry_id: string | null;
   idempotency_key: string | null;
@@ -304,6 +305,46 @@ export interface JobsTable {
   updated_at_ms: number;
 }
 
+/** A payment receipt: a frozen snapshot of what was sold, by whom, for how much (0004-receipts). */
+export interface ReceiptsTable {
+  /** RC-<year>-<sequence>, gapless per year. */
+  number: string;
+  year: number;
+  sequence: number;
+  order_id: string;
+  line_id: string;
+  payment_id: string;
+  language: string;
+  /** The line's zone: the paid time is shown in it. */
+  time_zone: string;
+  line_msisdn_masked: string;
+  seller_name: string;
+  seller_inn: string;
+  seller_kpp: string | null;
+  seller_address: string;
+  package_code: string;
+  /** The pack's name in the receipt's language. */
+  item_name: string;
+  amount_minor: number;
+  currency: string;
+  /** Null: the seller is not a VAT payer. */
+  vat_rate_percent: number | null;
+  /** VAT contained in amount_minor (rounded half up to the kopeck). */
+  vat_minor: number;
+  payment_method: string;
+  /** Masked: "**** 4242" for a card, the reference of a bank transfer; null when nothing is known. */
+  payment_details: string | null;
+  paid_at_ms: number;
+  issued_at_ms: number;
+  /** Random, unguessable: the QR code's link carries it, and only that link shows the receipt. */
+  verification_token: string;
+}
+
+export interface ReceiptCountersTable {
+  year: number;
+  last_sequence: number;
+}
+
 export interface Schema {
   sims: SimsTable;
   accounts: AccountsTable;
@@ -324,4 +365,6 @@ export interface Schema {
   network_activations: NetworkActivationsTable;
   sandbox_payments: SandboxPaymentsTable;
   sandbox_refunds: SandboxRefundsTable;
+  receipts: ReceiptsTable;
+  receipt_counters: ReceiptCountersTable;
 }

@@ -30,7 +30,10 @@ export function registerOpenApi(app: FastifyInstance, version: string): void {
         { name: 'operations', description: 'Health, readiness, metrics, this document' },
       ],
       components: {
-        securitySchemes: { networkToken: { type: 'http', scheme: 'bearer', description: 'NETWORK_API_TOKEN from the server configuration' } },
+        securitySchemes: {
+          networkToken: { type: 'http', scheme: 'bearer', description: 'NETWORK_API_TOKEN from the server configuration' },
+          staffToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN from the server configuration' },
+        },
       },
     },
     transform: jsonSchemaTransform,

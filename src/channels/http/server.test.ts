@@ -9,7 +9,7 @@ import { atForm, captureLogs, seededContext, testServer, type SeededContext } fr
 
 const EXPECTED_PATHS = [
   '/healthz', '/readyz', '/openapi.json', '/metrics', '/ussd/at', '/api/v1/packages', '/api/v1/usage-events',
-  '/api/v1/orders', '/api/v1/orders/{id}', '/api/v1/orders/{id}/payments', '/api/v1/orders/{id}/cancel', '/webhooks/{provider}',
+  '/api/v1/orders', '/api/v1/orders/{id}', '/api/v1/orders/{id}/payments', '/api/v1/orders/{id}/cancel', '/api/v1/orders/{id}/refund', '/webhooks/{provider}',
 ];
 const PHONE = '+79001234567';
 const PHONE_DIGITS = '9001234567';

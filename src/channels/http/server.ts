@@ -17,6 +17,8 @@ import { ordersRoutes } from './routes/orders.js';
 import { webhooksRoutes } from './routes/webhooks.js';
 import { sandboxPages } from '../../adapters/payments/sandbox/sandbox-pages.js';
 import { orderPage } from '../web/order-page.js';
+import { receiptPages } from '../web/receipt-pages.js';
+import { ReceiptService } from '../../services/receipts/receipt-service.js';
 import { jobCounts } from '../../services/jobs/outbox.js';
 import { openPaymentCounts } from '../../services/renewal/reports.js';
 import { USSD_DEADLINE_MS_DEFAULT } from '../ussd/session.js';
@@ -88,10 +90,11 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   });
   app.register(packagesRoutes, { services, default_language: config.default_language });
   app.register(usageEventsRoutes, { services, token: config.network_api_token, metrics, default_language: config.default_language });
-  app.register(ordersRoutes, { renewal: context.renewal, default_language: config.default_language });
+  app.register(ordersRoutes, { renewal: context.renewal, default_language: config.default_language, admin_token: config.admin_api_token });
   app.register(webhooksRoutes, { renewal: context.renewal, onOutcome: (provider, outcome) => metrics.webhooks_total.inc({ provider, outcome }) });
   app.register(sandboxPages, { sandbox: context.payments.sandbox, clock: context.clock });
   app.register(orderPage, { renewal: context.renewal, methods: () => context.payments.router.methods() });
+  app.register(receiptPages, { receipts: new ReceiptService({ database, clock: context.clock, seller: config.seller }), renewal: context.renewal, public_base_url: config.public_base_url, default_language: config.default_language });
   metrics.beforeScrape = async () => {
     metrics.jobs.reset();
     for (const row of await jobCounts(database.db)) metrics.jobs.set({ kind: row.kind, status: row.status }, row.count);

@@ -8,6 +8,7 @@ import { messagesFor } from '../../core/i18n/messages.js';
 import { isOpenOrder } from '../../core/order-state.js';
 import type { PaymentMethod } from '../../ports/payment-provider.js';
 import type { RenewalService } from '../../services/renewal/renewal-service.js';
+import { orderDocumentLink } from './receipt-pages.js';
 
 /**
  * The order page the providers send the customer back to (/orders/<id>): the state in the order's
@@ -44,6 +45,7 @@ export const orderPage: FastifyPluginAsync<OrderPageOptions> = async (app, { ren
       `<p>${view.order.package_code} · ${formatMoney(view.order.amount_minor, language)}</p>`,
       failure ? `<p class="error" role="alert">${failure} ${isOpenOrder(view.order.state) ? text.try_another_method : ''}</p>` : '',
       isOpenOrder(view.order.state) && view.order.state === 'created' ? methodButtons(view.order.id, methods()) : '',
+      orderDocumentLink(view, language),
     ].join('\n');
     return page(reply, language, body, waiting ? REFRESH_S : null);
   });

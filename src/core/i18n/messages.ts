@@ -18,6 +18,53 @@ export interface KindSummary {
   readonly packs: number;
 }
 
+/** Payment methods as a receipt names them (ports/payment-provider.ts PAYMENT_METHODS). */
+type ReceiptMethodText =
+  | 'card' | 'yoomoney' | 'paypal' | 'alipay' | 'wechat_pay' | 'sbp' | 'bank_transfer' | 'cash' | 'card_present' | 'wallet';
+
+/** Receipts (every paid order) and bank-transfer invoices: labels of the HTML page and the PDF. */
+export interface ReceiptMessages {
+  readonly receipt_title: string;
+  readonly number: string;
+  readonly seller: string;
+  readonly inn: string;
+  readonly kpp: string;
+  readonly address: string;
+  readonly item: string;
+  readonly quantity: string;
+  readonly price: string;
+  readonly total: string;
+  readonly vat_included: (p: { rate_percent: number }) => string;
+  readonly vat_none: string;
+  readonly payment_method: string;
+  readonly paid_at: string;
+  readonly order: string;
+  readonly phone_number: string;
+  readonly issued_at: string;
+  readonly scan_to_verify: string;
+  readonly verified: string;
+  readonly not_found: string;
+  readonly download_pdf: string;
+  readonly view_receipt: string;
+  /** The order is paid but the receipt job has not run yet (seconds). */
+  readonly being_prepared: string;
+  readonly methods: Readonly<Record<ReceiptMethodText, string>>;
+  readonly invoice_title: string;
+  readonly invoice_reference: string;
+  readonly payee: string;
+  readonly bank: string;
+  readonly bic: string;
+  readonly correspondent_account: string;
+  readonly account: string;
+  readonly amount_due: string;
+  readonly purpose: string;
+  readonly pay_by: string;
+  readonly scan_to_pay: string;
+  readonly invoice_note: string;
+  readonly invoice_not_found: string;
+  readonly view_invoice: string;
+}
+
 export const HTTP_FIELD_PROBLEMS = [
   'missing', 'wrong_type', 'too_small', 'too_big', 'invalid_format', 'invalid_value', 'unexpected', 'invalid', 'msisdn_or_line_id',
 ] as const;
@@ -65,6 +112,7 @@ export interface Messages {
     readonly payment_failures: Record<PaymentFailureCodeText, string>;
     readonly try_another_method: string;
   };
+  readonly receipts: ReceiptMessages;
 }
 
 // #100# summary lines: with one pack "until" is exact; with several it is only the first to end.
@@ -131,6 +179,23 @@ const en: Messages = {
     },
     try_another_method: 'Try another payment method, or try again later.',
   },
+  receipts: {
+    receipt_title: 'Payment receipt', number: 'No.', seller: 'Seller', inn: 'INN (taxpayer number)', kpp: 'KPP', address: 'Address',
+    item: 'Item', quantity: 'Qty', price: 'Price', total: 'Total', vat_included: ({ rate_percent }) => `incl. VAT ${rate_percent}%`, vat_none: 'VAT not applicable',
+    payment_method: 'Paid by', paid_at: 'Paid at', order: 'Order', phone_number: 'Phone number', issued_at: 'Issued',
+    scan_to_verify: 'Scan the QR code to check this receipt online.', verified: 'Verified: this receipt was issued by the seller below.',
+    not_found: 'Receipt not found. Check the link or scan the QR code again.', download_pdf: 'Download PDF', view_receipt: 'Payment receipt',
+    being_prepared: 'Your receipt is being prepared. This page refreshes by itself.',
+    methods: {
+      card: 'Bank card', yoomoney: 'YooMoney', paypal: 'PayPal', alipay: 'Alipay', wechat_pay: 'WeChat Pay', sbp: 'SBP (Faster Payments)',
+      bank_transfer: 'Bank transfer', cash: 'Cash', card_present: 'Bank card (terminal)', wallet: 'Phone balance',
+    },
+    invoice_title: 'Invoice for bank transfer', invoice_reference: 'Payment reference', payee: 'Payee', bank: 'Bank', bic: 'BIC',
+    correspondent_account: 'Correspondent account', account: 'Account', amount_due: 'Amount due', purpose: 'Purpose of payment',
+    pay_by: 'Pay by', scan_to_pay: 'Scan with a Russian bank app to fill in the transfer.',
+    invoice_note: 'Put the payment reference in the purpose of payment. The pack is activated when the transfer arrives.',
+    invoice_not_found: 'There is no bank transfer for this order.', view_invoice: 'Invoice for bank transfer',
+  },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? 'Input'} ${reason ?? 'is not valid'}.`,
     ROAM_ERR_ICCID_INVALID: ({ reason }) => `The SIM serial number (ICCID) ${reason ?? 'is not valid'}.`,
@@ -160,6 +225,7 @@ const en: Messages = {
     ROAM_ERR_ORDER_CLOSED: ({ value }) => value === 'expired' ? 'This order has expired. Please start a new renewal.' : 'This order no longer takes payments.',
     ROAM_ERR_PAYMENT_NOT_FOUND: () => 'The payment was not found.',
     ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE: () => 'This payment method is not available. Please choose another one.',
+    ROAM_ERR_REFUND_NOT_ALLOWED: ({ reason }) => reason === 'pack_used' ? 'The pack has already been used, so it cannot be refunded.' : 'Only an active order can be refunded.',
     ROAM_ERR_NOT_FOUND: () => 'Not found.',
     ROAM_ERR_UNAVAILABLE: () => 'The service is temporarily unavailable. Please try again shortly.',
     ROAM_ERR_INTERNAL: () => 'Something went wrong on our side. Nothing was charged twice; please try again.',
@@ -220,6 +286,23 @@ const ru: Messages = {
     },
     try_another_method: 'Попробуйте другой способ оплаты или повторите позже.',
   },
+  receipts: {
+    receipt_title: 'Квитанция об оплате', number: '№', seller: 'Продавец', inn: 'ИНН', kpp: 'КПП', address: 'Адрес',
+    item: 'Наименование', quantity: 'Кол-во', price: 'Цена', total: 'Итого', vat_included: ({ rate_percent }) => `в т.ч. НДС ${rate_percent}%`, vat_none: 'Без НДС',
+    payment_method: 'Способ оплаты', paid_at: 'Дата и время оплаты', order: 'Заказ', phone_number: 'Номер телефона', issued_at: 'Выдана',
+    scan_to_verify: 'Отсканируйте QR-код, чтобы проверить квитанцию.', verified: 'Подлинность подтверждена: квитанцию выдал указанный продавец.',
+    not_found: 'Квитанция не найдена. Проверьте ссылку или отсканируйте QR-код ещё раз.', download_pdf: 'Скачать PDF', view_receipt: 'Квитанция об оплате',
+    being_prepared: 'Квитанция готовится. Страница обновится сама.',
+    methods: {
+      card: 'Банковская карта', yoomoney: 'ЮMoney', paypal: 'PayPal', alipay: 'Alipay', wechat_pay: 'WeChat Pay', sbp: 'СБП',
+      bank_transfer: 'Банковский перевод', cash: 'Наличные', card_present: 'Банковская карта (терминал)', wallet: 'Баланс номера',
+    },
+    invoice_title: 'Счёт на оплату банковским переводом', invoice_reference: 'Код платежа', payee: 'Получатель', bank: 'Банк получателя', bic: 'БИК',
+    correspondent_account: 'Корр. счёт', account: 'Расчётный счёт', amount_due: 'Сумма к оплате', purpose: 'Назначение платежа',
+    pay_by: 'Оплатить до', scan_to_pay: 'Отсканируйте в приложении банка: реквизиты заполнятся сами.',
+    invoice_note: 'Укажите код платежа в назначении платежа. Пакет подключится, когда перевод поступит.',
+    invoice_not_found: 'Для этого заказа нет банковского перевода.', view_invoice: 'Счёт на оплату переводом',
+  },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? 'Значение'}: ${reason ?? 'неверное значение'}.`,
     ROAM_ERR_ICCID_INVALID: ({ reason }) => `Серийный номер SIM-карты (ICCID) ${reason ?? 'неверен'}.`,
@@ -249,6 +332,7 @@ const ru: Messages = {
     ROAM_ERR_ORDER_CLOSED: ({ value }) => value === 'expired' ? 'Срок заказа истёк. Оформите продление заново.' : 'Этот заказ больше не принимает оплату.',
     ROAM_ERR_PAYMENT_NOT_FOUND: () => 'Платёж не найден.',
     ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE: () => 'Этот способ оплаты недоступен. Выберите другой.',
+    ROAM_ERR_REFUND_NOT_ALLOWED: ({ reason }) => reason === 'pack_used' ? 'Пакетом уже пользовались, вернуть деньги нельзя.' : 'Вернуть деньги можно только за подключённый заказ.',
     ROAM_ERR_NOT_FOUND: () => 'Не найдено.',
     ROAM_ERR_UNAVAILABLE: () => 'Сервис временно недоступен. Повторите попытку позже.',
     ROAM_ERR_INTERNAL: () => 'Произошла ошибка на нашей стороне. Деньги не списаны дважды; повторите попытку.',
@@ -306,6 +390,23 @@ const zhHans: Messages = {
     },
     try_another_method: '请尝试其他支付方式，或稍后再试。',
   },
+  receipts: {
+    receipt_title: '付款收据', number: '编号', seller: '销售方', inn: '纳税人识别号（INN）', kpp: 'KPP', address: '地址',
+    item: '商品', quantity: '数量', price: '单价', total: '合计', vat_included: ({ rate_percent }) => `含增值税 ${rate_percent}%`, vat_none: '不含增值税',
+    payment_method: '支付方式', paid_at: '付款时间', order: '订单号', phone_number: '手机号码', issued_at: '开具时间',
+    scan_to_verify: '扫描二维码在线验证本收据。', verified: '已验证：本收据由下列销售方开具。',
+    not_found: '未找到该收据。请检查链接或重新扫描二维码。', download_pdf: '下载PDF', view_receipt: '查看付款收据',
+    being_prepared: '收据正在生成，本页面将自动刷新。',
+    methods: {
+      card: '银行卡', yoomoney: 'YooMoney', paypal: 'PayPal', alipay: '支付宝', wechat_pay: '微信支付', sbp: 'SBP快速支付',
+      bank_transfer: '银行转账', cash: '现金', card_present: '银行卡（POS机）', wallet: '号码余额',
+    },
+    invoice_title: '银行转账付款单', invoice_reference: '付款识别码', payee: '收款人', bank: '收款银行', bic: '银行识别码（BIC）',
+    correspondent_account: '代理行账户', account: '收款账号', amount_due: '应付金额', purpose: '付款用途',
+    pay_by: '付款截止', scan_to_pay: '使用俄罗斯银行App扫码，自动填写转账信息。',
+    invoice_note: '请在付款用途中填写付款识别码。款项到账后套餐即开通。',
+    invoice_not_found: '该订单没有银行转账付款。', view_invoice: '查看银行转账付款单',
+  },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? '输入'}${reason ?? '无效'}。`,
     ROAM_ERR_ICCID_INVALID: ({ reason }) => `SIM卡序列号（ICCID）${reason ?? '无效'}。`,
@@ -335,6 +436,7 @@ const zhHans: Messages = {
     ROAM_ERR_ORDER_CLOSED: ({ value }) => value === 'expired' ? '该订单已过期，请重新续费。' : '该订单已不再接受付款。',
     ROAM_ERR_PAYMENT_NOT_FOUND: () => '未找到该付款。',
     ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE: () => '该支付方式不可用，请选择其他方式。',
+    ROAM_ERR_REFUND_NOT_ALLOWED: ({ reason }) => reason === 'pack_used' ? '该套餐已被使用，无法退款。' : '只有已开通的订单才能退款。',
     ROAM_ERR_NOT_FOUND: () => '未找到。',
     ROAM_ERR_UNAVAILABLE: () => '服务暂时不可用，请稍后再试。',
     ROAM_ERR_INTERNAL: () => '系统出错，未重复扣款，请重试。',
@@ -392,6 +494,23 @@ const zhHant: Messages = {
     },
     try_another_method: '請嘗試其他付款方式，或稍後再試。',
   },
+  receipts: {
+    receipt_title: '付款收據', number: '編號', seller: '銷售方', inn: '納稅人識別號（INN）', kpp: 'KPP', address: '地址',
+    item: '商品', quantity: '數量', price: '單價', total: '合計', vat_included: ({ rate_percent }) => `含增值稅 ${rate_percent}%`, vat_none: '不含增值稅',
+    payment_method: '付款方式', paid_at: '付款時間', order: '訂單編號', phone_number: '手機號碼', issued_at: '開立時間',
+    scan_to_verify: '掃描 QR 碼線上驗證本收據。', verified: '已驗證：本收據由下列銷售方開立。',
+    not_found: '找不到此收據。請檢查連結或重新掃描 QR 碼。', download_pdf: '下載PDF', view_receipt: '查看付款收據',
+    being_prepared: '收據正在產生，本頁面將自動重新整理。',
+    methods: {
+      card: '金融卡／信用卡', yoomoney: 'YooMoney', paypal: 'PayPal', alipay: '支付寶', wechat_pay: '微信支付', sbp: 'SBP快速支付',
+      bank_transfer: '銀行轉帳', cash: '現金', card_present: '金融卡／信用卡（刷卡機）', wallet: '號碼餘額',
+    },
+    invoice_title: '銀行轉帳付款單', invoice_reference: '付款識別碼', payee: '收款人', bank: '收款銀行', bic: '銀行識別碼（BIC）',
+    correspondent_account: '代理行帳戶', account: '收款帳號', amount_due: '應付金額', purpose: '付款用途',
+    pay_by: '付款截止', scan_to_pay: '使用俄羅斯銀行App掃碼，自動填寫轉帳資訊。',
+    invoice_note: '請在付款用途中填寫付款識別碼。款項入帳後方案即開通。',
+    invoice_not_found: '此訂單沒有銀行轉帳付款。', view_invoice: '查看銀行轉帳付款單',
+  },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? '輸入'}${reason ?? '無效'}。`,
     ROAM_ERR_ICCID_INVALID: ({ reason }) => `SIM卡序號（ICCID）${reason ?? '無效'}。`,
@@ -421,6 +540,7 @@ const zhHant: Messages = {
     ROAM_ERR_ORDER_CLOSED: ({ value }) => value === 'expired' ? '此訂單已過期，請重新續費。' : '此訂單已不再接受付款。',
     ROAM_ERR_PAYMENT_NOT_FOUND: () => '找不到此付款。',
     ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE: () => '此付款方式無法使用，請選擇其他方式。',
+    ROAM_ERR_REFUND_NOT_ALLOWED: ({ reason }) => reason === 'pack_used' ? '此方案已被使用，無法退款。' : '只有已開通的訂單才能退款。',
     ROAM_ERR_NOT_FOUND: () => '找不到。',
     ROAM_ERR_UNAVAILABLE: () => '服務暫時無法使用，請稍後再試。',
     ROAM_ERR_INTERNAL: () => '系統發生錯誤，未重複扣款，請重試。',

@@ -131,7 +131,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('sms_remaining', big, (c) => c.notNull().check(sql`sms_remaining >= 0`))
     .addColumn('activated_at_ms', big, (c) => c.notNull())
     .addColumn('expires_at_ms', big, (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('active', 'expired')`))
+    .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('active', 'expired', 'revoked')`))
     .addColumn('source', 'text', (c) => c.notNull())
     .addColumn('entry_id', 'text', (c) => c.references('journal_entries.id'))
     .addColumn('idempotency_key', 'text', (c) => c.unique())

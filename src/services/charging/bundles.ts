@@ -55,6 +55,7 @@ export async function liveBundles(trx: Executor, line_id: string, at_ms: number)
     .where('line_id', '=', line_id)
     .where('expires_at_ms', '>', at_ms)
     .where('activated_at_ms', '<=', at_ms)
+    .where('status', '!=', 'revoked')
     .orderBy('expires_at_ms')
     .orderBy('id')
     .execute();

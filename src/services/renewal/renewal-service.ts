@@ -16,10 +16,12 @@ import {
 import { insertBundle } from '../charging/bundles.js';
 import { findPackage } from '../catalog/catalog.js';
 import { enqueueJob } from '../jobs/outbox.js';
+import { JOB_ISSUE_RECEIPT } from '../receipts/receipt-jobs.js';
 import { SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
 import { postEntry } from '../ledger/ledger.js';
 import { checkIdempotencyKey, findOrder, insertOrder, orderRequestHash, orderView, replayedOrder, type CreateOrderInput, type OrderView } from './orders.js';
 import type { PaymentRouter } from './payment-router.js';
+import { refundUnusedPack } from './refunds.js';
 import { applyPaymentState, completeRefund, JOB_PROVISION, setOrderState, type Payment, type SettlementOutcome } from './settlement.js';
 
 /**
@@ -272,6 +274,12 @@ export class RenewalService {
     return due.length;
   }
 
+  /** Staff: refund an order whose pack was never used (see refunds.ts). */
+  async refundUnusedPack(order_id: string, requested_by: string): Promise<OrderView> {
+    await this.#tx((trx) => refundUnusedPack(trx, order_id, requested_by, this.#now()));
+    return this.getOrder(order_id);
+  }
+
   /** The customer (or staff) gives up on an open order. */
   async cancelOrder(order_id: string): Promise<OrderView> {
     await this.#tx(async (trx) => {
@@ -325,6 +333,7 @@ export class RenewalService {
       await trx.updateTable('payments').set({ entry_id }).where('id', '=', payment.id).execute();
       await setOrderState(trx, order.id, 'active', now_ms, { failure_code: null, activating_payment_id: payment.id, bundle_id: bundle.id });
       await enqueueJob(trx, { kind: JOB_PROVISION, line_id: line.id, payload: { bundle_id: bundle.id }, dedupe_key: `provision:${bundle.id}` }, now_ms);
+      await enqueueJob(trx, { kind: JOB_ISSUE_RECEIPT, line_id: line.id, payload: { order_id: order.id }, dedupe_key: `receipt:${order.id}` }, now_ms);
       return payment.id;
     });
     return this.#paymentResult(payment_id);

@@ -7,6 +7,7 @@ import type { Executor } from '../../db/transaction.js';
 import { isFinalPaymentStatus, type ProviderPaymentState } from '../../ports/payment-provider.js';
 import { activatePaidPackage } from '../charging/wallet.js';
 import { enqueueJob } from '../jobs/outbox.js';
+import { JOB_ISSUE_RECEIPT } from '../receipts/receipt-jobs.js';
 import { ensureLedgerAccount, providerClearingAccountId, SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
 import { postEntry } from '../ledger/ledger.js';
 import { findOrder, type Order } from './orders.js';
@@ -106,6 +107,7 @@ async function settleSucceeded(trx: Executor, order: Order, payment: Payment, no
   await trx.updateTable('payments').set({ entry_id: bundle.entry_id }).where('id', '=', payment.id).execute();
   await setOrderState(trx, order.id, 'active', now_ms, { failure_code: null, activating_payment_id: payment.id, bundle_id: bundle.id });
   await enqueueJob(trx, { kind: JOB_PROVISION, line_id: order.line_id, payload: { bundle_id: bundle.id }, dedupe_key: `provision:${bundle.id}` }, now_ms);
+  await enqueueJob(trx, { kind: JOB_ISSUE_RECEIPT, line_id: order.line_id, payload: { order_id: order.id }, dedupe_key: `receipt:${order.id}` }, now_ms);
   await cancelOtherAttempts(trx, order.id, payment.id, now_ms);
   return 'activated';
 }

@@ -17,6 +17,7 @@ import { testServer } from '../test-support.js';
  */
 
 const POLL_INTERVAL_MS = 50;
+const STAFF_TOKEN = 'staff-token-0123456789abcdef';
 
 /** The fields these tests read from the API's JSON (orders, payments, problems). */
 interface ApiJson {
@@ -52,7 +53,7 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
   before(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    const config = loadConfig({ LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_BASE_URL: base });
+    const config = loadConfig({ LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_BASE_URL: base, ADMIN_API_TOKEN: STAFF_TOKEN });
     await seedDemo(t.database, paygTariff(config), systemClock.now_ms());
     context = contextOver(config, t.database, systemClock, { environment: {} });
     server = testServer(context);
@@ -174,6 +175,49 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
     assert.equal(conflict.status, 409);
     const forged = await fetch(`${base}/webhooks/sandbox`, { method: 'POST', headers: { 'content-type': 'application/json', 'roamcard-sandbox-signature': 't=1,v1=00' }, body: '{}' });
     assert.equal(forged.status, 400);
+  });
+
+  it('refunds an unused pack for staff only, back the way the money came; refuses a used one', async () => {
+    const created = await order('+79001234568', 'voice-100min-30d');
+    const payment = await pay(created.id, 'card');
+    await form(`${payment.next_action.url}/card`, { card_number: '4242424242424242', expiry: '12/34', cvc: '123' });
+    const active = await waitForState(created.id, ['active']);
+    const refund = (token?: string) => fetch(`${base}/api/v1/orders/${created.id}/refund`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `refund-${created.id}`, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ requested_by: 'desk-svo-01' }),
+    });
+    assert.equal((await refund()).status, 401);
+    assert.equal((await refund('wrong-token-0123456789abcdef')).status, 401);
+    const refunded = await refund(STAFF_TOKEN);
+    assert.equal(refunded.status, 200);
+    assert.equal(((await refunded.json()) as ApiJson).state, 'refunded');
+    const bundle = await t.database.db.selectFrom('bundles').select(['status']).where('id', '=', String((active as unknown as { bundle_id: string }).bundle_id)).executeTakeFirstOrThrow();
+    assert.equal(bundle.status, 'revoked');
+    const again = await refund(STAFF_TOKEN);
+    assert.equal(again.status, 200);
+    const deadline = Date.now() + ACTIVATION_WAIT_MS_MAX;
+    let status = '';
+    while (Date.now() < deadline) {
+      const view = (await api(`/api/v1/orders/${created.id}`)).json as unknown as { refunds: Array<{ status: string; reason: string }> };
+      assert.equal(view.refunds.length, 1);
+      status = view.refunds[0]!.status;
+      if (status === 'succeeded') break;
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    }
+    assert.equal(status, 'succeeded');
+
+    const used = await order('+79001234568', 'sms-50-30d');
+    const usedPayment = await pay(used.id, 'card');
+    await form(`${usedPayment.next_action.url}/card`, { card_number: '4242424242424242', expiry: '12/34', cvc: '123' });
+    await waitForState(used.id, ['active']);
+    await context.services.chargeUsage({ event_id: `sms-${used.id}`, msisdn: '+79001234568', kind: 'sms', quantity: 1, at_ms: Date.now() });
+    const refused = await fetch(`${base}/api/v1/orders/${used.id}/refund`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `refund-${used.id}`, authorization: `Bearer ${STAFF_TOKEN}`, 'accept-language': 'ru' },
+      body: JSON.stringify({ requested_by: 'desk-svo-01' }),
+    });
+    assert.equal(refused.status, 409);
+    assert.equal(((await refused.json()) as ApiJson).detail, 'Пакетом уже пользовались, вернуть деньги нельзя.');
   });
 
   it('keeps the books balanced after all of it', async () => {

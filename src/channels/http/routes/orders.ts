@@ -7,11 +7,14 @@ import { PAYMENT_METHODS } from '../../../ports/payment-provider.js';
 import { IDEMPOTENCY_KEY_LENGTH_MAX } from '../../../services/charging/wallet.js';
 import type { OrderView } from '../../../services/renewal/orders.js';
 import type { RenewalService } from '../../../services/renewal/renewal-service.js';
+import { requireBearer } from '../bearer-auth.js';
 import { problemResponse, requestLanguage } from '../problem-details.js';
 
 export interface OrdersOptions {
   readonly renewal: RenewalService;
   readonly default_language: Language;
+  /** Staff bearer token for refunds; undefined switches the refund endpoint off (503). */
+  readonly admin_token: string | undefined;
 }
 
 const idempotencyHeaders = z.object({
@@ -44,6 +47,7 @@ const orderSchema = z.object({
   currency: z.string(),
   channel: z.enum(SALES_CHANNELS),
   bundle_id: z.string().nullable(),
+  receipt_url: z.string().nullable().describe('Path of the receipt (HTML; it links the PDF) once the order was activated; it redirects to the verification link'),
   expires_at: z.string(),
   created_at: z.string(),
   payments: z.array(paymentSchema),
@@ -73,7 +77,7 @@ const orderParams = z.object({ id: z.string().min(1).max(64) });
  * The renewal API: create an order for a line and a pack, pay it with any method, follow it until
  * the pack is active. Order ids are unguessable capabilities, so "renew any number" needs no sign-in.
  */
-export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, { renewal, default_language }) => {
+export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, { renewal, default_language, admin_token }) => {
   app.post('/api/v1/orders', {
     schema: {
       tags: ['renewal'], summary: 'Create a renewal order (price frozen now)', headers: idempotencyHeaders, body: createOrderBody,
@@ -120,6 +124,21 @@ export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, { 
     return reply.code(201).send({ payment: presented.payments.find((p) => p.id === payment.id)!, order: presented });
   });
 
+  app.post('/api/v1/orders/:id/refund', {
+    onRequest: requireBearer(admin_token, default_language, 'roamcard-staff'),
+    schema: {
+      tags: ['renewal'], summary: 'Staff: refund an order whose pack was never used',
+      description: 'Bearer ADMIN_API_TOKEN. Revokes the pack and returns the money the way it came (wallet, or through the provider). Repeating it returns the same refund.',
+      security: [{ staffToken: [] }],
+      params: orderParams, headers: idempotencyHeaders,
+      body: z.object({ requested_by: z.string().min(1).max(100).describe('Who asked for it (staff login)') }).meta({ id: 'RefundRequest' }),
+      response: {
+        200: orderSchema, 401: problemResponse('No or wrong staff token'), 404: problemResponse('No such order'),
+        409: problemResponse('Not active, or the pack has been used'), 503: problemResponse('Staff endpoints are not configured'),
+      },
+    },
+  }, async (request) => presentOrder(await renewal.refundUnusedPack(request.params.id, request.body.requested_by), requestLanguage(request, default_language)));
+
   app.post('/api/v1/orders/:id/cancel', {
     schema: { tags: ['renewal'], summary: 'Cancel an unpaid order', params: orderParams, response: { 200: orderSchema, 404: problemResponse('No such order'), 409: problemResponse('Order already closed') } },
   }, async (request) => presentOrder(await renewal.cancelOrder(request.params.id), requestLanguage(request, default_language)));
@@ -145,6 +164,7 @@ export function presentOrder(view: OrderView, language: Language) {
     currency: order.currency,
     channel: order.channel as (typeof SALES_CHANNELS)[number],
     bundle_id: order.bundle_id,
+    receipt_url: order.bundle_id === null ? null : `/orders/${order.id}/receipt`,
     expires_at: new Date(order.expires_at_ms).toISOString(),
     created_at: new Date(order.created_at_ms).toISOString(),
     payments: view.payments.map((payment) => ({

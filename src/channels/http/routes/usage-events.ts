@@ -1,15 +1,13 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Language } from '../../../core/i18n/languages.js';
-import { messagesFor } from '../../../core/i18n/messages.js';
 import { LEDGER_CURRENCY } from '../../../core/money.js';
 import { USAGE_KINDS } from '../../../core/units.js';
 import type { Services } from '../../../services/index.js';
 import { EVENT_ID_LENGTH_MAX, type UsageResult } from '../../../services/charging/usage.js';
+import { requireBearer } from '../bearer-auth.js';
 import { grantOutcome, type ServerMetrics } from '../metrics.js';
-import { problem, problemResponse, requestLanguage, sendProblem, type Problem } from '../problem-details.js';
+import { problemResponse } from '../problem-details.js';
 
 export interface UsageEventsOptions {
   readonly services: Pick<Services, 'chargeUsage'>;
@@ -68,12 +66,7 @@ export const usageEventsRoutes: FastifyPluginAsyncZod<UsageEventsOptions> = asyn
   app.post('/api/v1/usage-events', {
     bodyLimit: USAGE_EVENT_BODY_BYTES_MAX,
     // Before the body is validated: callers without the token learn nothing about the schema.
-    onRequest: async (request, reply) => {
-      const refusal = authorize(request, options);
-      if (refusal === null) return;
-      if (refusal.status === 401) reply.header('www-authenticate', 'Bearer realm="roamcard-network"');
-      return sendProblem(reply, refusal);
-    },
+    onRequest: requireBearer(options.token, options.default_language, 'roamcard-network'),
     schema: {
       tags: ['network'],
       summary: 'Charge one usage event (data, voice or SMS) to a line',
@@ -123,17 +116,3 @@ function outcomeBody(result: UsageResult): UsageOutcome {
 }
 
 /** A problem to answer instead, or null when the caller may go on. */
-function authorize(request: FastifyRequest, options: UsageEventsOptions): Problem | null {
-  const language = requestLanguage(request, options.default_language);
-  const texts = messagesFor(language).http;
-  if (options.token === undefined) return problem(request, 'ROAM_ERR_NOT_CONFIGURED', 503, texts.not_configured);
-  const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
-  if (presented !== undefined && sameSecret(presented, options.token)) return null;
-  return problem(request, 'ROAM_ERR_UNAUTHORIZED', 401, texts.unauthorized);
-}
-
-/** Compares digests in constant time, so neither the token's content nor its length leaks by timing. */
-function sameSecret(presented: string, expected: string): boolean {
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(presented), digest(expected));
-}

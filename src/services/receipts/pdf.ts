@@ -1,0 +1,168 @@
+import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
+import { documentFonts } from './fonts.js';
+import type { DocumentField, InvoiceDocument, ItemTable, ReceiptDocument } from './receipt-document.js';
+
+/**
+ * Receipts and invoices as PDF (pdfkit), A4, in the document's language. Every string is set in
+ * Noto Sans SC (fonts.ts), embedded and subset, so Cyrillic and Chinese print on any reader. The
+ * QR codes are drawn as vector squares: sharp at any zoom and on any printer.
+ */
+
+const PAGE_MARGIN_PT = 50;
+const A4_WIDTH_PT = 595.28;
+const CONTENT_WIDTH_PT = A4_WIDTH_PT - 2 * PAGE_MARGIN_PT;
+/** The receipt's QR holds a short link; the invoice's holds ~300 bytes of payee details and needs more room. */
+const QR_SIZE_PT = { receipt: 110, invoice: 150 } as const;
+const GAP_PT = 14;
+const LABEL_WIDTH_PT = 150;
+const ITEM_COLUMN_WIDTHS_PT = [CONTENT_WIDTH_PT - 60 - 90 - 90, 60, 90, 90] as const;
+const TOTAL_VALUE_WIDTH_PT = 110;
+const CELL_PADDING_PT = 5;
+const FONT_SIZE_PT = { title: 18, heading: 12, body: 10, small: 8 } as const;
+const COLOR = { text: '#1a1a1a', muted: '#666666', rule: '#bbbbbb', header: '#eeeeee' } as const;
+/** The font has no ₽ glyph; Russian documents write the rouble as "руб." anyway. */
+const ROUBLE_SIGN = /₽/g;
+
+type Pdf = InstanceType<typeof PDFDocument>;
+
+export async function receiptPdf(document: ReceiptDocument): Promise<Buffer> {
+  return renderPdf(document.language, `${document.title} ${document.number.value}`, (pdf) => {
+    const top = PAGE_MARGIN_PT;
+    const qr_bottom = drawQrWithCaption(pdf, document.verify_url, document.verify_hint, top, QR_SIZE_PT.receipt);
+    const title_bottom = drawTitle(pdf, document.title, `${document.number.label} ${document.number.value}`, top, QR_SIZE_PT.receipt);
+    let y = Math.max(qr_bottom, title_bottom) + GAP_PT;
+    y = drawFields(pdf, document.seller, y) + GAP_PT;
+    y = drawItemTable(pdf, document.items, y) + GAP_PT / 2;
+    y = drawTotals(pdf, document.totals, y) + GAP_PT;
+    y = drawFields(pdf, document.payment, y) + GAP_PT;
+    drawText(pdf, document.verify_url, PAGE_MARGIN_PT, y, { size: FONT_SIZE_PT.small, color: COLOR.muted });
+  });
+}
+
+export async function invoicePdf(document: InvoiceDocument): Promise<Buffer> {
+  return renderPdf(document.language, `${document.title} ${document.reference.value}`, (pdf) => {
+    const top = PAGE_MARGIN_PT;
+    const qr_bottom = drawQrWithCaption(pdf, document.payment_qr_text, document.scan_hint, top, QR_SIZE_PT.invoice);
+    const title_bottom = drawTitle(pdf, document.title, `${document.reference.label} ${document.reference.value}`, top, QR_SIZE_PT.invoice);
+    let y = Math.max(qr_bottom, title_bottom) + GAP_PT;
+    y = drawFields(pdf, document.payee, y) + GAP_PT;
+    y = drawItemTable(pdf, document.items, y) + GAP_PT / 2;
+    y = drawTotals(pdf, document.totals, y) + GAP_PT;
+    y = drawFields(pdf, [document.purpose, document.pay_by], y) + GAP_PT;
+    drawText(pdf, document.note, PAGE_MARGIN_PT, y, { size: FONT_SIZE_PT.body, color: COLOR.muted, width: CONTENT_WIDTH_PT });
+  });
+}
+
+async function renderPdf(language: string, title: string, draw: (pdf: Pdf) => void): Promise<Buffer> {
+  const fonts = await documentFonts();
+  // `font: null`: no Helvetica is set up, so no text can silently fall back to a font without Cyrillic or CJK.
+  const pdf = new PDFDocument({ size: 'A4', margin: PAGE_MARGIN_PT, lang: language, font: null, info: { Title: pdfText(title), Creator: 'roamcard' } });
+  const chunks: Buffer[] = [];
+  const finished = new Promise<Buffer>((resolve, reject) => {
+    pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
+    pdf.on('end', () => resolve(Buffer.concat(chunks)));
+    pdf.on('error', reject);
+  });
+  pdf.registerFont('regular', fonts.regular).registerFont('bold', fonts.bold).font('regular');
+  draw(pdf);
+  pdf.end();
+  return finished;
+}
+
+interface TextStyle {
+  readonly size: number;
+  readonly color?: string;
+  readonly bold?: boolean;
+  readonly width?: number;
+  readonly align?: 'left' | 'right';
+}
+
+/** Draws text and returns the y below it. */
+function drawText(pdf: Pdf, text: string, x: number, y: number, style: TextStyle): number {
+  const options = { width: style.width ?? CONTENT_WIDTH_PT, align: style.align ?? 'left' } as const;
+  pdf.font(style.bold ? 'bold' : 'regular').fontSize(style.size).fillColor(style.color ?? COLOR.text);
+  const printable = pdfText(text);
+  pdf.text(printable, x, y, options);
+  return y + pdf.heightOfString(printable, options);
+}
+
+function drawTitle(pdf: Pdf, title: string, subtitle: string, top: number, qr_size_pt: number): number {
+  const width = CONTENT_WIDTH_PT - qr_size_pt - GAP_PT;
+  const brand_bottom = drawText(pdf, 'roamcard', PAGE_MARGIN_PT, top, { size: FONT_SIZE_PT.body, color: COLOR.muted, width });
+  const title_bottom = drawText(pdf, title, PAGE_MARGIN_PT, brand_bottom + 4, { size: FONT_SIZE_PT.title, bold: true, width });
+  return drawText(pdf, subtitle, PAGE_MARGIN_PT, title_bottom + 4, { size: FONT_SIZE_PT.heading, width });
+}
+
+function drawQrWithCaption(pdf: Pdf, text: string, caption: string, top: number, size_pt: number): number {
+  const x = PAGE_MARGIN_PT + CONTENT_WIDTH_PT - size_pt;
+  drawQr(pdf, text, x, top, size_pt);
+  return drawText(pdf, caption, x, top + size_pt + 4, { size: FONT_SIZE_PT.small, color: COLOR.muted, width: size_pt, align: 'left' });
+}
+
+/** Error correction M, the level GOST R 56042 recommends, used for the verification link too. */
+function drawQr(pdf: Pdf, text: string, x: number, y: number, size_pt: number): void {
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const module_pt = size_pt / modules.size;
+  for (let row = 0; row < modules.size; row += 1) {
+    for (let column = 0; column < modules.size; column += 1) {
+      if (modules.get(row, column)) pdf.rect(x + column * module_pt, y + row * module_pt, module_pt, module_pt);
+    }
+  }
+  pdf.fill(COLOR.text);
+}
+
+function drawFields(pdf: Pdf, fields: readonly DocumentField[], top: number): number {
+  let y = top;
+  const value_width = CONTENT_WIDTH_PT - LABEL_WIDTH_PT;
+  for (const field of fields) {
+    const label_bottom = drawText(pdf, field.label, PAGE_MARGIN_PT, y, { size: FONT_SIZE_PT.body, color: COLOR.muted, width: LABEL_WIDTH_PT - 8 });
+    const value_bottom = drawText(pdf, field.value, PAGE_MARGIN_PT + LABEL_WIDTH_PT, y, { size: FONT_SIZE_PT.body, width: value_width });
+    y = Math.max(label_bottom, value_bottom) + 3;
+  }
+  return y;
+}
+
+function drawItemTable(pdf: Pdf, table: ItemTable, top: number): number {
+  const header_bottom = drawRow(pdf, table.header, top, true);
+  const row_bottom = drawRow(pdf, table.row, header_bottom, false);
+  pdf.lineWidth(0.5).strokeColor(COLOR.rule).moveTo(PAGE_MARGIN_PT, row_bottom).lineTo(PAGE_MARGIN_PT + CONTENT_WIDTH_PT, row_bottom).stroke();
+  return row_bottom;
+}
+
+function drawRow(pdf: Pdf, cells: readonly string[], top: number, header: boolean): number {
+  const height = Math.max(...cells.map((cell, index) => cellHeight(pdf, cell, index, header))) + 2 * CELL_PADDING_PT;
+  if (header) pdf.rect(PAGE_MARGIN_PT, top, CONTENT_WIDTH_PT, height).fill(COLOR.header);
+  let x = PAGE_MARGIN_PT;
+  cells.forEach((cell, index) => {
+    const width = ITEM_COLUMN_WIDTHS_PT[index] ?? 0;
+    drawText(pdf, cell, x + CELL_PADDING_PT, top + CELL_PADDING_PT, { size: FONT_SIZE_PT.body, bold: header, width: width - 2 * CELL_PADDING_PT, align: index === 0 ? 'left' : 'right' });
+    x += width;
+  });
+  return top + height;
+}
+
+function cellHeight(pdf: Pdf, cell: string, index: number, bold: boolean): number {
+  pdf.font(bold ? 'bold' : 'regular').fontSize(FONT_SIZE_PT.body);
+  return pdf.heightOfString(pdfText(cell), { width: (ITEM_COLUMN_WIDTHS_PT[index] ?? 0) - 2 * CELL_PADDING_PT });
+}
+
+/**
+ * Totals under the table in two right-aligned columns, label then amount (no colon: its form
+ * differs between the languages). The first line (the amount) is bold, the rest (VAT) plain.
+ */
+function drawTotals(pdf: Pdf, totals: readonly DocumentField[], top: number): number {
+  let y = top;
+  const value_x = PAGE_MARGIN_PT + CONTENT_WIDTH_PT - TOTAL_VALUE_WIDTH_PT;
+  totals.forEach((field, index) => {
+    const style = { size: index === 0 ? FONT_SIZE_PT.heading : FONT_SIZE_PT.body, bold: index === 0, align: 'right' } as const;
+    const label_bottom = drawText(pdf, field.label, PAGE_MARGIN_PT, y, { ...style, width: CONTENT_WIDTH_PT - TOTAL_VALUE_WIDTH_PT - CELL_PADDING_PT });
+    const value_bottom = drawText(pdf, field.value, value_x, y, { ...style, width: TOTAL_VALUE_WIDTH_PT - CELL_PADDING_PT });
+    y = Math.max(label_bottom, value_bottom) + 2;
+  });
+  return y;
+}
+
+function pdfText(text: string): string {
+  return text.replace(ROUBLE_SIGN, 'руб.');
+}

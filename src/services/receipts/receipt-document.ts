@@ -1,0 +1,138 @@
+import { formatMoney } from '../../core/i18n/format.js';
+import type { Language } from '../../core/i18n/languages.js';
+import { messagesFor, type ReceiptMessages } from '../../core/i18n/messages.js';
+import { isCurrency } from '../../core/money.js';
+import type { Invoice } from './invoice.js';
+import type { Receipt } from './receipt-service.js';
+
+/**
+ * What a receipt or an invoice says, in its language, as labelled fields: the HTML page and the
+ * PDF both draw from this one model, so they can never disagree about a figure or a label.
+ */
+
+export interface DocumentField {
+  readonly label: string;
+  readonly value: string;
+}
+
+export interface ItemTable {
+  readonly header: readonly [string, string, string, string];
+  readonly row: readonly [string, string, string, string];
+}
+
+export interface ReceiptDocument {
+  readonly language: Language;
+  readonly title: string;
+  readonly number: DocumentField;
+  readonly seller: readonly DocumentField[];
+  readonly items: ItemTable;
+  readonly totals: readonly DocumentField[];
+  readonly payment: readonly DocumentField[];
+  /** The link in the QR code: the receipt's verification page. */
+  readonly verify_url: string;
+  readonly verify_hint: string;
+}
+
+export interface InvoiceDocument {
+  readonly language: Language;
+  readonly title: string;
+  readonly reference: DocumentField;
+  readonly payee: readonly DocumentField[];
+  readonly items: ItemTable;
+  readonly totals: readonly DocumentField[];
+  readonly purpose: DocumentField;
+  readonly pay_by: DocumentField;
+  readonly note: string;
+  readonly payment_qr_text: string;
+  readonly scan_hint: string;
+}
+
+export function receiptVerifyPath(receipt: Pick<Receipt, 'number' | 'verification_token'>): string {
+  return `/receipts/${receipt.number}?t=${receipt.verification_token}`;
+}
+
+export function receiptDocument(receipt: Receipt, language: Language, public_base_url: string): ReceiptDocument {
+  const text = messagesFor(language).receipts;
+  const money = (amount_minor: number) => formatMoney(amount_minor, language, isCurrency(receipt.currency) ? receipt.currency : 'RUB');
+  const method = (text.methods as Record<string, string>)[receipt.payment_method] ?? receipt.payment_method;
+  return {
+    language,
+    title: text.receipt_title,
+    number: { label: text.number, value: receipt.number },
+    seller: sellerFields(text, receipt.seller_name, receipt.seller_inn, receipt.seller_kpp, receipt.seller_address),
+    items: itemTable(text, receipt.item_name, money(receipt.amount_minor)),
+    totals: totalFields(text, money(receipt.amount_minor), receipt.vat_rate_percent, money(receipt.vat_minor)),
+    payment: [
+      { label: text.payment_method, value: receipt.payment_details ? `${method} ${receipt.payment_details}` : method },
+      { label: text.paid_at, value: formatDocumentTime(receipt.paid_at_ms, language, receipt.time_zone) },
+      { label: text.phone_number, value: receipt.line_msisdn_masked },
+      { label: text.order, value: receipt.order_id },
+      { label: text.issued_at, value: formatDocumentTime(receipt.issued_at_ms, language, receipt.time_zone) },
+    ],
+    verify_url: `${public_base_url}${receiptVerifyPath(receipt)}`,
+    verify_hint: text.scan_to_verify,
+  };
+}
+
+export function invoiceDocument(invoice: Invoice): InvoiceDocument {
+  const { language, seller } = invoice;
+  const text = messagesFor(language).receipts;
+  const money = (amount_minor: number) => formatMoney(amount_minor, language, isCurrency(invoice.currency) ? invoice.currency : 'RUB');
+  return {
+    language,
+    title: text.invoice_title,
+    reference: { label: text.invoice_reference, value: invoice.reference },
+    payee: [
+      ...sellerFields(text, seller.name, seller.inn, seller.kpp, seller.address).map((field, index) => (index === 0 ? { ...field, label: text.payee } : field)),
+      { label: text.bank, value: seller.bank.name },
+      { label: text.bic, value: seller.bank.bic },
+      { label: text.correspondent_account, value: seller.bank.correspondent_account },
+      { label: text.account, value: seller.bank.account },
+    ],
+    items: itemTable(text, invoice.item_name, money(invoice.amount_minor)),
+    totals: [{ label: text.amount_due, value: money(invoice.amount_minor) }, vatField(text, invoice.vat_rate_percent, money(invoice.vat_minor))],
+    purpose: { label: text.purpose, value: invoice.purpose },
+    pay_by: { label: text.pay_by, value: formatDocumentTime(invoice.pay_by_ms, language, invoice.time_zone) },
+    note: text.invoice_note,
+    payment_qr_text: invoice.payment_qr_text,
+    scan_hint: text.scan_to_pay,
+  };
+}
+
+function sellerFields(text: ReceiptMessages, name: string, inn: string, kpp: string | null, address: string): DocumentField[] {
+  return [
+    { label: text.seller, value: name },
+    { label: text.inn, value: inn },
+    ...(kpp ? [{ label: text.kpp, value: kpp }] : []),
+    { label: text.address, value: address },
+  ];
+}
+
+function itemTable(text: ReceiptMessages, item_name: string, price: string): ItemTable {
+  return { header: [text.item, text.quantity, text.price, text.total], row: [item_name, '1', price, price] };
+}
+
+function totalFields(text: ReceiptMessages, total: string, vat_rate_percent: number | null, vat: string): DocumentField[] {
+  return [{ label: text.total, value: total }, vatField(text, vat_rate_percent, vat)];
+}
+
+function vatField(text: ReceiptMessages, vat_rate_percent: number | null, vat: string): DocumentField {
+  return vat_rate_percent === null ? { label: text.vat_none, value: '—' } : { label: text.vat_included({ rate_percent: vat_rate_percent }), value: vat };
+}
+
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Full date and time in `time_zone`, with the zone named: "26.11.2025 12:00 (GMT+3, Europe/Moscow)". */
+export function formatDocumentTime(at_ms: number, language: Language, time_zone: string): string {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: time_zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'shortOffset',
+  }).formatToParts(new Date(at_ms));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  const [year, month, day, time, offset] = [part('year'), part('month'), part('day'), `${part('hour')}:${part('minute')}`, part('timeZoneName')];
+  switch (language) {
+    case 'ru': return `${day}.${month}.${year} ${time} (${offset}, ${time_zone})`;
+    case 'en': return `${Number(day)} ${MONTHS_EN[Number(month) - 1]} ${year} ${time} (${offset}, ${time_zone})`;
+    case 'zh-Hans':
+    case 'zh-Hant': return `${year}年${Number(month)}月${Number(day)}日 ${time}（${offset}，${time_zone}）`;
+  }
+}

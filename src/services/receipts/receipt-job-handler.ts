@@ -1,0 +1,21 @@
+import { PermanentJobError, type JobHandler } from '../jobs/worker.js';
+import type { IssueReceiptPayload } from './receipt-jobs.js';
+import { ReceiptNotDueError, type ReceiptService } from './receipt-service.js';
+
+/**
+ * The `receipt.issue` outbox job. Idempotent: a second run finds the receipt and does nothing. An
+ * order that was never activated gets none, ever, so that failure is permanent (the job goes dead
+ * and shows in metrics); anything else (the database was busy) is retried with backoff.
+ */
+export function issueReceiptJob(receipts: ReceiptService): JobHandler {
+  return async (payload) => {
+    const order_id = (payload as Partial<IssueReceiptPayload> | null)?.order_id;
+    if (typeof order_id !== 'string' || order_id.length === 0) throw new PermanentJobError('receipt.issue payload has no order_id');
+    try {
+      await receipts.issue(order_id);
+    } catch (error) {
+      if (error instanceof ReceiptNotDueError) throw new PermanentJobError(error.message);
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,20 @@
+/** Who sells the packs: printed on every receipt and invoice, frozen into each receipt when issued. */
+export interface SellerBank {
+  readonly name: string;
+  readonly bic: string;
+  readonly correspondent_account: string;
+  /** The seller's settlement account (расчётный счёт): GOST's PersonalAcc. */
+  readonly account: string;
+}
+
+export interface SellerDetails {
+  readonly name: string;
+  readonly inn: string;
+  readonly kpp: string | null;
+  readonly address: string;
+  readonly bank: SellerBank;
+  /** VAT contained in our prices, whole percent; null when the seller is not a VAT payer ("Без НДС"). */
+  readonly vat_rate_percent: number | null;
+  /** The zone of the seller's books: the receipt series restarts when the year turns there. */
+  readonly time_zone: string;
+}

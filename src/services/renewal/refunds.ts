@@ -1,0 +1,56 @@
+import { RoamError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import { lockLines, lockOrder } from '../../db/locks.js';
+import type { RefundsTable } from '../../db/schema.js';
+import type { Executor } from '../../db/transaction.js';
+import { enqueueJob } from '../jobs/outbox.js';
+import { SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
+import { postEntry } from '../ledger/ledger.js';
+import { findOrder } from './orders.js';
+import { JOB_REFUND, setOrderState } from './settlement.js';
+
+/**
+ * Staff refund of a pack the customer never used. In one transaction: the bundle is revoked (never
+ * drawn again; its units stay on record), the sale leaves revenue, and the money goes back the way
+ * it came — straight into the wallet for a wallet purchase, or through the provider (refunds due
+ * now, the provider refund queued) for a card, e-wallet or SBP payment.
+ */
+export async function refundUnusedPack(trx: Executor, order_id: string, requested_by: string, now_ms: number): Promise<RefundsTable> {
+  await lockOrder(trx, order_id);
+  const order = await findOrder(trx, order_id);
+  if (order.state === 'refunded' && order.activating_payment_id) {
+    const earlier = await trx.selectFrom('refunds').selectAll().where('payment_id', '=', order.activating_payment_id).executeTakeFirst();
+    if (earlier?.reason === 'unused_pack') return earlier;
+  }
+  if (order.state !== 'active' || !order.bundle_id || !order.activating_payment_id) throw new RoamError('ROAM_ERR_REFUND_NOT_ALLOWED', { reason: 'not_active' });
+  await lockLines(trx, [order.line_id]);
+  const bundle = await trx.selectFrom('bundles').selectAll().where('id', '=', order.bundle_id).executeTakeFirstOrThrow();
+  const unused = bundle.status === 'active' && bundle.data_bytes_remaining === bundle.data_bytes_total
+    && bundle.voice_seconds_remaining === bundle.voice_seconds_total && bundle.sms_remaining === bundle.sms_total && bundle.expires_at_ms > now_ms;
+  if (!unused) throw new RoamError('ROAM_ERR_REFUND_NOT_ALLOWED', { reason: 'pack_used' });
+  const payment = await trx.selectFrom('payments').selectAll().where('id', '=', order.activating_payment_id).executeTakeFirstOrThrow();
+  const line = await trx.selectFrom('lines').select(['wallet_account_id']).where('id', '=', order.line_id).executeTakeFirstOrThrow();
+
+  await trx.updateTable('bundles').set({ status: 'revoked' }).where('id', '=', bundle.id).execute();
+  const to_wallet = payment.provider === 'wallet';
+  const entry_id = order.amount_minor === 0 ? null : await postEntry(trx, {
+    kind: 'refund',
+    line_id: order.line_id,
+    memo: `Unused pack of order ${order.id} refunded by ${requested_by}`,
+    postings: [
+      { account_id: SYSTEM_ACCOUNTS.revenue_packages.id, amount_minor: -order.amount_minor },
+      { account_id: to_wallet ? line.wallet_account_id : SYSTEM_ACCOUNTS.refunds.id, amount_minor: order.amount_minor },
+    ],
+  }, now_ms);
+  const refund: RefundsTable = {
+    id: newId('refund'), payment_id: payment.id, order_id: order.id, line_id: order.line_id, amount_minor: order.amount_minor,
+    currency: order.currency, reason: 'unused_pack', status: to_wallet || order.amount_minor === 0 ? 'succeeded' : 'pending',
+    provider_refund_id: null, entry_id: to_wallet ? entry_id : null, requested_by, created_at_ms: now_ms, updated_at_ms: now_ms,
+  };
+  await trx.insertInto('refunds').values(refund).execute();
+  await setOrderState(trx, order.id, 'refunded', now_ms, { failure_code: 'unused_pack_refunded' });
+  if (refund.status === 'pending') {
+    await enqueueJob(trx, { kind: JOB_REFUND, line_id: order.line_id, payload: { refund_id: refund.id }, dedupe_key: `refund:${refund.id}` }, now_ms);
+  }
+  return refund;
+}
