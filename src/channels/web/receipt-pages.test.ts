@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, it } from 'node:test';
 import { contextOver, type AppContext } from '../../app/context.js';
 import { loadConfig, paygTariff } from '../../config.js';
@@ -14,6 +13,7 @@ import { inspectPdf } from '../../services/receipts/pdf-structure.js';
 import { ReceiptService } from '../../services/receipts/receipt-service.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { testServer } from '../http/test-support.js';
+import { freePort } from '../../testing/net.js';
 
 /**
  * Receipts and invoices end to end, over real HTTP on loopback as in routes/orders.test.ts: the
@@ -32,17 +32,6 @@ interface ApiJson {
   state: string;
   receipt_url: string | null;
   payment: { id: string; status: string; next_action: { type: string; url: string; reference: string } };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 describeEachDatabase('receipts and invoices over HTTP', (t) => {

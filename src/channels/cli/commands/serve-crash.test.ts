@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, it } from 'node:test';
@@ -10,6 +9,7 @@ import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../../db/database.js';
 import { ledgerViolations } from '../../../services/ledger/invariants.js';
 import { describeEachDatabase, TEST_DATABASE_URL } from '../../../testing/databases.js';
+import { freePort } from '../../../testing/net.js';
 
 /**
  * Kill -9 in the middle of renewals: the server is killed right after customers pay on the
@@ -29,17 +29,6 @@ interface Running {
   readonly child: ChildProcess;
   readonly log: string[];
   readonly exited: Promise<unknown>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 describeEachDatabase('renewal survives kill -9 of the server', (t) => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../../testing/net.js';
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'main.js');
 /** Start-up migrates and seeds a fresh SQLite file: a second or two; this bounds a hang. */
@@ -29,17 +29,6 @@ function start(args: string[], environment: Record<string, string>): Running {
   child.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, output, exited };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function waitUntilHealthy(base_url: string, running: Running): Promise<void> {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, it } from 'node:test';
 import { systemClock } from '../../../ports/clock.js';
 import { contextOver, type AppContext } from '../../../app/context.js';
@@ -9,6 +8,7 @@ import { ledgerViolations } from '../../../services/ledger/invariants.js';
 import type { OutboxWorker } from '../../../services/jobs/worker.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
 import { testServer } from '../test-support.js';
+import { freePort } from '../../../testing/net.js';
 
 /**
  * The whole renewal over real HTTP on loopback: the API, the sandbox's hosted pages as a browser
@@ -31,17 +31,6 @@ interface ApiJson {
   payment: { id: string; status: string; next_action: { type: string; url: string } };
 }
 const ACTIVATION_WAIT_MS_MAX = 15_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
   let base = '';
