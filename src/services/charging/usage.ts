@@ -6,9 +6,9 @@ import { lockLines, supportsRowLocks } from '../../db/locks.js';
 import type { UsageEventsTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
-import { postEntry } from '../ledger/ledger.js';
+import { chunks, postEntries, postEntry, type EntryInput } from '../ledger/ledger.js';
 import type { Line } from '../lines/lines.js';
-import { liveBundles } from './bundles.js';
+import type { Bundle } from './bundles.js';
 
 /**
  * Usage charging. One event — data bytes, voice seconds or SMS messages used by a line at a time —
@@ -79,20 +79,67 @@ export function validateUsage(input: UsageInput): ValidUsage {
   return { event_id, kind, quantity: input.quantity, at_ms: input.at_ms, line };
 }
 
-/** Reads (and on PostgreSQL locks) the line an event is for. */
-async function lockedLine(trx: Executor, ref: ValidUsage['line']): Promise<Line> {
-  let query = trx.selectFrom('lines').selectAll();
+const REMAINING_COLUMN = { data: 'data_bytes_remaining', voice: 'voice_seconds_remaining', sms: 'sms_remaining' } as const;
+
+/** What one charge reads before it decides: the line, its wallet balance, and the event if seen before. */
+interface LineState {
+  readonly line: Pick<Line, 'id' | 'status' | 'wallet_account_id'>;
+  readonly wallet_balance_minor: number;
+  readonly previous: UsageEventsTable | undefined;
+}
+
+/**
+ * The line, its wallet's balance and the earlier charge of this event id, if any, in one query.
+ * On PostgreSQL the line's row lock is taken first, by its own statement: under READ COMMITTED a
+ * statement that waited for a lock still reads joined rows (the wallet, an event a concurrent
+ * transaction just inserted) as of its start, so only a statement begun after the lock sees them
+ * current. On SQLite the transaction already holds the write lock.
+ */
+async function readLineState(trx: Executor, ref: ValidUsage['line'], event_id: string): Promise<LineState> {
+  if (supportsRowLocks(trx)) ref = { line_id: await lockLineByRef(trx, ref) };
+  let query = trx
+    .selectFrom('lines')
+    .innerJoin('ledger_accounts as wallet', 'wallet.id', 'lines.wallet_account_id')
+    .leftJoin('usage_events as previous', (join) => join.onRef('previous.line_id', '=', 'lines.id').on('previous.event_id', '=', event_id))
+    .select([
+      'lines.id', 'lines.status', 'lines.wallet_account_id', 'wallet.balance_minor',
+      'previous.event_id as previous_event_id', 'previous.kind as previous_kind', 'previous.quantity as previous_quantity',
+      'previous.occurred_at_ms as previous_occurred_at_ms', 'previous.from_bundles as previous_from_bundles',
+      'previous.from_wallet as previous_from_wallet', 'previous.denied as previous_denied', 'previous.denial_reason as previous_denial_reason',
+      'previous.wallet_charge_minor as previous_wallet_charge_minor', 'previous.entry_id as previous_entry_id',
+      'previous.draws as previous_draws', 'previous.charged_at_ms as previous_charged_at_ms',
+    ]);
+  query = 'line_id' in ref ? query.where('lines.id', '=', ref.line_id) : query.where('lines.msisdn', '=', ref.msisdn);
+  const row = await query.executeTakeFirst();
+  if (!row) throw new RoamError('ROAM_ERR_LINE_NOT_FOUND');
+  const previous: UsageEventsTable | undefined = row.previous_event_id === null ? undefined : {
+    line_id: row.id, event_id: row.previous_event_id, kind: row.previous_kind!, quantity: row.previous_quantity!,
+    occurred_at_ms: row.previous_occurred_at_ms!, from_bundles: row.previous_from_bundles!, from_wallet: row.previous_from_wallet!,
+    denied: row.previous_denied!, denial_reason: row.previous_denial_reason, wallet_charge_minor: row.previous_wallet_charge_minor!,
+    entry_id: row.previous_entry_id, draws: row.previous_draws!, charged_at_ms: row.previous_charged_at_ms!,
+  };
+  return { line: { id: row.id, status: row.status, wallet_account_id: row.wallet_account_id }, wallet_balance_minor: row.balance_minor, previous };
+}
+
+async function lockLineByRef(trx: Executor, ref: ValidUsage['line']): Promise<string> {
+  let query = trx.selectFrom('lines').select('id');
   query = 'line_id' in ref ? query.where('id', '=', ref.line_id) : query.where('msisdn', '=', ref.msisdn);
-  if (supportsRowLocks(trx)) query = query.forUpdate();
-  const line = await query.executeTakeFirst();
-  if (!line) throw new RoamError('ROAM_ERR_LINE_NOT_FOUND');
-  return line;
+  const row = await query.forUpdate().executeTakeFirst();
+  if (!row) throw new RoamError('ROAM_ERR_LINE_NOT_FOUND');
+  return row.id;
 }
 
 export async function chargeUsage(trx: Executor, input: UsageInput, tariffFor: TariffFor, now_ms: number): Promise<UsageResult> {
   const usage = validateUsage(input);
-  const line = await lockedLine(trx, usage.line);
-  return chargeLockedLine(trx, line, usage, tariffFor, now_ms);
+  const state = await readLineState(trx, usage.line, usage.event_id);
+  if (state.previous) return replay(state.previous, usage);
+  const bundles = await drawableBundles(trx, [state.line.id], usage.at_ms, usage.kind);
+  const decision = decide(usage, state.line, bundles.get(state.line.id) ?? [], state.wallet_balance_minor, tariffFor, now_ms);
+  await writeBundleDraws(trx, decision.draws_by_bundle, REMAINING_COLUMN[usage.kind]);
+  const entry_id = decision.entry ? await postEntry(trx, decision.entry, now_ms) : null;
+  const row = { ...decision.row, entry_id };
+  await trx.insertInto('usage_events').values(row).execute();
+  return resultFromRow(row, false);
 }
 
 function resultFromRow(row: UsageEventsTable, replayed: boolean): UsageResult {
@@ -112,77 +159,96 @@ function resultFromRow(row: UsageEventsTable, replayed: boolean): UsageResult {
   };
 }
 
-const REMAINING_COLUMN = { data: 'data_bytes_remaining', voice: 'voice_seconds_remaining', sms: 'sms_remaining' } as const;
+/** The same event again: the stored outcome when it is the same usage, a conflict when it is not. */
+function replay(previous: Pick<UsageEventsTable, 'kind' | 'quantity' | 'occurred_at_ms'> & UsageEventsTable, usage: ValidUsage): UsageResult {
+  const same = previous.kind === usage.kind && previous.quantity === usage.quantity && previous.occurred_at_ms === usage.at_ms;
+  if (!same) throw new RoamError('ROAM_ERR_USAGE_EVENT_CONFLICT', { value: usage.event_id });
+  return resultFromRow(previous, true);
+}
 
-/** The charge itself, for a line already locked by the caller. */
-async function chargeLockedLine(trx: Executor, line: Line, usage: ValidUsage, tariffFor: TariffFor, now_ms: number): Promise<UsageResult> {
-  const previous = await trx.selectFrom('usage_events').selectAll().where('line_id', '=', line.id).where('event_id', '=', usage.event_id).executeTakeFirst();
-  if (previous) {
-    const same = previous.kind === usage.kind && previous.quantity === usage.quantity && previous.occurred_at_ms === usage.at_ms;
-    if (!same) throw new RoamError('ROAM_ERR_USAGE_EVENT_CONFLICT', { value: usage.event_id });
-    return resultFromRow(previous, true);
+/**
+ * Bundles of these lines that could be drawn for `kind` at or after `from_ms` (expiry after it, not
+ * revoked, something left of that kind). The planner applies the exact time window per event.
+ */
+async function drawableBundles(trx: Executor, line_ids: readonly string[], from_ms: number, kind: UsageKind | null): Promise<Map<string, Bundle[]>> {
+  const byLine = new Map<string, Bundle[]>();
+  for (const ids of chunks(line_ids, LINES_PER_QUERY_MAX)) {
+    let query = trx.selectFrom('bundles').selectAll().where('line_id', 'in', ids).where('expires_at_ms', '>', from_ms).where('status', '!=', 'revoked');
+    if (kind) query = query.where(REMAINING_COLUMN[kind], '>', 0);
+    for (const bundle of await query.orderBy('expires_at_ms').orderBy('id').execute()) {
+      const list = byLine.get(bundle.line_id) ?? [];
+      list.push(bundle);
+      byLine.set(bundle.line_id, list);
+    }
   }
+  return byLine;
+}
 
+interface Decision {
+  readonly row: Omit<UsageEventsTable, 'entry_id'> & { entry_id: null };
+  readonly entry: EntryInput | null;
+  /** Units each bundle gives, to subtract from its remaining count of the event's kind. */
+  readonly draws_by_bundle: ReadonlyMap<string, number>;
+}
+
+/** Plans one event against the state in hand (pure but for reading the clock-free inputs). */
+function decide(usage: ValidUsage, line: LineState['line'], bundles: readonly Bundle[], wallet_balance_minor: number, tariffFor: TariffFor, now_ms: number): Decision {
   const column = REMAINING_COLUMN[usage.kind];
-  const bundles = await liveBundles(trx, line.id, usage.at_ms);
-  const wallet = await trx.selectFrom('ledger_accounts').select('balance_minor').where('id', '=', line.wallet_account_id).executeTakeFirstOrThrow();
   const plan = planCharge({
     kind: usage.kind,
     quantity: usage.quantity,
     at_ms: usage.at_ms,
     line_active: line.status === 'active',
     bundles: bundles.map((bundle) => ({ id: bundle.id, expires_at_ms: bundle.expires_at_ms, activated_at_ms: bundle.activated_at_ms, remaining: bundle[column] })),
-    wallet_balance_minor: wallet.balance_minor,
+    wallet_balance_minor,
     tariff: tariffFor(usage.kind),
   });
+  const entry: EntryInput | null = plan.wallet_charge_minor === 0 ? null : {
+    kind: 'usage_charge',
+    line_id: line.id,
+    memo: `Pay-as-you-go ${usage.kind}: ${plan.from_wallet} (event ${usage.event_id})`,
+    postings: [
+      { account_id: line.wallet_account_id, amount_minor: -plan.wallet_charge_minor },
+      { account_id: SYSTEM_ACCOUNTS.revenue_usage.id, amount_minor: plan.wallet_charge_minor },
+    ],
+  };
+  return {
+    row: {
+      line_id: line.id, event_id: usage.event_id, kind: usage.kind, quantity: usage.quantity, occurred_at_ms: usage.at_ms,
+      from_bundles: plan.from_bundles, from_wallet: plan.from_wallet, denied: plan.denied, denial_reason: plan.denial_reason,
+      wallet_charge_minor: plan.wallet_charge_minor, entry_id: null, draws: JSON.stringify(plan.draws), charged_at_ms: now_ms,
+    },
+    entry,
+    draws_by_bundle: new Map(plan.draws.map((draw) => [draw.bundle_id, draw.quantity])),
+  };
+}
 
-  for (const draw of plan.draws) {
+/** Subtracts draws, each guarded so a bundle can never go below zero even if the plan were wrong. */
+async function writeBundleDraws(trx: Executor, draws: ReadonlyMap<string, number>, column: (typeof REMAINING_COLUMN)[UsageKind]): Promise<void> {
+  for (const [bundle_id, quantity] of draws) {
+    if (quantity === 0) continue;
     const updated = await trx
       .updateTable('bundles')
-      .set((eb) => ({ [column]: eb(column, '-', draw.quantity) }))
-      .where('id', '=', draw.bundle_id)
-      .where(column, '>=', draw.quantity)
+      .set((eb) => ({ [column]: eb(column, '-', quantity) }))
+      .where('id', '=', bundle_id)
+      .where(column, '>=', quantity)
       .executeTakeFirst();
-    assert(Number(updated.numUpdatedRows) === 1, `bundle ${draw.bundle_id} changed under the line lock`);
+    assert(Number(updated.numUpdatedRows) === 1, `bundle ${bundle_id} changed under the line lock`);
   }
-  const entry_id = plan.wallet_charge_minor === 0 ? null : await postEntry(
-    trx,
-    {
-      kind: 'usage_charge',
-      line_id: line.id,
-      memo: `Pay-as-you-go ${usage.kind}: ${plan.from_wallet} (event ${usage.event_id})`,
-      postings: [
-        { account_id: line.wallet_account_id, amount_minor: -plan.wallet_charge_minor },
-        { account_id: SYSTEM_ACCOUNTS.revenue_usage.id, amount_minor: plan.wallet_charge_minor },
-      ],
-    },
-    now_ms,
-  );
-  const row: UsageEventsTable = {
-    line_id: line.id,
-    event_id: usage.event_id,
-    kind: usage.kind,
-    quantity: usage.quantity,
-    occurred_at_ms: usage.at_ms,
-    from_bundles: plan.from_bundles,
-    from_wallet: plan.from_wallet,
-    denied: plan.denied,
-    denial_reason: plan.denial_reason,
-    wallet_charge_minor: plan.wallet_charge_minor,
-    entry_id,
-    draws: JSON.stringify(plan.draws),
-    charged_at_ms: now_ms,
-  };
-  await trx.insertInto('usage_events').values(row).execute();
-  return resultFromRow(row, false);
 }
 
 export type BatchOutcome = { ok: true; result: UsageResult } | { ok: false; error: RoamError };
 
+const LINES_PER_QUERY_MAX = 500;
+const EVENT_ROWS_PER_INSERT_MAX = 500;
+
 /**
- * Charges a batch of events in one transaction (usage files, network bursts). Each event obeys the
- * same rules as a single charge; a bad event is reported in its slot and the rest go on. Lines are
- * locked up front in id order, so two batches that share lines cannot deadlock.
+ * Charges a batch of events in one transaction (usage files, network bursts), set-based: the lines
+ * are locked up front in id order (two batches that share lines cannot deadlock), their bundles,
+ * wallets and earlier charges are read once, every event is planned in order against that state
+ * in memory — by the same rules and the same planner as a single charge — and the results are
+ * written back in a few statements: one per touched bundle and kind, one balance move per wallet,
+ * multi-row inserts for entries, postings and events. A bad event is reported in its slot.
  */
 export async function chargeUsageBatch(trx: Executor, inputs: readonly UsageInput[], tariffFor: TariffFor, now_ms: number): Promise<BatchOutcome[]> {
   const outcomes: Array<BatchOutcome | undefined> = new Array(inputs.length);
@@ -197,24 +263,107 @@ export async function chargeUsageBatch(trx: Executor, inputs: readonly UsageInpu
   });
 
   const lines = await loadLines(trx, valid.map(({ usage }) => usage.line));
-  await lockLines(trx, [...new Set([...lines.byId.values()].map((line) => line.id))]);
+  const line_ids = [...new Set([...lines.byId.values()].map((line) => line.id))];
+  await lockLines(trx, line_ids);
+  const state = await loadBatchState(trx, line_ids, valid.map(({ usage }) => usage));
+
+  const charged: Array<{ index: number; decision: Decision }> = [];
   for (const { index, usage } of valid) {
     const line = 'line_id' in usage.line ? lines.byId.get(usage.line.line_id) : lines.byMsisdn.get(usage.line.msisdn);
     if (!line) {
       outcomes[index] = { ok: false, error: new RoamError('ROAM_ERR_LINE_NOT_FOUND') };
       continue;
     }
-    try {
-      outcomes[index] = { ok: true, result: await chargeLockedLine(trx, line, usage, tariffFor, now_ms) };
-    } catch (error) {
-      // Only conflicts are expected here, and they are detected by a read before any write.
-      if (!(error instanceof RoamError) || error.code !== 'ROAM_ERR_USAGE_EVENT_CONFLICT') throw error;
-      outcomes[index] = { ok: false, error };
+    const key = `${line.id}\u0000${usage.event_id}`;
+    const previous = state.previous.get(key);
+    if (previous) {
+      try {
+        outcomes[index] = { ok: true, result: replay(previous, usage) };
+      } catch (error) {
+        outcomes[index] = { ok: false, error: error as RoamError };
+      }
+      continue;
     }
+    const wallet_balance_minor = state.wallets.get(line.wallet_account_id) ?? 0;
+    const decision = decide(usage, line, state.bundles.get(line.id) ?? [], wallet_balance_minor, tariffFor, now_ms);
+    applyToState(state, line, usage.kind, decision);
+    state.previous.set(key, { ...decision.row });
+    charged.push({ index, decision });
   }
+  await writeBatch(trx, state, charged, outcomes, now_ms);
   return outcomes.map((outcome) => {
     assert(outcome !== undefined, 'every event of a batch has an outcome');
     return outcome;
+  });
+}
+
+interface BatchState {
+  /** Earlier charges by `${line_id}\0${event_id}` (from the database, then from this batch). */
+  readonly previous: Map<string, UsageEventsTable>;
+  readonly wallets: Map<string, number>;
+  readonly bundles: Map<string, Bundle[]>;
+  /** Bundles this batch drew from, with the kinds it drew. */
+  readonly touched: Map<string, Set<UsageKind>>;
+}
+
+async function loadBatchState(trx: Executor, line_ids: readonly string[], usages: readonly ValidUsage[]): Promise<BatchState> {
+  const previous = new Map<string, UsageEventsTable>();
+  const event_ids = [...new Set(usages.map((usage) => usage.event_id))];
+  for (const ids of chunks(line_ids, LINES_PER_QUERY_MAX)) {
+    for (const events of chunks(event_ids, LINES_PER_QUERY_MAX)) {
+      const rows = await trx.selectFrom('usage_events').selectAll().where('line_id', 'in', ids).where('event_id', 'in', events).execute();
+      for (const row of rows) previous.set(`${row.line_id}\u0000${row.event_id}`, row);
+    }
+  }
+  const wallets = new Map<string, number>();
+  for (const ids of chunks(line_ids, LINES_PER_QUERY_MAX)) {
+    const rows = await trx.selectFrom('lines').innerJoin('ledger_accounts', 'ledger_accounts.id', 'lines.wallet_account_id')
+      .select(['ledger_accounts.id', 'ledger_accounts.balance_minor']).where('lines.id', 'in', ids).execute();
+    for (const row of rows) wallets.set(row.id, row.balance_minor);
+  }
+  const from_ms = usages.reduce((earliest, usage) => Math.min(earliest, usage.at_ms), Number.MAX_SAFE_INTEGER);
+  // Copies: the batch plans against them, and writes back only what changed.
+  const bundles = new Map([...(await drawableBundles(trx, line_ids, from_ms, null))].map(([line_id, list]) => [line_id, list.map((bundle) => ({ ...bundle }))]));
+  return { previous, wallets, bundles, touched: new Map() };
+}
+
+function applyToState(state: BatchState, line: Pick<Line, 'id' | 'wallet_account_id'>, kind: UsageKind, decision: Decision): void {
+  const column = REMAINING_COLUMN[kind];
+  for (const bundle of state.bundles.get(line.id) ?? []) {
+    const drawn = decision.draws_by_bundle.get(bundle.id);
+    if (drawn === undefined) continue;
+    bundle[column] -= drawn;
+    assert(bundle[column] >= 0, `batch plan overdrew bundle ${bundle.id}`);
+    const kinds = state.touched.get(bundle.id) ?? new Set<UsageKind>();
+    kinds.add(kind);
+    state.touched.set(bundle.id, kinds);
+  }
+  const charge = decision.row.wallet_charge_minor;
+  if (charge > 0) state.wallets.set(line.wallet_account_id, (state.wallets.get(line.wallet_account_id) ?? 0) - charge);
+}
+
+async function writeBatch(
+  trx: Executor,
+  state: BatchState,
+  charged: ReadonlyArray<{ index: number; decision: Decision }>,
+  outcomes: Array<BatchOutcome | undefined>,
+  now_ms: number,
+): Promise<void> {
+  const all_bundles = new Map([...state.bundles.values()].flat().map((bundle) => [bundle.id, bundle]));
+  for (const [bundle_id, kinds] of state.touched) {
+    const bundle = all_bundles.get(bundle_id);
+    assert(bundle !== undefined, `touched bundle ${bundle_id} is loaded`);
+    // Absolute values are safe: the lines are locked, and only charging under that lock draws.
+    const values = Object.fromEntries([...kinds].map((kind) => [REMAINING_COLUMN[kind], bundle[REMAINING_COLUMN[kind]]]));
+    await trx.updateTable('bundles').set(values).where('id', '=', bundle_id).execute();
+  }
+  const with_entries = charged.filter(({ decision }) => decision.entry !== null);
+  const entry_ids = await postEntries(trx, with_entries.map(({ decision }) => decision.entry!), now_ms);
+  const entry_by_index = new Map(with_entries.map(({ index }, position) => [index, entry_ids[position]!]));
+  const rows = charged.map(({ index, decision }) => ({ ...decision.row, entry_id: entry_by_index.get(index) ?? null }));
+  for (const chunk of chunks(rows, EVENT_ROWS_PER_INSERT_MAX)) await trx.insertInto('usage_events').values(chunk).execute();
+  charged.forEach(({ index }, position) => {
+    outcomes[index] = { ok: true, result: resultFromRow(rows[position]!, false) };
   });
 }
 
@@ -222,12 +371,7 @@ async function loadLines(trx: Executor, refs: ReadonlyArray<ValidUsage['line']>)
   const ids = [...new Set(refs.flatMap((ref) => ('line_id' in ref ? [ref.line_id] : [])))];
   const msisdns = [...new Set(refs.flatMap((ref) => ('msisdn' in ref ? [ref.msisdn] : [])))];
   const rows: Line[] = [];
-  const CHUNK = 500;
-  for (let start = 0; start < ids.length; start += CHUNK) {
-    rows.push(...(await trx.selectFrom('lines').selectAll().where('id', 'in', ids.slice(start, start + CHUNK)).execute()));
-  }
-  for (let start = 0; start < msisdns.length; start += CHUNK) {
-    rows.push(...(await trx.selectFrom('lines').selectAll().where('msisdn', 'in', msisdns.slice(start, start + CHUNK)).execute()));
-  }
+  for (const chunk of chunks(ids, LINES_PER_QUERY_MAX)) rows.push(...(await trx.selectFrom('lines').selectAll().where('id', 'in', chunk).execute()));
+  for (const chunk of chunks(msisdns, LINES_PER_QUERY_MAX)) rows.push(...(await trx.selectFrom('lines').selectAll().where('msisdn', 'in', chunk).execute()));
   return { byId: new Map(rows.map((line) => [line.id, line])), byMsisdn: new Map(rows.map((line) => [line.msisdn, line])) };
 }

@@ -51,44 +51,61 @@ export function entryProblem(postings: readonly PostingInput[]): string | null {
  * the CHECK constraint on ledger_accounts is the second line of defence.
  */
 export async function postEntry(trx: Executor, input: EntryInput, now_ms: number): Promise<string> {
-  const problem = entryProblem(input.postings);
-  assert(problem === null, `journal entry ${input.kind}: ${problem}`);
+  const [entry_id] = await postEntries(trx, [input], now_ms);
+  assert(entry_id !== undefined, 'postEntries returns one id per entry');
+  return entry_id;
+}
 
-  const entry_id = newId('entry');
-  await trx
-    .insertInto('journal_entries')
-    .values({
-      id: entry_id,
-      kind: input.kind,
-      line_id: input.line_id,
-      idempotency_key: input.idempotency_key ?? null,
-      request_hash: input.request_hash ?? null,
-      reverses_entry_id: input.reverses_entry_id ?? null,
-      memo: input.memo,
-      created_at_ms: now_ms,
-    })
-    .execute();
+/** Rows per multi-row insert: far below either engine's bound-parameter limit. */
+export const LEDGER_INSERT_ROWS_MAX = 500;
 
-  const net = netByAccount(input.postings);
+/**
+ * Records several entries at once (a usage batch): every entry is validated and stored as its own
+ * entry with its own postings, and each cached balance moves once by the entries' net — one
+ * conditional statement per account instead of one per entry, so a wallet still never goes below
+ * zero and the whole batch fails if one would.
+ */
+export async function postEntries(trx: Executor, inputs: readonly EntryInput[], now_ms: number): Promise<string[]> {
+  if (inputs.length === 0) return [];
+  for (const input of inputs) {
+    const problem = entryProblem(input.postings);
+    assert(problem === null, `journal entry ${input.kind}: ${problem}`);
+  }
+  const entry_ids = inputs.map(() => newId('entry'));
+  const entries = inputs.map((input, index) => ({
+    id: entry_ids[index]!,
+    kind: input.kind,
+    line_id: input.line_id,
+    idempotency_key: input.idempotency_key ?? null,
+    request_hash: input.request_hash ?? null,
+    reverses_entry_id: input.reverses_entry_id ?? null,
+    memo: input.memo,
+    created_at_ms: now_ms,
+  }));
+  for (const chunk of chunks(entries, LEDGER_INSERT_ROWS_MAX)) await trx.insertInto('journal_entries').values(chunk).execute();
+
+  const net = netByAccount(inputs.flatMap((input) => input.postings));
   const cached = await cachedAccounts(trx, [...net.keys()]);
-  // Fixed lock order (by account id) so two entries touching the same accounts cannot deadlock.
+  // Fixed lock order (by account id) so two writers touching the same accounts cannot deadlock.
   for (const [account_id, amount_minor] of [...net.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (amount_minor === 0 || !cached.has(account_id)) continue;
     await moveCachedBalance(trx, account_id, amount_minor);
   }
-  await trx
-    .insertInto('postings')
-    .values(
-      input.postings.map((posting) => ({
-        entry_id,
-        account_id: posting.account_id,
-        line_id: input.line_id,
-        amount_minor: posting.amount_minor,
-        currency: LEDGER_CURRENCY,
-      })),
-    )
-    .execute();
-  return entry_id;
+  const postings = inputs.flatMap((input, index) => input.postings.map((posting) => ({
+    entry_id: entry_ids[index]!,
+    account_id: posting.account_id,
+    line_id: input.line_id,
+    amount_minor: posting.amount_minor,
+    currency: LEDGER_CURRENCY,
+  })));
+  for (const chunk of chunks(postings, LEDGER_INSERT_ROWS_MAX)) await trx.insertInto('postings').values(chunk).execute();
+  return entry_ids;
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
 }
 
 function netByAccount(postings: readonly PostingInput[]): Map<string, number> {
