@@ -4,6 +4,7 @@ import type { LineRef } from '../../services/lines/lines.js';
 import type { LineOverview } from '../../services/lines/overview.js';
 import { messageReply, serviceReply, type UssdOutcome, type UssdReply } from './replies.js';
 import { parseServiceCode, UNKNOWN_CODE_LABEL } from './service-codes.js';
+import { isTimeZone } from '../../core/time-zone.js';
 
 /**
  * A USSD session without server state (the Africa's Talking convention): every request carries
@@ -121,11 +122,3 @@ async function withDeadline<T>(work: Promise<T>, deadline_ms: number): Promise<T
   }
 }
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}

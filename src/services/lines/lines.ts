@@ -3,6 +3,7 @@ import { newId } from '../../core/ids.js';
 import { parseIccid } from '../../core/iccid.js';
 import type { Language } from '../../core/i18n/languages.js';
 import { parseMsisdn } from '../../core/phone.js';
+import { isTimeZone } from '../../core/time-zone.js';
 import type { LinesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { ensureLedgerAccount, walletAccountId } from '../ledger/accounts.js';
@@ -67,15 +68,6 @@ export async function openLine(trx: Executor, input: OpenLineInput, now_ms: numb
   return line;
 }
 
-/** An IANA zone name Intl knows ("Europe/Moscow", "Asia/Vladivostok"). */
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export type LineRef = { readonly line_id: string } | { readonly msisdn: string };
 
