@@ -1,8 +1,9 @@
 import type { Executor } from '../../db/transaction.js';
+import { RoamError } from '../../core/errors.js';
+import { parseMsisdn } from '../../core/phone.js';
 import { toCatalogPackage, type CatalogPackage } from '../catalog/catalog.js';
-import { liveBundles, type Bundle } from '../charging/bundles.js';
-import { accountBalance } from '../ledger/ledger.js';
-import { findLine, type Line, type LineRef } from './lines.js';
+import type { Bundle } from '../charging/bundles.js';
+import type { Line, LineRef } from './lines.js';
 
 export interface BundleView {
   readonly bundle: Bundle;
@@ -17,22 +18,54 @@ export interface LineOverview {
   readonly bundles: readonly BundleView[];
 }
 
+/**
+ * Two round trips, because #100# is the busiest read there is: the line with its wallet's balance
+ * (wallets always keep a cached balance), then its live bundles joined to their packs.
+ */
 export async function lineOverview(trx: Executor, ref: LineRef, at_ms: number): Promise<LineOverview> {
-  const line = await findLine(trx, ref);
-  const wallet_balance_minor = await accountBalance(trx, line.wallet_account_id);
-  const bundles = (await liveBundles(trx, line.id, at_ms)).filter(
-    (bundle) => bundle.data_bytes_remaining > 0 || bundle.voice_seconds_remaining > 0 || bundle.sms_remaining > 0,
-  );
-  const codes = [...new Set(bundles.map((bundle) => bundle.package_code))];
-  const packs = codes.length === 0 ? [] : await trx.selectFrom('packages').selectAll().where('code', 'in', codes).execute();
-  const byCode = new Map(packs.map((row) => [row.code, toCatalogPackage(row)]));
+  let query = trx.selectFrom('lines').innerJoin('ledger_accounts as wallet', 'wallet.id', 'lines.wallet_account_id').selectAll('lines').select('wallet.balance_minor');
+  query = 'line_id' in ref ? query.where('lines.id', '=', ref.line_id) : query.where('lines.msisdn', '=', normalizedMsisdn(ref.msisdn));
+  const row = await query.executeTakeFirst();
+  if (!row) throw new RoamError('ROAM_ERR_LINE_NOT_FOUND');
+  const { balance_minor: wallet_balance_minor, ...line } = row;
+  const rows = await trx
+    .selectFrom('bundles')
+    .innerJoin('packages', 'packages.code', 'bundles.package_code')
+    .selectAll('bundles')
+    .select([
+      'packages.kind as pack_kind', 'packages.data_mb as pack_data_mb', 'packages.voice_minutes as pack_voice_minutes',
+      'packages.sms_count as pack_sms_count', 'packages.validity_hours as pack_validity_hours', 'packages.name_zh_hans as pack_name_zh_hans',
+      'packages.name_zh_hant as pack_name_zh_hant', 'packages.name_ru as pack_name_ru', 'packages.name_en as pack_name_en',
+      'packages.channels as pack_channels', 'packages.active as pack_active', 'packages.sort_order as pack_sort_order',
+      'packages.created_at_ms as pack_created_at_ms', 'packages.updated_at_ms as pack_updated_at_ms',
+    ])
+    .where('bundles.line_id', '=', line.id)
+    .where('bundles.expires_at_ms', '>', at_ms)
+    .where('bundles.activated_at_ms', '<=', at_ms)
+    .where('bundles.status', '!=', 'revoked')
+    .where((eb) => eb.or([eb('bundles.data_bytes_remaining', '>', 0), eb('bundles.voice_seconds_remaining', '>', 0), eb('bundles.sms_remaining', '>', 0)]))
+    .orderBy('bundles.expires_at_ms')
+    .orderBy('bundles.id')
+    .execute();
   return {
     line,
     wallet_balance_minor,
-    bundles: bundles.map((bundle) => {
-      const pack = byCode.get(bundle.package_code);
-      if (!pack) throw new Error(`bundle ${bundle.id} refers to missing package ${bundle.package_code}`);
+    bundles: rows.map((joined) => {
+      const { pack_kind, pack_data_mb, pack_voice_minutes, pack_sms_count, pack_validity_hours, pack_name_zh_hans, pack_name_zh_hant, pack_name_ru,
+        pack_name_en, pack_channels, pack_active, pack_sort_order, pack_created_at_ms, pack_updated_at_ms, ...bundle } = joined;
+      const pack = toCatalogPackage({
+        code: bundle.package_code, kind: pack_kind, data_mb: pack_data_mb, voice_minutes: pack_voice_minutes, sms_count: pack_sms_count,
+        validity_hours: pack_validity_hours, name_zh_hans: pack_name_zh_hans, name_zh_hant: pack_name_zh_hant, name_ru: pack_name_ru,
+        name_en: pack_name_en, channels: pack_channels, active: pack_active, sort_order: pack_sort_order,
+        created_at_ms: pack_created_at_ms, updated_at_ms: pack_updated_at_ms,
+      });
       return { bundle, pack };
     }),
   };
+}
+
+function normalizedMsisdn(input: string): string {
+  const msisdn = parseMsisdn(input);
+  if (!msisdn.ok) throw new RoamError('ROAM_ERR_MSISDN_INVALID', { field: 'msisdn', reason: msisdn.problem });
+  return msisdn.msisdn;
 }
