@@ -354,8 +354,7 @@ export interface RejectedRowReport {
 
 /** A cell's line breaks would break the table, and its control characters could drive the terminal. */
 function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\r\n|\r|\n/g, '↵').replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
+  return text.replace(/\r\n|\r|\n/g, '↵').replace(/\p{Cc}/gu, '\ufffd');
 }
 
 /** FILE.csv → FILE.rejected.csv (any other name gets ".rejected.csv" appended). */
