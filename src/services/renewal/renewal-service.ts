@@ -15,14 +15,12 @@ import {
 } from '../../ports/payment-provider.js';
 import { insertBundle } from '../charging/bundles.js';
 import { findPackage } from '../catalog/catalog.js';
-import { enqueueJob } from '../jobs/outbox.js';
-import { JOB_ISSUE_RECEIPT } from '../receipts/receipt-jobs.js';
 import { SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
 import { postEntry } from '../ledger/ledger.js';
 import { checkIdempotencyKey, findOrder, insertOrder, orderRequestHash, orderView, replayedOrder, type CreateOrderInput, type OrderView } from './orders.js';
 import type { PaymentRouter } from './payment-router.js';
 import { refundUnusedPack } from './refunds.js';
-import { applyPaymentState, completeRefund, JOB_PROVISION, setOrderState, type Payment, type SettlementOutcome } from './settlement.js';
+import { applyPaymentState, cancelOpenAttempts, completeRefund, queueActivationEffects, setOrderState, type Payment, type SettlementOutcome } from './settlement.js';
 
 /**
  * The renewal service: orders, payment attempts and their settlement. Channels (API, web, USSD,
@@ -267,8 +265,7 @@ export class RenewalService {
         const order = await findOrder(trx, id);
         if (!isOpenOrder(order.state) || order.expires_at_ms > now_ms) return;
         await setOrderState(trx, id, 'expired', now_ms, { failure_code: 'expired' });
-        const open = await trx.selectFrom('payments').select('id').where('order_id', '=', id).where('status', 'in', ['pending', 'requires_action']).execute();
-        for (const payment of open) await enqueueJob(trx, { kind: 'payment.cancel', payload: { payment_id: payment.id }, dedupe_key: `cancel:${payment.id}` }, now_ms);
+        await cancelOpenAttempts(trx, id, now_ms);
       });
     }
     return due.length;
@@ -288,8 +285,7 @@ export class RenewalService {
       if (!isOpenOrder(order.state)) throw new RoamError('ROAM_ERR_ORDER_CLOSED', { value: order.state });
       const now_ms = this.#now();
       await setOrderState(trx, order_id, 'canceled', now_ms, { failure_code: 'canceled_by_customer' });
-      const open = await trx.selectFrom('payments').select('id').where('order_id', '=', order_id).where('status', 'in', ['pending', 'requires_action']).execute();
-      for (const payment of open) await enqueueJob(trx, { kind: 'payment.cancel', payload: { payment_id: payment.id }, dedupe_key: `cancel:${payment.id}` }, now_ms);
+      await cancelOpenAttempts(trx, order_id, now_ms);
     });
     return this.getOrder(order_id);
   }
@@ -332,8 +328,7 @@ export class RenewalService {
       }, now_ms);
       await trx.updateTable('payments').set({ entry_id }).where('id', '=', payment.id).execute();
       await setOrderState(trx, order.id, 'active', now_ms, { failure_code: null, activating_payment_id: payment.id, bundle_id: bundle.id });
-      await enqueueJob(trx, { kind: JOB_PROVISION, line_id: line.id, payload: { bundle_id: bundle.id }, dedupe_key: `provision:${bundle.id}` }, now_ms);
-      await enqueueJob(trx, { kind: JOB_ISSUE_RECEIPT, line_id: line.id, payload: { order_id: order.id }, dedupe_key: `receipt:${order.id}` }, now_ms);
+      await queueActivationEffects(trx, order, bundle.id, now_ms);
       return payment.id;
     });
     return this.#paymentResult(payment_id);

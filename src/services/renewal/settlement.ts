@@ -106,17 +106,25 @@ async function settleSucceeded(trx: Executor, order: Order, payment: Payment, no
   }, now_ms);
   await trx.updateTable('payments').set({ entry_id: bundle.entry_id }).where('id', '=', payment.id).execute();
   await setOrderState(trx, order.id, 'active', now_ms, { failure_code: null, activating_payment_id: payment.id, bundle_id: bundle.id });
-  await enqueueJob(trx, { kind: JOB_PROVISION, line_id: order.line_id, payload: { bundle_id: bundle.id }, dedupe_key: `provision:${bundle.id}` }, now_ms);
-  await enqueueJob(trx, { kind: JOB_ISSUE_RECEIPT, line_id: order.line_id, payload: { order_id: order.id }, dedupe_key: `receipt:${order.id}` }, now_ms);
-  await cancelOtherAttempts(trx, order.id, payment.id, now_ms);
+  await queueActivationEffects(trx, order, bundle.id, now_ms);
+  await cancelOpenAttempts(trx, order.id, now_ms, payment.id);
   return 'activated';
 }
 
-/** Other attempts still open at the provider are canceled there; if one succeeds anyway, it is refunded. */
-async function cancelOtherAttempts(trx: Executor, order_id: string, paid_payment_id: string, now_ms: number): Promise<void> {
-  const others = await trx.selectFrom('payments').select(['id']).where('order_id', '=', order_id).where('id', '!=', paid_payment_id)
-    .where('status', 'in', ['pending', 'requires_action']).execute();
-  for (const other of others) {
+/** What follows an activation outside the database: the network push and the receipt, once each. */
+export async function queueActivationEffects(trx: Executor, order: Pick<Order, 'id' | 'line_id'>, bundle_id: string, now_ms: number): Promise<void> {
+  await enqueueJob(trx, { kind: JOB_PROVISION, line_id: order.line_id, payload: { bundle_id }, dedupe_key: `provision:${bundle_id}` }, now_ms);
+  await enqueueJob(trx, { kind: JOB_ISSUE_RECEIPT, line_id: order.line_id, payload: { order_id: order.id }, dedupe_key: `receipt:${order.id}` }, now_ms);
+}
+
+/**
+ * Attempts of an order still open at their provider (but `except`) are canceled there, through the
+ * outbox; if one succeeds anyway, settlement refunds it.
+ */
+export async function cancelOpenAttempts(trx: Executor, order_id: string, now_ms: number, except: string | null = null): Promise<void> {
+  let query = trx.selectFrom('payments').select(['id']).where('order_id', '=', order_id).where('status', 'in', ['pending', 'requires_action']);
+  if (except) query = query.where('id', '!=', except);
+  for (const other of await query.execute()) {
     await enqueueJob(trx, { kind: JOB_CANCEL_PAYMENT, payload: { payment_id: other.id }, dedupe_key: `cancel:${other.id}` }, now_ms);
   }
 }
