@@ -220,7 +220,8 @@ describeEachDatabase('CLI: sims import and usage import', (t) => {
     assert.equal(await data_left(), data_before - BYTES_PER_MB);
     assert.equal(await wallet('+79001234569'), 12_050 - 1_000);
     assert.deepEqual(await events(), charged);
-    assert.equal(roamcard('check').status, 0, 'the ledger invariants hold');
+    const check = roamcard('check');
+    assert.equal(check.status, 0, `the ledger invariants hold: ${check.stdout}${check.stderr}`);
   });
 
   it('refuses a usage file that names no line column', () => {
