@@ -19,7 +19,28 @@ export interface MigrateResult {
   readonly applied: string[];
 }
 
+/** Attempts when a migration run trips over another schema's DDL (see below). */
+export const MIGRATE_ATTEMPTS_MAX = 5;
+const MIGRATE_RETRY_DELAY_MS = 100;
+
 export async function migrateToLatest(database: Database): Promise<MigrateResult> {
+  // Every start runs this: when nothing is pending, one read of our own table answers, and
+  // Kysely's catalog introspection (which reads every schema of the database) is not needed.
+  if (await isUpToDate(database)) return { applied: [] };
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await runMigrator(database);
+    } catch (error) {
+      // Kysely's PostgreSQL introspection reads the catalog of all schemas; a schema dropped at that
+      // moment by another installation or test suite fails it with "relation … does not exist".
+      // That is transient and not ours: try again, a bounded number of times.
+      if (attempt >= MIGRATE_ATTEMPTS_MAX || !isConcurrentDdlError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, MIGRATE_RETRY_DELAY_MS * attempt));
+    }
+  }
+}
+
+async function runMigrator(database: Database): Promise<MigrateResult> {
   // PostgreSQL: name the schema of the migration tables. Without it Kysely looks for them in every
   // schema of the database, finds another schema's (a parallel test suite's, a second install's),
   // skips creating its own, and fails with `relation "kysely_migration_lock" does not exist`.
@@ -28,6 +49,21 @@ export async function migrateToLatest(database: Database): Promise<MigrateResult
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+async function isUpToDate(database: Database): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(database.db);
+    const applied = new Set(rows.map((row) => row.name));
+    return Object.keys(MIGRATIONS).every((name) => applied.has(name));
+  } catch {
+    return false; // no migration table yet: a fresh database
+  }
+}
+
+function isConcurrentDdlError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /does not exist|cache lookup failed|could not open relation/i.test(message);
 }
 
 async function currentSchema(database: Database): Promise<string | undefined> {
