@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { isLanguage, type Language } from './core/i18n/languages.js';
+import { isTimeZone } from './core/time-zone.js';
 import type { PayAsYouGoTariff } from './core/charging-plan.js';
 import {
   isValidBic,
@@ -24,14 +25,7 @@ const tariffValue = z
   .regex(/^(off|\d+)$/, 'must be a whole number of kopecks, or "off"')
   .transform((value) => (value === 'off' ? null : Number(value)));
 
-const timeZone = z.string().refine((zone) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as Europe/Moscow');
+const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Moscow');
 
 /** A shared secret shorter than this is guessable; `openssl rand -hex 32` gives 64 characters. */
 export const NETWORK_API_TOKEN_LENGTH_MIN = 16;
