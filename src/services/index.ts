@@ -5,7 +5,8 @@ import { inTransaction } from '../db/transaction.js';
 import type { Clock } from '../ports/clock.js';
 import { listPackages } from './catalog/catalog.js';
 import { expireBundles } from './charging/bundles.js';
-import { chargeUsage, chargeUsageBatch, type TariffFor, type UsageInput } from './charging/usage.js';
+import { GroupCommit } from './charging/group-commit.js';
+import { chargeUsage, chargeUsageBatch, type TariffFor, type UsageInput, type UsageResult } from './charging/usage.js';
 import {
   activatePaidPackage,
   buyPackageFromWallet,
@@ -24,6 +25,14 @@ export interface ServiceDependencies {
   readonly tariffFor: TariffFor;
 }
 
+/** Events charged in one group commit at most: bounds one transaction's time and locks. */
+export const CHARGING_BATCH_SIZE_MAX = 128;
+/**
+ * PostgreSQL runs transactions side by side; leave the rest of the pool to renewals and readers.
+ * SQLite has one writer, so one group at a time there.
+ */
+export const CHARGING_POSTGRES_BATCHES_IN_FLIGHT_MAX = 4;
+
 /**
  * The use cases channels call: each is one transaction, with time from the injected clock.
  * Channels translate requests into these calls and results into responses; no SQL lives in a channel.
@@ -31,6 +40,15 @@ export interface ServiceDependencies {
 export function createServices(deps: ServiceDependencies) {
   const { database, clock, tariffFor } = deps;
   const run = <T>(work: Parameters<typeof inTransaction<T>>[1]) => inTransaction(database, work);
+  const charging = new GroupCommit<UsageInput, UsageResult>({
+    runOne: (input) => run((trx) => chargeUsage(trx, input, tariffFor, clock.now_ms())),
+    runBatch: async (inputs) => {
+      const outcomes = await run((trx) => chargeUsageBatch(trx, inputs, tariffFor, clock.now_ms()));
+      return outcomes.map((outcome) => (outcome.ok ? { ok: true, value: outcome.result } : { ok: false, error: outcome.error }));
+    },
+    batch_size_max: CHARGING_BATCH_SIZE_MAX,
+    batches_in_flight_max: database.dialect === 'sqlite' ? 1 : CHARGING_POSTGRES_BATCHES_IN_FLIGHT_MAX,
+  });
   return {
     database,
     clock,
@@ -39,7 +57,8 @@ export function createServices(deps: ServiceDependencies) {
     activatePaidPackage: (input: ActivatePaidPackageInput) => run((trx) => activatePaidPackage(trx, input, clock.now_ms())),
     expireBundles: () => run((trx) => expireBundles(trx, clock.now_ms())),
     reverseEntry: (entry_id: string, memo: string) => run((trx) => reverseEntry(trx, entry_id, memo, clock.now_ms())),
-    chargeUsage: (input: UsageInput) => run((trx) => chargeUsage(trx, input, tariffFor, clock.now_ms())),
+    /** One event; concurrent callers' events share a commit (group commit), each gets its own result. */
+    chargeUsage: (input: UsageInput) => charging.submit(input),
     chargeUsageBatch: (inputs: readonly UsageInput[]) => run((trx) => chargeUsageBatch(trx, inputs, tariffFor, clock.now_ms())),
     /** Read-only: no transaction needed for a consistent enough view (one line, a few rows). */
     lineOverview: (ref: LineRef, at_ms = clock.now_ms()) => lineOverview(database.db, ref, at_ms),

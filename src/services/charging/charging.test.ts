@@ -419,6 +419,29 @@ describeEachDatabase('charging', (t) => {
       assert.deepEqual(await tableCounts(t.database), counts);
       assert.equal(await walletBalance(t.database, line), 10_000);
     });
+
+    it('charges concurrent callers together (group commit) with each caller getting its own outcome', async () => {
+      const { services } = newServices();
+      const lines = [await fundedLine(1_000), await fundedLine(0), await fundedLine(0)];
+      const at_ms = T0 + 1000;
+      const calls = [
+        ...Array.from({ length: 12 }, (_, index) => ({ event_id: `gc-${index}`, line_id: lines[index % 3]!.id, kind: 'data', quantity: 1_000_000, at_ms })),
+        { event_id: 'gc-0', line_id: lines[0]!.id, kind: 'data', quantity: 1_000_000, at_ms },
+        { event_id: 'gc-1', line_id: lines[1]!.id, kind: 'data', quantity: 7, at_ms },
+        { event_id: 'gc-bad', line_id: lines[2]!.id, kind: 'fax', quantity: 1, at_ms },
+        { event_id: 'gc-nobody', line_id: 'no-such-line', kind: 'sms', quantity: 1, at_ms },
+      ];
+      const settled = await Promise.allSettled(calls.map((input) => services.chargeUsage(input)));
+      const codeOf = (index: number) => ((settled[index] as PromiseRejectedResult).reason as { code?: string }).code;
+      assert.ok(settled.slice(0, 12).every((outcome) => outcome.status === 'fulfilled'));
+      const replay = settled[12] as PromiseFulfilledResult<UsageResult>;
+      assert.equal(replay.value.replayed, true);
+      assert.deepEqual({ ...replay.value, replayed: false }, (settled[0] as PromiseFulfilledResult<UsageResult>).value);
+      assert.deepEqual([codeOf(13), codeOf(14), codeOf(15)], ['ROAM_ERR_USAGE_EVENT_CONFLICT', 'ROAM_ERR_VALIDATION', 'ROAM_ERR_LINE_NOT_FOUND']);
+      const rows = (await Promise.all(lines.map(usageRows))).flat();
+      assert.equal(rows.length, 12, 'each distinct event charged once');
+      assert.deepEqual(await chargingViolations(t.database.db, lines.map((line) => line.id)), []);
+    });
   });
 
   describe('chargeUsageBatch', () => {
