@@ -8,9 +8,27 @@ import { parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js/m
 
 export const DEFAULT_PHONE_COUNTRY: CountryCode = 'RU';
 
-export type MsisdnResult = { ok: true; msisdn: string } | { ok: false; problem: 'empty' | 'invalid' };
+export type MsisdnResult = Readonly<{ ok: true; msisdn: string } | { ok: false; problem: 'empty' | 'invalid' }>;
+
+/**
+ * Parsing with the full metadata costs ~50 µs — more than the #100# query it guards — and the same
+ * few numbers come again and again (every USSD request carries the caller's number). The result
+ * depends on the input alone, so answers are kept in a bounded map, oldest out first.
+ */
+const parsed = new Map<string, MsisdnResult>();
+export const PARSED_MSISDNS_CACHED_MAX = 10_000;
 
 export function parseMsisdn(input: string, defaultCountry: CountryCode = DEFAULT_PHONE_COUNTRY): MsisdnResult {
+  const key = `${defaultCountry}:${input}`;
+  const known = parsed.get(key);
+  if (known) return known;
+  const result = parseUncached(input, defaultCountry);
+  if (parsed.size >= PARSED_MSISDNS_CACHED_MAX) parsed.delete(parsed.keys().next().value as string);
+  parsed.set(key, Object.freeze(result));
+  return result;
+}
+
+function parseUncached(input: string, defaultCountry: CountryCode): MsisdnResult {
   const trimmed = input.trim();
   if (trimmed.length === 0) return { ok: false, problem: 'empty' };
   try {

@@ -1,6 +1,7 @@
 import type { Executor } from '../../db/transaction.js';
 import { RoamError } from '../../core/errors.js';
 import { parseMsisdn } from '../../core/phone.js';
+import { preparedQuery } from '../../db/prepared.js';
 import { toCatalogPackage, type CatalogPackage } from '../catalog/catalog.js';
 import type { Bundle } from '../charging/bundles.js';
 import type { Line, LineRef } from './lines.js';
@@ -18,35 +19,41 @@ export interface LineOverview {
   readonly bundles: readonly BundleView[];
 }
 
+/** The line with its wallet's balance (wallets always keep a cached balance). */
+const lineWithWallet = (db: Executor) =>
+  db.selectFrom('lines').innerJoin('ledger_accounts as wallet', 'wallet.id', 'lines.wallet_account_id').selectAll('lines').select('wallet.balance_minor');
+const lineByMsisdn = preparedQuery<{ msisdn: string }>(['msisdn'])((db, param) => lineWithWallet(db).where('lines.msisdn', '=', param('msisdn')));
+const lineById = preparedQuery<{ line_id: string }>(['line_id'])((db, param) => lineWithWallet(db).where('lines.id', '=', param('line_id')));
+
+/** Live bundles with something left, joined to their packs, earliest expiry first. */
+const liveBundles = preparedQuery<{ line_id: string; at_ms: number }>(['line_id', 'at_ms'])((db, param) => db
+  .selectFrom('bundles')
+  .innerJoin('packages', 'packages.code', 'bundles.package_code')
+  .selectAll('bundles')
+  .select([
+    'packages.kind as pack_kind', 'packages.data_mb as pack_data_mb', 'packages.voice_minutes as pack_voice_minutes',
+    'packages.sms_count as pack_sms_count', 'packages.validity_hours as pack_validity_hours', 'packages.name_zh_hans as pack_name_zh_hans',
+    'packages.name_zh_hant as pack_name_zh_hant', 'packages.name_ru as pack_name_ru', 'packages.name_en as pack_name_en',
+    'packages.channels as pack_channels', 'packages.active as pack_active', 'packages.sort_order as pack_sort_order',
+    'packages.created_at_ms as pack_created_at_ms', 'packages.updated_at_ms as pack_updated_at_ms',
+  ])
+  .where('bundles.line_id', '=', param('line_id'))
+  .where('bundles.expires_at_ms', '>', param('at_ms'))
+  .where('bundles.activated_at_ms', '<=', param('at_ms'))
+  .where('bundles.status', '!=', 'revoked')
+  .where((eb) => eb.or([eb('bundles.data_bytes_remaining', '>', 0), eb('bundles.voice_seconds_remaining', '>', 0), eb('bundles.sms_remaining', '>', 0)]))
+  .orderBy('bundles.expires_at_ms')
+  .orderBy('bundles.id'));
+
 /**
- * Two round trips, because #100# is the busiest read there is: the line with its wallet's balance
- * (wallets always keep a cached balance), then its live bundles joined to their packs.
+ * Two round trips, because #100# is the busiest read there is, each a query compiled once
+ * (db/prepared.ts): the line with its wallet's balance, then its live bundles joined to their packs.
  */
 export async function lineOverview(trx: Executor, ref: LineRef, at_ms: number): Promise<LineOverview> {
-  let query = trx.selectFrom('lines').innerJoin('ledger_accounts as wallet', 'wallet.id', 'lines.wallet_account_id').selectAll('lines').select('wallet.balance_minor');
-  query = 'line_id' in ref ? query.where('lines.id', '=', ref.line_id) : query.where('lines.msisdn', '=', normalizedMsisdn(ref.msisdn));
-  const row = await query.executeTakeFirst();
+  const [row] = 'line_id' in ref ? await lineById(trx, { line_id: ref.line_id }) : await lineByMsisdn(trx, { msisdn: normalizedMsisdn(ref.msisdn) });
   if (!row) throw new RoamError('ROAM_ERR_LINE_NOT_FOUND');
   const { balance_minor: wallet_balance_minor, ...line } = row;
-  const rows = await trx
-    .selectFrom('bundles')
-    .innerJoin('packages', 'packages.code', 'bundles.package_code')
-    .selectAll('bundles')
-    .select([
-      'packages.kind as pack_kind', 'packages.data_mb as pack_data_mb', 'packages.voice_minutes as pack_voice_minutes',
-      'packages.sms_count as pack_sms_count', 'packages.validity_hours as pack_validity_hours', 'packages.name_zh_hans as pack_name_zh_hans',
-      'packages.name_zh_hant as pack_name_zh_hant', 'packages.name_ru as pack_name_ru', 'packages.name_en as pack_name_en',
-      'packages.channels as pack_channels', 'packages.active as pack_active', 'packages.sort_order as pack_sort_order',
-      'packages.created_at_ms as pack_created_at_ms', 'packages.updated_at_ms as pack_updated_at_ms',
-    ])
-    .where('bundles.line_id', '=', line.id)
-    .where('bundles.expires_at_ms', '>', at_ms)
-    .where('bundles.activated_at_ms', '<=', at_ms)
-    .where('bundles.status', '!=', 'revoked')
-    .where((eb) => eb.or([eb('bundles.data_bytes_remaining', '>', 0), eb('bundles.voice_seconds_remaining', '>', 0), eb('bundles.sms_remaining', '>', 0)]))
-    .orderBy('bundles.expires_at_ms')
-    .orderBy('bundles.id')
-    .execute();
+  const rows = await liveBundles(trx, { line_id: line.id, at_ms });
   return {
     line,
     wallet_balance_minor,
