@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { sql } from 'kysely';
-import { describeEachDatabase } from '../testing/databases.js';
+import { createTestDatabase, describeEachDatabase } from '../testing/databases.js';
 import { inTransaction, type Executor } from './transaction.js';
 
 /**
@@ -55,4 +55,10 @@ describeEachDatabase('transactions', (t) => {
     assert.deepEqual(settled.map((outcome) => outcome.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     assert.deepEqual(await rowsOf(t.database.db, 'b'), ['b1', 'b2', 'b3']);
   });
+});
+
+it('refuses a transaction on a closed database at once, instead of waiting for it (SQLite)', async () => {
+  const { database, dispose } = await createTestDatabase('sqlite');
+  await dispose();
+  await assert.rejects(inTransaction(database, async () => 'never'), /destroyed|closed/i);
 });

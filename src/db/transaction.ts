@@ -79,40 +79,48 @@ class SqliteGroupCommit {
   }
 
   async #group(): Promise<void> {
+    const first = this.#queue.shift();
+    if (!first) return;
     const committed: Array<{ unit: Unit; value: unknown }> = [];
-    await this.#db.connection().execute(async (connection) => {
-      const first = this.#queue.shift();
-      if (!first) return;
-      try {
+    try {
+      await this.#db.connection().execute(async (connection) => {
         await sql`begin immediate`.execute(connection);
-      } catch (error) {
-        first.reject(error);
+        await this.#runUnits(connection, first, committed);
+      });
+    } catch (error) {
+      // No connection (the database was closed), BEGIN refused, or COMMIT failed: nothing of this
+      // group was written. Settling an already settled promise does nothing.
+      first.reject(error);
+      for (const done of committed.splice(0)) done.unit.reject(error);
+      return;
+    }
+    for (const { unit, value } of committed) unit.resolve(value);
+  }
+
+  /** Runs `first` and the units queued behind it, then commits; `committed` gets those that held. */
+  async #runUnits(connection: Executor, first: Unit, committed: Array<{ unit: Unit; value: unknown }>): Promise<void> {
+    const started_ms = performance.now();
+    let unit: Unit | undefined = first;
+    let units = 0;
+    while (unit) {
+      units += 1;
+      const outcome = await runUnit(connection, unit);
+      if (outcome === 'aborted') {
+        // The engine rolled the whole transaction back (disk full, I/O error): nothing of this
+        // group was written, so every unit that looked done fails too.
+        for (const done of committed.splice(0)) done.unit.reject(new Error('the transaction of this write was rolled back by the database; nothing was written'));
         return;
       }
-      const started_ms = performance.now();
-      let unit: Unit | undefined = first;
-      let units = 0;
-      while (unit) {
-        units += 1;
-        const outcome = await runUnit(connection, unit);
-        if (outcome === 'aborted') {
-          // The engine rolled the whole transaction back (disk full, I/O error): nothing of this
-          // group was written, so every unit that looked done fails too.
-          for (const done of committed.splice(0)) done.unit.reject(new Error('the transaction of this write was rolled back by the database; nothing was written'));
-          return;
-        }
-        if (outcome.ok) committed.push({ unit, value: outcome.value });
-        const open = units < SQLITE_GROUP_UNITS_MAX && performance.now() - started_ms < SQLITE_GROUP_DURATION_MS_MAX;
-        unit = open ? this.#queue.shift() : undefined;
-      }
-      try {
-        await sql`commit`.execute(connection);
-      } catch (error) {
-        await sql`rollback`.execute(connection).catch(() => undefined);
-        for (const done of committed.splice(0)) done.unit.reject(error);
-      }
-    });
-    for (const { unit, value } of committed) unit.resolve(value);
+      if (outcome.ok) committed.push({ unit, value: outcome.value });
+      const open = units < SQLITE_GROUP_UNITS_MAX && performance.now() - started_ms < SQLITE_GROUP_DURATION_MS_MAX;
+      unit = open ? this.#queue.shift() : undefined;
+    }
+    try {
+      await sql`commit`.execute(connection);
+    } catch (error) {
+      await sql`rollback`.execute(connection).catch(() => undefined);
+      throw error;
+    }
   }
 }
 
