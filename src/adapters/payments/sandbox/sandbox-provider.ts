@@ -20,6 +20,7 @@ import {
 } from '../../../ports/payment-provider.js';
 import { enqueueJob } from '../../../services/jobs/outbox.js';
 import type { SandboxConfig } from './sandbox-config.js';
+import { webhookDelayMs, withInjectedFault } from './sandbox-faults.js';
 import { checkSignature, SANDBOX_SIGNATURE_HEADER, type SandboxEvent } from './sandbox-wire.js';
 
 /**
@@ -27,6 +28,8 @@ import { checkSignature, SANDBOX_SIGNATURE_HEADER, type SandboxEvent } from './s
  * path runs on a fresh machine. It keeps its own books (sandbox_* tables, never our orders), serves
  * hosted payment pages (sandbox-pages.ts), and tells us what happened only through signed webhooks
  * delivered asynchronously over HTTP, with retries — duplicated and reordered when configured.
+ * Its API calls (create, status, cancel, refund) fail with timeouts and 500s, and its webhooks are
+ * held back, when the SANDBOX_FAULT_* settings ask for it (sandbox-faults.ts).
  */
 
 export const SANDBOX_METHODS: readonly PaymentMethod[] = ['card', 'yoomoney', 'paypal', 'alipay', 'wechat_pay', 'sbp', 'bank_transfer'];
@@ -54,7 +57,31 @@ export class SandboxProvider implements PaymentProvider {
     this.#options = options;
   }
 
-  async initiatePayment(input: InitiatePaymentInput): Promise<ProviderPaymentState> {
+  initiatePayment(input: InitiatePaymentInput): Promise<ProviderPaymentState> {
+    return this.#withFaults('create payment', () => this.#initiatePayment(input));
+  }
+
+  getPaymentStatus(provider_payment_id: string): Promise<ProviderPaymentState> {
+    return this.#withFaults('payment status', async () => this.#state(await this.#find(this.#options.database.db, provider_payment_id)));
+  }
+
+  cancelPayment(provider_payment_id: string): Promise<ProviderPaymentState> {
+    return this.#withFaults('cancel payment', () => this.finish(provider_payment_id, { status: 'canceled', failure_code: 'expired' }));
+  }
+
+  refundPayment(input: RefundInput): Promise<ProviderRefundState> {
+    return this.#withFaults('refund', () => this.#refundPayment(input));
+  }
+
+  #random(): () => number {
+    return this.#options.random ?? Math.random;
+  }
+
+  #withFaults<T>(operation: string, call: () => Promise<T>): Promise<T> {
+    return withInjectedFault(this.name, operation, this.#options.config.faults, this.#random(), call);
+  }
+
+  async #initiatePayment(input: InitiatePaymentInput): Promise<ProviderPaymentState> {
     if (!SANDBOX_METHODS.includes(input.method)) {
       throw new ProviderError(this.name, 'definitive', `the sandbox does not take ${input.method} payments`);
     }
@@ -90,15 +117,7 @@ export class SandboxProvider implements PaymentProvider {
     });
   }
 
-  async getPaymentStatus(provider_payment_id: string): Promise<ProviderPaymentState> {
-    return this.#state(await this.#find(this.#options.database.db, provider_payment_id));
-  }
-
-  async cancelPayment(provider_payment_id: string): Promise<ProviderPaymentState> {
-    return this.finish(provider_payment_id, { status: 'canceled', failure_code: 'expired' });
-  }
-
-  async refundPayment(input: RefundInput): Promise<ProviderRefundState> {
+  async #refundPayment(input: RefundInput): Promise<ProviderRefundState> {
     const now_ms = this.#options.clock.now_ms();
     return inTransaction(this.#options.database, async (trx) => {
       const payment = await this.#find(trx, input.provider_payment_id);
@@ -250,14 +269,14 @@ export class SandboxProvider implements PaymentProvider {
         ...(refund ? { refund } : {}),
       },
     };
-    const random = this.#options.random ?? Math.random;
-    const { webhook_duplicate_share, webhook_reorder_ms } = this.#options.config;
+    const random = this.#random();
+    const { webhook_duplicate_share, webhook_reorder_ms, faults } = this.#options.config;
     const copies = random() < webhook_duplicate_share ? 2 : 1;
     for (let copy = 0; copy < copies; copy += 1) {
       await enqueueJob(trx, {
         kind: SANDBOX_WEBHOOK_JOB,
         payload: { url: this.#options.webhook_url, body: JSON.stringify(event) },
-        run_after_ms: now_ms + Math.floor(random() * webhook_reorder_ms),
+        run_after_ms: now_ms + Math.floor(random() * webhook_reorder_ms) + webhookDelayMs(faults, random),
         attempts_max: WEBHOOK_ATTEMPTS_MAX,
       }, now_ms);
     }

@@ -1,0 +1,248 @@
+// The verdict, read through a fresh connection once the server has stopped: the ledger's
+// invariants (the product's own ledgerViolations), exactly-once money and activation, usage charged
+// at most once, and every request the clients saw accepted found done or visibly pending.
+// Each check returns {name, pass, summary, problems (at most PROBLEMS_SHOWN_MAX)}.
+import { fromDist } from '../../bench/lib/dist.mjs';
+
+const { ledgerViolations } = await fromDist('services/ledger/invariants.js');
+const { SYSTEM_ACCOUNTS } = await fromDist('services/ledger/accounts.js');
+
+export const PROBLEMS_SHOWN_MAX = 10;
+const FINAL_ORDER_STATES = ['active', 'refunded', 'canceled', 'expired', 'failed'];
+const PENDING_ORDER_STATES = ['created', 'awaiting_payment', 'paid'];
+const UNIT_COLUMNS = { data: ['data_bytes_total', 'data_bytes_remaining'], voice: ['voice_seconds_total', 'voice_seconds_remaining'], sms: ['sms_total', 'sms_remaining'] };
+
+function check(name, problems, summary) {
+  return { name, pass: problems.length === 0, summary, problems: problems.slice(0, PROBLEMS_SHOWN_MAX), problem_count: problems.length };
+}
+
+const countBy = (rows, key) => rows.reduce((counts, row) => counts.set(key(row), (counts.get(key(row)) ?? 0) + 1), new Map());
+const groupBy = (rows, key) => rows.reduce((groups, row) => groups.set(key(row), [...(groups.get(key(row)) ?? []), row]), new Map());
+const tally = (counts) => Object.entries(Object.fromEntries(counts)).sort().map(([key, count]) => `${count} ${key}`).join(', ');
+
+/** Everything the checks read, once, so each check is plain code over rows. `db`: a Kysely over the soak database. */
+export async function readDatabase(db) {
+  const all = (table) => db.selectFrom(table).selectAll().execute();
+  const [orders, payments, refunds, bundles, usage_events, entries, sandbox_payments, sandbox_refunds, receipts, activations, jobs, accounts, webhook_events] = await Promise.all(
+    ['orders', 'payments', 'refunds', 'bundles', 'usage_events', 'journal_entries', 'sandbox_payments', 'sandbox_refunds', 'receipts', 'network_activations', 'jobs', 'ledger_accounts', 'webhook_events'].map(all),
+  );
+  const usage_revenue = await db.selectFrom('postings').select((eb) => eb.fn.coalesce(eb.fn.sum('amount_minor'), eb.lit(0)).as('total'))
+    .where('account_id', '=', SYSTEM_ACCOUNTS.revenue_usage.id).executeTakeFirstOrThrow();
+  return {
+    orders, payments, refunds, bundles, usage_events, entries, sandbox_payments, sandbox_refunds, receipts, activations, jobs, accounts, webhook_events,
+    usage_revenue_minor: Number(usage_revenue.total), violations: await ledgerViolations(db),
+  };
+}
+
+function ledgerChecks(data) {
+  const about = (pattern) => data.violations.filter((violation) => pattern.test(violation));
+  const cached = data.accounts.filter((account) => account.balance_cached === 1).length;
+  const wallets = data.accounts.filter((account) => account.kind === 'wallet');
+  return [
+    check('every journal entry sums to zero', about(/^entry /), `${data.entries.length} entries`),
+    check('every cached balance equals the sum of its postings', about(/caches|keeps no cached/), `${cached} cached balances`),
+    check('no wallet or bundle below zero', about(/below zero|holds more/),
+      `${wallets.length} wallets (lowest ${Math.min(...wallets.map((wallet) => wallet.balance_minor))} kopecks), ${data.bundles.length} bundles`),
+  ];
+}
+
+/** Every payment the provider (or the wallet) says succeeded: exactly one activation or one refund. */
+function moneyCheck(data) {
+  const payments = new Map(data.payments.map((payment) => [payment.id, payment]));
+  const activated_by = new Set(data.orders.filter((order) => order.bundle_id !== null).map((order) => order.activating_payment_id));
+  const refunds_of = countBy(data.refunds.filter((refund) => refund.reason !== 'unused_pack'), (refund) => refund.payment_id);
+  const sandbox_by_merchant_id = new Map(data.sandbox_payments.map((row) => [row.merchant_payment_id, row]));
+  const succeeded = [
+    ...data.sandbox_payments.filter((row) => row.status === 'succeeded').map((row) => row.merchant_payment_id),
+    ...data.payments.filter((payment) => payment.provider === 'wallet' && payment.status === 'succeeded').map((payment) => payment.id),
+  ];
+  const problems = [];
+  let activations = 0;
+  let refunds = 0;
+  for (const id of succeeded) {
+    const ours = payments.get(id);
+    if (!ours) problems.push(`provider payment for ${id}: succeeded, but we have no such payment`);
+    else if (ours.status !== 'succeeded') problems.push(`payment ${id}: succeeded at the provider, ours is still ${ours.status}`);
+    const activation = activated_by.has(id) ? 1 : 0;
+    const refund = refunds_of.get(id) ?? 0;
+    activations += activation;
+    refunds += refund;
+    if (activation + refund !== 1) problems.push(`payment ${id}: ${activation} activation(s) and ${refund} refund(s)`);
+  }
+  for (const payment of data.payments.filter((row) => row.provider === 'sandbox' && row.status === 'succeeded')) {
+    const theirs = sandbox_by_merchant_id.get(payment.id);
+    if (theirs?.status !== 'succeeded') problems.push(`payment ${payment.id}: succeeded for us, ${theirs?.status ?? 'unknown'} at the provider`);
+  }
+  problems.push(...refundProblems(data));
+  return check('every payment that succeeded at the provider has exactly one activation or one refund', problems,
+    `${succeeded.length} payments succeeded: ${activations} activated an order, ${refunds} refunded (${tally(countBy(data.refunds, (refund) => `${refund.reason} ${refund.status}`))})`);
+}
+
+/** The provider returned each refund's money at most once, and never more than was paid. */
+function refundProblems(data) {
+  const problems = [];
+  const returned = countBy(data.sandbox_refunds, (row) => row.merchant_refund_id);
+  for (const [refund_id, count] of returned) if (count > 1) problems.push(`refund ${refund_id}: returned ${count} times by the provider`);
+  const paid = new Map(data.sandbox_payments.map((row) => [row.id, row.amount_minor]));
+  for (const [payment_id, rows] of groupBy(data.sandbox_refunds, (row) => row.sandbox_payment_id)) {
+    const total = rows.reduce((sum, row) => sum + row.amount_minor, 0);
+    if (total > (paid.get(payment_id) ?? 0)) problems.push(`sandbox payment ${payment_id}: ${total} refunded of ${paid.get(payment_id)}`);
+  }
+  for (const refund of data.refunds.filter((row) => row.status === 'succeeded' && row.reason !== 'unused_pack')) {
+    if (!returned.has(refund.id)) problems.push(`refund ${refund.id}: succeeded for us, unknown to the provider`);
+  }
+  return problems;
+}
+
+function activationCheck(data) {
+  const problems = [];
+  const packs_of = countBy(data.bundles.filter((bundle) => bundle.idempotency_key?.startsWith('order:')), (bundle) => bundle.idempotency_key.slice('order:'.length));
+  const payments = new Map(data.payments.map((payment) => [payment.id, payment]));
+  for (const [order_id, count] of packs_of) if (count > 1) problems.push(`order ${order_id}: ${count} packs`);
+  for (const order of data.orders) {
+    const packs = packs_of.get(order.id) ?? 0;
+    if (order.state === 'active' && (packs !== 1 || order.bundle_id === null)) problems.push(`order ${order.id}: active with ${packs} pack(s)`);
+    if (order.bundle_id !== null && payments.get(order.activating_payment_id)?.status !== 'succeeded') problems.push(`order ${order.id}: activated by a payment that did not succeed`);
+    if (order.bundle_id === null && packs > 0) problems.push(`order ${order.id}: ${order.state}, yet it has a pack`);
+  }
+  for (const [bundle_id, count] of countBy(data.activations, (row) => row.bundle_id)) if (count > 1) problems.push(`bundle ${bundle_id}: provisioned ${count} times`);
+  for (const [order_id, count] of countBy(data.receipts, (row) => row.order_id)) if (count > 1) problems.push(`order ${order_id}: ${count} receipts`);
+  const activated = data.orders.filter((order) => order.bundle_id !== null);
+  return check('no order activated twice', problems,
+    `${activated.length} orders activated, ${[...packs_of.values()].reduce((sum, count) => sum + count, 0)} order packs, ${data.activations.length} network pushes, ${data.receipts.length} receipts`);
+}
+
+/** Units drawn from each bundle, per the usage events that drew them, against what the bundle lost. */
+function drawProblems(data) {
+  const drawn = new Map();
+  for (const event of data.usage_events) {
+    for (const draw of JSON.parse(event.draws)) {
+      const key = `${draw.bundle_id} ${event.kind}`;
+      drawn.set(key, (drawn.get(key) ?? 0) + draw.quantity);
+    }
+  }
+  const problems = [];
+  for (const bundle of data.bundles) {
+    for (const [kind, [total, remaining]] of Object.entries(UNIT_COLUMNS)) {
+      const used = bundle[total] - bundle[remaining];
+      const charged = drawn.get(`${bundle.id} ${kind}`) ?? 0;
+      if (used !== charged) problems.push(`bundle ${bundle.id}: ${used} ${kind} units gone, usage events drew ${charged}`);
+    }
+  }
+  return problems;
+}
+
+function usageCheck(data, log) {
+  const problems = [];
+  const rows_of = groupBy(data.usage_events, (row) => row.event_id);
+  for (const entry of log.usage.values()) {
+    const rows = rows_of.get(entry.event_id) ?? [];
+    if (rows.length !== 1) problems.push(`event ${entry.event_id}: accepted, found ${rows.length} times`);
+    if (entry.fresh_charges > 1) problems.push(`event ${entry.event_id}: charged afresh ${entry.fresh_charges} times (answers with replayed=false)`);
+    const row = rows[0];
+    if (row && (row.quantity !== entry.body.quantity || row.kind !== entry.body.kind || row.wallet_charge_minor !== entry.first.wallet_charge_minor)) {
+      problems.push(`event ${entry.event_id}: stored ${row.kind} ${row.quantity} charged ${row.wallet_charge_minor}, answered ${entry.body.kind} ${entry.body.quantity} charged ${entry.first.wallet_charge_minor}`);
+    }
+  }
+  const charge_entries = data.entries.filter((entry) => entry.kind === 'usage_charge').map((entry) => entry.id);
+  const referenced = countBy(data.usage_events.filter((row) => row.entry_id !== null), (row) => row.entry_id);
+  for (const id of charge_entries) if (!referenced.has(id)) problems.push(`journal entry ${id}: a usage charge without its usage event`);
+  for (const [id, count] of referenced) if (count > 1) problems.push(`journal entry ${id}: the charge of ${count} usage events`);
+  const charged_minor = data.usage_events.reduce((sum, row) => sum + row.wallet_charge_minor, 0);
+  if (charged_minor !== data.usage_revenue_minor) problems.push(`usage events charged ${charged_minor} kopecks, usage revenue holds ${data.usage_revenue_minor}`);
+  problems.push(...drawProblems(data));
+  const accepted = [...log.usage.values()];
+  return check('every usage event charged at most once', problems,
+    `${accepted.length} accepted event ids (${accepted.filter((entry) => entry.sends > 1).length} sent more than once, ${accepted.reduce((sum, entry) => sum + entry.sends, 0)} answers), `
+    + `${data.usage_events.length} events stored, ${charge_entries.length} wallet charges, ${charged_minor} kopecks; bundle draws match`);
+}
+
+function ordersFound(data, log, problems) {
+  const orders = new Map(data.orders.map((order) => [order.id, order]));
+  const refunded = new Set(data.refunds.map((refund) => refund.order_id));
+  for (const accepted of log.orders.values()) {
+    const order = orders.get(accepted.id);
+    if (!order) problems.push(`order ${accepted.id} (${accepted.flow}): accepted, not in the database`);
+    else if (order.state === 'paid' && !refunded.has(order.id)) problems.push(`order ${order.id}: paid, neither active nor being refunded`);
+    else if (![...FINAL_ORDER_STATES, ...PENDING_ORDER_STATES].includes(order.state)) problems.push(`order ${order.id}: unknown state ${order.state}`);
+  }
+  return countBy([...log.orders.keys()].map((id) => orders.get(id)).filter(Boolean), (order) => order.state);
+}
+
+function paymentsFound(data, log, problems) {
+  const payments = new Map(data.payments.map((payment) => [payment.id, payment]));
+  const sandbox = new Map(data.sandbox_payments.map((row) => [row.merchant_payment_id, row]));
+  for (const accepted of log.payments.values()) {
+    const payment = payments.get(accepted.id);
+    if (!payment || payment.order_id !== accepted.order_id) problems.push(`payment ${accepted.id} (${accepted.flow}): accepted, not in the database with its order`);
+  }
+  for (const submission of log.submissions.filter((row) => row.expected_status)) {
+    const status = sandbox.get(submission.payment_id)?.status;
+    if (status !== submission.expected_status) problems.push(`payment ${submission.payment_id}: "${submission.action}" accepted by the sandbox page, provider status ${status}, expected ${submission.expected_status}`);
+  }
+  return countBy([...log.payments.keys()].map((id) => payments.get(id)).filter(Boolean), (payment) => payment.status);
+}
+
+/**
+ * An attempt of a closed order left open — for us or at the provider — would never settle: its
+ * order's cancel, expiry or activation should have closed it (through the outbox).
+ */
+function openAttemptsOfClosedOrders(data, problems) {
+  const orders = new Map(data.orders.map((order) => [order.id, order]));
+  const closed = (order_id) => FINAL_ORDER_STATES.includes(orders.get(order_id)?.state);
+  const ours = new Map(data.payments.map((payment) => [payment.id, payment]));
+  for (const payment of data.payments.filter((row) => ['pending', 'requires_action'].includes(row.status) && closed(row.order_id))) {
+    problems.push(`payment ${payment.id}: still ${payment.status} (provider id ${payment.provider_payment_id}) though its order is ${orders.get(payment.order_id).state}`);
+  }
+  for (const row of data.sandbox_payments.filter((sandbox) => ['pending', 'requires_action'].includes(sandbox.status))) {
+    const payment = ours.get(row.merchant_payment_id);
+    if (payment && closed(payment.order_id)) problems.push(`sandbox payment ${row.id} (${payment.id}): still ${row.status} at the provider though its order is ${orders.get(payment.order_id).state}`);
+  }
+}
+
+function acceptedCheck(data, log) {
+  const problems = [];
+  openAttemptsOfClosedOrders(data, problems);
+  const order_states = ordersFound(data, log, problems);
+  const payment_states = paymentsFound(data, log, problems);
+  const stored = new Set(data.usage_events.map((row) => row.event_id));
+  const lost_events = [...log.usage.keys()].filter((id) => !stored.has(id));
+  for (const id of lost_events) problems.push(`usage event ${id}: accepted, not in the database`);
+  const pending = [...order_states].filter(([state]) => PENDING_ORDER_STATES.includes(state)).reduce((sum, [, count]) => sum + count, 0);
+  return check('every accepted request is done or visibly pending, none lost', problems,
+    `${log.orders.size} orders (${log.orders.size - pending} final, ${pending} visibly pending: ${tally(order_states)}); `
+    + `${log.payments.size} payments (${tally(payment_states)}); ${log.submissions.length} page submissions; ${log.usage.size - lost_events.length}/${log.usage.size} usage events found`);
+}
+
+function outboxCheck(data, drain) {
+  const problems = [];
+  const unfinished = data.jobs.filter((job) => job.status !== 'done');
+  for (const job of unfinished) problems.push(`job ${job.id} ${job.kind}: ${job.status} after ${job.attempts} attempts${job.last_error ? ` (${job.last_error.slice(0, 160)})` : ''}`);
+  return check('the workers finished: no job pending, running or dead', problems,
+    `${data.jobs.length} jobs (${tally(countBy(data.jobs, (job) => job.status))}), drained in ${(drain.waited_ms / 1000).toFixed(1)} s${drain.drained ? '' : ' (timed out)'}`);
+}
+
+function clientCheck(log) {
+  const problems = log.anomalies.map((anomaly) => `${anomaly.kind}: ${anomaly.detail}`);
+  return check('the API answered consistently (idempotent replays, no unexpected errors, no request left unanswered)', problems,
+    `${log.anomalies.length} anomalies; expected refusals: ${Object.entries(log.refusals).map(([key, count]) => `${count} ${key}`).join(', ') || 'none'}`);
+}
+
+function serverCheck(server) {
+  const problems = server.unplanned_exits.map((exit) => `the server exited on its own at ${exit.at} (${exit.signal ?? `code ${exit.code}`}); see the server log`);
+  return check('the server stayed up between the planned kills', problems, `${server.starts} starts, ${server.kills} planned kills, ${server.unplanned_exits.length} exits on its own`);
+}
+
+/** Runs every check over what readDatabase read (the server stopped). */
+export function runChecks(data, { log, drain, server }) {
+  return [
+    ...ledgerChecks(data),
+    moneyCheck(data),
+    activationCheck(data),
+    usageCheck(data, log),
+    acceptedCheck(data, log),
+    outboxCheck(data, drain),
+    clientCheck(log),
+    serverCheck(server),
+  ];
+}

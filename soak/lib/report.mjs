@@ -1,0 +1,53 @@
+// The soak's report: a readable summary per database (figures, then each check PASS or FAIL with
+// its counts and first problems), and the same as JSON in soak/results/latest.json.
+import { writeFileSync } from 'node:fs';
+import { describeMachine } from '../../bench/lib/machine.mjs';
+
+const sum = (values) => values.reduce((total, value) => total + value, 0);
+
+function httpLine(http) {
+  const rows = Object.values(http);
+  const answered = sum(rows.map((row) => sum(Object.values(row.answered))));
+  return `${answered} HTTP answers; absorbed by retrying: ${sum(rows.map((row) => row.network_errors))} connection errors, `
+    + `${sum(rows.map((row) => row.server_errors))} 5xx; ${sum(rows.map((row) => row.gave_up))} requests left unanswered`;
+}
+
+export function renderRun(run) {
+  const { requests, server, chaos, drain, webhooks, provider_faults } = run.figures;
+  const lines = [
+    `  requests: ${requests.orders_accepted} orders, ${requests.payments_accepted} payment attempts, ${requests.page_submissions_accepted} sandbox page submissions, `
+      + `${requests.usage_events_accepted} usage events (${requests.usage_sends} answers, ${requests.usage_events_sent_again} ids sent more than once), ${requests.ussd_answered} USSD reads`,
+    `  flows: ${Object.entries(requests.flows).map(([flow, count]) => `${flow} ${count}`).join(', ')}`,
+    `  ${httpLine(run.figures.http)}`,
+    `  server: ${server.kills} SIGKILLs, ${server.starts} starts (${server.failed_starts} failed while the database was away), ${server.unplanned_exits.length} exits on its own, `
+      + `restart to healthy median ${server.start_ms_median} ms / max ${server.start_ms_max} ms; stopped with ${server.stopped_with}`,
+    `  chaos: ${chaos.map((event) => `${(event.at_ms / 1000).toFixed(1)} s ${event.kind} (${event.detail})`).join('; ')}`,
+    `  webhooks: ${webhooks.distinct_events} events in ${webhooks.queued} deliveries (${webhooks.duplicated} duplicates, ${webhooks.held_back} held back), `
+      + `${webhooks.payments_with_events_out_of_order} payments got their events out of order; processed: ${Object.entries(webhooks.processed).map(([outcome, count]) => `${count} ${outcome}`).join(', ')}`,
+    `  provider faults met: ${provider_faults.payment_starts_left_pending_by_the_provider} payment starts left pending (asked again with the same key), `
+      + `${provider_faults.job_attempts_failed_by_injected_faults} outbox job attempts failed and retried`,
+    `  drain: ${drain.drained ? 'outbox empty' : 'TIMED OUT'} after ${(drain.waited_ms / 1000).toFixed(1)} s`,
+    '',
+  ];
+  for (const check of run.checks) {
+    lines.push(`  ${check.pass ? 'PASS' : 'FAIL'}  ${check.name}: ${check.summary}`);
+    for (const problem of check.problems) lines.push(`          - ${problem}`);
+    if (check.problem_count > check.problems.length) lines.push(`          … and ${check.problem_count - check.problems.length} more`);
+  }
+  return lines.join('\n');
+}
+
+export function writeReport(file, { options, runs, started_at, errors }) {
+  const report = {
+    seed: options.seed,
+    options: { ...options, database_url: options.database_url ? 'set' : null },
+    started_at,
+    finished_at: new Date().toISOString(),
+    machine: describeMachine(),
+    pass: errors.length === 0 && runs.every((run) => run.pass),
+    errors,
+    runs,
+  };
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
