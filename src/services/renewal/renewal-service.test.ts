@@ -8,7 +8,7 @@ import { jobHandlers } from '../../app/jobs.js';
 import { RoamError } from '../../core/errors.js';
 import type { Database } from '../../db/database.js';
 import { ManualClock } from '../../ports/clock.js';
-import { WebhookRejected } from '../../ports/payment-provider.js';
+import { ProviderError, WebhookRejected, type PaymentProvider } from '../../ports/payment-provider.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { seedDemo } from '../demo/seed.js';
 import { OutboxWorker } from '../jobs/worker.js';
@@ -256,6 +256,35 @@ describeEachDatabase('renewal: orders, payments, exactly-once activation', (t) =
     assert.equal(view.refunds[0]?.reason, 'order_closed');
     await h.worker.drainOnce();
     assert.equal((await h.renewal.getOrder(order.id)).refunds[0]?.status, 'succeeded');
+    await assertLedgerSound();
+  });
+
+  it('never creates a provider payment for an attempt whose order closed before the provider heard of it', async () => {
+    // The provider's first answer is lost (indeterminate): the attempt stays pending with no provider id.
+    let initiations = 0;
+    const unreachable: PaymentProvider = {
+      name: h.sandbox.name, methods: h.sandbox.methods,
+      initiatePayment: async () => {
+        initiations += 1;
+        throw new ProviderError('sandbox', 'indeterminate', 'no answer (test)');
+      },
+      getPaymentStatus: (id) => h.sandbox.getPaymentStatus(id), cancelPayment: (id) => h.sandbox.cancelPayment(id),
+      refundPayment: (input) => h.sandbox.refundPayment(input), parseWebhook: (request) => h.sandbox.parseWebhook(request),
+    };
+    const flaky = new RenewalService({
+      database: t.database, clock: h.clock, router: new PaymentRouter([unreachable]), public_base_url: 'http://roamcard.test', order_ttl_ms: 3_600_000, bank_transfer_ttl_ms: 5 * 86_400_000,
+    });
+    const { order } = await newOrder(EMPTY_LINE);
+    const { payment } = await flaky.startPayment({ order_id: order.id, method: 'card', idempotency_key: key('pay') });
+    assert.deepEqual([payment.status, payment.provider_payment_id, initiations], ['pending', null, 1]);
+    h.clock.advance(3_600_000);
+    await flaky.reconcile(); // expires the order; its attempt never reached the provider
+    h.clock.advance(1);
+    await h.renewal.reconcile(0); // with the provider reachable again, reconciliation asks about the attempt
+    const view = await h.renewal.getOrder(order.id);
+    assert.equal(view.order.state, 'expired');
+    assert.deepEqual(view.payments.map((attempt) => [attempt.status, attempt.next_action]), [['canceled', null]]);
+    assert.equal(await t.database.db.selectFrom('sandbox_payments').select('id').where('merchant_payment_id', '=', payment.id).executeTakeFirst(), undefined);
     await assertLedgerSound();
   });
 

@@ -132,6 +132,13 @@ export class RenewalService {
     const provider = this.#options.router.byName(payment.provider);
     if (!provider) throw new RoamError('ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE', { value: payment.method });
     const order = await findOrder(this.#options.database.db, payment.order_id);
+    if (!isOpenOrder(order.state)) {
+      // The order closed (expired, canceled, paid another way) before this attempt ever reached
+      // its provider: creating a payment now would only ask for money we would have to refund.
+      const code = order.state === 'canceled' ? 'canceled_by_customer' : 'expired';
+      await this.#settle(payment.id, { provider_payment_id: `unregistered:${payment.id}`, status: 'canceled', amount_minor: payment.amount_minor, currency: payment.currency, failure: { code } });
+      return;
+    }
     let state: ProviderPaymentState;
     try {
       state = await provider.initiatePayment({
