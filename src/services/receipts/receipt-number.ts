@@ -30,9 +30,18 @@ export function parseReceiptNumber(text: string): { year: number; sequence: numb
   return { year: Number(match[1]), sequence };
 }
 
+/** Year formatters by zone: building one costs ~100 µs, more than the rest of issuing a receipt. */
+const yearFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The year at `at_ms` in `time_zone`: the series a receipt issued then belongs to. */
 export function yearIn(at_ms: number, time_zone: string): number {
-  return Number(new Intl.DateTimeFormat('en', { timeZone: time_zone, year: 'numeric' }).format(new Date(at_ms)));
+  let format = yearFormats.get(time_zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en', { timeZone: time_zone, year: 'numeric' });
+    // Zones are few (the seller's); an invalid one throws above and is never kept.
+    if (yearFormats.size < 100) yearFormats.set(time_zone, format);
+  }
+  return Number(format.format(new Date(at_ms)));
 }
 
 /** Takes the next number of `year`'s series within the caller's transaction. */
