@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { isLanguage, type Language } from './core/i18n/languages.js';
 import { isTimeZone } from './core/time-zone.js';
 import type { PayAsYouGoTariff } from './core/charging-plan.js';
+import { SMS_DRIVERS, type SmsDriver } from './ports/sms-sender.js';
 import {
   isValidBic,
   isValidCorrespondentAccount,
@@ -30,6 +32,14 @@ const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone such a
 /** A shared secret shorter than this is guessable; `openssl rand -hex 32` gives 64 characters. */
 export const NETWORK_API_TOKEN_LENGTH_MIN = 16;
 
+/** Indicative rates, roubles to each currency, for the "≈" prices on the customer site (never used for money). */
+export const FX_RATES_DEFAULT = Object.freeze({ CNY: 0.0771, USD: 0.0108, EUR: 0.0101 });
+const fxRates = z
+  .string()
+  .regex(/^\s*(CNY|USD|EUR)\s*=\s*\d+(\.\d+)?\s*(,\s*(CNY|USD|EUR)\s*=\s*\d+(\.\d+)?\s*)*$/, 'must look like CNY=0.0771,USD=0.0108,EUR=0.0101 (roubles to CNY, USD or EUR)')
+  .transform((value) => Object.fromEntries(value.split(',').map((pair) => pair.split('=').map((part) => part.trim())).map(([currency, rate]) => [currency, Number(rate)])) as Partial<Record<keyof typeof FX_RATES_DEFAULT, number>>)
+  .refine((rates) => Object.values(rates).every((rate) => rate > 0), 'every rate must be greater than zero');
+
 const paymentRoutes = z
   .string()
   .regex(/^\s*([a-z_]+\s*=\s*[a-z]+\s*)(,\s*[a-z_]+\s*=\s*[a-z]+\s*)*$/, 'must look like card=yookassa,alipay=stripe')
@@ -52,6 +62,8 @@ export const SELLER_DEFAULTS = {
   SELLER_BANK_CORRESPONDENT_ACCOUNT: '30101810600000000999',
   SELLER_BANK_ACCOUNT: '40702810600000012345',
 } as const;
+/** AUTH_SECRET keys the one-time-code HMAC: 32 characters or more (`openssl rand -hex 32` gives 64). */
+export const AUTH_SECRET_LENGTH_MIN = 32;
 /** The general Russian VAT rate from 1 January 2026 (was 20%); our prices include it. */
 export const VAT_RATE_PERCENT_DEFAULT = 22;
 
@@ -74,9 +86,11 @@ const environmentSchema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   PAYMENT_ROUTES: paymentRoutes.optional(),
+  FX_RATES: fxRates.optional(),
   ORDER_TTL_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(60),
   BANK_TRANSFER_TTL_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(120),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   ADMIN_API_TOKEN: z
     .string()
     .min(NETWORK_API_TOKEN_LENGTH_MIN, `must be at least ${NETWORK_API_TOKEN_LENGTH_MIN} characters (a random secret)`)
@@ -96,6 +110,12 @@ const environmentSchema = z.object({
   SELLER_BANK_CORRESPONDENT_ACCOUNT: z.string().trim().regex(/^30101\d{15}$/, 'must be 20 digits starting 30101').default(SELLER_DEFAULTS.SELLER_BANK_CORRESPONDENT_ACCOUNT),
   SELLER_BANK_ACCOUNT: z.string().trim().regex(/^\d{20}$/, 'must be 20 digits').default(SELLER_DEFAULTS.SELLER_BANK_ACCOUNT),
   SELLER_TIME_ZONE: timeZone.default('Europe/Moscow'),
+  AUTH_SECRET: z
+    .string()
+    .min(AUTH_SECRET_LENGTH_MIN, `must be at least ${AUTH_SECRET_LENGTH_MIN} characters (openssl rand -hex 32)`)
+    .optional(),
+  SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  SMS_DRIVER: z.enum(SMS_DRIVERS).default('console'),
   VAT_RATE_PERCENT: z
     .string()
     .trim()
@@ -138,11 +158,27 @@ export interface Config {
   readonly public_base_url: string;
   /** Which provider takes which payment method, beyond the default (the sandbox takes everything). */
   readonly payment_routes: Readonly<Record<string, string>>;
+  /** RUB → CNY, USD, EUR for the customer site's approximate prices (FX_RATES overrides each). */
+  readonly fx_rates: Readonly<Record<keyof typeof FX_RATES_DEFAULT, number>>;
   readonly order_ttl_ms: number;
   readonly bank_transfer_ttl_ms: number;
   readonly reconcile_interval_ms: number;
+  /** Behind a load balancer: take the client's address from X-Forwarded-For (per-IP sign-in limits). */
+  readonly trust_proxy: boolean;
   /** The seller on receipts and invoices, its bank, and the VAT rate in our prices. */
   readonly seller: SellerDetails;
+  /** Customer sign-in (self-service site and app). */
+  readonly auth: {
+    /**
+     * Keys the HMAC of one-time codes and seals SMS texts in the outbox. Unset, a random one is made
+     * at each start: pending codes then die with a restart, and several processes would disagree,
+     * so production sets it. Sessions do not depend on it and survive restarts either way.
+     */
+    readonly secret: string;
+    readonly secret_generated: boolean;
+    readonly session_ttl_ms: number;
+  };
+  readonly sms_driver: SmsDriver;
 }
 
 export class ConfigError extends Error {
@@ -182,9 +218,17 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     admin_api_token: env.ADMIN_API_TOKEN,
     public_base_url: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     payment_routes: Object.freeze(env.PAYMENT_ROUTES ?? {}),
+    fx_rates: Object.freeze({ ...FX_RATES_DEFAULT, ...env.FX_RATES }),
     order_ttl_ms: env.ORDER_TTL_MINUTES * 60_000,
     bank_transfer_ttl_ms: env.BANK_TRANSFER_TTL_HOURS * 3_600_000,
     reconcile_interval_ms: env.RECONCILE_INTERVAL_MS,
+    trust_proxy: env.TRUST_PROXY === 'true',
+    auth: Object.freeze({
+      secret: env.AUTH_SECRET ?? randomBytes(32).toString('hex'),
+      secret_generated: env.AUTH_SECRET === undefined,
+      session_ttl_ms: env.SESSION_TTL_DAYS * 24 * 3_600_000,
+    }),
+    sms_driver: env.SMS_DRIVER,
     seller: Object.freeze({
       name: env.SELLER_NAME,
       inn: env.SELLER_INN,

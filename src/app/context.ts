@@ -1,9 +1,14 @@
 import { RecordingProvisioner } from '../adapters/network/recording/recording-provisioner.js';
+import { openSmsSender } from '../adapters/sms/sms-driver.js';
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { inTransaction } from '../db/transaction.js';
 import { systemClock, type Clock } from '../ports/clock.js';
+import type { SmsSender } from '../ports/sms-sender.js';
+import { CustomerService } from '../services/customers/customer-service.js';
+import { deriveAuthKeys } from '../services/customers/auth-crypto.js';
+import { ReceiptService } from '../services/receipts/receipt-service.js';
 import { servicesFromConfig, type Services } from '../services/index.js';
 import { OutboxWorker, type WorkerOptions } from '../services/jobs/worker.js';
 import { ensureSystemAccounts } from '../services/ledger/accounts.js';
@@ -23,6 +28,10 @@ export interface AppContext {
   readonly services: Services;
   readonly payments: Payments;
   readonly renewal: RenewalService;
+  /** Customer sign-in, lines, dashboard, orders (self-service site and app). */
+  readonly customers: CustomerService;
+  /** SMS_DRIVER's sender; only the outbox worker sends through it (job `sms.send`). */
+  readonly sms: SmsSender;
   createWorker(options?: Pick<WorkerOptions, 'onOutcome' | 'poll_interval_ms'>): OutboxWorker;
   close(): Promise<void>;
 }
@@ -64,12 +73,18 @@ export function contextOver(
     database, clock, router: payments.router, public_base_url: config.public_base_url,
     order_ttl_ms: config.order_ttl_ms, bank_transfer_ttl_ms: config.bank_transfer_ttl_ms,
   });
+  const sms = openSmsSender(config.sms_driver, { quiet: config.log_level === 'silent' });
+  const customers = new CustomerService({
+    database, clock, renewal, receipts: new ReceiptService({ database, clock, seller: config.seller }), auth_secret: config.auth.secret,
+    session_ttl_ms: config.auth.session_ttl_ms, default_language: config.default_language,
+  });
   const handlers = jobHandlers({
     database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox: payments.sandbox,
     sandbox_webhook_secret: payments.sandbox_config.webhook_secret, seller: config.seller,
+    sms: { sender: sms, keys: deriveAuthKeys(config.auth.secret), clock },
   });
   return {
-    config, database, clock, services, payments, renewal,
+    config, database, clock, services, payments, renewal, customers, sms,
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
     close: options.close ?? (async () => undefined),
   };

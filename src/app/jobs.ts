@@ -12,6 +12,7 @@ import { issueReceiptJob } from '../services/receipts/receipt-job-handler.js';
 import { JOB_ISSUE_RECEIPT } from '../services/receipts/receipt-jobs.js';
 import { ReceiptService } from '../services/receipts/receipt-service.js';
 import type { SellerDetails } from '../services/receipts/seller.js';
+import { JOB_SEND_SMS, sendSmsJobHandler, type SmsJobDependencies } from '../services/customers/sms-job.js';
 
 /**
  * What each outbox job kind does. Handlers are idempotent (a job runs at least once); a provider's
@@ -27,6 +28,8 @@ export interface JobHandlerDependencies {
   readonly sandbox_webhook_secret: string;
   /** The seller on receipts; tests that build handlers by hand may leave it out (the demo seller then). */
   readonly seller?: SellerDetails;
+  /** The SMS sender and the key SMS texts are sealed with; without it `sms.send` jobs go dead. */
+  readonly sms?: SmsJobDependencies;
 }
 
 export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHandler> {
@@ -35,6 +38,7 @@ export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHan
     [JOB_REFUND]: async (payload) => permanentOnRefusal(() => deps.renewal.executeRefund((payload as { refund_id: string }).refund_id)),
     [JOB_CANCEL_PAYMENT]: async (payload) => permanentOnRefusal(() => deps.renewal.cancelAttempt((payload as { payment_id: string }).payment_id)),
     [JOB_ISSUE_RECEIPT]: issueReceiptJob(new ReceiptService({ database: deps.database, clock: deps.clock, seller: deps.seller ?? loadConfig({}).seller, paymentDetails: async (payment) => (payment.provider === deps.sandbox.name && payment.provider_payment_id ? (await deps.sandbox.findForPage(payment.provider_payment_id)) ?? null : null) })),
+    [JOB_SEND_SMS]: sendSmsJobHandler(deps.sms),
     [SANDBOX_WEBHOOK_JOB]: async (payload) => deliverSandboxWebhook(payload, deps.sandbox_webhook_secret, deps.clock.now_ms()),
     [SANDBOX_SETTLE_JOB]: async (payload) => {
       await deps.sandbox.finish((payload as { provider_payment_id: string }).provider_payment_id, { status: 'succeeded' });

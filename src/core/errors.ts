@@ -35,6 +35,12 @@ export const ERROR_CATALOGUE = {
   ROAM_ERR_PAYMENT_NOT_FOUND: { status: 404, title: 'Payment not found' },
   ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE: { status: 422, title: 'Payment method not available' },
   ROAM_ERR_REFUND_NOT_ALLOWED: { status: 409, title: 'Refund not allowed' },
+  ROAM_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  ROAM_ERR_CODE_INVALID: { status: 400, title: 'One-time code is wrong or expired' },
+  ROAM_ERR_ICCID_MISMATCH: { status: 422, title: 'SIM serial number does not match the number' },
+  ROAM_ERR_SIGN_IN_REQUIRED: { status: 401, title: 'Sign-in required' },
+  ROAM_ERR_CSRF_INVALID: { status: 403, title: 'Form token missing or wrong' },
+  ROAM_ERR_CUSTOMER_LINES_LIMIT: { status: 409, title: 'Too many lines on one account' },
   ROAM_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
   ROAM_ERR_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   ROAM_ERR_INTERNAL: { status: 500, title: 'Internal error' },
@@ -52,6 +58,10 @@ export interface ErrorParams {
   channel?: string;
   needed_minor?: number;
   available_minor?: number;
+  /** ROAM_ERR_RATE_LIMITED: when to try again. */
+  retry_after_s?: number;
+  /** ROAM_ERR_CUSTOMER_LINES_LIMIT: the limit. */
+  lines_max?: number;
 }
 
 export class RoamError extends Error {

@@ -4,6 +4,7 @@ import * as foundation from './migrations/0001-foundation.js';
 import * as outbox from './migrations/0002-outbox.js';
 import * as renewal from './migrations/0003-renewal.js';
 import * as receipts from './migrations/0004-receipts.js';
+import * as customers from './migrations/0005-customers.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-outbox': outbox,
   '0003-renewal': renewal,
   '0004-receipts': receipts,
+  '0005-customers': customers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

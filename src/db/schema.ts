@@ -345,6 +345,58 @@ export interface ReceiptCountersTable {
   last_sequence: number;
 }
 
+/** A person using the self-service site or app (0005-customers); identified by the line they signed up with. */
+export interface CustomersTable {
+  id: string;
+  primary_line_id: string;
+  language: string;
+  created_at_ms: number;
+  last_sign_in_at_ms: number;
+}
+
+/** Which lines a customer may see: `iccid` when the card's serial number was shown, `sms_code` when only a code was. */
+export interface CustomerLinesTable {
+  customer_id: string;
+  line_id: string;
+  verified_by: 'sms_code' | 'iccid';
+  added_at_ms: number;
+}
+
+/** A one-time code sent by SMS; only an HMAC of it is kept. */
+export interface OneTimeCodesTable {
+  id: string;
+  purpose: 'sign_in';
+  line_id: string;
+  msisdn: string;
+  requested_via: 'msisdn' | 'iccid';
+  code_hmac: string;
+  attempts: number;
+  attempts_max: number;
+  expires_at_ms: number;
+  consumed_at_ms: number | null;
+  created_at_ms: number;
+}
+
+/** A signed-in customer's session; only the SHA-256 of its token is kept. */
+export interface CustomerSessionsTable {
+  id: string;
+  customer_id: string;
+  token_hash: string;
+  kind: 'cookie' | 'bearer';
+  created_at_ms: number;
+  last_seen_at_ms: number;
+  expires_at_ms: number;
+  revoked_at_ms: number | null;
+}
+
+/** Fixed-window counters (sign-in codes per number and per IP, wrong ICCIDs per customer). */
+export interface RateLimitWindowsTable {
+  scope: string;
+  subject: string;
+  window_start_ms: number;
+  hits: number;
+}
+
 export interface Schema {
   sims: SimsTable;
   accounts: AccountsTable;
@@ -367,4 +419,9 @@ export interface Schema {
   sandbox_refunds: SandboxRefundsTable;
   receipts: ReceiptsTable;
   receipt_counters: ReceiptCountersTable;
+  customers: CustomersTable;
+  customer_lines: CustomerLinesTable;
+  one_time_codes: OneTimeCodesTable;
+  customer_sessions: CustomerSessionsTable;
+  rate_limit_windows: RateLimitWindowsTable;
 }

@@ -31,6 +31,9 @@ export function registerServeCommand(program: Command): void {
         throw error;
       }
       app.log.info({ url: serverUrl(config), docs: `${serverUrl(config)}/docs`, database: context.database.description }, 'roamcard is serving');
+      if (config.auth.secret_generated) {
+        app.log.warn('AUTH_SECRET is not set: a random one was made for this run, so sign-in codes still pending die with a restart and several servers would not agree; set AUTH_SECRET (openssl rand -hex 32) in production');
+      }
       const background = startBackgroundWork(context, app);
       stopGracefully(config, app, context, background);
     });
@@ -57,6 +60,8 @@ function startBackgroundWork(context: AppContext, app: Server): { stop(): Promis
   worker.start();
   let reconciling: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
+    // Spent one-time codes, ended sessions and old rate-limit windows: housekeeping, any instant.
+    void context.customers.purgeExpired().catch((error: unknown) => app.log.warn({ err: error }, 'purging expired sign-in records failed'));
     reconciling = context.renewal.reconcile().then(
       (report) => {
         app.metrics.reconciliation_total.inc({ result: 'refreshed' }, report.refreshed);

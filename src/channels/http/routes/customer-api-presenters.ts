@@ -1,0 +1,195 @@
+import { z } from 'zod';
+import { SALES_CHANNELS } from '../../../core/catalog.js';
+import type { Language } from '../../../core/i18n/languages.js';
+import { messagesFor } from '../../../core/i18n/messages.js';
+import { PAYMENT_METHODS } from '../../../ports/payment-provider.js';
+import type { CustomerLine } from '../../../services/customers/customer-lines.js';
+import type { CustomerOrderSummary } from '../../../services/customers/customer-orders.js';
+import { USAGE_DAYS_SHORT, type Allowance, type LineDashboard, type PackWarning, type UsageDay } from '../../../services/customers/line-dashboard.js';
+import type { OrderView } from '../../../services/renewal/orders.js';
+
+/**
+ * The customer API's response shapes (zod, so they are the OpenAPI document) and the functions
+ * that fill them from service results. Times are ISO 8601 UTC; durations carry their unit.
+ */
+
+const MS_PER_SECOND = 1_000;
+const iso = (at_ms: number) => new Date(at_ms).toISOString();
+const seconds = (duration_ms: number) => Math.floor(duration_ms / MS_PER_SECOND);
+
+export const customerSchema = z.object({
+  id: z.string(),
+  language: z.string(),
+  primary_line_id: z.string().describe('The line the account was created through'),
+  created_at: z.string(),
+  session: z.object({ id: z.string(), kind: z.enum(['cookie', 'bearer']), expires_at: z.string() }),
+  csrf_token: z.string().nullable().describe('For cookie sessions: send as x-csrf-token on POST and DELETE'),
+}).meta({ id: 'Customer' });
+
+export const customerLineSchema = z.object({
+  id: z.string(),
+  msisdn: z.string(),
+  status: z.enum(['active', 'suspended', 'closed']),
+  language: z.string(),
+  time_zone: z.string(),
+  balance_minor: z.number().int().describe('The line\'s money, in kopecks'),
+  currency: z.string(),
+  iccid_verified: z.boolean().describe('False when the line was added by an SMS code only: ask for the ICCID (POST /api/v1/me/lines) to confirm the card'),
+  primary: z.boolean(),
+  added_at: z.string(),
+}).meta({ id: 'CustomerLine' });
+
+export function presentLine(line: CustomerLine): z.infer<typeof customerLineSchema> {
+  return {
+    id: line.line_id, msisdn: line.msisdn, status: line.status, language: line.language, time_zone: line.time_zone,
+    balance_minor: line.wallet_balance_minor, currency: 'RUB', iccid_verified: line.verified_by === 'iccid', primary: line.primary, added_at: iso(line.added_at_ms),
+  };
+}
+
+const allowanceSchema = <Unit extends string>(unit: Unit) => z.object({
+  [`total_${unit}`]: z.number().int(),
+  [`remaining_${unit}`]: z.number().int(),
+  remaining_percent: z.number().int().describe('Rounded down'),
+} as Record<`total_${Unit}` | `remaining_${Unit}`, z.ZodNumber> & { remaining_percent: z.ZodNumber }).nullable();
+
+const warningSchema = z.object({
+  type: z.enum(['running_low', 'expiring_soon']).describe('running_low: 20 % or less left of one allowance; expiring_soon: less than 24 hours left'),
+  resource: z.enum(['data', 'voice', 'sms']).optional(),
+  remaining_percent: z.number().int().optional(),
+  expires_in_s: z.number().int().optional(),
+});
+
+const usageDaySchema = z.object({ date: z.string().describe('YYYY-MM-DD in the line\'s zone'), data_bytes: z.number().int(), voice_seconds: z.number().int(), sms_count: z.number().int() });
+
+export const dashboardSchema = z.object({
+  line: z.object({ id: z.string(), msisdn: z.string(), status: z.string(), language: z.string(), time_zone: z.string() }),
+  wallet: z.object({ balance_minor: z.number().int(), currency: z.string() }),
+  packs: z.array(z.object({
+    bundle_id: z.string(),
+    package_code: z.string(),
+    name: z.string().describe('In the caller\'s language'),
+    kind: z.enum(['data', 'voice', 'sms', 'combo']),
+    activated_at: z.string(),
+    expires_at: z.string(),
+    expires_in_s: z.number().int(),
+    data: allowanceSchema('bytes'),
+    voice: allowanceSchema('seconds'),
+    sms: allowanceSchema('count'),
+    warnings: z.array(warningSchema),
+  })).describe('Live packs, the first to expire first (usage draws from it first)'),
+  usage: z.object({
+    time_zone: z.string(),
+    days_7: z.array(usageDaySchema).describe('Oldest first, today (so far) last'),
+    days_30: z.array(usageDaySchema).describe('Oldest first, today (so far) last'),
+  }),
+}).meta({ id: 'LineDashboard' });
+
+export function presentDashboard(dashboard: LineDashboard, language: Language): z.infer<typeof dashboardSchema> {
+  const days = dashboard.usage_by_day.map(presentUsageDay);
+  return {
+    line: dashboard.line,
+    wallet: dashboard.wallet,
+    packs: dashboard.packs.map((pack) => ({
+      bundle_id: pack.bundle_id, package_code: pack.package_code, name: pack.names[language], kind: pack.kind,
+      activated_at: iso(pack.activated_at_ms), expires_at: iso(pack.expires_at_ms), expires_in_s: seconds(pack.expires_in_ms),
+      data: presentAllowance(pack.data, 'bytes'), voice: presentAllowance(pack.voice, 'seconds'), sms: presentAllowance(pack.sms, 'count'),
+      warnings: pack.warnings.map(presentWarning),
+    })),
+    usage: { time_zone: dashboard.line.time_zone, days_7: days.slice(-USAGE_DAYS_SHORT), days_30: days },
+  };
+}
+
+function presentAllowance<Unit extends string>(allowance: Allowance | null, unit: Unit) {
+  if (!allowance) return null;
+  return { [`total_${unit}`]: allowance.total, [`remaining_${unit}`]: allowance.remaining, remaining_percent: allowance.remaining_percent } as
+    Record<`total_${Unit}` | `remaining_${Unit}`, number> & { remaining_percent: number };
+}
+
+function presentWarning(warning: PackWarning): z.infer<typeof warningSchema> {
+  return warning.type === 'running_low'
+    ? { type: warning.type, resource: warning.resource, remaining_percent: warning.remaining_percent }
+    : { type: warning.type, expires_in_s: seconds(warning.expires_in_ms) };
+}
+
+function presentUsageDay(day: UsageDay): z.infer<typeof usageDaySchema> {
+  return { date: day.date, data_bytes: day.data_bytes, voice_seconds: day.voice_seconds, sms_count: day.sms_count };
+}
+
+const failureSchema = z.object({ code: z.string(), message: z.string().describe('In the caller\'s language') }).nullable();
+const orderStateSchema = z.enum(['created', 'awaiting_payment', 'paid', 'active', 'failed', 'canceled', 'expired', 'refunded']);
+
+const orderSummaryFields = {
+  id: z.string(),
+  line_id: z.string(),
+  msisdn: z.string(),
+  package_code: z.string(),
+  package_name: z.string().describe('In the caller\'s language'),
+  state: orderStateSchema,
+  state_text: z.string().describe('The state in the caller\'s language'),
+  failure: failureSchema,
+  amount_minor: z.number().int(),
+  currency: z.string(),
+  channel: z.enum(SALES_CHANNELS),
+  created_at: z.string(),
+};
+
+export const customerOrderSummarySchema = z.object({
+  ...orderSummaryFields,
+  receipt_number: z.string().nullable().describe('Once the receipt was issued; GET the order for its links'),
+}).meta({ id: 'CustomerOrderSummary' });
+
+export const customerOrderSchema = z.object({
+  ...orderSummaryFields,
+  expires_at: z.string().describe('An unpaid order closes then'),
+  payments: z.array(z.object({
+    id: z.string(),
+    method: z.enum(PAYMENT_METHODS),
+    status: z.enum(['pending', 'requires_action', 'succeeded', 'failed', 'canceled']),
+    amount_minor: z.number().int(),
+    currency: z.string(),
+    next_action: z.unknown().nullable().describe('Where to finish paying: {type: redirect, url} | {type: qr, payload} | {type: bank_transfer, reference}'),
+    failure: failureSchema,
+    created_at: z.string(),
+  })),
+  refunds: z.array(z.object({ id: z.string(), status: z.string(), reason: z.string(), amount_minor: z.number().int() })),
+  receipt: z.object({
+    number: z.string(),
+    url: z.string().describe('The receipt page (HTML)'),
+    pdf_url: z.string().describe('The same receipt as PDF'),
+  }).nullable().describe('Null until the receipt is issued (seconds after activation); never for unpaid orders'),
+}).meta({ id: 'CustomerOrder' });
+
+export type ReceiptLinks = NonNullable<z.infer<typeof customerOrderSchema>['receipt']>;
+
+export function presentOrderSummary(order: CustomerOrderSummary, language: Language): z.infer<typeof customerOrderSummarySchema> {
+  return { ...summaryFields(order, language), receipt_number: order.receipt_number };
+}
+
+export function presentCustomerOrder(summary: CustomerOrderSummary, view: OrderView, receipt: ReceiptLinks | null, language: Language): z.infer<typeof customerOrderSchema> {
+  return {
+    ...summaryFields(summary, language),
+    expires_at: iso(view.order.expires_at_ms),
+    payments: view.payments.map((payment) => ({
+      id: payment.id, method: payment.method as (typeof PAYMENT_METHODS)[number], status: payment.status, amount_minor: payment.amount_minor,
+      currency: payment.currency, next_action: payment.next_action === null ? null : (JSON.parse(payment.next_action) as unknown),
+      failure: failureText(payment.failure_code, language), created_at: iso(payment.created_at_ms),
+    })),
+    refunds: view.refunds.map((refund) => ({ id: refund.id, status: refund.status, reason: refund.reason, amount_minor: refund.amount_minor })),
+    receipt,
+  };
+}
+
+function summaryFields(order: CustomerOrderSummary, language: Language) {
+  return {
+    id: order.id, line_id: order.line_id, msisdn: order.msisdn, package_code: order.package_code, package_name: order.package_names[language],
+    state: order.state, state_text: messagesFor(language).renewal.order_states[order.state], failure: failureText(order.failure_code, language),
+    amount_minor: order.amount_minor, currency: order.currency, channel: order.channel, created_at: iso(order.created_at_ms),
+  };
+}
+
+/** A failure code as the customer reads it; codes without their own text read as "declined". */
+function failureText(code: string | null, language: Language): { code: string; message: string } | null {
+  if (code === null) return null;
+  const texts: Readonly<Record<string, string>> = messagesFor(language).renewal.payment_failures;
+  return { code, message: texts[code] ?? messagesFor(language).renewal.payment_failures.declined };
+}

@@ -1,0 +1,31 @@
+import type { Language } from '../core/i18n/languages.js';
+
+/**
+ * The SmsSender port: hands one text message to an SMS network (an SMSC over SMPP, an SMS
+ * gateway's API) or, in development, to the console. It is only ever called by the outbox worker
+ * (job kind `sms.send`), so a send happens after the transaction that asked for it committed, and
+ * at least once: a retried job may send twice, which drivers should avoid where their network
+ * lets them (an idempotency key), and which is harmless for the texts we send.
+ */
+export interface SmsMessage {
+  /** E.164, e.g. "+79001234567". */
+  readonly to_msisdn: string;
+  readonly text: string;
+  /** The reader's language: a driver picks the encoding (GSM-7 or UCS-2) from the text, not from this. */
+  readonly language: Language;
+  /** Stable per message (the outbox job id): drivers that can deduplicate use it. */
+  readonly reference: string;
+}
+
+export type SmsSendResult =
+  | { readonly accepted: true; readonly message_id: string }
+  /** `retryable`: the network may take it later (throttled, SMSC down); otherwise it never will (bad number, barred). */
+  | { readonly accepted: false; readonly retryable: boolean; readonly reason: string };
+
+export interface SmsSender {
+  readonly name: string;
+  send(message: SmsMessage): Promise<SmsSendResult>;
+}
+
+export const SMS_DRIVERS = ['console'] as const;
+export type SmsDriver = (typeof SMS_DRIVERS)[number];
