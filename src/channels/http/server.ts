@@ -15,8 +15,9 @@ import { usageEventsRoutes } from './routes/usage-events.js';
 import { ussdAtRoutes } from './routes/ussd-at.js';
 import { ordersRoutes } from './routes/orders.js';
 import { webhooksRoutes } from './routes/webhooks.js';
+import { customerChannel } from './routes/customer-api.js';
 import { sandboxPages } from '../../adapters/payments/sandbox/sandbox-pages.js';
-import { orderPage } from '../web/order-page.js';
+import { customerSite } from '../web/site/customer-site.js';
 import { receiptPages } from '../web/receipt-pages.js';
 import { ReceiptService } from '../../services/receipts/receipt-service.js';
 import { jobCounts } from '../../services/jobs/outbox.js';
@@ -55,6 +56,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
     bodyLimit: BODY_BYTES_MAX,
     requestTimeout: REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
+    trustProxy: config.trust_proxy,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -91,9 +93,10 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   app.register(packagesRoutes, { services, default_language: config.default_language });
   app.register(usageEventsRoutes, { services, token: config.network_api_token, metrics, default_language: config.default_language });
   app.register(ordersRoutes, { renewal: context.renewal, default_language: config.default_language, admin_token: config.admin_api_token });
+  app.register(customerChannel, { customers: context.customers, clock: context.clock, public_base_url: config.public_base_url, default_language: config.default_language });
   app.register(webhooksRoutes, { renewal: context.renewal, onOutcome: (provider, outcome) => metrics.webhooks_total.inc({ provider, outcome }) });
   app.register(sandboxPages, { sandbox: context.payments.sandbox, clock: context.clock });
-  app.register(orderPage, { renewal: context.renewal, methods: () => context.payments.router.methods() });
+  app.register(customerSite, { context });
   app.register(receiptPages, { receipts: new ReceiptService({ database, clock: context.clock, seller: config.seller }), renewal: context.renewal, public_base_url: config.public_base_url, default_language: config.default_language });
   metrics.beforeScrape = async () => {
     metrics.jobs.reset();

@@ -1,0 +1,25 @@
+import type { Language } from '../../../core/i18n/languages.js';
+import type { PaymentMethod } from '../../../ports/payment-provider.js';
+import type { CatalogPackage, PricedPackage } from '../../../services/catalog/catalog.js';
+import type { LineRef } from '../../../services/lines/lines.js';
+import type { LineOverview } from '../../../services/lines/overview.js';
+import type { RenewalService } from '../../../services/renewal/renewal-service.js';
+import type { FxRates } from './approximate-price.js';
+import type { SiteShell } from './layout.js';
+
+/** What the site's pages need, and nothing more: each a service call (no SQL in a channel). */
+export interface SiteDependencies {
+  readonly shell: SiteShell;
+  readonly renewal: RenewalService;
+  readonly lineOverview: (ref: LineRef) => Promise<LineOverview>;
+  /** Packs on sale on the web channel, with their current prices. */
+  readonly listPackages: () => Promise<PricedPackage[]>;
+  readonly findPackage: (code: string) => Promise<CatalogPackage>;
+  /** The online methods the payment router offers now. */
+  readonly methods: () => readonly PaymentMethod[];
+  readonly fx_rates: FxRates;
+  readonly default_language: Language;
+  /** Cookies get `Secure` when the site is served over https. */
+  readonly secure_cookies: boolean;
+  readonly now_ms: () => number;
+}

@@ -1,0 +1,135 @@
+import type { PackageKind } from '../../../../core/catalog.js';
+import type { Language } from '../../../../core/i18n/languages.js';
+import { siteTextEn } from './site-text-en.js';
+import { siteTextRu } from './site-text-ru.js';
+import { siteTextZhHans } from './site-text-zh-hans.js';
+import { siteTextZhHant } from './site-text-zh-hant.js';
+
+/**
+ * Every word the customer site shows, in our four languages. To add a text: add its key here, and
+ * the compiler lists each language file that still lacks it. Texts shared with other channels
+ * (order states, payment failures, method names, domain errors) stay in core/i18n/messages.ts and
+ * are read from there, so the site and the API never disagree.
+ */
+export interface FaqEntry {
+  readonly question: string;
+  readonly answer: string;
+}
+
+export interface SiteText {
+  readonly site_name: string;
+  readonly tagline: string;
+  readonly skip_to_content: string;
+  readonly nav_label: string;
+  readonly nav: { readonly renew: string; readonly help: string; readonly lines: string };
+  readonly language_label: string;
+  readonly footer_ussd: string;
+  readonly install_app: string;
+
+  readonly home_title: string;
+  readonly home_lead: string;
+  readonly home_renew_cta: string;
+  readonly home_renew_note: string;
+  readonly home_balance_title: string;
+  readonly home_balance_text: string;
+  readonly home_points: readonly string[];
+  readonly home_help_cta: string;
+
+  readonly renew_title: string;
+  readonly renew_intro: string;
+  readonly msisdn_label: string;
+  readonly msisdn_hint: string;
+  readonly show_packs: string;
+
+  readonly packs_title: string;
+  readonly packs_for: string;
+  readonly change_number: string;
+  readonly pack_groups: Readonly<Record<PackageKind, string>>;
+  /** Validity of a pack, counted in rolling hours: "1 day", "7 дней", "30天", "12 hours". */
+  readonly validity: (hours: number) => string;
+  readonly approx_currency_label: string;
+  readonly approx_currency_off: string;
+  readonly approx_note: string;
+  readonly method_legend: string;
+  readonly card_brands: string;
+  readonly email_label: string;
+  readonly email_hint: string;
+  readonly pay_button: string;
+  readonly pay_note: string;
+  readonly no_packs: string;
+
+  readonly status_title: string;
+  readonly status_waiting: string;
+  readonly status_paid: string;
+  readonly status_active: string;
+  readonly status_closed: string;
+  readonly status_refunded: string;
+  readonly status_updates_live: string;
+  readonly number_label: string;
+  readonly pack_label: string;
+  readonly price_label: string;
+  readonly order_label: string;
+  readonly retry_legend: string;
+  readonly new_balance: string;
+  readonly balance_checked_at: (time: string) => string;
+  readonly pack_until: (until: string) => string;
+  readonly renew_again: string;
+
+  readonly errors_summary: string;
+  readonly msisdn_empty: string;
+  readonly msisdn_invalid: string;
+  readonly pack_missing: string;
+  readonly method_missing: string;
+  readonly email_invalid: string;
+  readonly form_expired: string;
+  readonly not_found_title: string;
+  readonly not_found_text: string;
+  readonly go_home: string;
+
+  readonly help_title: string;
+  readonly ussd_title: string;
+  readonly ussd_100: string;
+  readonly ussd_101: string;
+  readonly ussd_note: string;
+  readonly phone_title: string;
+  readonly phone_items: readonly string[];
+  readonly esim_title: string;
+  readonly esim_text: string;
+  readonly esim_steps: readonly string[];
+  readonly esim_where: string;
+  readonly esim_link: string;
+  readonly faq_title: string;
+  readonly faq: readonly FaqEntry[];
+  readonly stores_title: string;
+  readonly stores_coming: string;
+
+  readonly esim_page_title: string;
+  readonly esim_page_private: string;
+  readonly esim_page_sign_in_coming: string;
+
+  readonly offline_title: string;
+  readonly offline_text: string;
+  readonly offline_last_balance: string;
+  readonly offline_saved_at: string;
+  readonly offline_none: string;
+  readonly offline_retry: string;
+}
+
+/** Each language's own name, written in that language: the switcher shows these in every language. */
+export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = {
+  'zh-Hans': '简体中文',
+  'zh-Hant': '繁體中文',
+  ru: 'Русский',
+  en: 'English',
+};
+
+const SITE_TEXT: Readonly<Record<Language, SiteText>> = {
+  'zh-Hans': siteTextZhHans,
+  'zh-Hant': siteTextZhHant,
+  ru: siteTextRu,
+  en: siteTextEn,
+};
+
+export function siteText(language: Language): SiteText {
+  return SITE_TEXT[language];
+}
