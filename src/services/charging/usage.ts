@@ -5,6 +5,7 @@ import { isUsageKind, type UsageKind } from '../../core/units.js';
 import { lockLines, supportsRowLocks } from '../../db/locks.js';
 import type { UsageEventsTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
+import { sql } from 'kysely';
 import { SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
 import { chunks, postEntries, postEntry, type EntryInput } from '../ledger/ledger.js';
 import type { Line } from '../lines/lines.js';
@@ -240,6 +241,8 @@ async function writeBundleDraws(trx: Executor, draws: ReadonlyMap<string, number
 export type BatchOutcome = { ok: true; result: UsageResult } | { ok: false; error: RoamError };
 
 const LINES_PER_QUERY_MAX = 500;
+/** (line, event) pairs per lookup: two parameters each, well inside both engines' limits. */
+const EVENT_KEYS_PER_QUERY_MAX = 500;
 const EVENT_ROWS_PER_INSERT_MAX = 500;
 
 /**
@@ -265,7 +268,11 @@ export async function chargeUsageBatch(trx: Executor, inputs: readonly UsageInpu
   const lines = await loadLines(trx, valid.map(({ usage }) => usage.line));
   const line_ids = [...new Set([...lines.byId.values()].map((line) => line.id))];
   await lockLines(trx, line_ids);
-  const state = await loadBatchState(trx, line_ids, valid.map(({ usage }) => usage));
+  const keys = valid.flatMap(({ usage }) => {
+    const line = 'line_id' in usage.line ? lines.byId.get(usage.line.line_id) : lines.byMsisdn.get(usage.line.msisdn);
+    return line ? [[line.id, usage.event_id] as const] : [];
+  });
+  const state = await loadBatchState(trx, line_ids, keys, valid.map(({ usage }) => usage));
 
   const charged: Array<{ index: number; decision: Decision }> = [];
   for (const { index, usage } of valid) {
@@ -306,14 +313,14 @@ interface BatchState {
   readonly touched: Map<string, Set<UsageKind>>;
 }
 
-async function loadBatchState(trx: Executor, line_ids: readonly string[], usages: readonly ValidUsage[]): Promise<BatchState> {
+async function loadBatchState(trx: Executor, line_ids: readonly string[], keys: ReadonlyArray<readonly [line_id: string, event_id: string]>, usages: readonly ValidUsage[]): Promise<BatchState> {
   const previous = new Map<string, UsageEventsTable>();
-  const event_ids = [...new Set(usages.map((usage) => usage.event_id))];
-  for (const ids of chunks(line_ids, LINES_PER_QUERY_MAX)) {
-    for (const events of chunks(event_ids, LINES_PER_QUERY_MAX)) {
-      const rows = await trx.selectFrom('usage_events').selectAll().where('line_id', 'in', ids).where('event_id', 'in', events).execute();
-      for (const row of rows) previous.set(`${row.line_id}\u0000${row.event_id}`, row);
-    }
+  for (const chunk of chunks(keys, EVENT_KEYS_PER_QUERY_MAX)) {
+    // Row values against the primary key: one index probe per (line, event) pair. Two separate
+    // IN lists would probe every line with every event id — lines × events, not events.
+    const pairs = sql.join(chunk.map(([line_id, event_id]) => sql`(${line_id}, ${event_id})`));
+    const rows = await trx.selectFrom('usage_events').selectAll().where(sql<boolean>`(line_id, event_id) in (values ${pairs})`).execute();
+    for (const row of rows) previous.set(`${row.line_id}\u0000${row.event_id}`, row);
   }
   const wallets = new Map<string, number>();
   for (const ids of chunks(line_ids, LINES_PER_QUERY_MAX)) {
