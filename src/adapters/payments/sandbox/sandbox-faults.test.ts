@@ -157,6 +157,23 @@ describeEachDatabase('renewal over a faulty sandbox', (t) => {
     return h.deliverWebhooks({ twice: true });
   }
 
+  it('announces one outcome when a late success and a cancel race for one payment (found by the soak)', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const { order } = await newOrder();
+      const { payment } = await h.renewal.startPayment({ order_id: order.id, method: 'card', idempotency_key: key('race') });
+      const id = payment.provider_payment_id!;
+      const [succeeded, canceled] = await Promise.all([h.sandbox.finish(id, { status: 'succeeded' }), h.sandbox.finish(id, { status: 'canceled', failure_code: 'expired' })]);
+      const stored = await t.database.db.selectFrom('sandbox_payments').select('status').where('id', '=', id).executeTakeFirstOrThrow();
+      // Both callers see the one final state the row holds, and only that state is announced.
+      assert.deepEqual([succeeded.status, canceled.status], [stored.status, stored.status]);
+      const announced = (await t.database.db.selectFrom('jobs').select('payload').where('kind', '=', SANDBOX_WEBHOOK_JOB).execute())
+        .map((job) => JSON.parse((JSON.parse(job.payload) as { body: string }).body) as { data?: { payment_id?: string; status?: string } })
+        .filter((event) => event.data?.payment_id === id && (event.data.status === 'succeeded' || event.data.status === 'canceled'));
+      assert.deepEqual([...new Set(announced.map((event) => event.data?.status))], [stored.status], JSON.stringify(announced));
+      await h.deliverWebhooks();
+    }
+  });
+
   it('keeps an attempt visibly pending after a 500, and a retry with the same key pays once', async () => {
     const { order } = await newOrder();
     const pay_key = key('pay');

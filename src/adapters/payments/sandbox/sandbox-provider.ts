@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { newId } from '../../../core/ids.js';
 import type { Database } from '../../../db/database.js';
 import type { SandboxPaymentsTable } from '../../../db/schema.js';
+import { supportsRowLocks } from '../../../db/locks.js';
 import { inTransaction, type Executor } from '../../../db/transaction.js';
 import type { Clock } from '../../../ports/clock.js';
 import {
@@ -120,7 +121,7 @@ export class SandboxProvider implements PaymentProvider {
   async #refundPayment(input: RefundInput): Promise<ProviderRefundState> {
     const now_ms = this.#options.clock.now_ms();
     return inTransaction(this.#options.database, async (trx) => {
-      const payment = await this.#find(trx, input.provider_payment_id);
+      const payment = await this.#findLocked(trx, input.provider_payment_id);
       const existing = await trx.selectFrom('sandbox_refunds').selectAll().where('merchant_refund_id', '=', input.refund_id).executeTakeFirst();
       if (existing) return { provider_refund_id: existing.id, status: existing.status };
       if (payment.status !== 'succeeded') throw new ProviderError(this.name, 'definitive', `payment ${payment.id} is ${payment.status}, not refundable`);
@@ -188,7 +189,7 @@ export class SandboxProvider implements PaymentProvider {
   ): Promise<ProviderPaymentState> {
     const now_ms = this.#options.clock.now_ms();
     return inTransaction(this.#options.database, async (trx) => {
-      const payment = await this.#find(trx, provider_payment_id);
+      const payment = await this.#findLocked(trx, provider_payment_id);
       if (isFinalPaymentStatus(payment.status)) return this.#state(payment);
       const updated: SandboxPaymentsTable = {
         ...payment,
@@ -223,6 +224,15 @@ export class SandboxProvider implements PaymentProvider {
     if (isFinalPaymentStatus(payment.status)) return 'already_final';
     await this.finish(payment.id, { status: 'succeeded' });
     return 'settled';
+  }
+
+  /**
+   * The payment with its row locked (PostgreSQL) for a change: two outcomes racing — the late
+   * success of the timeout card and a cancel, say — must not both be written and both announced.
+   */
+  async #findLocked(trx: Executor, provider_payment_id: string): Promise<SandboxPaymentsTable> {
+    if (supportsRowLocks(trx)) await trx.selectFrom('sandbox_payments').select('id').where('id', '=', provider_payment_id).forUpdate().execute();
+    return this.#find(trx, provider_payment_id);
   }
 
   async #find(trx: Executor, provider_payment_id: string): Promise<SandboxPaymentsTable> {
