@@ -17,7 +17,9 @@
 import { parseArgs } from 'node:util';
 import { describeMachine } from './lib/machine.mjs';
 import { failedRow, renderTable, writeResults } from './lib/report.mjs';
-import { redactedUrl } from './lib/redact.mjs';
+import { fromDist } from './lib/dist.mjs';
+
+const { redactPassword: redactedUrl } = await fromDist('db/database.js');
 
 const SCENARIOS = ['charging-single', 'charging-batched', 'renewal-e2e', 'ussd-balance', 'scale'];
 

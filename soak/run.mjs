@@ -6,11 +6,13 @@
 // server at seeded moments and starts it again, restarts PostgreSQL once, lets the workers finish,
 // and checks the invariants. Prints PASS/FAIL per check and the seed (first and last), writes
 // soak/results/latest.json, exits 1 on any FAIL. See soak/README.md.
-import { redactedUrl } from '../bench/lib/redact.mjs';
 import { cleanUpOnInterrupt } from './lib/interrupt.mjs';
 import { readOptions, replayCommand, USAGE } from './lib/options.mjs';
 import { renderRun, writeReport } from './lib/report.mjs';
 import { RESULTS_FOLDER, soakDatabase } from './lib/soak-database.mjs';
+import { fromDist } from '../bench/lib/dist.mjs';
+
+const { redactPassword: redactedUrl } = await fromDist('db/database.js');
 
 const say = (line) => console.log(line);
 

@@ -1,8 +1,7 @@
 // Usage charging in batches (a usage file, a network burst): chargeUsageBatch, one transaction per
 // batch. Baseline in the same run: the least a batch could cost — one transaction per batch and a
 // loop of one prepared INSERT per event through the raw driver, nothing read, nothing checked.
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import { inRawPostgresTransaction, openRawPostgresPool, openRawSqlite } from '../lib/raw-drivers.mjs';
 import { BENCH_NOW_MS, openChargingLines, usageEvents } from '../lib/fixtures.mjs';
 import { fromDist } from '../lib/dist.mjs';
 import { scenarioRow } from '../lib/report.mjs';
@@ -17,10 +16,7 @@ const INSERT = 'insert into usage_events (line_id, event_id, kind, quantity, occ
 const valuesOf = (event) => [event.line_id, event.event_id, event.kind, event.quantity, event.at_ms, event.quantity, 0, 0, null, 0, null, '[]', BENCH_NOW_MS];
 
 function rawSqliteLoop(where) {
-  const connection = new SqliteDatabase(where.sqlite_file);
-  connection.pragma('journal_mode = WAL');
-  connection.pragma(`synchronous = ${where.sqlite_synchronous}`);
-  connection.pragma('busy_timeout = 5000');
+  const connection = openRawSqlite(where);
   const insert = connection.prepare(`${INSERT} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const batch = connection.transaction((events) => {
     for (const event of events) insert.run(...valuesOf(event));
@@ -29,21 +25,11 @@ function rawSqliteLoop(where) {
 }
 
 function rawPostgresLoop(where, callers) {
-  const pool = new pg.Pool({ connectionString: where.database_url, max: callers, options: `-c search_path=${where.postgres_schema}` });
+  const pool = openRawPostgresPool(where, callers);
   const text = `${INSERT} values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`;
-  const insertBatch = async (events) => {
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
-      for (const event of events) await client.query({ name: 'bench_usage_insert', text, values: valuesOf(event) });
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+  const insertBatch = (events) => inRawPostgresTransaction(pool, async (client) => {
+    for (const event of events) await client.query({ name: 'bench_usage_insert', text, values: valuesOf(event) });
+  });
   return { insertBatch, close: () => pool.end() };
 }
 

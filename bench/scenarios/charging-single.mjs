@@ -2,8 +2,7 @@
 // beside it the same SQL statements chargeUsage issues for such an event (line, replay check,
 // live bundles, wallet, bundle draw, event row), sent through the raw driver (better-sqlite3 / pg)
 // in the same database and the same run.
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import { inRawPostgresTransaction, openRawPostgresPool, openRawSqlite } from '../lib/raw-drivers.mjs';
 import { BENCH_NOW_MS, openChargingLines, usageEvents } from '../lib/fixtures.mjs';
 import { fromDist } from '../lib/dist.mjs';
 import { scenarioRow } from '../lib/report.mjs';
@@ -20,10 +19,7 @@ const LIVE_BUNDLES = `select * from bundles where line_id = $1 and expires_at_ms
 
 /** The statements of one charge drawn from a bundle, on SQLite, through better-sqlite3 alone. */
 function rawSqliteCharge(where) {
-  const connection = new SqliteDatabase(where.sqlite_file);
-  connection.pragma('journal_mode = WAL');
-  connection.pragma(`synchronous = ${where.sqlite_synchronous}`);
-  connection.pragma('busy_timeout = 5000');
+  const connection = openRawSqlite(where);
   const positional = (text) => connection.prepare(text.replace(/\$\d+/g, '?'));
   const statements = {
     begin: connection.prepare('begin immediate'),
@@ -56,28 +52,18 @@ function rawSqliteCharge(where) {
 
 /** The same statements on PostgreSQL through a pg.Pool of `concurrency` clients (line row locked). */
 function rawPostgresCharge(where, concurrency) {
-  const pool = new pg.Pool({ connectionString: where.database_url, max: concurrency, options: `-c search_path=${where.postgres_schema}` });
-  const charge = async (event) => {
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
-      const line = (await client.query('select * from lines where id = $1 for update', [event.line_id])).rows[0];
-      await client.query('select * from usage_events where line_id = $1 and event_id = $2', [line.id, event.event_id]);
-      const bundle = (await client.query(LIVE_BUNDLES, [line.id, event.at_ms, event.at_ms])).rows[0];
-      await client.query('select balance_minor from ledger_accounts where id = $1', [line.wallet_account_id]);
-      const column = REMAINING_COLUMN[event.kind];
-      await client.query(`update bundles set ${column} = ${column} - $1 where id = $2 and ${column} >= $3`, [event.quantity, bundle.id, event.quantity]);
-      const draws = JSON.stringify([{ bundle_id: bundle.id, quantity: event.quantity }]);
-      await client.query(`insert into usage_events (${USAGE_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [line.id, event.event_id, event.kind, event.quantity, event.at_ms, event.quantity, 0, 0, null, 0, null, draws, BENCH_NOW_MS]);
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
+  const pool = openRawPostgresPool(where, concurrency);
+  const charge = (event) => inRawPostgresTransaction(pool, async (client) => {
+    const line = (await client.query('select * from lines where id = $1 for update', [event.line_id])).rows[0];
+    await client.query('select * from usage_events where line_id = $1 and event_id = $2', [line.id, event.event_id]);
+    const bundle = (await client.query(LIVE_BUNDLES, [line.id, event.at_ms, event.at_ms])).rows[0];
+    await client.query('select balance_minor from ledger_accounts where id = $1', [line.wallet_account_id]);
+    const column = REMAINING_COLUMN[event.kind];
+    await client.query(`update bundles set ${column} = ${column} - $1 where id = $2 and ${column} >= $3`, [event.quantity, bundle.id, event.quantity]);
+    const draws = JSON.stringify([{ bundle_id: bundle.id, quantity: event.quantity }]);
+    await client.query(`insert into usage_events (${USAGE_COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [line.id, event.event_id, event.kind, event.quantity, event.at_ms, event.quantity, 0, 0, null, 0, null, draws, BENCH_NOW_MS]);
+  });
   return { charge, close: () => pool.end() };
 }
 

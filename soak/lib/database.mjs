@@ -3,7 +3,9 @@
 // The server process reaches it through DATA_DIR or DATABASE_URL with a search_path; the soak
 // process opens fresh connections of its own for seeding, draining and checking.
 import { openMore, openTempDatabase } from '../../bench/lib/temp-database.mjs';
-import { redactedUrl } from '../../bench/lib/redact.mjs';
+import { fromDist } from '../../bench/lib/dist.mjs';
+
+const { redactPassword: redactedUrl } = await fromDist('db/database.js');
 
 const SOAK_POOL_SIZE = 4;
 
