@@ -231,12 +231,12 @@ export class SandboxProvider implements PaymentProvider {
    * success of the timeout card and a cancel, say — must not both be written and both announced.
    */
   async #findLocked(trx: Executor, provider_payment_id: string): Promise<SandboxPaymentsTable> {
-    if (supportsRowLocks(trx)) await trx.selectFrom('sandbox_payments').select('id').where('id', '=', provider_payment_id).forUpdate().execute();
-    return this.#find(trx, provider_payment_id);
+    return this.#find(trx, provider_payment_id, supportsRowLocks(trx));
   }
 
-  async #find(trx: Executor, provider_payment_id: string): Promise<SandboxPaymentsTable> {
-    const payment = await trx.selectFrom('sandbox_payments').selectAll().where('id', '=', provider_payment_id).executeTakeFirst();
+  async #find(trx: Executor, provider_payment_id: string, lock = false): Promise<SandboxPaymentsTable> {
+    const query = trx.selectFrom('sandbox_payments').selectAll().where('id', '=', provider_payment_id);
+    const payment = await (lock ? query.forUpdate() : query).executeTakeFirst();
     if (!payment) throw new ProviderError(this.name, 'definitive', `no sandbox payment ${provider_payment_id}`, { provider_code: 'resource_missing' });
     return payment;
   }
