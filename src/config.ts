@@ -45,6 +45,11 @@ const paymentRoutes = z
   .regex(/^\s*([a-z_]+\s*=\s*[a-z]+\s*)(,\s*[a-z_]+\s*=\s*[a-z]+\s*)*$/, 'must look like card=yookassa,alipay=stripe')
   .transform((value) => Object.fromEntries(value.split(',').map((pair) => pair.split('=').map((part) => part.trim()) as [string, string])));
 
+const onOff = z.enum(['on', 'off'], { error: 'must be "on" or "off"' });
+
+/** Setting any of these turns a real payment provider on (each adapter validates the rest of its variables). */
+export const REAL_PROVIDER_VARIABLES = ['YOOKASSA_SHOP_ID', 'STRIPE_SECRET_KEY', 'PAYPAL_CLIENT_ID'] as const;
+
 /** Free text printed on receipts and invoices: one line, no control characters. */
 const sellerText = (length_max: number) => z.string().trim().min(1).max(length_max).regex(/^[^\p{Cc}|]+$/u, 'must be one line of text without "|"');
 
@@ -115,7 +120,9 @@ const environmentSchema = z.object({
     .min(AUTH_SECRET_LENGTH_MIN, `must be at least ${AUTH_SECRET_LENGTH_MIN} characters (openssl rand -hex 32)`)
     .optional(),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-  SMS_DRIVER: z.enum(SMS_DRIVERS).default('console'),
+  SMS_DRIVER: z.enum(SMS_DRIVERS).optional(),
+  PAYMENTS_SANDBOX: onOff.optional(),
+  PAYMENTS_BANK_TRANSFER: onOff.optional(),
   VAT_RATE_PERCENT: z
     .string()
     .trim()
@@ -179,6 +186,17 @@ export interface Config {
     readonly session_ttl_ms: number;
   };
   readonly sms_driver: SmsDriver;
+  readonly payments: {
+    /**
+     * Test mode: the sandbox provider takes payments, no money moves, and every page, hosted page and
+     * receipt says so. On by default only while no real provider is configured (PAYMENTS_SANDBOX).
+     */
+    readonly sandbox: boolean;
+    /** The in-house bank-transfer provider: invoices with a reference, settled by importing a bank statement. */
+    readonly bank_transfer: boolean;
+  };
+  /** Things an operator should know at start (logged as warnings by the server). */
+  readonly warnings: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -197,6 +215,8 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const env = parsed.data;
+  const payments = paymentModes(env, present);
+  const sms_driver = smsDriver(env.SMS_DRIVER, payments.sandbox);
   return Object.freeze({
     port: env.PORT,
     host: env.HOST,
@@ -228,7 +248,9 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       secret_generated: env.AUTH_SECRET === undefined,
       session_ttl_ms: env.SESSION_TTL_DAYS * 24 * 3_600_000,
     }),
-    sms_driver: env.SMS_DRIVER,
+    sms_driver,
+    payments,
+    warnings: Object.freeze(startWarnings({ env, payments, sms_driver })),
     seller: Object.freeze({
       name: env.SELLER_NAME,
       inn: env.SELLER_INN,
@@ -244,6 +266,55 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       time_zone: env.SELLER_TIME_ZONE,
     }),
   });
+}
+
+type Environment = z.infer<typeof environmentSchema>;
+
+/**
+ * The sandbox is a test tool: on by default only while no real provider is configured (so a fresh
+ * machine renews end to end), off as soon as one is, unless PAYMENTS_SANDBOX=on says otherwise.
+ * Bank transfers follow the sandbox by default; on for real they need the seller's real bank.
+ */
+function paymentModes(env: Environment, present: Record<string, string | undefined>): Config['payments'] {
+  const real_provider = REAL_PROVIDER_VARIABLES.some((name) => present[name] !== undefined);
+  const sandbox = env.PAYMENTS_SANDBOX === undefined ? !real_provider : env.PAYMENTS_SANDBOX === 'on';
+  const bank_transfer = env.PAYMENTS_BANK_TRANSFER === undefined ? sandbox : env.PAYMENTS_BANK_TRANSFER === 'on';
+  if (bank_transfer && !sandbox && usesDemoBank(env)) {
+    throw new ConfigError(['PAYMENTS_BANK_TRANSFER: bank transfers for real money need the seller\'s own bank account: set SELLER_BANK_NAME, SELLER_BANK_BIC, SELLER_BANK_CORRESPONDENT_ACCOUNT and SELLER_BANK_ACCOUNT (today they are the demo bank), or set PAYMENTS_BANK_TRANSFER=off']);
+  }
+  return Object.freeze({ sandbox, bank_transfer });
+}
+
+function usesDemoBank(env: Environment): boolean {
+  return env.SELLER_BANK_BIC === SELLER_DEFAULTS.SELLER_BANK_BIC && env.SELLER_BANK_ACCOUNT === SELLER_DEFAULTS.SELLER_BANK_ACCOUNT;
+}
+
+/**
+ * The console driver writes every SMS (sign-in codes included) to the log: fine on a developer's
+ * machine, never silently in production. So it is the default only in test mode, and otherwise
+ * must be chosen by name (and is warned about at start).
+ */
+function smsDriver(chosen: SmsDriver | undefined, sandbox: boolean): SmsDriver {
+  if (chosen !== undefined) return chosen;
+  if (sandbox) return 'console';
+  throw new ConfigError([`SMS_DRIVER: must be set when payments are real (PAYMENTS_SANDBOX off): one of ${SMS_DRIVERS.join(', ')}. "console" writes every SMS, sign-in codes included, to the log and sends nothing — choose it by name only to try things out`]);
+}
+
+function startWarnings(input: { env: Environment; payments: Config['payments']; sms_driver: SmsDriver }): string[] {
+  const warnings: string[] = [];
+  if (input.payments.sandbox) {
+    warnings.push('TEST MODE: payments go to the sandbox provider and no money moves; every page and receipt says so. Configure a real provider (or PAYMENTS_SANDBOX=off) for production');
+  }
+  if (input.sms_driver === 'console' && !input.payments.sandbox) {
+    warnings.push('SMS_DRIVER=console: no SMS is sent; every text, sign-in codes included, goes to the log');
+  }
+  if (input.env.AUTH_SECRET === undefined) {
+    warnings.push('AUTH_SECRET is not set: a random one was made for this run, so sign-in codes still pending die with a restart and several servers would not agree; set AUTH_SECRET (openssl rand -hex 32) in production');
+  }
+  if (!input.payments.sandbox && input.env.SELLER_INN === SELLER_DEFAULTS.SELLER_INN) {
+    warnings.push('SELLER_NAME, SELLER_INN, SELLER_ADDRESS are the demo company: receipts name it as the seller; set your own');
+  }
+  return warnings;
 }
 
 /** The tariff table for one kind, or null when pay-as-you-go is off for it. */

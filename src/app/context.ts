@@ -80,7 +80,7 @@ export function contextOver(
   });
   const handlers = jobHandlers({
     database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox: payments.sandbox,
-    sandbox_webhook_secret: payments.sandbox_config.webhook_secret, seller: config.seller,
+    paymentDetails: payments.paymentDetails, test_mode: payments.test_mode, seller: config.seller,
     sms: { sender: sms, keys: deriveAuthKeys(config.auth.secret), clock },
   });
   return {

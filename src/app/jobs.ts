@@ -10,7 +10,7 @@ import type { RenewalService } from '../services/renewal/renewal-service.js';
 import { JOB_CANCEL_PAYMENT, JOB_PROVISION, JOB_REFUND } from '../services/renewal/settlement.js';
 import { issueReceiptJob } from '../services/receipts/receipt-job-handler.js';
 import { JOB_ISSUE_RECEIPT } from '../services/receipts/receipt-jobs.js';
-import { ReceiptService } from '../services/receipts/receipt-service.js';
+import { ReceiptService, type PaymentDetailsLookup } from '../services/receipts/receipt-service.js';
 import type { SellerDetails } from '../services/receipts/seller.js';
 import { JOB_SEND_SMS, sendSmsJobHandler, type SmsJobDependencies } from '../services/customers/sms-job.js';
 
@@ -24,8 +24,12 @@ export interface JobHandlerDependencies {
   readonly clock: Clock;
   readonly renewal: RenewalService;
   readonly provisioner: NetworkProvisioner;
-  readonly sandbox: SandboxProvider;
-  readonly sandbox_webhook_secret: string;
+  /** Test mode only: the sandbox's own jobs (webhook delivery, the timeout card's late outcome). */
+  readonly sandbox?: SandboxProvider | undefined;
+  /** Card digits or transfer reference for receipts (Payments.paymentDetails). */
+  readonly paymentDetails?: PaymentDetailsLookup;
+  /** Receipts issued now are marked as test receipts (no money moved). */
+  readonly test_mode?: boolean;
   /** The seller on receipts; tests that build handlers by hand may leave it out (the demo seller then). */
   readonly seller?: SellerDetails;
   /** The SMS sender and the key SMS texts are sealed with; without it `sms.send` jobs go dead. */
@@ -33,15 +37,26 @@ export interface JobHandlerDependencies {
 }
 
 export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHandler> {
+  const receipts = new ReceiptService({
+    database: deps.database, clock: deps.clock, seller: deps.seller ?? loadConfig({}).seller, test_mode: deps.test_mode ?? false,
+    ...(deps.paymentDetails ? { paymentDetails: deps.paymentDetails } : {}),
+  });
   return {
     [JOB_PROVISION]: async (payload) => provisionBundle(deps, (payload as { bundle_id: string }).bundle_id),
     [JOB_REFUND]: async (payload) => permanentOnRefusal(() => deps.renewal.executeRefund((payload as { refund_id: string }).refund_id)),
     [JOB_CANCEL_PAYMENT]: async (payload) => permanentOnRefusal(() => deps.renewal.cancelAttempt((payload as { payment_id: string }).payment_id)),
-    [JOB_ISSUE_RECEIPT]: issueReceiptJob(new ReceiptService({ database: deps.database, clock: deps.clock, seller: deps.seller ?? loadConfig({}).seller, paymentDetails: async (payment) => (payment.provider === deps.sandbox.name && payment.provider_payment_id ? (await deps.sandbox.findForPage(payment.provider_payment_id)) ?? null : null) })),
+    [JOB_ISSUE_RECEIPT]: issueReceiptJob(receipts),
     [JOB_SEND_SMS]: sendSmsJobHandler(deps.sms),
-    [SANDBOX_WEBHOOK_JOB]: async (payload) => deliverSandboxWebhook(payload, deps.sandbox_webhook_secret, deps.clock.now_ms()),
+    ...(deps.sandbox ? sandboxJobHandlers(deps.sandbox, deps.clock) : {}),
+  };
+}
+
+/** Without test mode these kinds have no handler: a job left from a test run goes dead, visibly, and does nothing. */
+function sandboxJobHandlers(sandbox: SandboxProvider, clock: Clock): Record<string, JobHandler> {
+  return {
+    [SANDBOX_WEBHOOK_JOB]: async (payload) => deliverSandboxWebhook(payload, await sandbox.webhookSecret(), clock.now_ms()),
     [SANDBOX_SETTLE_JOB]: async (payload) => {
-      await deps.sandbox.finish((payload as { provider_payment_id: string }).provider_payment_id, { status: 'succeeded' });
+      await sandbox.finish((payload as { provider_payment_id: string }).provider_payment_id, { status: 'succeeded' });
     },
   };
 }

@@ -34,6 +34,7 @@ export const ERROR_CATALOGUE = {
   ROAM_ERR_ORDER_CLOSED: { status: 409, title: 'Order no longer takes payments' },
   ROAM_ERR_PAYMENT_NOT_FOUND: { status: 404, title: 'Payment not found' },
   ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE: { status: 422, title: 'Payment method not available' },
+  ROAM_ERR_WALLET_PAYER_UNPROVEN: { status: 403, title: 'Paying from the line\'s balance needs its owner' },
   ROAM_ERR_REFUND_NOT_ALLOWED: { status: 409, title: 'Refund not allowed' },
   ROAM_ERR_RATE_LIMITED: { status: 429, title: 'Too many requests' },
   ROAM_ERR_CODE_INVALID: { status: 400, title: 'One-time code is wrong or expired' },

@@ -5,6 +5,7 @@ import * as outbox from './migrations/0002-outbox.js';
 import * as renewal from './migrations/0003-renewal.js';
 import * as receipts from './migrations/0004-receipts.js';
 import * as customers from './migrations/0005-customers.js';
+import * as productionSafety from './migrations/0006-production-safety.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-renewal': renewal,
   '0004-receipts': receipts,
   '0005-customers': customers,
+  '0006-production-safety': productionSafety,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -269,11 +269,15 @@ export interface SandboxPaymentsTable {
   language: string;
   card_last4: string | null;
   transfer_reference: string | null;
+  /** The step the hosted pages wait for; null once the payment left requires_action. */
+  awaiting: SandboxAwaitingStep | null;
   /** Counts the webhook events this payment has emitted, so events carry an order. */
   event_sequence: number;
   created_at_ms: number;
   updated_at_ms: number;
 }
+
+export type SandboxAwaitingStep = 'card' | 'three_d_secure' | 'approval';
 
 export interface SandboxRefundsTable {
   id: string;
@@ -281,6 +285,40 @@ export interface SandboxRefundsTable {
   merchant_refund_id: string;
   amount_minor: number;
   status: 'pending' | 'succeeded' | 'failed';
+  created_at_ms: number;
+}
+
+/** A secret made once per installation (see migration 0006). */
+export interface InstallationSecretsTable {
+  name: string;
+  value: string;
+  created_at_ms: number;
+}
+
+/** The in-house bank-transfer provider's record of one transfer it waits for. */
+export interface BankTransfersTable {
+  id: string;
+  /** Our payment id: the provider's idempotency key. */
+  payment_id: string;
+  /** RC-…: what the payer writes in the transfer's purpose; the statement import matches on it. */
+  reference: string;
+  amount_minor: number;
+  currency: string;
+  status: 'pending' | 'settled' | 'canceled';
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+/** A one-time code, sent by SMS to a line, that lets a payer spend that line's wallet on one order. */
+export interface PaymentCodesTable {
+  id: string;
+  order_id: string;
+  line_id: string;
+  code_hmac: string;
+  attempts: number;
+  attempts_max: number;
+  expires_at_ms: number;
+  consumed_at_ms: number | null;
   created_at_ms: number;
 }
 
@@ -334,6 +372,8 @@ export interface ReceiptsTable {
   payment_method: string;
   /** Masked: "**** 4242" for a card, the reference of a bank transfer; null when nothing is known. */
   payment_details: string | null;
+  /** 1: issued while payments ran in test mode (the sandbox): no money moved, and the receipt says so. */
+  test_mode: number;
   paid_at_ms: number;
   issued_at_ms: number;
   /** Random, unguessable: the QR code's link carries it, and only that link shows the receipt. */
@@ -424,4 +464,7 @@ export interface Schema {
   one_time_codes: OneTimeCodesTable;
   customer_sessions: CustomerSessionsTable;
   rate_limit_windows: RateLimitWindowsTable;
+  installation_secrets: InstallationSecretsTable;
+  bank_transfers: BankTransfersTable;
+  payment_codes: PaymentCodesTable;
 }

@@ -95,9 +95,11 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   app.register(ordersRoutes, { renewal: context.renewal, default_language: config.default_language, admin_token: config.admin_api_token });
   app.register(customerChannel, { customers: context.customers, clock: context.clock, public_base_url: config.public_base_url, default_language: config.default_language });
   app.register(webhooksRoutes, { renewal: context.renewal, onOutcome: (provider, outcome) => metrics.webhooks_total.inc({ provider, outcome }) });
-  app.register(sandboxPages, { sandbox: context.payments.sandbox, clock: context.clock });
+  // Test mode only: without it no sandbox page exists, so nothing can be "paid" there.
+  const { sandbox } = context.payments;
+  if (sandbox) app.register(sandboxPages, { sandbox, clock: context.clock });
   app.register(customerSite, { context });
-  app.register(receiptPages, { receipts: new ReceiptService({ database, clock: context.clock, seller: config.seller }), renewal: context.renewal, public_base_url: config.public_base_url, default_language: config.default_language });
+  app.register(receiptPages, { receipts: new ReceiptService({ database, clock: context.clock, seller: config.seller, test_mode: context.payments.test_mode }), renewal: context.renewal, public_base_url: config.public_base_url, default_language: config.default_language });
   metrics.beforeScrape = async () => {
     metrics.jobs.reset();
     for (const row of await jobCounts(database.db)) metrics.jobs.set({ kind: row.kind, status: row.status }, row.count);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { settleStatementLine } from '../../app/bank-statement.js';
 import { contextOver, type AppContext } from '../../app/context.js';
 import { loadConfig, paygTariff } from '../../config.js';
 import { formatMoney } from '../../core/i18n/format.js';
@@ -184,7 +185,7 @@ describeEachDatabase('receipts and invoices over HTTP', (t) => {
     assert.equal(pdf.status, 200);
     assert.deepEqual(inspectPdf(Buffer.from(await pdf.arrayBuffer())).problems, []);
 
-    assert.equal(await context.payments.sandbox.settleBankTransfer(reference, PRICE_1GB), 'settled');
+    assert.equal(await settleStatementLine(context, reference, PRICE_1GB), 'settled');
     const active = await activeOrder(created.id);
     const receipt_html = await (await fetch(`${base}${await receiptLocation(active.receipt_url ?? '')}`)).text();
     assert.ok(receipt_html.includes(`Банковский перевод ${reference}`));

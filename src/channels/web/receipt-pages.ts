@@ -83,7 +83,7 @@ function orderLanguage(view: OrderView | undefined, request: FastifyRequest, fal
 
 async function receiptHtml(document: ReceiptDocument, receipt: Receipt): Promise<string> {
   const text = messagesFor(document.language).receipts;
-  return `<p class="verified" role="status">✓ ${escapeHtml(text.verified)}</p>
+  return `${testNotice(document.test_notice)}<p class="verified" role="status">✓ ${escapeHtml(text.verified)}</p>
 <header><div><h1>${escapeHtml(document.title)}</h1><p class="number">${escapeHtml(document.number.label)} ${escapeHtml(document.number.value)}</p></div>
 <figure class="qr">${await qrSvg(document.verify_url)}<figcaption>${escapeHtml(document.verify_hint)}</figcaption></figure></header>
 ${fieldList(document.seller)}
@@ -95,7 +95,7 @@ ${fieldList(document.payment)}
 
 async function invoiceHtml(document: InvoiceDocument, order_id: string): Promise<string> {
   const text = messagesFor(document.language).receipts;
-  return `<header><div><h1>${escapeHtml(document.title)}</h1><p class="number">${escapeHtml(document.reference.label)} <strong>${escapeHtml(document.reference.value)}</strong></p></div>
+  return `${testNotice(document.test_notice)}<header><div><h1>${escapeHtml(document.title)}</h1><p class="number">${escapeHtml(document.reference.label)} <strong>${escapeHtml(document.reference.value)}</strong></p></div>
 <figure class="qr">${await qrSvg(document.payment_qr_text)}<figcaption>${escapeHtml(document.scan_hint)}</figcaption></figure></header>
 ${fieldList(document.payee)}
 ${itemTable(document.items)}
@@ -103,6 +103,10 @@ ${fieldList(document.totals, 'totals')}
 ${fieldList([document.purpose, document.pay_by])}
 <p class="note">${escapeHtml(document.note)}</p>
 <p><a href="/orders/${encodeURIComponent(order_id)}/invoice.pdf">${escapeHtml(text.download_pdf)}</a></p>`;
+}
+
+function testNotice(notice: string | null): string {
+  return notice === null ? '' : `<p class="test-notice" role="note"><strong>${escapeHtml(notice)}</strong></p>`;
 }
 
 function fieldList(fields: readonly DocumentField[], css_class = 'fields'): string {
@@ -147,6 +151,7 @@ dl{display:grid;grid-template-columns:11rem 1fr;gap:.2rem 1rem;margin:1rem 0}dt{
 .totals{grid-template-columns:1fr auto;text-align:right}.totals dt:first-of-type,.totals dd:first-of-type{font-weight:bold;color:#1a1a1a}
 table{width:100%;border-collapse:collapse}th{background:#eee;text-align:right;padding:.3rem}td{text-align:right;padding:.3rem;border-bottom:1px solid #bbb}
 th:first-child,td:first-child{text-align:left}.verified{background:#e8f5e9;padding:.5rem;border-radius:.25rem}.error{color:#a00}.note{color:#666}
+.test-notice{background:#fff3cd;border:2px solid #b45309;padding:.5rem;border-radius:.25rem}
 @media print{a{display:none}.verified{background:none}}</style>
 </head><body>${body}</body></html>`);
 }

@@ -4,7 +4,7 @@ import type { Language } from './languages.js';
 /** Payment failure codes (ports/payment-provider.ts) plus the order-level reasons. */
 type PaymentFailureCodeText =
   | 'insufficient_funds' | 'card_expired' | 'three_d_secure_failed' | 'fraud_suspected' | 'declined' | 'expired'
-  | 'canceled_by_customer' | 'issuer_unavailable' | 'provider_error' | 'line_not_active';
+  | 'canceled_by_customer' | 'issuer_unavailable' | 'provider_error' | 'line_not_active' | 'unused_pack_refunded';
 
 /**
  * Every text a person reads, in our four languages. A typed catalogue rather than a message-format
@@ -63,6 +63,8 @@ export interface ReceiptMessages {
   readonly invoice_note: string;
   readonly invoice_not_found: string;
   readonly view_invoice: string;
+  /** On every receipt and invoice made in test mode (the sandbox): no money moved. */
+  readonly test_notice: string;
 }
 
 export const HTTP_FIELD_PROBLEMS = [
@@ -175,7 +177,7 @@ const en: Messages = {
       insufficient_funds: 'The card was declined: not enough money on it.', card_expired: 'The card was declined: it has expired.',
       three_d_secure_failed: 'Your bank could not confirm the payment (3-D Secure).', fraud_suspected: 'Your bank blocked the payment as suspicious.',
       declined: 'The payment was declined.', expired: 'The payment was not finished in time.', canceled_by_customer: 'The payment was canceled.',
-      issuer_unavailable: 'Your bank did not answer.', provider_error: 'The payment service had a problem.', line_not_active: 'The line is not active, so the money will be returned.',
+      issuer_unavailable: 'Your bank did not answer.', provider_error: 'The payment service had a problem.', line_not_active: 'The line is not active, so the money will be returned.', unused_pack_refunded: 'Refunded: the pack was not used, and the money went back the way it came.',
     },
     try_another_method: 'Try another payment method, or try again later.',
   },
@@ -194,7 +196,7 @@ const en: Messages = {
     correspondent_account: 'Correspondent account', account: 'Account', amount_due: 'Amount due', purpose: 'Purpose of payment',
     pay_by: 'Pay by', scan_to_pay: 'Scan with a Russian bank app to fill in the transfer.',
     invoice_note: 'Put the payment reference in the purpose of payment. The pack is activated when the transfer arrives.',
-    invoice_not_found: 'There is no bank transfer for this order.', view_invoice: 'Invoice for bank transfer',
+    invoice_not_found: 'There is no bank transfer for this order.', view_invoice: 'Invoice for bank transfer', test_notice: 'TEST MODE: no money was taken. This document is a sample, not a receipt for a payment.',
   },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? 'Input'} ${reason ?? 'is not valid'}.`,
@@ -228,6 +230,7 @@ const en: Messages = {
     ROAM_ERR_REFUND_NOT_ALLOWED: ({ reason }) => reason === 'pack_used' ? 'The pack has already been used, so it cannot be refunded.' : 'Only an active order can be refunded.',
     ROAM_ERR_RATE_LIMITED: ({ retry_after_s = 60 }) => `Too many attempts. Please try again in ${retry_after_s < 120 ? `${retry_after_s} s` : `${Math.ceil(retry_after_s / 60)} min`}.`,
     ROAM_ERR_CODE_INVALID: () => 'The code is wrong or has expired. Check the SMS or ask for a new code.',
+    ROAM_ERR_WALLET_PAYER_UNPROVEN: () => 'Only the line\'s owner can pay from its balance: sign in with this number, or enter the code we send to it by SMS.',
     ROAM_ERR_ICCID_MISMATCH: () => 'This SIM serial number (ICCID) does not belong to this phone number. Check the number printed on the card.',
     ROAM_ERR_SIGN_IN_REQUIRED: () => 'Please sign in.',
     ROAM_ERR_CSRF_INVALID: () => 'The form has expired. Reload the page and try again.',
@@ -288,7 +291,7 @@ const ru: Messages = {
       insufficient_funds: 'Карта отклонена: недостаточно средств.', card_expired: 'Карта отклонена: истёк срок действия.',
       three_d_secure_failed: 'Банк не подтвердил платёж (3-D Secure).', fraud_suspected: 'Банк заблокировал платёж как подозрительный.',
       declined: 'Платёж отклонён.', expired: 'Оплата не завершена вовремя.', canceled_by_customer: 'Платёж отменён.',
-      issuer_unavailable: 'Банк не ответил.', provider_error: 'Сбой платёжного сервиса.', line_not_active: 'Номер не активен, деньги будут возвращены.',
+      issuer_unavailable: 'Банк не ответил.', provider_error: 'Сбой платёжного сервиса.', line_not_active: 'Номер не активен, деньги будут возвращены.', unused_pack_refunded: 'Возврат: пакет не использовался, деньги вернулись тем же способом.',
     },
     try_another_method: 'Попробуйте другой способ оплаты или повторите позже.',
   },
@@ -307,7 +310,7 @@ const ru: Messages = {
     correspondent_account: 'Корр. счёт', account: 'Расчётный счёт', amount_due: 'Сумма к оплате', purpose: 'Назначение платежа',
     pay_by: 'Оплатить до', scan_to_pay: 'Отсканируйте в приложении банка: реквизиты заполнятся сами.',
     invoice_note: 'Укажите код платежа в назначении платежа. Пакет подключится, когда перевод поступит.',
-    invoice_not_found: 'Для этого заказа нет банковского перевода.', view_invoice: 'Счёт на оплату переводом',
+    invoice_not_found: 'Для этого заказа нет банковского перевода.', view_invoice: 'Счёт на оплату переводом', test_notice: 'ТЕСТОВЫЙ РЕЖИМ: деньги не списаны. Это образец документа, а не квитанция об оплате.',
   },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? 'Значение'}: ${reason ?? 'неверное значение'}.`,
@@ -341,6 +344,7 @@ const ru: Messages = {
     ROAM_ERR_REFUND_NOT_ALLOWED: ({ reason }) => reason === 'pack_used' ? 'Пакетом уже пользовались, вернуть деньги нельзя.' : 'Вернуть деньги можно только за подключённый заказ.',
     ROAM_ERR_RATE_LIMITED: ({ retry_after_s = 60 }) => `Слишком много попыток. Повторите через ${retry_after_s < 120 ? `${retry_after_s} с` : `${Math.ceil(retry_after_s / 60)} мин`}.`,
     ROAM_ERR_CODE_INVALID: () => 'Код неверный или устарел. Проверьте SMS или запросите новый код.',
+    ROAM_ERR_WALLET_PAYER_UNPROVEN: () => 'Оплатить с баланса может только владелец номера: войдите с этим номером или введите код, который мы пришлём на него в SMS.',
     ROAM_ERR_ICCID_MISMATCH: () => 'Этот серийный номер SIM-карты (ICCID) не относится к этому номеру. Проверьте номер, напечатанный на карте.',
     ROAM_ERR_SIGN_IN_REQUIRED: () => 'Войдите в личный кабинет.',
     ROAM_ERR_CSRF_INVALID: () => 'Форма устарела. Обновите страницу и повторите попытку.',
@@ -398,7 +402,7 @@ const zhHans: Messages = {
     payment_failures: {
       insufficient_funds: '银行卡被拒：余额不足。', card_expired: '银行卡被拒：卡已过期。', three_d_secure_failed: '发卡银行未能验证本次付款（3-D Secure）。',
       fraud_suspected: '发卡银行判定付款可疑并拦截。', declined: '付款被拒绝。', expired: '付款未在规定时间内完成。', canceled_by_customer: '付款已取消。',
-      issuer_unavailable: '发卡银行未响应。', provider_error: '支付服务出现问题。', line_not_active: '该号码未激活，款项将退回。',
+      issuer_unavailable: '发卡银行未响应。', provider_error: '支付服务出现问题。', line_not_active: '该号码未激活，款项将退回。', unused_pack_refunded: '已退款：套餐未使用，款项已原路退回。',
     },
     try_another_method: '请尝试其他支付方式，或稍后再试。',
   },
@@ -417,7 +421,7 @@ const zhHans: Messages = {
     correspondent_account: '代理行账户', account: '收款账号', amount_due: '应付金额', purpose: '付款用途',
     pay_by: '付款截止', scan_to_pay: '使用俄罗斯银行App扫码，自动填写转账信息。',
     invoice_note: '请在付款用途中填写付款识别码。款项到账后套餐即开通。',
-    invoice_not_found: '该订单没有银行转账付款。', view_invoice: '查看银行转账付款单',
+    invoice_not_found: '该订单没有银行转账付款。', view_invoice: '查看银行转账付款单', test_notice: '测试模式：未扣任何款项。本文件为样本，不是付款收据。',
   },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? '输入'}${reason ?? '无效'}。`,
@@ -451,6 +455,7 @@ const zhHans: Messages = {
     ROAM_ERR_REFUND_NOT_ALLOWED: ({ reason }) => reason === 'pack_used' ? '该套餐已被使用，无法退款。' : '只有已开通的订单才能退款。',
     ROAM_ERR_RATE_LIMITED: ({ retry_after_s = 60 }) => `尝试次数过多，请${retry_after_s < 120 ? `${retry_after_s}秒` : `${Math.ceil(retry_after_s / 60)}分钟`}后再试。`,
     ROAM_ERR_CODE_INVALID: () => '验证码错误或已过期。请核对短信或重新获取验证码。',
+    ROAM_ERR_WALLET_PAYER_UNPROVEN: () => '只有号码本人可以用余额付款：请用此号码登录，或输入我们通过短信发送到该号码的验证码。',
     ROAM_ERR_ICCID_MISMATCH: () => '该SIM卡序列号（ICCID）与此号码不匹配。请核对卡片上印的序列号。',
     ROAM_ERR_SIGN_IN_REQUIRED: () => '请先登录。',
     ROAM_ERR_CSRF_INVALID: () => '表单已过期，请刷新页面后重试。',
@@ -508,7 +513,7 @@ const zhHant: Messages = {
     payment_failures: {
       insufficient_funds: '信用卡被拒：餘額不足。', card_expired: '信用卡被拒：卡片已過期。', three_d_secure_failed: '發卡銀行未能驗證本次付款（3-D Secure）。',
       fraud_suspected: '發卡銀行判定付款可疑並攔截。', declined: '付款被拒絕。', expired: '付款未在時限內完成。', canceled_by_customer: '付款已取消。',
-      issuer_unavailable: '發卡銀行未回應。', provider_error: '付款服務發生問題。', line_not_active: '此號碼未啟用，款項將退回。',
+      issuer_unavailable: '發卡銀行未回應。', provider_error: '付款服務發生問題。', line_not_active: '此號碼未啟用，款項將退回。', unused_pack_refunded: '已退款：方案未使用，款項已原路退回。',
     },
     try_another_method: '請嘗試其他付款方式，或稍後再試。',
   },
@@ -527,7 +532,7 @@ const zhHant: Messages = {
     correspondent_account: '代理行帳戶', account: '收款帳號', amount_due: '應付金額', purpose: '付款用途',
     pay_by: '付款截止', scan_to_pay: '使用俄羅斯銀行App掃碼，自動填寫轉帳資訊。',
     invoice_note: '請在付款用途中填寫付款識別碼。款項入帳後方案即開通。',
-    invoice_not_found: '此訂單沒有銀行轉帳付款。', view_invoice: '查看銀行轉帳付款單',
+    invoice_not_found: '此訂單沒有銀行轉帳付款。', view_invoice: '查看銀行轉帳付款單', test_notice: '測試模式：未扣任何款項。本文件為樣本，不是付款收據。',
   },
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? '輸入'}${reason ?? '無效'}。`,
@@ -561,6 +566,7 @@ const zhHant: Messages = {
     ROAM_ERR_REFUND_NOT_ALLOWED: ({ reason }) => reason === 'pack_used' ? '此方案已被使用，無法退款。' : '只有已開通的訂單才能退款。',
     ROAM_ERR_RATE_LIMITED: ({ retry_after_s = 60 }) => `嘗試次數過多，請${retry_after_s < 120 ? `${retry_after_s}秒` : `${Math.ceil(retry_after_s / 60)}分鐘`}後再試。`,
     ROAM_ERR_CODE_INVALID: () => '驗證碼錯誤或已過期。請核對簡訊或重新取得驗證碼。',
+    ROAM_ERR_WALLET_PAYER_UNPROVEN: () => '只有號碼本人可以用餘額付款：請用此號碼登入，或輸入我們以簡訊傳送到該號碼的驗證碼。',
     ROAM_ERR_ICCID_MISMATCH: () => '此SIM卡序號（ICCID）與此號碼不符。請核對卡片上印的序號。',
     ROAM_ERR_SIGN_IN_REQUIRED: () => '請先登入。',
     ROAM_ERR_CSRF_INVALID: () => '表單已過期，請重新整理頁面後再試。',

@@ -33,6 +33,8 @@ export interface Invoice {
   /** The GOST R 56042-2014 text of the QR code. */
   readonly payment_qr_text: string;
   readonly seller: SellerDetails;
+  /** Made in test mode: the transfer will never be looked for in a real statement. */
+  readonly test_mode: boolean;
 }
 
 const OPEN_STATUSES: ReadonlyArray<PaymentsTable['status']> = ['pending', 'requires_action'];
@@ -44,7 +46,7 @@ export function invoicePurpose(reference: string, package_code: string, vat_rate
 }
 
 /** The invoice for the order's open bank transfer; undefined when it has none (never started, or already paid). */
-export async function bankTransferInvoice(db: Executor, seller: SellerDetails, order_id: string): Promise<Invoice | undefined> {
+export async function bankTransferInvoice(db: Executor, seller: SellerDetails, order_id: string, test_mode = false): Promise<Invoice | undefined> {
   const { order, payments } = await orderView(db, order_id);
   const transfer = [...payments].reverse().find((payment) => payment.method === 'bank_transfer' && OPEN_STATUSES.includes(payment.status));
   const reference = transfer ? transferReference(transfer) : null;
@@ -57,7 +59,7 @@ export async function bankTransferInvoice(db: Executor, seller: SellerDetails, o
   return {
     order_id: order.id, payment_id: transfer.id, language, time_zone: line.time_zone, reference, item_name: pack.names[language],
     amount_minor: transfer.amount_minor, currency: transfer.currency, vat_rate_percent: seller.vat_rate_percent, vat_minor,
-    pay_by_ms: order.expires_at_ms, purpose, seller,
+    pay_by_ms: order.expires_at_ms, purpose, seller, test_mode,
     payment_qr_text: gostPaymentText({
       Name: seller.name, PersonalAcc: seller.bank.account, BankName: seller.bank.name, BIC: seller.bank.bic, CorrespAcc: seller.bank.correspondent_account,
       sum_minor: transfer.amount_minor, Purpose: purpose, PayeeINN: seller.inn, ...(seller.kpp ? { KPP: seller.kpp } : {}),

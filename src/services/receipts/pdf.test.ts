@@ -17,7 +17,7 @@ function receipt(language: Receipt['language']): Receipt {
     number: 'RC-2026-000123', year: 2026, sequence: 123, order_id: 'ord_test', line_id: 'ln_test', payment_id: 'pay_test', language,
     time_zone: 'Asia/Vladivostok', line_msisdn_masked: '+7900***4568', seller_name: seller.name, seller_inn: seller.inn, seller_kpp: seller.kpp,
     seller_address: seller.address, package_code: 'data-1gb-1d', item_name: NAMES[language as keyof typeof NAMES], amount_minor: 19_000, currency: 'RUB',
-    vat_rate_percent: 22, vat_minor: 3_426, payment_method: 'card', payment_details: '**** 4242', paid_at_ms: Date.UTC(2026, 0, 15, 9, 30),
+    vat_rate_percent: 22, vat_minor: 3_426, payment_method: 'card', payment_details: '**** 4242', test_mode: 0, paid_at_ms: Date.UTC(2026, 0, 15, 9, 30),
     issued_at_ms: Date.UTC(2026, 0, 15, 9, 30, 2), verification_token: 'AbCdEfGhIjKlMnOpQrStUv',
   };
 }
@@ -26,7 +26,7 @@ function invoice(language: Invoice['language']): Invoice {
   const purpose = invoicePurpose('RC-7KQ2M9XPAB', 'data-1gb-1d', 22, 3_426);
   return {
     order_id: 'ord_test', payment_id: 'pay_test', language, time_zone: 'Europe/Moscow', reference: 'RC-7KQ2M9XPAB', item_name: NAMES[language],
-    amount_minor: 19_000, currency: 'RUB', vat_rate_percent: 22, vat_minor: 3_426, pay_by_ms: Date.UTC(2026, 0, 20, 9, 30), purpose, seller,
+    amount_minor: 19_000, currency: 'RUB', vat_rate_percent: 22, vat_minor: 3_426, pay_by_ms: Date.UTC(2026, 0, 20, 9, 30), purpose, seller, test_mode: false,
     payment_qr_text: gostPaymentText({
       Name: seller.name, PersonalAcc: seller.bank.account, BankName: seller.bank.name, BIC: seller.bank.bic, CorrespAcc: seller.bank.correspondent_account,
       sum_minor: 19_000, Purpose: purpose, PayeeINN: seller.inn,

@@ -36,6 +36,7 @@ export async function receiptPdf(document: ReceiptDocument): Promise<Buffer> {
     y = drawItemTable(pdf, document.items, y) + GAP_PT / 2;
     y = drawTotals(pdf, document.totals, y) + GAP_PT;
     y = drawFields(pdf, document.payment, y) + GAP_PT;
+    y = drawTestNotice(pdf, document.test_notice, y);
     drawText(pdf, document.verify_url, PAGE_MARGIN_PT, y, { size: FONT_SIZE_PT.small, color: COLOR.muted });
   });
 }
@@ -50,8 +51,15 @@ export async function invoicePdf(document: InvoiceDocument): Promise<Buffer> {
     y = drawItemTable(pdf, document.items, y) + GAP_PT / 2;
     y = drawTotals(pdf, document.totals, y) + GAP_PT;
     y = drawFields(pdf, [document.purpose, document.pay_by], y) + GAP_PT;
+    y = drawTestNotice(pdf, document.test_notice, y);
     drawText(pdf, document.note, PAGE_MARGIN_PT, y, { size: FONT_SIZE_PT.body, color: COLOR.muted, width: CONTENT_WIDTH_PT });
   });
+}
+
+/** A document made in test mode says so in bold, above its last lines; returns where the next line starts. */
+function drawTestNotice(pdf: Pdf, notice: string | null, y: number): number {
+  if (notice === null) return y;
+  return drawText(pdf, notice, PAGE_MARGIN_PT, y, { size: FONT_SIZE_PT.heading, bold: true, width: CONTENT_WIDTH_PT }) + GAP_PT;
 }
 
 async function renderPdf(language: string, title: string, draw: (pdf: Pdf) => void): Promise<Buffer> {

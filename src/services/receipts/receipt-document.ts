@@ -31,6 +31,8 @@ export interface ReceiptDocument {
   /** The link in the QR code: the receipt's verification page. */
   readonly verify_url: string;
   readonly verify_hint: string;
+  /** Made in test mode: said first on the page and in bold on the PDF. */
+  readonly test_notice: string | null;
 }
 
 export interface InvoiceDocument {
@@ -45,6 +47,7 @@ export interface InvoiceDocument {
   readonly note: string;
   readonly payment_qr_text: string;
   readonly scan_hint: string;
+  readonly test_notice: string | null;
 }
 
 export function receiptVerifyPath(receipt: Pick<Receipt, 'number' | 'verification_token'>): string {
@@ -71,6 +74,7 @@ export function receiptDocument(receipt: Receipt, language: Language, public_bas
     ],
     verify_url: `${public_base_url}${receiptVerifyPath(receipt)}`,
     verify_hint: text.scan_to_verify,
+    test_notice: receipt.test_mode === 1 ? text.test_notice : null,
   };
 }
 
@@ -96,6 +100,7 @@ export function invoiceDocument(invoice: Invoice): InvoiceDocument {
     note: text.invoice_note,
     payment_qr_text: invoice.payment_qr_text,
     scan_hint: text.scan_to_pay,
+    test_notice: invoice.test_mode ? text.test_notice : null,
   };
 }
 

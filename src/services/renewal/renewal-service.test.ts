@@ -4,6 +4,8 @@ import { RecordingProvisioner } from '../../adapters/network/recording/recording
 import { sandboxConfigFromEnv } from '../../adapters/payments/sandbox/sandbox-config.js';
 import { SANDBOX_WEBHOOK_JOB, SandboxProvider } from '../../adapters/payments/sandbox/sandbox-provider.js';
 import { SANDBOX_SIGNATURE_HEADER, signatureHeader } from '../../adapters/payments/sandbox/sandbox-wire.js';
+import { BankTransferProvider, TRANSFER_REFERENCE_PATTERN } from '../../adapters/payments/bank-transfer/bank-transfer-provider.js';
+import { settleStatementLine } from '../../app/bank-statement.js';
 import { jobHandlers } from '../../app/jobs.js';
 import { RoamError } from '../../core/errors.js';
 import type { Database } from '../../db/database.js';
@@ -26,6 +28,7 @@ const PRICE_1GB = 19_000;
 interface Harness {
   clock: ManualClock;
   sandbox: SandboxProvider;
+  bank: BankTransferProvider;
   renewal: RenewalService;
   worker: OutboxWorker;
   /** Delivers every queued sandbox webhook straight to the renewal service, signed as over HTTP. */
@@ -36,22 +39,24 @@ function harness(database: Database): Harness {
   const clock = new ManualClock(START_MS);
   const config = sandboxConfigFromEnv({});
   const sandbox = new SandboxProvider({ database, clock, config, public_base_url: 'http://roamcard.test', webhook_url: 'http://roamcard.test/webhooks/sandbox' });
+  const bank = new BankTransferProvider({ database, clock });
   const renewal = new RenewalService({
-    database, clock, router: new PaymentRouter([sandbox]), public_base_url: 'http://roamcard.test', order_ttl_ms: 3_600_000, bank_transfer_ttl_ms: 5 * 86_400_000,
+    database, clock, router: new PaymentRouter([sandbox, bank]), public_base_url: 'http://roamcard.test', order_ttl_ms: 3_600_000, bank_transfer_ttl_ms: 5 * 86_400_000,
   });
-  const handlers = jobHandlers({ database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox, sandbox_webhook_secret: config.webhook_secret });
+  const handlers = jobHandlers({ database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox });
   const { [SANDBOX_WEBHOOK_JOB]: _delivered, ...internal } = handlers;
   const worker = new OutboxWorker({ database, clock, handlers: internal });
   return {
-    clock, sandbox, renewal, worker,
+    clock, sandbox, bank, renewal, worker,
     async deliverWebhooks(options = {}) {
+      const secret = await sandbox.webhookSecret();
       const jobs = await database.db.selectFrom('jobs').selectAll().where('kind', '=', SANDBOX_WEBHOOK_JOB).where('status', '=', 'pending').orderBy('created_at_ms').orderBy('id').execute();
       const ordered = options.reverse ? [...jobs].reverse() : jobs;
       const outcomes: string[] = [];
       for (const job of ordered) {
         const { body } = JSON.parse(job.payload) as { body: string };
         for (let copy = 0; copy < (options.twice ? 2 : 1); copy += 1) {
-          outcomes.push(await renewal.handleWebhook('sandbox', signed(body, config.webhook_secret, clock.now_ms())));
+          outcomes.push(await renewal.handleWebhook('sandbox', signed(body, secret, clock.now_ms())));
         }
         await database.db.updateTable('jobs').set({ status: 'done' }).where('id', '=', job.id).execute();
       }
@@ -131,7 +136,7 @@ describeEachDatabase('renewal: orders, payments, exactly-once activation', (t) =
   it('never lets a late or reordered "pending" undo a success', async () => {
     const { order } = await newOrder();
     const { payment } = await h.renewal.startPayment({ order_id: order.id, method: 'yoomoney', idempotency_key: key('pay') });
-    await h.sandbox.scheduleLateSuccess(payment.provider_payment_id!, '0119');
+    await h.sandbox.completeStep(payment.provider_payment_id!, 'approval', { status: 'pending' });
     await h.sandbox.finish(payment.provider_payment_id!, { status: 'succeeded' });
     // Delivered newest first: "succeeded" arrives before the earlier "pending".
     assert.deepEqual(await h.deliverWebhooks({ reverse: true }), ['activated', 'unchanged']);
@@ -145,7 +150,7 @@ describeEachDatabase('renewal: orders, payments, exactly-once activation', (t) =
     const { payment } = await h.renewal.startPayment({ order_id: order.id, method: 'card', idempotency_key: key('pay') });
     const forgedBody = JSON.stringify({ id: 'evt_forged', type: 'payment.updated', created: 0, sequence: 9, data: { payment_id: payment.provider_payment_id, merchant_payment_id: payment.id, status: 'succeeded', amount_minor: PRICE_1GB, currency: 'RUB', failure_code: null } });
     await assert.rejects(h.renewal.handleWebhook('sandbox', signed(forgedBody, 'whsec_not_the_real_secret_at_all', h.clock.now_ms())), (error: unknown) => error instanceof WebhookRejected && error.reason === 'signature');
-    await assert.rejects(h.renewal.handleWebhook('sandbox', signed(forgedBody, sandboxConfigFromEnv({}).webhook_secret, h.clock.now_ms(), Math.floor(h.clock.now_ms() / 1000) - 3_600)), (error: unknown) => error instanceof WebhookRejected && error.reason === 'stale');
+    await assert.rejects(h.renewal.handleWebhook('sandbox', signed(forgedBody, await h.sandbox.webhookSecret(), h.clock.now_ms(), Math.floor(h.clock.now_ms() / 1000) - 3_600)), (error: unknown) => error instanceof WebhookRejected && error.reason === 'stale');
     await assert.rejects(h.renewal.handleWebhook('sandbox', { headers: {}, raw_body: Buffer.from(forgedBody), remote_address: '127.0.0.1' }), WebhookRejected);
     assert.equal((await h.renewal.getOrder(order.id)).order.state, 'awaiting_payment');
   });
@@ -216,7 +221,7 @@ describeEachDatabase('renewal: orders, payments, exactly-once activation', (t) =
   it('keeps a timed-out card payment pending until the outcome arrives, never guessing', async () => {
     const { order } = await newOrder(EMPTY_LINE);
     const { payment } = await h.renewal.startPayment({ order_id: order.id, method: 'card', idempotency_key: key('pay') });
-    await h.sandbox.scheduleLateSuccess(payment.provider_payment_id!, '0119');
+    assert.equal(await h.sandbox.completeStep(payment.provider_payment_id!, 'card', { status: 'pending', card_last4: '0119' }), 'accepted');
     await h.deliverWebhooks();
     assert.equal(await h.renewal.refreshPayment(payment.id), 'unchanged');
     assert.equal((await h.renewal.getOrder(order.id)).order.state, 'awaiting_payment');
@@ -231,12 +236,17 @@ describeEachDatabase('renewal: orders, payments, exactly-once activation', (t) =
     const { payment } = await h.renewal.startPayment({ order_id: order.id, method: 'bank_transfer', idempotency_key: key('pay') });
     const action = JSON.parse(payment.next_action ?? '{}') as { type: string; reference: string };
     assert.equal(action.type, 'bank_transfer');
-    assert.match(action.reference, /^RC-[A-Z0-9]{10}$/);
-    assert.equal(await h.sandbox.settleBankTransfer(action.reference, order.amount_minor - 1), 'amount_mismatch');
-    assert.equal(await h.sandbox.settleBankTransfer('RC-NOSUCHREF0', order.amount_minor), 'unknown_reference');
-    assert.equal(await h.sandbox.settleBankTransfer(action.reference, order.amount_minor), 'settled');
-    await h.deliverWebhooks();
+    assert.match(action.reference, TRANSFER_REFERENCE_PATTERN);
+    assert.equal(payment.provider, 'bank_transfer');
+    const context = { payments: { bank_transfer: h.bank }, renewal: h.renewal } as unknown as Parameters<typeof settleStatementLine>[0];
+    assert.equal(await settleStatementLine(context, action.reference, order.amount_minor - 1), 'amount_mismatch');
+    assert.equal(await settleStatementLine(context, 'RC-NSUCHREF2', order.amount_minor), 'unknown_reference');
+    assert.equal((await h.renewal.getOrder(order.id)).order.state, 'awaiting_payment');
+    // Settled in this process: no webhook, no worker needed for the pack to be active.
+    assert.equal(await settleStatementLine(context, action.reference, order.amount_minor), 'settled');
     assert.equal((await h.renewal.getOrder(order.id)).order.state, 'active');
+    assert.equal(await settleStatementLine(context, action.reference, order.amount_minor), 'already_final');
+    await assertLedgerSound();
   });
 
   it('expires unpaid orders, and refunds a payment that succeeds after its order closed', async () => {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
-/** The sandbox provider is always on: it is what runs on a fresh machine. */
+/** The sandbox provider runs in test mode only (PAYMENTS_SANDBOX, src/config.ts): a fresh machine's way to pay. */
 export const SANDBOX_ENV_VARIABLES = {
-  SANDBOX_WEBHOOK_SECRET: 'HMAC secret of the sandbox webhooks (default: a fixed development secret)',
+  SANDBOX_WEBHOOK_SECRET: 'HMAC secret of the sandbox webhooks (default: a random secret made once per installation and kept in its database)',
   SANDBOX_WEBHOOK_DUPLICATES: '0–1: share of sandbox webhooks sent twice, as real providers sometimes do (default 0)',
   SANDBOX_WEBHOOK_REORDER_MS: 'deliver sandbox webhooks with a random delay up to this, so they may arrive out of order (default 0)',
   SANDBOX_TIMEOUT_OUTCOME_MS: 'how long the "timeout" test card keeps the outcome unknown before its webhook (default 3000)',
@@ -20,7 +20,7 @@ const duration_ms = (name: string, max_ms: number) => z.coerce.number({ error: `
   .int(`${name} must be a whole number of milliseconds`).min(0, `${name} must not be negative`).max(max_ms, `${name} must be at most ${max_ms} ms`);
 
 const schema = z.object({
-  SANDBOX_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default('whsec_roamcard_sandbox_development'),
+  SANDBOX_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   SANDBOX_WEBHOOK_DUPLICATES: z.coerce.number().min(0).max(1).default(0),
   SANDBOX_WEBHOOK_REORDER_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   SANDBOX_TIMEOUT_OUTCOME_MS: z.coerce.number().int().min(0).max(3_600_000).default(3_000),
@@ -46,7 +46,8 @@ export interface SandboxFaults {
 export const NO_SANDBOX_FAULTS: SandboxFaults = { timeout_share: 0, timeout_ms: 0, error_share: 0, webhook_delay_share: 0, webhook_delay_ms: 0 };
 
 export interface SandboxConfig {
-  readonly webhook_secret: string;
+  /** Undefined: the installation's own secret (see SandboxProvider.webhookSecret). */
+  readonly webhook_secret: string | undefined;
   readonly webhook_duplicate_share: number;
   readonly webhook_reorder_ms: number;
   readonly timeout_outcome_ms: number;

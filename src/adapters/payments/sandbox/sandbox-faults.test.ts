@@ -115,12 +115,12 @@ function harness(database: Database, clock: ManualClock, env: Record<string, str
   const renewal = new RenewalService({
     database, clock, router: new PaymentRouter([sandbox]), public_base_url: 'http://roamcard.test', order_ttl_ms: 3_600_000, bank_transfer_ttl_ms: 86_400_000,
   });
-  const signed = (body: string) => ({
-    headers: { [SANDBOX_SIGNATURE_HEADER]: signatureHeader(config.webhook_secret, body, Math.floor(clock.now_ms() / 1000)) }, raw_body: Buffer.from(body), remote_address: '127.0.0.1',
+  const signed = async (body: string) => ({
+    headers: { [SANDBOX_SIGNATURE_HEADER]: signatureHeader(await sandbox.webhookSecret(), body, Math.floor(clock.now_ms() / 1000)) }, raw_body: Buffer.from(body), remote_address: '127.0.0.1',
   });
   const handlers = {
-    ...jobHandlers({ database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox, sandbox_webhook_secret: config.webhook_secret }),
-    [SANDBOX_WEBHOOK_JOB]: async (payload: unknown) => void (await renewal.handleWebhook('sandbox', signed((payload as { body: string }).body))),
+    ...jobHandlers({ database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox }),
+    [SANDBOX_WEBHOOK_JOB]: async (payload: unknown) => void (await renewal.handleWebhook('sandbox', await signed((payload as { body: string }).body))),
   };
   const worker = new OutboxWorker({ database, clock, handlers });
   async function deliverWebhooks({ twice = false } = {}): Promise<string[]> {
@@ -128,7 +128,7 @@ function harness(database: Database, clock: ManualClock, env: Record<string, str
     const outcomes: string[] = [];
     for (const job of jobs) {
       const { body } = JSON.parse(job.payload) as { body: string };
-      for (let copy = 0; copy < (twice ? 2 : 1); copy += 1) outcomes.push(await renewal.handleWebhook('sandbox', signed(body)));
+      for (let copy = 0; copy < (twice ? 2 : 1); copy += 1) outcomes.push(await renewal.handleWebhook('sandbox', await signed(body)));
       await database.db.updateTable('jobs').set({ status: 'done' }).where('id', '=', job.id).execute();
     }
     return outcomes;

@@ -6,7 +6,7 @@ import { formatMoney } from '../../../core/i18n/format.js';
 import { isLanguage, type Language } from '../../../core/i18n/languages.js';
 import type { Clock } from '../../../ports/clock.js';
 import type { SandboxPaymentsTable } from '../../../db/schema.js';
-import type { SandboxProvider } from './sandbox-provider.js';
+import type { SandboxOutcome, SandboxProvider, SandboxStepOutcome } from './sandbox-provider.js';
 import { SANDBOX_PAGE_TEXT, type SandboxPageText } from './sandbox-pages-text.js';
 import { testCardBehaviour } from './sandbox-wire.js';
 
@@ -33,6 +33,7 @@ export const sandboxPages: FastifyPluginAsync<SandboxPagesOptions> = async (app,
     if (!payment) return notFound(reply);
     const text = textFor(payment);
     if (payment.status !== 'requires_action') return page(reply, text, finishedBody(payment, text));
+    if (payment.awaiting === 'three_d_secure') return page(reply, text, threeDsBody(payment, text));
     if (payment.method === 'card') return page(reply, text, cardForm(payment, text));
     if (payment.method === 'sbp') return page(reply, text, await sbpBody(payment, text, sandbox.pageUrl(`/sandbox/sbp/${payment.id}`)));
     return page(reply, text, walletBody(payment, text));
@@ -42,32 +43,33 @@ export const sandboxPages: FastifyPluginAsync<SandboxPagesOptions> = async (app,
     const payment = await sandbox.findForPage(request.params.id);
     if (!payment) return notFound(reply);
     const text = textFor(payment);
-    if (payment.status !== 'requires_action' || payment.method !== 'card') return page(reply, text, finishedBody(payment, text));
+    if (payment.method !== 'card' || payment.awaiting !== 'card') return page(reply.code(409), text, finishedBody(payment, text));
     const card = (request.body?.card_number ?? '').replace(/[\s-]/g, '');
     const problem = cardProblem(card, request.body?.expiry ?? '', request.body?.cvc ?? '', clock.now_ms(), text);
     if (problem) return page(reply.code(422), text, cardForm(payment, text, problem));
     const behaviour = testCardBehaviour(card);
-    const last4 = card.slice(-4);
-    if (behaviour.outcome === 'three_d_secure') return page(reply, text, threeDsBody(payment, text));
-    if (behaviour.outcome === 'timeout') {
-      await sandbox.scheduleLateSuccess(payment.id, last4);
-      return page(reply, text, `<p>${text.processing}</p>${backLink(payment, text)}`);
-    }
-    await sandbox.finish(payment.id, behaviour.outcome === 'succeeded'
-      ? { status: 'succeeded', card_last4: last4 }
-      : { status: 'failed', failure_code: behaviour.failure_code, card_last4: last4 });
+    const card_last4 = card.slice(-4);
+    const outcome: SandboxStepOutcome =
+      behaviour.outcome === 'three_d_secure' ? { status: 'three_d_secure', card_last4 }
+      : behaviour.outcome === 'timeout' ? { status: 'pending', card_last4 }
+      : behaviour.outcome === 'succeeded' ? { status: 'succeeded', card_last4 }
+      : { status: 'failed', failure_code: behaviour.failure_code, card_last4 };
+    // Checked again under the payment's lock: a second tab may have paid in between.
+    if (await sandbox.completeStep(payment.id, 'card', outcome) === 'not_waiting') return page(reply.code(409), text, finishedBody(payment, text));
+    if (outcome.status === 'three_d_secure') return page(reply, text, threeDsBody(payment, text));
+    if (outcome.status === 'pending') return page(reply, text, `<p>${text.processing}</p>${backLink(payment, text)}`);
     return reply.redirect(payment.return_url, 303);
   });
 
+  /** The customer's answer on an approval page (e-wallet, SBP bank app) or on the 3-D Secure challenge. */
   app.post<{ Params: { id: string }; Body: Record<string, string> }>('/sandbox/pay/:id/decide', hide, async (request, reply) => {
     const payment = await sandbox.findForPage(request.params.id);
     if (!payment) return notFound(reply);
-    const decision = request.body?.decision;
-    const outcome =
-      decision === 'approve' ? { status: 'succeeded' as const }
-      : decision === 'fail_3ds' ? { status: 'failed' as const, failure_code: 'three_d_secure_failed' as const }
-      : { status: 'failed' as const, failure_code: 'canceled_by_customer' as const };
-    await sandbox.finish(payment.id, outcome);
+    const text = textFor(payment);
+    const step = payment.method === 'card' ? 'three_d_secure' : 'approval';
+    const outcome = decisionOutcome(step, request.body?.decision);
+    if (!outcome) return page(reply.code(400), text, `<p class="error" role="alert">${text.bad_decision}</p>${backLink(payment, text)}`);
+    if (await sandbox.completeStep(payment.id, step, outcome) === 'not_waiting') return page(reply.code(409), text, finishedBody(payment, text));
     return reply.redirect(payment.return_url, 303);
   });
 
@@ -80,6 +82,14 @@ export const sandboxPages: FastifyPluginAsync<SandboxPagesOptions> = async (app,
     return page(reply, text, decisionForm(payment, text, text.sbp_confirm, text.decline));
   });
 };
+
+/** What each answer means at each step; an answer the step does not offer is refused. */
+function decisionOutcome(step: 'three_d_secure' | 'approval', decision: string | undefined): SandboxOutcome | undefined {
+  if (decision === 'approve') return { status: 'succeeded' };
+  if (step === 'three_d_secure' && decision === 'fail_3ds') return { status: 'failed', failure_code: 'three_d_secure_failed' };
+  if (step === 'approval' && decision === 'decline') return { status: 'failed', failure_code: 'canceled_by_customer' };
+  return undefined;
+}
 
 function textFor(payment: SandboxPaymentsTable): SandboxPageText {
   return SANDBOX_PAGE_TEXT[isLanguage(payment.language) ? payment.language : 'en'];

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { newId } from '../../../core/ids.js';
 import type { Database } from '../../../db/database.js';
-import type { SandboxPaymentsTable } from '../../../db/schema.js';
+import type { SandboxAwaitingStep, SandboxPaymentsTable } from '../../../db/schema.js';
 import { supportsRowLocks } from '../../../db/locks.js';
+import { installationSecret } from '../../../db/installation-secrets.js';
 import { inTransaction, type Executor } from '../../../db/transaction.js';
 import type { Clock } from '../../../ports/clock.js';
 import {
@@ -22,7 +23,7 @@ import {
 import { enqueueJob } from '../../../services/jobs/outbox.js';
 import type { SandboxConfig } from './sandbox-config.js';
 import { webhookDelayMs, withInjectedFault } from './sandbox-faults.js';
-import { checkSignature, SANDBOX_SIGNATURE_HEADER, type SandboxEvent } from './sandbox-wire.js';
+import { checkSignature, parseSandboxEvent, SANDBOX_SIGNATURE_HEADER, type SandboxEvent } from './sandbox-wire.js';
 
 /**
  * The sandbox provider: everything a real provider does, inside roamcard, so the whole renewal
@@ -33,10 +34,23 @@ import { checkSignature, SANDBOX_SIGNATURE_HEADER, type SandboxEvent } from './s
  * held back, when the SANDBOX_FAULT_* settings ask for it (sandbox-faults.ts).
  */
 
-export const SANDBOX_METHODS: readonly PaymentMethod[] = ['card', 'yoomoney', 'paypal', 'alipay', 'wechat_pay', 'sbp', 'bank_transfer'];
+/** Every online method a customer pays at a provider's page (bank transfers have their own, in-house provider). */
+export const SANDBOX_METHODS: readonly PaymentMethod[] = ['card', 'yoomoney', 'paypal', 'alipay', 'wechat_pay', 'sbp'];
+/** The installation secret that signs sandbox webhooks when SANDBOX_WEBHOOK_SECRET is not set. */
+export const SANDBOX_WEBHOOK_SECRET_NAME = 'sandbox_webhook_secret';
 export const SANDBOX_WEBHOOK_JOB = 'sandbox.deliver_webhook';
 export const SANDBOX_SETTLE_JOB = 'sandbox.settle_timeout_payment';
 const WEBHOOK_ATTEMPTS_MAX = 10;
+
+/** Where a sandbox payment goes: an outcome, or (the timeout card) pending with the outcome to follow. */
+export interface SandboxOutcome {
+  readonly status: 'succeeded' | 'failed' | 'canceled' | 'pending';
+  readonly failure_code?: PaymentFailureCode;
+  readonly card_last4?: string;
+}
+
+/** A hosted-page step: an outcome, or (a 3-D Secure test card) the challenge page next. */
+export type SandboxStepOutcome = SandboxOutcome | { readonly status: 'three_d_secure'; readonly card_last4: string };
 
 export interface SandboxProviderOptions {
   readonly database: Database;
@@ -53,6 +67,7 @@ export class SandboxProvider implements PaymentProvider {
   readonly name = 'sandbox';
   readonly methods = SANDBOX_METHODS;
   readonly #options: SandboxProviderOptions;
+  #webhook_secret: Promise<string> | undefined;
 
   constructor(options: SandboxProviderOptions) {
     this.#options = options;
@@ -102,13 +117,14 @@ export class SandboxProvider implements PaymentProvider {
         amount_minor: input.amount_minor,
         currency: input.currency,
         method: input.method,
-        status: input.method === 'bank_transfer' ? 'pending' : 'requires_action',
+        status: 'requires_action',
         failure_code: null,
         description: input.description.slice(0, 128),
         return_url: input.return_url,
         language: input.customer.language,
         card_last4: null,
-        transfer_reference: input.method === 'bank_transfer' ? transferReference() : null,
+        transfer_reference: null,
+        awaiting: input.method === 'card' ? 'card' : 'approval',
         event_sequence: 0,
         created_at_ms: now_ms,
         updated_at_ms: now_ms,
@@ -136,35 +152,39 @@ export class SandboxProvider implements PaymentProvider {
     });
   }
 
+  /**
+   * Verifies the signature, then takes the outcome from the sandbox's own books, not from the
+   * body: a signed body is only a hint of which payment changed (as YooKassa's notifications are
+   * treated), so even a leaked secret cannot make a payment succeed that did not.
+   */
   async parseWebhook(request: WebhookRequest): Promise<WebhookEvent> {
     const header = request.headers[SANDBOX_SIGNATURE_HEADER];
     const body = request.raw_body.toString('utf8');
-    const check = checkSignature(this.#options.config.webhook_secret, body, Array.isArray(header) ? header[0] : header,
+    const check = checkSignature(await this.webhookSecret(), body, Array.isArray(header) ? header[0] : header,
       Math.floor(this.#options.clock.now_ms() / 1000), this.#options.config.webhook_tolerance_s);
     if (check === 'stale') throw new WebhookRejected('stale', 'sandbox webhook timestamp outside the replay window');
     if (check !== 'valid') throw new WebhookRejected('signature', `sandbox webhook signature ${check}`);
-    let event: SandboxEvent;
-    try {
-      event = JSON.parse(body) as SandboxEvent;
-    } catch {
-      throw new WebhookRejected('malformed', 'sandbox webhook body is not JSON');
-    }
-    if (typeof event.id !== 'string' || typeof event.data?.payment_id !== 'string') throw new WebhookRejected('malformed', 'sandbox webhook lacks id or payment');
+    const event = parseSandboxEvent(body);
+    if (!event) throw new WebhookRejected('malformed', 'sandbox webhook body is not a sandbox event');
+    const db = this.#options.database.db;
+    const payment = await db.selectFrom('sandbox_payments').selectAll().where('id', '=', event.data.payment_id).executeTakeFirst();
+    if (!payment) throw new WebhookRejected('malformed', 'sandbox webhook names no sandbox payment');
     if (event.type === 'refund.updated' && event.data.refund) {
-      return { event_id: event.id, type: 'refund', provider_payment_id: event.data.payment_id, refund: { provider_refund_id: event.data.refund.id, status: event.data.refund.status } };
+      const refund = await db.selectFrom('sandbox_refunds').selectAll().where('id', '=', event.data.refund.id).where('sandbox_payment_id', '=', payment.id).executeTakeFirst();
+      if (!refund) throw new WebhookRejected('malformed', 'sandbox webhook names no refund of this payment');
+      return { event_id: event.id, type: 'refund', provider_payment_id: payment.id, refund: { provider_refund_id: refund.id, status: refund.status } };
     }
-    return {
-      event_id: event.id,
-      type: 'payment',
-      payment: {
-        provider_payment_id: event.data.payment_id,
-        merchant_payment_id: event.data.merchant_payment_id,
-        status: event.data.status,
-        amount_minor: event.data.amount_minor,
-        currency: event.data.currency,
-        ...(event.data.failure_code ? { failure: { code: event.data.failure_code } } : {}),
-      },
-    };
+    return { event_id: event.id, type: 'payment', payment: this.#state(payment) };
+  }
+
+  /** SANDBOX_WEBHOOK_SECRET, else this installation's own random secret (made once, kept in the database). */
+  webhookSecret(): Promise<string> {
+    this.#webhook_secret ??= this.#options.config.webhook_secret !== undefined
+      ? Promise.resolve(this.#options.config.webhook_secret)
+      : installationSecret(this.#options.database, SANDBOX_WEBHOOK_SECRET_NAME, this.#options.clock.now_ms());
+    // A failed read (database away) is not kept: the next call asks again.
+    this.#webhook_secret.catch(() => { this.#webhook_secret = undefined; });
+    return this.#webhook_secret;
   }
 
   // --- What the hosted pages and the statement import do (the provider's side) ---
@@ -181,49 +201,59 @@ export class SandboxProvider implements PaymentProvider {
 
   /**
    * Moves a payment to its outcome and queues the webhook that tells the merchant. A payment that
-   * is already final stays as it is (the page may be submitted twice).
+   * is already final stays as it is (a cancel racing the customer's page, a late settlement).
    */
-  async finish(
-    provider_payment_id: string,
-    outcome: { status: 'succeeded' | 'failed' | 'canceled' | 'pending'; failure_code?: PaymentFailureCode; card_last4?: string },
-  ): Promise<ProviderPaymentState> {
+  async finish(provider_payment_id: string, outcome: SandboxOutcome): Promise<ProviderPaymentState> {
     const now_ms = this.#options.clock.now_ms();
     return inTransaction(this.#options.database, async (trx) => {
       const payment = await this.#findLocked(trx, provider_payment_id);
       if (isFinalPaymentStatus(payment.status)) return this.#state(payment);
-      const updated: SandboxPaymentsTable = {
-        ...payment,
-        status: outcome.status,
-        failure_code: outcome.failure_code ?? null,
-        card_last4: outcome.card_last4 ?? payment.card_last4,
-        updated_at_ms: now_ms,
-      };
-      await trx.updateTable('sandbox_payments').set({ status: updated.status, failure_code: updated.failure_code, card_last4: updated.card_last4, updated_at_ms: now_ms }).where('id', '=', payment.id).execute();
-      await this.#emit(trx, updated, now_ms);
-      return this.#state(updated);
+      return this.#state(await this.#apply(trx, payment, outcome, now_ms));
     });
   }
 
-  /** The "timeout" test card: the outcome stays unknown (pending) and arrives later, by webhook only. */
-  async scheduleLateSuccess(provider_payment_id: string, card_last4: string): Promise<void> {
+  /**
+   * What the hosted pages do: one step of the payment the customer is on, accepted only while the
+   * payment waits for exactly that step — a card page cannot approve without a card, an approval
+   * cannot be replayed on a finished payment, a 3-D Secure answer needs a 3-D Secure card first.
+   */
+  async completeStep(provider_payment_id: string, step: SandboxAwaitingStep, outcome: SandboxStepOutcome): Promise<'accepted' | 'not_waiting'> {
     const now_ms = this.#options.clock.now_ms();
-    await this.finish(provider_payment_id, { status: 'pending', card_last4 });
-    await inTransaction(this.#options.database, (trx) => enqueueJob(trx, {
-      kind: SANDBOX_SETTLE_JOB,
-      payload: { provider_payment_id },
-      run_after_ms: now_ms + this.#options.config.timeout_outcome_ms,
-      dedupe_key: `sandbox-settle:${provider_payment_id}`,
-    }, now_ms));
+    return inTransaction(this.#options.database, async (trx) => {
+      const payment = await this.#findLocked(trx, provider_payment_id);
+      if (payment.status !== 'requires_action' || payment.awaiting !== step) return 'not_waiting';
+      if (outcome.status === 'three_d_secure') {
+        await trx.updateTable('sandbox_payments').set({ awaiting: 'three_d_secure', card_last4: outcome.card_last4, updated_at_ms: now_ms }).where('id', '=', payment.id).execute();
+        return 'accepted';
+      }
+      await this.#apply(trx, payment, outcome, now_ms);
+      // The "timeout" test card: the outcome stays unknown (pending) and arrives later, by webhook only.
+      if (outcome.status === 'pending') {
+        await enqueueJob(trx, {
+          kind: SANDBOX_SETTLE_JOB,
+          payload: { provider_payment_id: payment.id },
+          run_after_ms: now_ms + this.#options.config.timeout_outcome_ms,
+          dedupe_key: `sandbox-settle:${payment.id}`,
+        }, now_ms);
+      }
+      return 'accepted';
+    });
   }
 
-  /** A bank statement line with this reference and amount arrived: the transfer is paid. */
-  async settleBankTransfer(reference: string, amount_minor: number): Promise<'settled' | 'unknown_reference' | 'amount_mismatch' | 'already_final'> {
-    const payment = await this.#options.database.db.selectFrom('sandbox_payments').selectAll().where('transfer_reference', '=', reference).executeTakeFirst();
-    if (!payment) return 'unknown_reference';
-    if (payment.amount_minor !== amount_minor) return 'amount_mismatch';
-    if (isFinalPaymentStatus(payment.status)) return 'already_final';
-    await this.finish(payment.id, { status: 'succeeded' });
-    return 'settled';
+  async #apply(trx: Executor, payment: SandboxPaymentsTable, outcome: SandboxOutcome, now_ms: number): Promise<SandboxPaymentsTable> {
+    const updated: SandboxPaymentsTable = {
+      ...payment,
+      status: outcome.status,
+      failure_code: outcome.failure_code ?? null,
+      card_last4: outcome.card_last4 ?? payment.card_last4,
+      awaiting: null,
+      updated_at_ms: now_ms,
+    };
+    await trx.updateTable('sandbox_payments')
+      .set({ status: updated.status, failure_code: updated.failure_code, card_last4: updated.card_last4, awaiting: null, updated_at_ms: now_ms })
+      .where('id', '=', payment.id).execute();
+    await this.#emit(trx, updated, now_ms);
+    return updated;
   }
 
   /**
@@ -244,9 +274,7 @@ export class SandboxProvider implements PaymentProvider {
   #state(row: SandboxPaymentsTable): ProviderPaymentState {
     const base = this.#options.public_base_url;
     const next_action =
-      row.status !== 'requires_action' && row.status !== 'pending' ? undefined
-      : row.method === 'bank_transfer' && row.transfer_reference ? { type: 'bank_transfer' as const, reference: row.transfer_reference }
-      : row.status !== 'requires_action' ? undefined
+      row.status !== 'requires_action' ? undefined
       : row.method === 'sbp' ? { type: 'qr' as const, payload: `${base}/sandbox/sbp/${row.id}`, url: `${base}/sandbox/pay/${row.id}` }
       : { type: 'redirect' as const, url: `${base}/sandbox/pay/${row.id}` };
     return {
@@ -291,11 +319,4 @@ export class SandboxProvider implements PaymentProvider {
       }, now_ms);
     }
   }
-}
-
-/** A bank-transfer reference a person can type: RC- and 10 unambiguous characters. */
-function transferReference(): string {
-  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  const bytes = randomBytes(10);
-  return `RC-${[...bytes].map((byte) => alphabet[byte % alphabet.length]).join('')}`;
 }

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 import type { PaymentFailureCode, ProviderPaymentStatus } from '../../../ports/payment-provider.js';
 
 /**
@@ -44,6 +45,30 @@ export interface SandboxEvent {
     readonly failure_code: PaymentFailureCode | null;
     readonly refund?: { readonly id: string; readonly merchant_refund_id: string; readonly status: 'succeeded' | 'failed' | 'pending' };
   };
+}
+
+/** The part of an event the receiver relies on: which event, and which payment (and refund) it is about. */
+const sandboxEventSchema = z.object({
+  id: z.string().min(1).max(100),
+  type: z.enum(['payment.updated', 'refund.updated']),
+  data: z.object({
+    payment_id: z.string().min(1).max(100),
+    refund: z.object({ id: z.string().min(1).max(100) }).optional(),
+  }),
+});
+
+export type ParsedSandboxEvent = z.infer<typeof sandboxEventSchema>;
+
+/** The event in a webhook body, or undefined when the body is not one (not JSON, or not this shape). */
+export function parseSandboxEvent(body: string): ParsedSandboxEvent | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const parsed = sandboxEventSchema.safeParse(json);
+  return parsed.success ? parsed.data : undefined;
 }
 
 export function signatureHeader(secret: string, body: string, timestamp_s: number): string {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseMoney } from '../../../core/money.js';
 import { commandGroup, languageOption, openCsvFile, refuseFile, type CsvSource } from '../csv-import.js';
+import { settleStatementLine } from '../../../app/bank-statement.js';
 import { terminalLanguage, withContext } from '../run-command.js';
 
 interface StatementOptions {
@@ -9,8 +10,8 @@ interface StatementOptions {
 
 const STATEMENT_HELP = `
 Columns: reference (the RC-… payment reference from the invoice), amount (roubles, "1990.00" or "1 990,00").
-Each line whose reference and amount match an open bank transfer settles it; the running server's
-worker then delivers the provider's webhook and the pack is activated. Lines that match nothing are
+Each line whose reference and amount match an open bank transfer settles it, in this process: the
+payment is recorded and the pack activated (the running server's worker then provisions it). Lines that match nothing are
 listed for a person to look at; nothing is guessed. Importing the same statement again changes nothing.`;
 
 /** `roamcard payments import-statement FILE`: settles bank transfers from a bank statement. */
@@ -39,7 +40,7 @@ async function importStatement(file_path: string, options: StatementOptions): Pr
   const counts = { settled: 0, unknown_reference: 0, amount_mismatch: 0, already_final: 0, unreadable: 0 };
   const attention: string[] = [];
   try {
-    await withContext(async ({ payments }) => {
+    await withContext(async (context) => {
       for await (const record of source.records) {
         const reference = (record.values.reference ?? '').trim().toUpperCase();
         const amount = parseMoney(record.values.amount ?? '');
@@ -48,7 +49,7 @@ async function importStatement(file_path: string, options: StatementOptions): Pr
           attention.push(`line ${record.line_number}: unreadable reference or amount`);
           continue;
         }
-        const outcome = await payments.sandbox.settleBankTransfer(reference, amount.amount_minor);
+        const outcome = await settleStatementLine(context, reference, amount.amount_minor);
         counts[outcome] += 1;
         if (outcome === 'unknown_reference' || outcome === 'amount_mismatch') attention.push(`line ${record.line_number}: ${reference} ${outcome.replace('_', ' ')}`);
       }

@@ -31,9 +31,7 @@ export function registerServeCommand(program: Command): void {
         throw error;
       }
       app.log.info({ url: serverUrl(config), docs: `${serverUrl(config)}/docs`, database: context.database.description }, 'roamcard is serving');
-      if (config.auth.secret_generated) {
-        app.log.warn('AUTH_SECRET is not set: a random one was made for this run, so sign-in codes still pending die with a restart and several servers would not agree; set AUTH_SECRET (openssl rand -hex 32) in production');
-      }
+      for (const warning of config.warnings) app.log.warn(warning);
       const background = startBackgroundWork(context, app);
       stopGracefully(config, app, context, background);
     });

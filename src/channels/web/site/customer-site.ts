@@ -35,7 +35,7 @@ export const customerSite: FastifyPluginAsync<CustomerSiteOptions> = async (app,
   // The app's start page: signed-in customers go straight to their lines (account/).
   app.addHook('onRequest', signedInHomeRedirect);
   const assets = new SiteAssets();
-  const deps = siteDependencies(context, new SiteShell(assets));
+  const deps = siteDependencies(context, new SiteShell(assets, { test_mode: context.payments.test_mode }));
   await app.register(appPages, { ...deps, assets });
   await app.register(renewPages, deps);
   await app.register(statusPages, deps);

@@ -41,13 +41,21 @@ export interface PageOptions {
   readonly refresh_s?: number | null;
 }
 
+export interface SiteShellOptions {
+  /** Test mode (the sandbox takes payments): every page says no money moves. */
+  readonly test_mode: boolean;
+  readonly nav?: readonly NavItem[];
+}
+
 export class SiteShell {
   readonly #assets: SiteAssets;
   readonly #nav: readonly NavItem[];
+  readonly #test_mode: boolean;
 
-  constructor(assets: SiteAssets, nav: readonly NavItem[] = SITE_NAV) {
+  constructor(assets: SiteAssets, options: SiteShellOptions) {
     this.#assets = assets;
-    this.#nav = nav;
+    this.#nav = options.nav ?? SITE_NAV;
+    this.#test_mode = options.test_mode;
   }
 
   render(options: PageOptions): string {
@@ -65,6 +73,7 @@ export class SiteShell {
 ${options.refresh_s ? html`<noscript><meta http-equiv="refresh" content="${options.refresh_s}"></noscript>` : ''}
 </head><body>
 <a class="skip" href="#main">${text.skip_to_content}</a>
+${this.#test_mode ? html`<p class="test-mode" role="note">${text.test_mode_banner}</p>` : ''}
 ${languageSwitcher(options.language, options.url, text)}
 <header class="top"><div class="bar wrap">
 <a class="brand" href="/"><img src="${assets.url('icon.svg')}" alt="" width="32" height="32">${text.site_name}</a>

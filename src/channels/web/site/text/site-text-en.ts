@@ -10,6 +10,7 @@ export const siteTextEn: SiteText = {
   nav: { renew: 'Renew', help: 'Help', lines: 'My lines' },
   language_label: 'Language',
   footer_ussd: 'Balance any time: dial #100#. Your packs: #101#. No data needed.',
+  test_mode_banner: 'Test mode: payments go to a sandbox and no money moves. Packs bought here are for trying the service.',
   install_app: 'Install the app',
 
   home_title: 'Top up your travel SIM in a minute',

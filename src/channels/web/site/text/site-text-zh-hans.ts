@@ -10,6 +10,7 @@ export const siteTextZhHans: SiteText = {
   nav: { renew: '续费', help: '帮助', lines: '我的号码' },
   language_label: '语言',
   footer_ussd: '随时查余额：拨打 #100#。查套餐：#101#。无需流量。',
+  test_mode_banner: '测试模式：付款进入沙箱，不会产生真实扣款。此处购买的套餐仅供试用。',
   install_app: '安装应用',
 
   home_title: '一分钟为旅行电话卡续费',

@@ -10,6 +10,7 @@ export const siteTextZhHant: SiteText = {
   nav: { renew: '儲值', help: '說明', lines: '我的號碼' },
   language_label: '語言',
   footer_ussd: '隨時查餘額：撥打 #100#。查方案：#101#。不需行動數據。',
+  test_mode_banner: '測試模式：付款進入沙盒，不會產生真實扣款。此處購買的方案僅供試用。',
   install_app: '安裝應用程式',
 
   home_title: '一分鐘為旅遊電話卡儲值',

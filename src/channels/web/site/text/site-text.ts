@@ -24,6 +24,8 @@ export interface SiteText {
   readonly nav: { readonly renew: string; readonly help: string; readonly lines: string };
   readonly language_label: string;
   readonly footer_ussd: string;
+  /** On every page while payments run in test mode (the sandbox provider). */
+  readonly test_mode_banner: string;
   readonly install_app: string;
 
   readonly home_title: string;
