@@ -15,6 +15,7 @@ import {
 import { GOST_FIELD_LENGTH_MAX } from './services/receipts/gost-payment-qr.js';
 import type { SellerDetails } from './services/receipts/seller.js';
 import { VAT_RATE_PERCENT_MAX } from './services/receipts/vat.js';
+import { LOOKUP_LIMITS_DEFAULT, type LookupLimits } from './services/renewal/lookup-limits.js';
 
 /**
  * Configuration comes from the environment only, and is validated once at start: a bad value
@@ -122,6 +123,8 @@ const environmentSchema = z.object({
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   SMS_DRIVER: z.enum(SMS_DRIVERS).optional(),
   PAYMENTS_SANDBOX: onOff.optional(),
+  RENEW_LOOKUPS_PER_ADDRESS_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(LOOKUP_LIMITS_DEFAULT.per_address_hour),
+  RENEW_LOOKUPS_PER_NUMBER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(LOOKUP_LIMITS_DEFAULT.per_number_hour),
   PAYMENTS_BANK_TRANSFER: onOff.optional(),
   VAT_RATE_PERCENT: z
     .string()
@@ -195,6 +198,8 @@ export interface Config {
     /** The in-house bank-transfer provider: invoices with a reference, settled by importing a bank statement. */
     readonly bank_transfer: boolean;
   };
+  /** How many anonymous "renew any number" look-ups an address, and a number, may take an hour. */
+  readonly renew_lookups: LookupLimits;
   /** Things an operator should know at start (logged as warnings by the server). */
   readonly warnings: readonly string[];
 }
@@ -250,6 +255,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     }),
     sms_driver,
     payments,
+    renew_lookups: Object.freeze({ per_address_hour: env.RENEW_LOOKUPS_PER_ADDRESS_HOUR, per_number_hour: env.RENEW_LOOKUPS_PER_NUMBER_HOUR }),
     warnings: Object.freeze(startWarnings({ env, payments, sms_driver })),
     seller: Object.freeze({
       name: env.SELLER_NAME,

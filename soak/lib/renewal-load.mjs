@@ -71,13 +71,15 @@ async function createOrder(ctx, plan) {
  * Starts a payment attempt. When the provider's answer was lost (the attempt stays pending without
  * a next action), asks again with the same key, a few times, as the order page would.
  */
-async function startPayment(ctx, order, method, suffix = '') {
+async function startPayment(ctx, order, method, suffix = '', proof = {}) {
   const key = `${ctx.key}-${method}${suffix}`;
   const path = `/api/v1/orders/${order.id}/payments`;
   let payment = null;
   for (let attempt = 1; attempt <= PAYMENT_START_ATTEMPTS; attempt += 1) {
-    const answer = await ctx.client.send('POST /api/v1/orders/{id}/payments', 'POST', path, { json: { method }, headers: { 'idempotency-key': key } });
+    const answer = await ctx.client.send('POST /api/v1/orders/{id}/payments', 'POST', path, { json: { method, ...proof }, headers: { 'idempotency-key': key } });
     if (answer.status === 409) return void ctx.log.countRefusal('start payment', 409, answer.body?.code);
+    // A wallet code spent by a first try whose answer was lost: that payment is found by its key, below.
+    if (answer.status === 400 && answer.body?.code === 'ROAM_ERR_CODE_INVALID') return void ctx.log.countRefusal('start payment', 400, answer.body.code);
     if (answer.status !== 201) return void unexpected(ctx, `start ${method} payment`, answer);
     if (payment && payment.id !== answer.body.payment.id) ctx.log.anomaly('idempotent replay', `payment key ${key}: first ${payment.id}, again ${answer.body.payment.id}`);
     payment = answer.body.payment;
@@ -93,6 +95,8 @@ async function startPayment(ctx, order, method, suffix = '') {
 async function submitPage(ctx, payment, action, form, expected_status) {
   const url = `${payment.next_action.url}/${action}`;
   const answer = await ctx.client.send(`POST sandbox /${action}`, 'POST', url, { form });
+  // 409: the payment no longer waits for this step (a cancel or the order's expiry came first).
+  if (answer.status === 409) return void ctx.log.countRefusal(`sandbox ${action}`, 409, 'not_waiting');
   if (answer.status !== 303 && answer.status !== 200) return void unexpected(ctx, `sandbox ${action}`, answer);
   ctx.log.submissions.push({ payment_id: payment.id, action: `${action} ${form.card_number ?? form.decision}`, expected_status });
   return answer;
@@ -149,8 +153,14 @@ const FLOWS = {
     const payment = await startPayment(ctx, order, 'sbp');
     if (payment?.next_action) await decide(ctx, payment, plan.approve ? 'approve' : 'decline', plan.approve ? 'succeeded' : 'failed');
   },
+  /** The line's owner pays from its balance with the code the server texts to the line. */
   async wallet(ctx, plan, order) {
-    const payment = await startPayment(ctx, order, 'wallet');
+    const sent = await ctx.client.send('POST /api/v1/orders/{id}/wallet-code', 'POST', `/api/v1/orders/${order.id}/wallet-code`, { json: {} });
+    if (sent.status === 409 || sent.status === 429) return void ctx.log.countRefusal('wallet code', sent.status, sent.body?.code);
+    if (sent.status !== 202) return void unexpected(ctx, 'wallet code', sent);
+    const code = await ctx.paymentCode(order.id);
+    if (code === null) return void ctx.log.countRefusal('wallet code', 0, 'unreadable');
+    const payment = await startPayment(ctx, order, 'wallet', '', { payment_code: code });
     if (payment) await replayPayment(ctx, plan, order, payment, 'wallet');
   },
   async bank_transfer(ctx, plan, order) {
@@ -185,10 +195,10 @@ async function runFlow(ctx, plan) {
 }
 
 /** One customer: flows one after another until `until_ms`. */
-export async function runCustomer({ client, log, random, lines, packages, seed, index, until_ms }) {
+export async function runCustomer({ client, log, random, lines, packages, seed, index, until_ms, paymentCode }) {
   for (let serial = 0; Date.now() < until_ms; serial += 1) {
     const plan = planFlow(random, lines, packages);
-    const ctx = { client, log, flow: plan.flow, key: `soak-${seed}-c${index}-${serial}` };
+    const ctx = { client, log, flow: plan.flow, key: `soak-${seed}-c${index}-${serial}`, paymentCode };
     log.countFlow(plan.flow);
     try {
       await runFlow(ctx, plan);

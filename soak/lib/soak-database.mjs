@@ -19,9 +19,12 @@ import { observedFigures } from './observed.mjs';
 import { ensurePostgresRunning, restartImpossibleReason, restartPostgres } from './postgres.mjs';
 import { randomStream } from './random.mjs';
 import { runCustomer } from './renewal-load.mjs';
+import { fromDist } from '../../bench/lib/dist.mjs';
 import { seedSoakData } from './seed.mjs';
 import { serverEnvironment, ServerSupervisor } from './server.mjs';
 import { runResender, runUsageSender } from './usage-load.mjs';
+
+const { sentPaymentCode } = await fromDist('testing/wallet-payers.js');
 
 export const RESULTS_FOLDER = fileURLToPath(new URL('../results/', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../dist/src/channels/cli/main.js', import.meta.url));
@@ -45,17 +48,47 @@ const SANDBOX_CHAOS = {
   SANDBOX_FAULT_WEBHOOK_DELAY_MS: '5000',
 };
 
+/**
+ * The load comes from one address and renews a few demo numbers hundreds of times: far beyond the
+ * anonymous look-up limits a real installation keeps (which have their own tests), so they are raised.
+ */
+const SOAK_LOOKUP_LIMIT = '1000000';
+
 function serverSettings({ seed, port, database }) {
   const base = `http://127.0.0.1:${port}`;
+  // Fixed for the run: pending sign-in and payment codes survive the kills, and the soak can read
+  // the payment codes the server texts (it plays the line's owner paying from the wallet).
+  const auth_secret = `soak-auth-secret-${seed}-0123456789abcdef`;
   return {
     base,
     network_token: `soak-network-token-${seed}`,
+    auth_secret,
     env: serverEnvironment({
       HOST: '127.0.0.1', PORT: String(port), PUBLIC_BASE_URL: base, LOG_LEVEL: 'warn',
-      NETWORK_API_TOKEN: `soak-network-token-${seed}`, ADMIN_API_TOKEN: `soak-admin-token-${seed}`,
+      NETWORK_API_TOKEN: `soak-network-token-${seed}`, ADMIN_API_TOKEN: `soak-admin-token-${seed}`, AUTH_SECRET: auth_secret,
       RECONCILE_INTERVAL_MS: '1000', PG_POOL_SIZE: '5', SHUTDOWN_GRACE_MS: '5000',
+      RENEW_LOOKUPS_PER_ADDRESS_HOUR: SOAK_LOOKUP_LIMIT, RENEW_LOOKUPS_PER_NUMBER_HOUR: SOAK_LOOKUP_LIMIT,
       ...SANDBOX_CHAOS, ...database.server_env,
     }),
+  };
+}
+
+/**
+ * The code the server texted to a line for paying an order from its wallet, read as its owner's
+ * phone would show it: from the queued SMS, opened with the run's AUTH_SECRET. A short connection
+ * each time, so a PostgreSQL restart does not break it; null when it cannot be read now.
+ */
+function paymentCodeReader(database, auth_secret) {
+  return async (order_id) => {
+    let connection;
+    try {
+      connection = database.open();
+      return await sentPaymentCode(connection, auth_secret, order_id);
+    } catch {
+      return null;
+    } finally {
+      await connection?.close().catch(() => {});
+    }
   };
 }
 
@@ -116,7 +149,7 @@ function chaosActions({ supervisor, settings, log, dialect, say }) {
 }
 
 /** The load and the chaos together, until the window closes and every put-off send is sent. */
-async function driveLoad({ options, settings, supervisor, seeded, log, dialect, say }) {
+async function driveLoad({ options, settings, supervisor, seeded, log, dialect, say, database }) {
   const client = new HttpClient(settings.base);
   const duration_ms = options.duration_s * 1000;
   const restarts = dialect === 'postgres' ? options.pg_restarts : 0;
@@ -128,7 +161,10 @@ async function driveLoad({ options, settings, supervisor, seeded, log, dialect, 
   let load_done = false;
   const common = { client, log, seed: options.seed, until_ms };
   const actors = [
-    ...Array.from({ length: CUSTOMERS }, (_, index) => runCustomer({ ...common, index, random: randomStream(options.seed, `customer ${index}`), lines: seeded.lines, packages: seeded.packages })),
+    ...Array.from({ length: CUSTOMERS }, (_, index) => runCustomer({
+      ...common, index, random: randomStream(options.seed, `customer ${index}`), lines: seeded.lines, packages: seeded.packages,
+      paymentCode: paymentCodeReader(database, settings.auth_secret),
+    })),
     ...Array.from({ length: USAGE_SENDERS }, (_, index) => runUsageSender({ ...common, index, random: randomStream(options.seed, `usage ${index}`), lines: soak_lines, token: settings.network_token, later })),
     runUssdReader({ ...common, random: randomStream(options.seed, 'ussd'), lines: seeded.lines }),
   ];
@@ -189,7 +225,7 @@ export async function soakDatabase(options, dialect, say) {
     await supervisor.start();
     say(`  server pid ${supervisor.pid} at ${settings.base} (log: ${log_file}); ${seeded.lines.length} lines, ${seeded.packages.length} packs; load for ${options.duration_s} s`);
     const log = new ClientLog();
-    const load = await driveLoad({ options, settings, supervisor, seeded, log, dialect, say });
+    const load = await driveLoad({ options, settings, supervisor, seeded, log, dialect, say, database });
     say(`  load done after ${load.load_s.toFixed(1)} s; waiting for the workers`);
     const drain = await drainOutbox(database.open, options.quick ? DRAIN_TIMEOUT_MS.quick : DRAIN_TIMEOUT_MS.full);
     const stopped = await supervisor.stop();

@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../ports/clock.js';
 import type { SmsSender } from '../ports/sms-sender.js';
 import { CustomerService } from '../services/customers/customer-service.js';
 import { deriveAuthKeys } from '../services/customers/auth-crypto.js';
+import { WalletAuthority } from '../services/customers/wallet-authority.js';
 import { ReceiptService } from '../services/receipts/receipt-service.js';
 import { servicesFromConfig, type Services } from '../services/index.js';
 import { OutboxWorker, type WorkerOptions } from '../services/jobs/worker.js';
@@ -69,19 +70,21 @@ export function contextOver(
 ): AppContext {
   const payments = openPayments(config, database, clock, options.environment);
   const services = servicesFromConfig(config, database, clock);
+  const auth_keys = deriveAuthKeys(config.auth.secret);
+  const wallet_payers = new WalletAuthority({ database, clock, keys: auth_keys });
   const renewal = new RenewalService({
     database, clock, router: payments.router, public_base_url: config.public_base_url,
-    order_ttl_ms: config.order_ttl_ms, bank_transfer_ttl_ms: config.bank_transfer_ttl_ms,
+    order_ttl_ms: config.order_ttl_ms, bank_transfer_ttl_ms: config.bank_transfer_ttl_ms, wallet_payers, lookup_limits: config.renew_lookups,
   });
   const sms = openSmsSender(config.sms_driver, { quiet: config.log_level === 'silent' });
   const customers = new CustomerService({
     database, clock, renewal, receipts: new ReceiptService({ database, clock, seller: config.seller }), auth_secret: config.auth.secret,
-    session_ttl_ms: config.auth.session_ttl_ms, default_language: config.default_language,
+    session_ttl_ms: config.auth.session_ttl_ms, default_language: config.default_language, wallet_payers,
   });
   const handlers = jobHandlers({
     database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox: payments.sandbox,
     paymentDetails: payments.paymentDetails, test_mode: payments.test_mode, seller: config.seller,
-    sms: { sender: sms, keys: deriveAuthKeys(config.auth.secret), clock },
+    sms: { sender: sms, keys: auth_keys, clock },
   });
   return {
     config, database, clock, services, payments, renewal, customers, sms,

@@ -88,6 +88,8 @@ export function handleError(fallback_language: Language) {
     const body = errorProblem(error, request, language);
     if (body.status >= 500) request.log.error({ err: error, code: body.code }, 'request failed');
     else request.log.info({ code: body.code, status: body.status, fields: body.errors?.map((e) => e.field) }, 'request rejected');
+    // A rate-limited refusal says when to come back (RFC 9110 §10.2.3), beside its problem details.
+    if (isRoamError(error) && error.params.retry_after_s !== undefined) reply.header('retry-after', String(error.params.retry_after_s));
     return sendProblem(reply, body);
   };
 }

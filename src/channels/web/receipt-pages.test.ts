@@ -15,6 +15,7 @@ import { ReceiptService } from '../../services/receipts/receipt-service.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { testServer } from '../http/test-support.js';
 import { freePort } from '../../testing/net.js';
+import { sentPaymentCode } from '../../testing/wallet-payers.js';
 
 /**
  * Receipts and invoices end to end, over real HTTP on loopback as in routes/orders.test.ts: the
@@ -77,9 +78,17 @@ describeEachDatabase('receipts and invoices over HTTP', (t) => {
   }
 
   async function pay(order_id: string, method: string) {
-    const started = await api(`/api/v1/orders/${order_id}/payments`, { method });
+    // The wallet pays for its owner only: the code sent by SMS to the line proves it here.
+    const proof = method === 'wallet' ? { payment_code: await walletCode(order_id) } : {};
+    const started = await api(`/api/v1/orders/${order_id}/payments`, { method, ...proof });
     assert.equal(started.status, 201, JSON.stringify(started.json));
     return started.json.payment;
+  }
+
+  async function walletCode(order_id: string): Promise<string> {
+    const sent = await fetch(`${base}/api/v1/orders/${order_id}/wallet-code`, { method: 'POST' });
+    assert.equal(sent.status, 202);
+    return sentPaymentCode(t.database, context.config.auth.secret, order_id);
   }
 
   async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {

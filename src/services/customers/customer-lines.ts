@@ -4,7 +4,7 @@ import { parseMsisdn } from '../../core/phone.js';
 import type { CustomerLinesTable, LinesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { newCustomerId } from './auth-crypto.js';
-import { checkRateLimit, recordRateLimitHit, type RateLimitRule } from './rate-limits.js';
+import { checkRateLimit, recordRateLimitHit, type RateLimitRule } from '../../db/rate-limits.js';
 
 /**
  * Which lines a customer sees. A customer is created by the first sign-in through a line (its

@@ -10,7 +10,8 @@ import type { ManualClock } from '../../ports/clock.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import type { OutboxWorker } from '../jobs/worker.js';
 import { deriveAuthKeys, sealText, unsealText } from './auth-crypto.js';
-import { clientAddressKey, CODE_ATTEMPTS_MAX, CODE_TTL_MS } from './one-time-codes.js';
+import { clientAddressKey } from '../../db/rate-limits.js';
+import { CODE_ATTEMPTS_MAX, CODE_RATE_LIMITS, CODE_TTL_MS, CODE_VERIFY_LIMITS } from './one-time-codes.js';
 import { lastLocalDays, zoneOffsetMs } from './local-days.js';
 import { signInSmsText } from './sms-text.js';
 import type { CustomerService } from './customer-service.js';
@@ -70,7 +71,7 @@ describeEachDatabase('customer identity service', (t) => {
   async function signIn(target: { msisdn: string } | { iccid: string }, msisdn: string) {
     await customers.requestCode({ target, ip: ip() });
     const code = await codeSentTo(msisdn);
-    return customers.verifyCode({ target, code, session_kind: 'bearer' });
+    return customers.verifyCode({ target, code, session_kind: 'bearer', ip: ip() });
   }
 
   it('sends a 6-digit code in the line\'s language, stores only its HMAC, and signs up then signs in', async () => {
@@ -84,7 +85,7 @@ describeEachDatabase('customer identity service', (t) => {
     const jobs = JSON.stringify(await t.database.db.selectFrom('jobs').selectAll().execute());
     assert.ok(!codes.includes(code) && !jobs.includes(code), 'the plain code is stored nowhere');
 
-    const signed_up = await customers.verifyCode({ target: { msisdn: LINE_2.msisdn }, code, session_kind: 'bearer' });
+    const signed_up = await customers.verifyCode({ target: { msisdn: LINE_2.msisdn }, code, session_kind: 'bearer', ip: ip() });
     assert.equal(signed_up.created, true);
     assert.match(signed_up.token, /^rcs_/);
     const sessions = JSON.stringify(await t.database.db.selectFrom('customer_sessions').selectAll().execute());
@@ -92,7 +93,7 @@ describeEachDatabase('customer identity service', (t) => {
     const lines = await customers.listLines(signed_up.customer_id);
     assert.deepEqual(lines.map((line) => [line.msisdn, line.verified_by, line.primary]), [[LINE_2.msisdn, 'sms_code', true]]);
 
-    await rejects(customers.verifyCode({ target: { msisdn: LINE_2.msisdn }, code, session_kind: 'bearer' }), 'ROAM_ERR_CODE_INVALID');
+    await rejects(customers.verifyCode({ target: { msisdn: LINE_2.msisdn }, code, session_kind: 'bearer', ip: ip() }), 'ROAM_ERR_CODE_INVALID');
     clock.advance(MINUTE_MS + 1);
     const signed_in = await signIn({ msisdn: LINE_2.msisdn }, LINE_2.msisdn);
     assert.equal(signed_in.created, false);
@@ -106,78 +107,128 @@ describeEachDatabase('customer identity service', (t) => {
     await customers.requestCode({ target: { msisdn: LINE_1.msisdn }, ip: ip() });
     const code = await codeSentTo(LINE_1.msisdn);
     clock.advance(CODE_TTL_MS);
-    await rejects(customers.verifyCode({ target: { msisdn: LINE_1.msisdn }, code, session_kind: 'bearer' }), 'ROAM_ERR_CODE_INVALID');
+    await rejects(customers.verifyCode({ target: { msisdn: LINE_1.msisdn }, code, session_kind: 'bearer', ip: ip() }), 'ROAM_ERR_CODE_INVALID');
 
     clock.advance(MINUTE_MS);
     await customers.requestCode({ target: { msisdn: LINE_1.msisdn }, ip: ip() });
     const fresh = await codeSentTo(LINE_1.msisdn);
     clock.advance(CODE_TTL_MS - 1);
-    assert.equal((await customers.verifyCode({ target: { msisdn: LINE_1.msisdn }, code: fresh, session_kind: 'bearer' })).created, true);
+    assert.equal((await customers.verifyCode({ target: { msisdn: LINE_1.msisdn }, code: fresh, session_kind: 'bearer', ip: ip() })).created, true);
   });
 
-  it('five wrong codes kill the code; a new code retires the old one', async () => {
+  it('one address cannot burn the code: its guesses stop at 5, and the owner still signs in from another', async () => {
     nextHour();
     await customers.requestCode({ target: { msisdn: LINE_1.msisdn }, ip: ip() });
     const code = await codeSentTo(LINE_1.msisdn);
     const wrong = code === '000000' ? '111111' : '000000';
-    for (let attempt = 0; attempt < CODE_ATTEMPTS_MAX; attempt += 1) {
-      await rejects(customers.verifyCode({ target: { msisdn: LINE_1.msisdn }, code: wrong, session_kind: 'bearer' }), 'ROAM_ERR_CODE_INVALID');
+    const attacker = '203.0.113.66';
+    for (let attempt = 0; attempt < CODE_VERIFY_LIMITS.per_target_address.hits_max; attempt += 1) {
+      await rejects(customers.verifyCode({ target: { msisdn: LINE_1.msisdn }, code: wrong, session_kind: 'bearer', ip: attacker }), 'ROAM_ERR_CODE_INVALID');
     }
-    await rejects(customers.verifyCode({ target: { msisdn: LINE_1.msisdn }, code, session_kind: 'bearer' }), 'ROAM_ERR_CODE_INVALID');
+    // The next guess from that address is refused before the code is even looked at…
+    await rejects(customers.verifyCode({ target: { msisdn: LINE_1.msisdn }, code, session_kind: 'bearer', ip: attacker }), 'ROAM_ERR_RATE_LIMITED');
     const row = await t.database.db.selectFrom('one_time_codes').select(['attempts', 'consumed_at_ms']).orderBy('created_at_ms', 'desc').limit(1).executeTakeFirstOrThrow();
-    assert.deepEqual(row, { attempts: CODE_ATTEMPTS_MAX, consumed_at_ms: null });
+    assert.deepEqual(row, { attempts: CODE_VERIFY_LIMITS.per_target_address.hits_max, consumed_at_ms: null });
+    // …while the code stays good for its owner, elsewhere.
+    assert.equal(typeof (await customers.verifyCode({ target: { msisdn: LINE_1.msisdn }, code, session_kind: 'bearer', ip: '198.51.100.250' })).token, 'string');
+  });
 
-    clock.advance(MINUTE_MS);
+  it('many addresses together kill the code at its limit, and the owner gets in within 15 minutes', async () => {
+    nextHour();
+    await customers.requestCode({ target: { msisdn: LINE_2.msisdn }, ip: ip() });
+    const code = await codeSentTo(LINE_2.msisdn);
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let attempt = 0; attempt < CODE_ATTEMPTS_MAX; attempt += 1) {
+      await rejects(customers.verifyCode({ target: { msisdn: LINE_2.msisdn }, code: wrong, session_kind: 'bearer', ip: `192.0.2.${attempt}` }), 'ROAM_ERR_CODE_INVALID');
+    }
+    const row = await t.database.db.selectFrom('one_time_codes').select('attempts').where('msisdn', '=', LINE_2.msisdn).orderBy('created_at_ms', 'desc').limit(1).executeTakeFirstOrThrow();
+    assert.equal(row.attempts, CODE_ATTEMPTS_MAX);
+    // The ceiling for the number is reached: every address waits, the owner too — for at most 15 minutes.
+    const waited = await rejects(customers.verifyCode({ target: { msisdn: LINE_2.msisdn }, code, session_kind: 'bearer', ip: ip() }), 'ROAM_ERR_RATE_LIMITED');
+    assert.ok(Number(waited.retry_after_s) <= 15 * 60);
+    clock.advance(Number(waited.retry_after_s) * 1000);
+    const owner = '198.51.100.251';
+    await customers.requestCode({ target: { msisdn: LINE_2.msisdn }, ip: owner });
+    const fresh = await codeSentTo(LINE_2.msisdn);
+    assert.equal(typeof (await customers.verifyCode({ target: { msisdn: LINE_2.msisdn }, code: fresh, session_kind: 'bearer', ip: owner })).token, 'string');
+  });
+
+  it('a new code retires the old one', async () => {
+    nextHour();
     await customers.requestCode({ target: { msisdn: LINE_1.msisdn }, ip: ip() });
     const first = await codeSentTo(LINE_1.msisdn);
-    clock.advance(MINUTE_MS);
     await customers.requestCode({ target: { msisdn: LINE_1.msisdn }, ip: ip() });
     const second = await codeSentTo(LINE_1.msisdn);
     if (first !== second) {
-      await rejects(customers.verifyCode({ target: { msisdn: LINE_1.msisdn }, code: first, session_kind: 'bearer' }), 'ROAM_ERR_CODE_INVALID');
+      await rejects(customers.verifyCode({ target: { msisdn: LINE_1.msisdn }, code: first, session_kind: 'bearer', ip: ip() }), 'ROAM_ERR_CODE_INVALID');
     }
-    await customers.verifyCode({ target: { msisdn: LINE_1.msisdn }, code: second, session_kind: 'bearer' });
+    await customers.verifyCode({ target: { msisdn: LINE_1.msisdn }, code: second, session_kind: 'bearer', ip: ip() });
   });
 
-  it('concurrent wrong guesses never exceed the attempts, and concurrent requests get one code', async () => {
+  it('concurrent wrong guesses never exceed the attempts, and concurrent requests from one address get one code', async () => {
     nextHour();
-    const requests = await Promise.allSettled(Array.from({ length: 6 }, () => customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: ip() })));
+    const requests = await Promise.allSettled(Array.from({ length: 6 }, () => customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: '198.51.100.77' })));
     assert.equal(requests.filter((result) => result.status === 'fulfilled').length, 1);
     const code = await codeSentTo(LINE_3.msisdn);
     const wrong = code === '000000' ? '111111' : '000000';
-    const guesses = await Promise.allSettled(Array.from({ length: 2 * CODE_ATTEMPTS_MAX }, () =>
-      customers.verifyCode({ target: { msisdn: LINE_3.msisdn }, code: wrong, session_kind: 'bearer' })));
+    const guesses = await Promise.allSettled(Array.from({ length: 2 * CODE_ATTEMPTS_MAX }, (_, index) =>
+      customers.verifyCode({ target: { msisdn: LINE_3.msisdn }, code: wrong, session_kind: 'bearer', ip: `192.0.2.${100 + (index % 5)}` })));
     for (const guess of guesses) {
-      assert.ok(guess.status === 'rejected' && isRoamError(guess.reason) && guess.reason.code === 'ROAM_ERR_CODE_INVALID', String(guess.status === 'rejected' ? guess.reason : 'accepted'));
+      assert.ok(guess.status === 'rejected' && isRoamError(guess.reason) && ['ROAM_ERR_CODE_INVALID', 'ROAM_ERR_RATE_LIMITED'].includes(guess.reason.code),
+        String(guess.status === 'rejected' ? guess.reason : 'accepted'));
     }
     const row = await t.database.db.selectFrom('one_time_codes').select('attempts').where('msisdn', '=', LINE_3.msisdn).orderBy('created_at_ms', 'desc').limit(1).executeTakeFirstOrThrow();
-    assert.equal(row.attempts, CODE_ATTEMPTS_MAX);
-    await rejects(customers.verifyCode({ target: { msisdn: LINE_3.msisdn }, code, session_kind: 'bearer' }), 'ROAM_ERR_CODE_INVALID');
+    assert.ok(row.attempts <= CODE_ATTEMPTS_MAX, `${row.attempts} attempts`);
   });
 
-  it('limits codes per number (1 a minute, 5 an hour) and per client address (20 an hour)', async () => {
+  it('limits code requests per (number, address), per address, and per number from all addresses', async () => {
     nextHour();
-    await customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: ip() });
-    const params = await rejects(customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: ip() }), 'ROAM_ERR_RATE_LIMITED');
+    const home = '198.51.100.200';
+    await customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: home });
+    const params = await rejects(customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: home }), 'ROAM_ERR_RATE_LIMITED');
     assert.equal(params.retry_after_s, 60);
-    // Asking by the card's ICCID counts against the same number.
-    await rejects(customers.requestCode({ target: { iccid: LINE_3.iccid }, ip: ip() }), 'ROAM_ERR_RATE_LIMITED');
-    for (let request = 2; request <= 5; request += 1) {
+    // Another address is not held back by this one's requests.
+    await customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: ip() });
+    for (let request = 2; request <= CODE_RATE_LIMITS.per_target_address_hour.hits_max; request += 1) {
       clock.advance(MINUTE_MS);
-      await customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: ip() });
+      await customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: home });
     }
     clock.advance(MINUTE_MS);
-    const hourly = await rejects(customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: ip() }), 'ROAM_ERR_RATE_LIMITED');
+    const hourly = await rejects(customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: home }), 'ROAM_ERR_RATE_LIMITED');
     assert.ok(Number(hourly.retry_after_s) > 60 && Number(hourly.retry_after_s) <= 3600);
+    // The number's own ceiling, from all addresses together.
+    const asked = 1 + CODE_RATE_LIMITS.per_target_address_hour.hits_max;
+    for (let request = asked; request < CODE_RATE_LIMITS.per_target_hour.hits_max; request += 1) await customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: ip() });
+    await rejects(customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: ip() }), 'ROAM_ERR_RATE_LIMITED');
 
     nextHour();
     const shared_ip = '203.0.113.7';
-    for (let number = 1; number <= 20; number += 1) {
+    for (let number = 1; number <= CODE_RATE_LIMITS.per_ip_hour.hits_max; number += 1) {
       await customers.requestCode({ target: { msisdn: `+7900555${String(number).padStart(4, '0')}` }, ip: shared_ip });
     }
     await rejects(customers.requestCode({ target: { msisdn: '+79005550021' }, ip: shared_ip }), 'ROAM_ERR_RATE_LIMITED');
     await rejects(customers.requestCode({ target: { msisdn: '+79005550022' }, ip: `::ffff:${shared_ip}` }), 'ROAM_ERR_RATE_LIMITED');
     await customers.requestCode({ target: { msisdn: '+79005550023' }, ip: '203.0.113.8' });
+  });
+
+  it('asking by number and by ICCID cannot be told apart: separate counters, one silent SMS cap per line', async () => {
+    nextHour();
+    const address = '198.51.100.201';
+    await customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: address });
+    // Right after asking by number, asking by that line's ICCID answers as for any other ICCID.
+    const by_iccid = await customers.requestCode({ target: { iccid: LINE_3.iccid }, ip: address });
+    const unknown_iccid = await customers.requestCode({ target: { iccid: `897019900000099998${luhnCheckDigit('897019900000099998')}` }, ip: address });
+    assert.deepEqual(by_iccid, unknown_iccid);
+    // However it is asked, one line gets at most so many texts an hour; beyond, the answer stays the same.
+    const line_id = (await t.database.db.selectFrom('lines').select('id').where('msisdn', '=', LINE_3.msisdn).executeTakeFirstOrThrow()).id;
+    const texted = async () => (await t.database.db.selectFrom('jobs').select('id').where('kind', '=', 'sms.send').where('line_id', '=', line_id).execute()).length;
+    const before_cap = await texted();
+    for (let request = 2; request <= CODE_RATE_LIMITS.sms_per_line_hour.hits_max + 3; request += 1) {
+      const target = request % 2 === 0 ? { msisdn: LINE_3.msisdn } : { iccid: LINE_3.iccid };
+      assert.deepEqual(await customers.requestCode({ target, ip: ip() }), by_iccid);
+    }
+    assert.equal(await texted() - before_cap, CODE_RATE_LIMITS.sms_per_line_hour.hits_max - 2, 'two SMS went before the loop');
+    await worker.drainOnce(); // the next tests read the newest SMS: send these first
   });
 
   it('an unknown number or ICCID gets the same answer and no SMS, code or job', async () => {
@@ -194,7 +245,7 @@ describeEachDatabase('customer identity service', (t) => {
     assert.deepEqual(unknown_iccid, known);
     const after_counts = await count();
     assert.deepEqual(after_counts, { codes: before_counts.codes + 1, jobs: before_counts.jobs + 1 });
-    await rejects(customers.verifyCode({ target: { msisdn: '+79009999999' }, code: '123456', session_kind: 'bearer' }), 'ROAM_ERR_CODE_INVALID');
+    await rejects(customers.verifyCode({ target: { msisdn: '+79009999999' }, code: '123456', session_kind: 'bearer', ip: ip() }), 'ROAM_ERR_CODE_INVALID');
     await rejects(customers.requestCode({ target: { msisdn: 'not a number' }, ip: ip() }), 'ROAM_ERR_MSISDN_INVALID');
   });
 
@@ -203,7 +254,7 @@ describeEachDatabase('customer identity service', (t) => {
     await customers.requestCode({ target: { iccid: '8970 1990 0000 0000 239' }, ip: ip() });
     const code = await codeSentTo(LINE_3.msisdn);
     assert.match(sms.lastMessageTo(LINE_3.msisdn)?.text ?? '', /код входа roamcard/);
-    const signed_in = await customers.verifyCode({ target: { iccid: LINE_3.iccid }, code, session_kind: 'cookie' });
+    const signed_in = await customers.verifyCode({ target: { iccid: LINE_3.iccid }, code, session_kind: 'cookie', ip: ip() });
     assert.equal(signed_in.session.kind, 'cookie');
     const [line] = await customers.listLines(signed_in.customer_id);
     assert.equal(line?.verified_by, 'iccid');

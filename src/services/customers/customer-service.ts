@@ -12,8 +12,11 @@ import {
 } from './customer-lines.js';
 import { customerOrder, listCustomerOrders, type CustomerOrderSummary, type OrdersPage } from './customer-orders.js';
 import { lineDashboard, type LineDashboard } from './line-dashboard.js';
-import { checkCode, CODE_RATE_LIMITS, CODE_TTL_MS, issueCode, limitCodeRequests, resolveTarget, type SignInTarget } from './one-time-codes.js';
-import { purgeRateLimitWindows } from './rate-limits.js';
+import {
+  checkCode, checkVerifyLimits, CODE_RATE_LIMITS, CODE_TTL_MS, issueCode, limitCodeRequests, mayTextLine, recordWrongGuess, resolveTarget, type SignInTarget,
+} from './one-time-codes.js';
+import { purgeRateLimitWindows } from '../../db/rate-limits.js';
+import type { PaymentCodeSent, WalletAuthority } from './wallet-authority.js';
 import { createSession, findSession, revokeSession, touchSession, type CustomerSession, type SessionKind } from './sessions.js';
 
 export interface CustomerServiceOptions {
@@ -25,6 +28,8 @@ export interface CustomerServiceOptions {
   readonly auth_secret: string;
   readonly session_ttl_ms: number;
   readonly default_language: Language;
+  /** Codes that let a payer spend a line's wallet; without it none can be asked for. */
+  readonly wallet_payers?: WalletAuthority;
 }
 
 export interface RequestCodeInput {
@@ -45,6 +50,8 @@ export interface CodeRequested {
 export interface VerifyCodeInput {
   readonly target: SignInTarget;
   readonly code: string;
+  /** The client's address: wrong guesses are limited per address and per (number, address). */
+  readonly ip: string;
   readonly session_kind: SessionKind;
   /** A new customer's language; the line's when absent. */
   readonly language?: Language | undefined;
@@ -89,7 +96,7 @@ export class CustomerService {
       const target = await resolveTarget(trx, input.target);
       // Limits first and for every target, known or not: refusals must not tell them apart.
       await limitCodeRequests(trx, target.subject, input.ip, now_ms);
-      if (!target.line) return;
+      if (!target.line || !(await mayTextLine(trx, target.line.id, now_ms))) return;
       const language = input.language ?? normalizeLanguage(target.line.language) ?? this.#options.default_language;
       await issueCode(trx, this.#keys, { line: target.line, via: target.via, language }, now_ms);
     });
@@ -102,9 +109,12 @@ export class CustomerService {
     // A wrong code returns undefined rather than throwing, so the counted attempt is committed.
     const signed_in = await this.#tx(async (trx) => {
       const target = await resolveTarget(trx, input.target);
-      if (!target.line) return undefined;
-      const check = await checkCode(trx, this.#keys, target.line.id, input.code, now_ms);
-      if (!check.ok) return undefined;
+      await checkVerifyLimits(trx, target.subject, input.ip, now_ms);
+      const check = target.line ? await checkCode(trx, this.#keys, target.line.id, input.code, now_ms) : { ok: false as const };
+      if (!check.ok || !target.line) {
+        await recordWrongGuess(trx, target.subject, input.ip, now_ms);
+        return undefined;
+      }
       const language = input.language ?? normalizeLanguage(target.line.language) ?? this.#options.default_language;
       const { customer, created } = await signInCustomer(trx, target.line.id, language, now_ms);
       // Typing the ICCID, when asking for the code or now, proves the card is in hand.
@@ -115,6 +125,12 @@ export class CustomerService {
     });
     if (!signed_in) throw new RoamError('ROAM_ERR_CODE_INVALID', { field: 'code' });
     return signed_in;
+  }
+
+  /** Sends the order's line a code that lets the payer pay the order from that line's balance. */
+  async requestPaymentCode(input: { order_id: string; ip: string }): Promise<PaymentCodeSent> {
+    if (!this.#options.wallet_payers) throw new RoamError('ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE', { value: 'wallet' });
+    return this.#options.wallet_payers.requestCode(input);
   }
 
   /** The live session of a token presented as `kind`; undefined for anything else. */

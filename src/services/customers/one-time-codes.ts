@@ -6,30 +6,59 @@ import type { LinesTable, OneTimeCodesTable } from '../../db/schema.js';
 import { supportsRowLocks } from '../../db/locks.js';
 import type { Executor } from '../../db/transaction.js';
 import { codeHmac, newCode, newCustomerId, sameHex, type AuthKeys } from './auth-crypto.js';
-import { hitRateLimit, type RateLimitRule } from './rate-limits.js';
+import { checkRateLimit, clientAddressKey, hitRateLimit, recordRateLimitHit, underRateLimit, type RateLimitRule } from '../../db/rate-limits.js';
 import { queueSms } from './sms-job.js';
 import { signInSmsText } from './sms-text.js';
 
 /**
- * One-time sign-in codes: 6 digits, valid 5 minutes, 5 attempts, only an HMAC stored. A line has
- * at most one live code: asking again retires the previous one, so attempts cannot be multiplied
- * by asking for several codes at once.
+ * One-time sign-in codes: 6 digits, valid 5 minutes, only an HMAC stored. A line has at most one
+ * live code: asking again retires the previous one (the owner's newest SMS always works).
+ *
+ * Limits are set so that nobody can lock the owner out from one address, while guessing stays
+ * bounded for everyone together:
+ * - asking for codes: per (number, address), per address, and a higher ceiling per number; plus a
+ *   cap on SMS to one line that refuses silently (the answer never tells a known line from another);
+ * - wrong guesses: per (number, address) — so one address cannot burn the code for everyone —
+ *   per address, and per-number ceilings over 15 minutes and a day, across all addresses.
+ * Counters are keyed by what was typed (the number, or the ICCID), never by the line it resolves
+ * to, so a refusal never reveals which ICCID belongs to which number.
+ * Bound: a number's code can be guessed at most CODE_VERIFY_LIMITS.per_target_day.hits_max times
+ * a day from all addresses together — a chance of 100 / 10^6 = 0.01 % a day.
  */
 
 export const CODE_TTL_MS = 5 * 60_000;
-export const CODE_ATTEMPTS_MAX = 5;
+/** Wrong guesses that kill one code, from all addresses together (one address gets fewer: see below). */
+export const CODE_ATTEMPTS_MAX = 15;
 
-/** Per number (or per unknown ICCID): one code a minute, five an hour; per client address: twenty an hour. */
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/** Asking for codes. Subjects: "<target>|<address>", "<address>", "<target>", "<line>". */
 export const CODE_RATE_LIMITS = {
-  per_target_minute: { scope: 'code:target:60s', window_ms: 60_000, hits_max: 1 },
-  per_target_hour: { scope: 'code:target:1h', window_ms: 3_600_000, hits_max: 5 },
-  per_ip_hour: { scope: 'code:ip:1h', window_ms: 3_600_000, hits_max: 20 },
+  /** The resend wait a person sees: one code a minute per number from one address. */
+  per_target_minute: { scope: 'code:target-ip:60s', window_ms: MINUTE_MS, hits_max: 1 },
+  per_target_address_hour: { scope: 'code:target-ip:1h', window_ms: HOUR_MS, hits_max: 3 },
+  per_ip_hour: { scope: 'code:ip:1h', window_ms: HOUR_MS, hits_max: 20 },
+  /** All addresses together: above what one address may ask, so a single address cannot use it up. */
+  per_target_hour: { scope: 'code:target:1h', window_ms: HOUR_MS, hits_max: 10 },
+  /** SMS to one line, by number and ICCID together: beyond it codes are not sent (the answer is the same). */
+  sms_per_line_hour: { scope: 'code:sms-line:1h', window_ms: HOUR_MS, hits_max: 10 },
+} as const satisfies Record<string, RateLimitRule>;
+
+/** Wrong guesses. */
+export const CODE_VERIFY_LIMITS = {
+  /** One address guessing one number's code: fewer than the code's own attempts, so it cannot burn the code alone. */
+  per_target_address: { scope: 'verify:target-ip:15m', window_ms: 15 * MINUTE_MS, hits_max: 5 },
+  per_ip_hour: { scope: 'verify:ip:1h', window_ms: HOUR_MS, hits_max: 20 },
+  /** All addresses together: the owner waits at most 15 minutes when many addresses guess at once. */
+  per_target_quarter_hour: { scope: 'verify:target:15m', window_ms: 15 * MINUTE_MS, hits_max: 15 },
+  per_target_day: { scope: 'verify:target:1d', window_ms: 24 * HOUR_MS, hits_max: 100 },
 } as const satisfies Record<string, RateLimitRule>;
 
 export type SignInTarget = { readonly msisdn: string } | { readonly iccid: string };
 
 export interface ResolvedTarget {
-  /** Who the rate limits count against: the line's number when known, else what was typed. */
+  /** Who the limits count against: what was typed ("msisdn:+7…" or "iccid:89…"), known or not. */
   readonly subject: string;
   /** Undefined for an unknown number or ICCID: the caller answers exactly as if it were known. */
   readonly line: LinesTable | undefined;
@@ -47,14 +76,39 @@ export async function resolveTarget(trx: Executor, target: SignInTarget): Promis
   const parsed = parseIccid(target.iccid);
   if (!parsed.ok) throw new RoamError('ROAM_ERR_ICCID_INVALID', { field: 'iccid', reason: parsed.problem });
   const line = await trx.selectFrom('lines').selectAll().where('iccid', '=', parsed.iccid).where('status', '!=', 'closed').executeTakeFirst();
-  return { subject: line ? `msisdn:${line.msisdn}` : `iccid:${parsed.iccid}`, line, via: 'iccid' };
+  return { subject: `iccid:${parsed.iccid}`, line, via: 'iccid' };
 }
 
-/** Counts the request against the number and the client address; throws ROAM_ERR_RATE_LIMITED. */
+/** Counts a code request against the number (with and without the address) and the address; throws ROAM_ERR_RATE_LIMITED. */
 export async function limitCodeRequests(trx: Executor, subject: string, ip: string, now_ms: number): Promise<void> {
-  await hitRateLimit(trx, CODE_RATE_LIMITS.per_target_minute, subject, now_ms);
+  const address = clientAddressKey(ip);
+  await hitRateLimit(trx, CODE_RATE_LIMITS.per_target_minute, `${subject}|${address}`, now_ms);
+  await hitRateLimit(trx, CODE_RATE_LIMITS.per_target_address_hour, `${subject}|${address}`, now_ms);
+  await hitRateLimit(trx, CODE_RATE_LIMITS.per_ip_hour, address, now_ms);
   await hitRateLimit(trx, CODE_RATE_LIMITS.per_target_hour, subject, now_ms);
-  await hitRateLimit(trx, CODE_RATE_LIMITS.per_ip_hour, clientAddressKey(ip), now_ms);
+}
+
+/** True (and counted) while the line may get another code by SMS this hour; false refuses silently. */
+export async function mayTextLine(trx: Executor, line_id: string, now_ms: number): Promise<boolean> {
+  return underRateLimit(trx, CODE_RATE_LIMITS.sms_per_line_hour, line_id, now_ms);
+}
+
+/** Refuses a guess (ROAM_ERR_RATE_LIMITED, nothing counted) when this address or everyone has guessed too often. */
+export async function checkVerifyLimits(trx: Executor, subject: string, ip: string, now_ms: number): Promise<void> {
+  const address = clientAddressKey(ip);
+  await checkRateLimit(trx, CODE_VERIFY_LIMITS.per_target_address, `${subject}|${address}`, now_ms);
+  await checkRateLimit(trx, CODE_VERIFY_LIMITS.per_ip_hour, address, now_ms);
+  await checkRateLimit(trx, CODE_VERIFY_LIMITS.per_target_quarter_hour, subject, now_ms);
+  await checkRateLimit(trx, CODE_VERIFY_LIMITS.per_target_day, subject, now_ms);
+}
+
+/** Counts a wrong guess everywhere it is limited (the caller commits it). */
+export async function recordWrongGuess(trx: Executor, subject: string, ip: string, now_ms: number): Promise<void> {
+  const address = clientAddressKey(ip);
+  await recordRateLimitHit(trx, CODE_VERIFY_LIMITS.per_target_address, `${subject}|${address}`, now_ms);
+  await recordRateLimitHit(trx, CODE_VERIFY_LIMITS.per_ip_hour, address, now_ms);
+  await recordRateLimitHit(trx, CODE_VERIFY_LIMITS.per_target_quarter_hour, subject, now_ms);
+  await recordRateLimitHit(trx, CODE_VERIFY_LIMITS.per_target_day, subject, now_ms);
 }
 
 export interface IssueCodeInput {
@@ -116,25 +170,4 @@ async function retireOpenCodes(trx: Executor, line_id: string, now_ms: number): 
     .where('purpose', '=', 'sign_in')
     .where('consumed_at_ms', 'is', null)
     .execute();
-}
-
-/**
- * The rate-limit key of a client address. IPv6 clients usually hold a whole /64, so they are
- * counted per /64; IPv4 (and IPv4-mapped IPv6) per address.
- */
-export function clientAddressKey(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  if (mapped) return `ip:${mapped[1]}`;
-  if (!ip.includes(':')) return `ip:${ip}`;
-  return `ip6:${ipv6Groups(ip).slice(0, 4).join(':')}::/64`;
-}
-
-const IPV6_GROUPS = 8;
-
-function ipv6Groups(ip: string): string[] {
-  const [head = '', tail] = ip.toLowerCase().split('%')[0]!.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  const zeros = tail === undefined ? [] : Array<string>(Math.max(IPV6_GROUPS - left.length - right.length, 0)).fill('0');
-  return [...left, ...zeros, ...right].map((group) => group.replace(/^0+(?=.)/, ''));
 }

@@ -16,3 +16,19 @@ const SIGN_IN_TEXTS: Readonly<Record<Language, (p: { code: string; minutes: numb
 export function signInSmsText(language: Language, code: string, valid_minutes: number): string {
   return SIGN_IN_TEXTS[language]({ code, minutes: valid_minutes });
 }
+
+/**
+ * The code that lets someone pay from this line's balance, sent to the line itself: the amount
+ * first (what is being agreed to), and what to do if the owner did not ask. One SMS each.
+ */
+const PAYMENT_CODE_TEXTS: Readonly<Record<Language, (p: { code: string; amount: string; minutes: number }) => string>> = {
+  en: ({ code, amount, minutes }) => `${code} confirms paying ${amount} from your roamcard balance. Valid ${minutes} min. If you did not ask, ignore this SMS.`,
+  ru: ({ code, amount, minutes }) => `Код ${code}: оплата ${amount} с баланса. Действует ${minutes} мин.`,
+  'zh-Hans': ({ code, amount, minutes }) => `${code}是用远游卡余额支付${amount}的验证码，${minutes}分钟内有效。非本人操作请忽略。`,
+  'zh-Hant': ({ code, amount, minutes }) => `${code}是用遠遊卡餘額付款${amount}的驗證碼，${minutes}分鐘內有效。非本人操作請忽略。`,
+};
+
+/** `amount` as the reader writes money; English uses "RUB", which GSM-7 has (the rouble sign is not in it). */
+export function paymentCodeSmsText(language: Language, code: string, amount: string, valid_minutes: number): string {
+  return PAYMENT_CODE_TEXTS[language]({ code, amount, minutes: valid_minutes });
+}

@@ -11,6 +11,7 @@ import { cashDrawerAccountId } from '../ledger/accounts.js';
 import { issueReceiptJob } from './receipt-job-handler.js';
 import { JOB_ISSUE_RECEIPT } from './receipt-jobs.js';
 import { ReceiptNotDueError, ReceiptService, TOKEN_LENGTH, type Receipt } from './receipt-service.js';
+import { payFromWallet } from '../../testing/wallet-payers.js';
 
 /** 2026-11-25 09:00 UTC = 12:00 in Moscow, where the demo line lives. */
 const START_MS = Date.UTC(2026, 10, 25, 9, 0);
@@ -45,7 +46,7 @@ describeEachDatabase('receipts: issued once per activated order, numbered withou
 
   async function paidOrder(language?: Language): Promise<string> {
     const order_id = await order(language);
-    const { view } = await context.renewal.startPayment({ order_id, method: 'wallet', idempotency_key: `receipt-pay-${serial}` });
+    const { view } = await payFromWallet(context, order_id, `receipt-pay-${serial}`);
     assert.equal(view.order.state, 'active');
     return order_id;
   }

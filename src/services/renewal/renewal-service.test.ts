@@ -18,12 +18,16 @@ import { SYSTEM_ACCOUNTS, providerClearingAccountId } from '../ledger/accounts.j
 import { ledgerViolations } from '../ledger/invariants.js';
 import { accountBalance } from '../ledger/ledger.js';
 import { PaymentRouter } from './payment-router.js';
-import { RenewalService } from './renewal-service.js';
+import { deriveAuthKeys } from '../customers/auth-crypto.js';
+import { WalletAuthority } from '../customers/wallet-authority.js';
+import { sentPaymentCode } from '../../testing/wallet-payers.js';
+import { RenewalService, type PaymentResult } from './renewal-service.js';
 
 const START_MS = Date.UTC(2026, 10, 25, 9, 0);
 const LINE = '+79001234567'; // demo line: 500 ₽ and a 5 GB pack
 const EMPTY_LINE = '+79001234568';
 const PRICE_1GB = 19_000;
+const AUTH_SECRET = 'renewal-test-auth-secret-0123456789abcdef';
 
 interface Harness {
   clock: ManualClock;
@@ -31,6 +35,8 @@ interface Harness {
   bank: BankTransferProvider;
   renewal: RenewalService;
   worker: OutboxWorker;
+  /** Pays from the line's wallet with the code sent by SMS to the line (its owner's proof). */
+  payFromWallet(order_id: string, idempotency_key: string): Promise<PaymentResult>;
   /** Delivers every queued sandbox webhook straight to the renewal service, signed as over HTTP. */
   deliverWebhooks(options?: { twice?: boolean; reverse?: boolean }): Promise<string[]>;
 }
@@ -40,14 +46,21 @@ function harness(database: Database): Harness {
   const config = sandboxConfigFromEnv({});
   const sandbox = new SandboxProvider({ database, clock, config, public_base_url: 'http://roamcard.test', webhook_url: 'http://roamcard.test/webhooks/sandbox' });
   const bank = new BankTransferProvider({ database, clock });
+  const wallet_payers = new WalletAuthority({ database, clock, keys: deriveAuthKeys(AUTH_SECRET) });
   const renewal = new RenewalService({
     database, clock, router: new PaymentRouter([sandbox, bank]), public_base_url: 'http://roamcard.test', order_ttl_ms: 3_600_000, bank_transfer_ttl_ms: 5 * 86_400_000,
+    wallet_payers,
   });
   const handlers = jobHandlers({ database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox });
   const { [SANDBOX_WEBHOOK_JOB]: _delivered, ...internal } = handlers;
   const worker = new OutboxWorker({ database, clock, handlers: internal });
   return {
     clock, sandbox, bank, renewal, worker,
+    async payFromWallet(order_id: string, idempotency_key: string) {
+      await wallet_payers.requestCode({ order_id, ip: '127.0.0.1' });
+      const code = await sentPaymentCode(database, AUTH_SECRET, order_id);
+      return renewal.startPayment({ order_id, method: 'wallet', idempotency_key, payer: { kind: 'payment_code', code } });
+    },
     async deliverWebhooks(options = {}) {
       const secret = await sandbox.webhookSecret();
       const jobs = await database.db.selectFrom('jobs').selectAll().where('kind', '=', SANDBOX_WEBHOOK_JOB).where('status', '=', 'pending').orderBy('created_at_ms').orderBy('id').execute();
@@ -201,17 +214,19 @@ describeEachDatabase('renewal: orders, payments, exactly-once activation', (t) =
       (error: unknown) => error instanceof RoamError && error.code === 'ROAM_ERR_IDEMPOTENCY_CONFLICT');
   });
 
-  it('pays from the line\'s own balance, or explains that it is too low', async () => {
+  it('pays from the line\'s own balance for its owner only, or explains that it is too low', async () => {
     const walletBefore = await accountBalance(t.database.db, (await t.database.db.selectFrom('lines').select('wallet_account_id').where('msisdn', '=', LINE).executeTakeFirstOrThrow()).wallet_account_id);
     const { order } = await newOrder();
-    const paid = await h.renewal.startPayment({ order_id: order.id, method: 'wallet', idempotency_key: key('pay') });
+    await assert.rejects(h.renewal.startPayment({ order_id: order.id, method: 'wallet', idempotency_key: key('pay') }),
+      (error: unknown) => error instanceof RoamError && error.code === 'ROAM_ERR_WALLET_PAYER_UNPROVEN');
+    const paid = await h.payFromWallet(order.id, key('pay'));
     assert.equal(paid.payment.status, 'succeeded');
     assert.equal(paid.view.order.state, 'active');
     const wallet = (await t.database.db.selectFrom('lines').select('wallet_account_id').where('msisdn', '=', LINE).executeTakeFirstOrThrow()).wallet_account_id;
     assert.equal(await accountBalance(t.database.db, wallet), walletBefore - PRICE_1GB);
 
     const empty = await newOrder(EMPTY_LINE);
-    const refused = await h.renewal.startPayment({ order_id: empty.order.id, method: 'wallet', idempotency_key: key('pay') });
+    const refused = await h.payFromWallet(empty.order.id, key('pay'));
     assert.equal(refused.payment.status, 'failed');
     assert.equal(refused.payment.failure_code, 'insufficient_funds');
     assert.equal(refused.view.order.state, 'created');

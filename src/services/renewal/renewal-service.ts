@@ -13,12 +13,16 @@ import {
   type ProviderPaymentState,
   type WebhookRequest,
 } from '../../ports/payment-provider.js';
+import { maskMsisdn } from '../../core/phone.js';
 import { insertBundle } from '../charging/bundles.js';
+import { findLine } from '../lines/lines.js';
+import { countLookup, LOOKUP_LIMITS_DEFAULT, type LookupLimits } from './lookup-limits.js';
 import { findPackage } from '../catalog/catalog.js';
 import { SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
 import { postEntry } from '../ledger/ledger.js';
 import { checkIdempotencyKey, findOrder, insertOrder, orderRequestHash, orderView, replayedOrder, type CreateOrderInput, type OrderView } from './orders.js';
 import type { PaymentRouter } from './payment-router.js';
+import { NO_WALLET_PAYERS, type WalletPayer, type WalletPayerCheck } from './wallet-payer.js';
 import { refundUnusedPack } from './refunds.js';
 import { applyPaymentState, cancelOpenAttempts, completeRefund, queueActivationEffects, setOrderState, type Payment, type SettlementOutcome } from './settlement.js';
 
@@ -38,13 +42,24 @@ export interface RenewalOptions {
   readonly public_base_url: string;
   readonly order_ttl_ms: number;
   readonly bank_transfer_ttl_ms: number;
+  /** Decides who may pay from a line's wallet; by default nobody. */
+  readonly wallet_payers?: WalletPayerCheck;
+  /** Anonymous look-ups of numbers (lookup-limits.ts); LOOKUP_LIMITS_DEFAULT when absent. */
+  readonly lookup_limits?: LookupLimits;
+}
+
+/** A line as "renew any number" may show it to a stranger: that it can be renewed, and its number masked. */
+export interface PayableLine {
+  readonly msisdn: string;
+  readonly msisdn_masked: string;
 }
 
 export interface StartPaymentInput {
   readonly order_id: string;
   readonly method: string;
   readonly idempotency_key: string;
-  readonly return_url?: string | undefined;
+  /** For method "wallet": who is paying, as the channel established it. */
+  readonly payer?: WalletPayer | undefined;
 }
 
 export interface PaymentResult {
@@ -73,9 +88,28 @@ export class RenewalService {
     return inTransaction(this.#options.database, work);
   }
 
-  /** Creates an order, or returns the one made earlier with the same key and request. */
-  async createOrder(input: CreateOrderInput): Promise<OrderView & { readonly replayed: boolean }> {
+  /**
+   * "Renew any number": is this a number we can renew? Counted against the client's address and
+   * the number first (lookup-limits.ts); answers only what a payer needs, never balances or packs.
+   */
+  async payableLine(input: { msisdn: string; client_address: string }): Promise<PayableLine> {
+    await countLookup(this.#options.database, this.#lookupLimits(), { msisdn: input.msisdn }, input.client_address, this.#now());
+    const line = await findLine(this.#options.database.db, { msisdn: input.msisdn });
+    if (line.status !== 'active') throw new RoamError('ROAM_ERR_LINE_NOT_ACTIVE');
+    return { msisdn: line.msisdn, msisdn_masked: maskMsisdn(line.msisdn) };
+  }
+
+  #lookupLimits(): LookupLimits {
+    return this.#options.lookup_limits ?? LOOKUP_LIMITS_DEFAULT;
+  }
+
+  /**
+   * Creates an order, or returns the one made earlier with the same key and request. An anonymous
+   * caller (`client_address` given) is counted like a look-up of the number first.
+   */
+  async createOrder(input: CreateOrderInput & { readonly client_address?: string | undefined }): Promise<OrderView & { readonly replayed: boolean }> {
     checkIdempotencyKey(input.idempotency_key);
+    if (input.client_address !== undefined) await countLookup(this.#options.database, this.#lookupLimits(), input.line, input.client_address, this.#now());
     const hash = orderRequestHash(input);
     const attempt = () => this.#tx(async (trx) => {
       const previous = await replayedOrder(trx, input.idempotency_key, hash);
@@ -104,7 +138,7 @@ export class RenewalService {
     const method = input.method as PaymentMethod;
     if (method === 'wallet') return this.#payFromWallet(input);
     const provider = this.#options.router.providerFor(method);
-    const hash = requestHash({ order_id: input.order_id, method, return_url: input.return_url ?? null });
+    const hash = paymentRequestHash(input.order_id, method);
 
     const recorded = await this.#tx(async (trx) => {
       await lockOrder(trx, input.order_id);
@@ -297,9 +331,16 @@ export class RenewalService {
     return this.getOrder(order_id);
   }
 
-  /** Pays with the line's own balance: one transaction, no provider. */
+  /**
+   * Pays with the line's own balance: one transaction, no provider — once the payer is shown to be
+   * the line's owner. A replay of a payment already made answers before that check (its proof was
+   * checked then, and a code is spent after one use).
+   */
   async #payFromWallet(input: StartPaymentInput): Promise<PaymentResult> {
-    const hash = requestHash({ order_id: input.order_id, method: 'wallet', return_url: input.return_url ?? null });
+    const hash = paymentRequestHash(input.order_id, 'wallet');
+    const earlier = await this.#replayedPayment(this.#options.database.db, input.idempotency_key, hash);
+    if (earlier) return this.#paymentResult(earlier.id);
+    await this.#authorizeWalletPayer(input);
     const payment_id = await this.#tx(async (trx) => {
       await lockOrder(trx, input.order_id);
       const replay = await this.#replayedPayment(trx, input.idempotency_key, hash);
@@ -341,6 +382,14 @@ export class RenewalService {
     return this.#paymentResult(payment_id);
   }
 
+  async #authorizeWalletPayer(input: StartPaymentInput): Promise<void> {
+    const order = await findOrder(this.#options.database.db, input.order_id);
+    const check = this.#options.wallet_payers ?? NO_WALLET_PAYERS;
+    if (input.payer === undefined || !(await check.mayPayFromWallet({ order_id: order.id, line_id: order.line_id, payer: input.payer }))) {
+      throw new RoamError(input.payer?.kind === 'payment_code' ? 'ROAM_ERR_CODE_INVALID' : 'ROAM_ERR_WALLET_PAYER_UNPROVEN', { field: input.payer?.kind === 'payment_code' ? 'payment_code' : 'method' });
+    }
+  }
+
   async #replayedPayment(trx: Executor, idempotency_key: string, hash: string): Promise<Payment | undefined> {
     const payment = await trx.selectFrom('payments').selectAll().where('idempotency_key', '=', idempotency_key).executeTakeFirst();
     if (payment && payment.request_hash !== hash) throw new RoamError('ROAM_ERR_IDEMPOTENCY_CONFLICT');
@@ -362,4 +411,10 @@ export class RenewalService {
     const payment = await this.#options.database.db.selectFrom('payments').selectAll().where('id', '=', payment_id).executeTakeFirstOrThrow();
     return { view: await this.getOrder(payment.order_id), payment };
   }
+}
+
+/** "The same request?" for a payment. return_url stays in the hashed shape (always null since callers
+ * may no longer choose it), so keys stored before keep matching their replays. */
+function paymentRequestHash(order_id: string, method: PaymentMethod): string {
+  return requestHash({ order_id, method, return_url: null });
 }

@@ -8,6 +8,7 @@ import type { ManualClock } from '../../../ports/clock.js';
 import type { OutboxWorker } from '../../../services/jobs/worker.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
 import { seededContext, testServer } from '../test-support.js';
+import { payFromWallet } from '../../../testing/wallet-payers.js';
 
 /**
  * The customer API in-process: sign-in by SMS code (read from the console driver after the outbox
@@ -113,11 +114,12 @@ describeEachDatabase('customer API', (t) => {
   it('answers an unknown number exactly like a known one, limits with Retry-After, and localizes refusals', async () => {
     nextHour();
     const known = await call({ method: 'POST', url: '/api/v1/auth/codes', body: { msisdn: LINE_2.msisdn } });
-    const unknown = await call({ method: 'POST', url: '/api/v1/auth/codes', body: { msisdn: '+79009999999' } });
+    const unknown = await call({ method: 'POST', url: '/api/v1/auth/codes', body: { msisdn: '+79009999999' }, ip: '198.51.100.251' });
     assert.deepEqual([unknown.response.statusCode, unknown.json], [known.response.statusCode, known.json]);
     assert.deepEqual(known.json, { code_length: 6, expires_in_s: 300, resend_after_s: 60 });
 
-    const again = await call({ method: 'POST', url: '/api/v1/auth/codes', body: { msisdn: '+79009999999' }, headers: { 'accept-language': 'ru' } });
+    // Asking again from the same address within the minute is refused, known number or not.
+    const again = await call({ method: 'POST', url: '/api/v1/auth/codes', body: { msisdn: '+79009999999' }, headers: { 'accept-language': 'ru' }, ip: '198.51.100.251' });
     assert.equal(again.response.statusCode, 429);
     assert.equal(again.json.code, 'ROAM_ERR_RATE_LIMITED');
     assert.equal(again.response.headers['retry-after'], '60');
@@ -180,7 +182,7 @@ describeEachDatabase('customer API', (t) => {
     const line_id = owner_line.find((line) => line.msisdn === LINE_1.msisdn)!.id;
 
     const order = await context.renewal.createOrder({ line: { line_id }, package_code: 'data-1gb-1d', channel: 'app', idempotency_key: `isolation-${t.dialect}` });
-    await context.renewal.startPayment({ order_id: order.order.id, method: 'wallet', idempotency_key: `isolation-pay-${t.dialect}` });
+    await payFromWallet(context, order.order.id, `isolation-pay-${t.dialect}`);
     await worker.drainOnce();
 
     const list = await call({ url: '/api/v1/me/orders?lang=en', headers: { authorization: owner.authorization } });

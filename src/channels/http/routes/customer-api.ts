@@ -1,7 +1,6 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { isRoamError } from '../../../core/errors.js';
 import { normalizeLanguage, type Language } from '../../../core/i18n/languages.js';
 import type { Clock } from '../../../ports/clock.js';
 import type { CustomerService } from '../../../services/customers/customer-service.js';
@@ -78,7 +77,6 @@ const addLineBody = z.object({ msisdn: msisdnField, iccid: iccidField }).meta({ 
 
 const unauthorized = problemResponse('Not signed in (no, expired or revoked session)');
 const forbidden = problemResponse(`Cookie session without the CSRF token (${CSRF_HEADER} header or _csrf field)`);
-const RETRY_AFTER_HEADER = 'retry-after';
 const MS_PER_SECOND = 1_000;
 
 export const customerApiRoutes: FastifyPluginAsyncZod<CustomerApiOptions> = async (app, { customers, default_language }) => {
@@ -99,9 +97,7 @@ export const customerApiRoutes: FastifyPluginAsyncZod<CustomerApiOptions> = asyn
     },
   }, async (request, reply) => {
     const { msisdn, iccid, language } = request.body;
-    const requested = await withRetryAfter(reply, () => customers.requestCode({
-      target: signInTarget(msisdn, iccid), ip: request.ip, language: chosenLanguage(request, language),
-    }));
+    const requested = await customers.requestCode({ target: signInTarget(msisdn, iccid), ip: request.ip, language: chosenLanguage(request, language) });
     return reply.code(202).send({
       code_length: requested.code_length, expires_in_s: requested.expires_in_ms / MS_PER_SECOND, resend_after_s: requested.resend_after_ms / MS_PER_SECOND,
     });
@@ -119,7 +115,7 @@ export const customerApiRoutes: FastifyPluginAsyncZod<CustomerApiOptions> = asyn
     const { msisdn, iccid, code, language } = request.body;
     const as_cookie = request.query.cookie === '1';
     const signed_in = await customers.verifyCode({
-      target: signInTarget(msisdn, iccid), code, session_kind: as_cookie ? 'cookie' : 'bearer', language: chosenLanguage(request, language),
+      target: signInTarget(msisdn, iccid), code, ip: request.ip, session_kind: as_cookie ? 'cookie' : 'bearer', language: chosenLanguage(request, language),
     });
     const session = { id: signed_in.session.session_id, kind: signed_in.session.kind, expires_at: new Date(signed_in.session.expires_at_ms).toISOString() };
     const base = { customer_id: signed_in.customer_id, created: signed_in.created, session };
@@ -175,7 +171,7 @@ export const customerApiRoutes: FastifyPluginAsyncZod<CustomerApiOptions> = asyn
       },
     }, async (request, reply) => {
       const principal = await requireCustomer(request);
-      const { line, added } = await withRetryAfter(reply, () => customers.addLine(principal.customer_id, request.body));
+      const { line, added } = await customers.addLine(principal.customer_id, request.body);
       return reply.code(added ? 201 : 200).send({ line: presentLine(line) });
     });
 
@@ -237,18 +233,6 @@ export const customerApiRoutes: FastifyPluginAsyncZod<CustomerApiOptions> = asyn
 /** The schema lets exactly one through. */
 function signInTarget(msisdn: string | undefined, iccid: string | undefined): SignInTarget {
   return msisdn !== undefined ? { msisdn } : { iccid: iccid ?? '' };
-}
-
-/** A rate-limited refusal carries Retry-After (RFC 9110 §10.2.3) beside its problem details. */
-async function withRetryAfter<T>(reply: FastifyReply, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (isRoamError(error) && error.code === 'ROAM_ERR_RATE_LIMITED' && error.params.retry_after_s !== undefined) {
-      reply.header(RETRY_AFTER_HEADER, String(error.params.retry_after_s));
-    }
-    throw error;
-  }
 }
 
 export interface CustomerChannelOptions extends CustomerApiOptions {

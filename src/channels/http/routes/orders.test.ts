@@ -6,6 +6,7 @@ import { loadConfig, paygTariff } from '../../../config.js';
 import { seedDemo } from '../../../services/demo/seed.js';
 import { ledgerViolations } from '../../../services/ledger/invariants.js';
 import type { OutboxWorker } from '../../../services/jobs/worker.js';
+import { messagesFor } from '../../../core/i18n/messages.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
 import { testServer } from '../test-support.js';
 import { freePort } from '../../../testing/net.js';
@@ -180,7 +181,10 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
     assert.equal((await refund('wrong-token-0123456789abcdef')).status, 401);
     const refunded = await refund(STAFF_TOKEN);
     assert.equal(refunded.status, 200);
-    assert.equal(((await refunded.json()) as ApiJson).state, 'refunded');
+    const refunded_json = (await refunded.json()) as ApiJson;
+    assert.equal(refunded_json.state, 'refunded');
+    // The reason says what happened: a refund, not a decline.
+    assert.deepEqual(refunded_json.failure, { code: 'unused_pack_refunded', message: messagesFor('en').renewal.payment_failures.unused_pack_refunded });
     const bundle = await t.database.db.selectFrom('bundles').select(['status']).where('id', '=', String((active as unknown as { bundle_id: string }).bundle_id)).executeTakeFirstOrThrow();
     assert.equal(bundle.status, 'revoked');
     const again = await refund(STAFF_TOKEN);

@@ -3,15 +3,24 @@ import { z } from 'zod';
 import { SALES_CHANNELS } from '../../../core/catalog.js';
 import { normalizeLanguage, type Language } from '../../../core/i18n/languages.js';
 import { messagesFor } from '../../../core/i18n/messages.js';
-import { PAYMENT_METHODS } from '../../../ports/payment-provider.js';
+import { PAYMENT_METHODS, type PaymentMethod } from '../../../ports/payment-provider.js';
 import { IDEMPOTENCY_KEY_LENGTH_MAX } from '../../../services/charging/wallet.js';
 import type { OrderView } from '../../../services/renewal/orders.js';
 import type { RenewalService } from '../../../services/renewal/renewal-service.js';
+import type { FastifyRequest } from 'fastify';
+import type { CustomerService } from '../../../services/customers/customer-service.js';
+import type { WalletPayer } from '../../../services/renewal/wallet-payer.js';
 import { requireBearer } from '../bearer-auth.js';
+import { optionalCustomer, verifyCsrf } from '../customer-auth.js';
 import { problemResponse, requestLanguage } from '../problem-details.js';
 
 export interface OrdersOptions {
   readonly renewal: RenewalService;
+  readonly customers: Pick<CustomerService, 'requestPaymentCode'>;
+  /** The online methods a configured provider takes now (the wallet is always possible, for its owner). */
+  readonly payment_methods: () => readonly PaymentMethod[];
+  /** The sandbox takes payments: no money moves. */
+  readonly test_mode: boolean;
   readonly default_language: Language;
   /** Staff bearer token for refunds; undefined switches the refund endpoint off (503). */
   readonly admin_token: string | undefined;
@@ -58,7 +67,6 @@ const createOrderBody = z.object({
   msisdn: z.string().min(1).max(32).optional().describe('The number to renew (any spelling); anyone may renew any number'),
   line_id: z.string().min(1).max(64).optional(),
   package_code: z.string().min(1).max(64),
-  channel: z.enum(SALES_CHANNELS).default('app'),
   language: z.string().max(35).refine((value) => normalizeLanguage(value) !== undefined, { params: { reason: 'invalid_value' } }).optional(),
   payer_email: z.email().max(254).optional(),
   payer_phone: z.string().min(1).max(32).optional(),
@@ -68,16 +76,21 @@ const createOrderBody = z.object({
 
 const startPaymentBody = z.object({
   method: z.enum(PAYMENT_METHODS),
-  return_url: z.url({ protocol: /^https?$/ }).max(2048).optional().describe('Where the provider sends the customer back; default our order page'),
+  payment_code: z.string().regex(/^\d{6}$/).optional()
+    .describe('method "wallet": the code sent by SMS to the line (POST …/wallet-code); not needed when the caller is signed in and holds the line'),
 }).meta({ id: 'StartPayment' });
 
 const orderParams = z.object({ id: z.string().min(1).max(64) });
+const MS_PER_SECOND = 1_000;
+/** Orders made through this API are the app's; the site, desks and partners name their own channel. */
+const API_CHANNEL = 'app';
 
 /**
  * The renewal API: create an order for a line and a pack, pay it with any method, follow it until
  * the pack is active. Order ids are unguessable capabilities, so "renew any number" needs no sign-in.
  */
-export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, { renewal, default_language, admin_token }) => {
+export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, options) => {
+  const { renewal, customers, payment_methods, test_mode, default_language, admin_token } = options;
   app.post('/api/v1/orders', {
     schema: {
       tags: ['renewal'], summary: 'Create a renewal order (price frozen now)', headers: idempotencyHeaders, body: createOrderBody,
@@ -92,7 +105,9 @@ export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, { 
     const language = requestLanguage(request, default_language);
     const view = await renewal.createOrder({
       line: body.msisdn !== undefined ? { msisdn: body.msisdn } : { line_id: body.line_id ?? '' },
-      package_code: body.package_code, channel: body.channel, idempotency_key: request.headers['idempotency-key'],
+      // The channel follows from who calls: this API is the app's (desks and partners have their own).
+      package_code: body.package_code, channel: API_CHANNEL, idempotency_key: request.headers['idempotency-key'],
+      client_address: request.ip,
       // The payer's language (pages, receipt): said in the body, else their browser's, else the line's.
       language: normalizeLanguage(body.language) ?? (request.headers['accept-language'] ? language : undefined),
       payer_email: body.payer_email, payer_phone: body.payer_phone,
@@ -107,21 +122,67 @@ export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, { 
   app.post('/api/v1/orders/:id/payments', {
     schema: {
       tags: ['renewal'], summary: 'Pay an order with a method (card, e-wallet, SBP, bank transfer, wallet balance)',
-      description: 'Returns the payment with its next action (redirect URL, QR payload or transfer reference). A decline leaves the order open: try another method.',
+      description: [
+        'Returns the payment with its next action (redirect URL, QR payload or transfer reference). A decline leaves the order open: try another method.',
+        'The line\'s balance ("wallet") pays only for its owner: a signed-in customer who holds the line (bearer token, or the session cookie with its CSRF token),',
+        'or whoever has the code sent by SMS to the line (payment_code).',
+      ].join(' '),
       params: orderParams, headers: idempotencyHeaders, body: startPaymentBody,
       response: {
         201: z.object({ payment: paymentSchema, order: orderSchema }).meta({ id: 'PaymentStarted' }),
         404: problemResponse('No such order'), 409: problemResponse('Order closed, or key reused with another request'),
+        400: problemResponse('The payment code is wrong or expired'), 403: problemResponse('Paying from the balance needs the line\'s owner'),
         422: problemResponse('Payment method not available'),
       },
     },
   }, async (request, reply) => {
     const language = requestLanguage(request, default_language);
     const { view, payment } = await renewal.startPayment({
-      order_id: request.params.id, method: request.body.method, idempotency_key: request.headers['idempotency-key'], return_url: request.body.return_url,
+      order_id: request.params.id, method: request.body.method, idempotency_key: request.headers['idempotency-key'],
+      payer: request.body.method === 'wallet' ? await walletPayer(request, request.body.payment_code) : undefined,
     });
     const presented = presentOrder(view, language);
     return reply.code(201).send({ payment: presented.payments.find((p) => p.id === payment.id)!, order: presented });
+  });
+
+  app.post('/api/v1/orders/:id/wallet-code', {
+    schema: {
+      tags: ['renewal'], summary: 'Send the line a code that lets the payer pay this order from the line\'s balance',
+      description: 'The code goes by SMS to the number being renewed, in its language; whoever has it may pay this one order from the balance. One a minute and three an hour per order, five an hour per line, twenty an hour per client address.',
+      params: orderParams,
+      response: {
+        202: z.object({
+          code_length: z.number().int(), expires_in_s: z.number().int(), resend_after_s: z.number().int(),
+          sent_to: z.string().describe('The number the code went to, masked'),
+        }).meta({ id: 'PaymentCodeSent' }),
+        404: problemResponse('No such order'), 409: problemResponse('Order closed, or line not active'), 429: problemResponse('Too many codes asked for; see Retry-After'),
+      },
+    },
+  }, async (request, reply) => {
+    const sent = await customers.requestPaymentCode({ order_id: request.params.id, ip: request.ip });
+    return reply.code(202).send({
+      code_length: sent.code_length, expires_in_s: sent.expires_in_ms / MS_PER_SECOND, resend_after_s: sent.resend_after_ms / MS_PER_SECOND, sent_to: sent.sent_to_masked,
+    });
+  });
+
+  app.get('/api/v1/payment-methods', {
+    schema: {
+      tags: ['renewal'], summary: 'The ways to pay this installation takes now, with their names in the caller\'s language',
+      querystring: z.object({ lang: z.string().max(35).optional() }),
+      response: {
+        200: z.object({
+          test_mode: z.boolean().describe('True: payments go to the sandbox provider and no money moves'),
+          methods: z.array(z.object({
+            method: z.enum(PAYMENT_METHODS), name: z.string(),
+            owner_only: z.boolean().describe('The line\'s balance: for its owner only (signed in, or with the SMS code)'),
+          })),
+        }).meta({ id: 'PaymentMethods' }),
+      },
+    },
+  }, async (request) => {
+    const names = messagesFor(requestLanguage(request, default_language)).receipts.methods;
+    const online = payment_methods().map((method) => ({ method, name: names[method], owner_only: false }));
+    return { test_mode, methods: [...online, { method: 'wallet' as const, name: names.wallet, owner_only: true }] };
   });
 
   app.post('/api/v1/orders/:id/refund', {
@@ -143,6 +204,17 @@ export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, { 
     schema: { tags: ['renewal'], summary: 'Cancel an unpaid order', params: orderParams, response: { 200: orderSchema, 404: problemResponse('No such order'), 409: problemResponse('Order already closed') } },
   }, async (request) => presentOrder(await renewal.cancelOrder(request.params.id), requestLanguage(request, default_language)));
 };
+
+/**
+ * Who pays from the wallet: the holder of the SMS code when one is given, else the signed-in
+ * customer (a cookie session only with its CSRF token: a form on another site must not spend).
+ */
+async function walletPayer(request: FastifyRequest, payment_code: string | undefined): Promise<WalletPayer | undefined> {
+  if (payment_code !== undefined) return { kind: 'payment_code', code: payment_code };
+  const principal = await optionalCustomer(request);
+  if (!principal || (principal.via === 'cookie' && !verifyCsrf(request))) return undefined;
+  return { kind: 'customer', customer_id: principal.customer_id };
+}
 
 function failureText(code: string | null, language: Language): { code: string; message: string } | null {
   if (!code) return null;

@@ -6,7 +6,7 @@ import { isRoamError, RoamError } from '../../../core/errors.js';
 import { describeError, formatMoney } from '../../../core/i18n/format.js';
 import type { Language } from '../../../core/i18n/languages.js';
 import { messagesFor } from '../../../core/i18n/messages.js';
-import { parseMsisdn } from '../../../core/phone.js';
+import { maskMsisdn, parseMsisdn } from '../../../core/phone.js';
 import type { PaymentMethod } from '../../../ports/payment-provider.js';
 import type { PricedPackage } from '../../../services/catalog/catalog.js';
 import {
@@ -19,7 +19,7 @@ import {
 import { html, type SafeHtml } from './html.js';
 import { sendPage } from './layout.js';
 import { allowanceText, groupPacks } from './pack-view.js';
-import type { SiteDependencies } from './site-dependencies.js';
+import { payableMethods, type SiteDependencies } from './site-dependencies.js';
 import { preferenceCookie, readCookie, siteLanguage } from './site-language.js';
 import { renderStatusPage } from './status-page.js';
 import { siteText, type SiteText } from './text/site-text.js';
@@ -40,12 +40,14 @@ const FORM_KEY_PATTERN = /^[A-Za-z0-9-]{16,64}$/;
 const EMAIL_LENGTH_MAX = 254;
 const emailSchema = z.email().max(EMAIL_LENGTH_MAX);
 
-type CheckedNumber = { ok: true; msisdn: string } | { ok: false; message: string; status: number };
+type CheckedNumber = { ok: true; msisdn: string; masked: string } | { ok: false; message: string; status: number };
 type FieldName = 'msisdn' | 'package_code' | 'method' | 'email' | 'key';
 type FieldErrors = Partial<Record<FieldName, string>>;
 
 interface PackFormValues {
   readonly msisdn: string;
+  /** What the page shows of the number: a stranger may be the one typing it. */
+  readonly masked?: string;
   readonly package_code?: string | undefined;
   readonly method?: string | undefined;
   readonly email?: string | undefined;
@@ -67,24 +69,26 @@ export const renewPages: FastifyPluginAsync<SiteDependencies> = async (app, deps
   app.get<{ Querystring: { msisdn?: string; cur?: string } }>('/renew/packs', async (request, reply) => {
     const language = siteLanguage(request, deps.default_language);
     const typed = typeof request.query.msisdn === 'string' ? request.query.msisdn : '';
-    const number = await checkNumber(typed, language);
+    const number = await checkNumber(request, typed, language);
     if (!number.ok) return sendNumberForm(reply, language, typed, number.message, number.status);
     const currency = chosenCurrency(request, reply, language);
-    const values = { msisdn: number.msisdn, key: randomUUID(), method: deps.methods()[0] };
+    const values = { msisdn: number.msisdn, masked: number.masked, key: randomUUID(), method: deps.methods()[0] };
     return sendPacksPage(reply, language, currency, values, {}, null, 200);
   });
 
   app.post<{ Body: Record<string, unknown> | undefined }>('/renew/order', async (request, reply) => {
     const language = siteLanguage(request, deps.default_language);
-    const values = formValues(request.body);
-    const number = await checkNumber(values.msisdn, language);
-    if (!number.ok) return sendNumberForm(reply, language, values.msisdn, number.message, number.status);
-    const errors = fieldErrors(values, deps.methods(), siteText(language));
+    const typed = formValues(request.body);
+    const parsed = parseMsisdn(typed.msisdn);
+    if (!parsed.ok) return sendNumberForm(reply, language, typed.msisdn, siteText(language)[parsed.problem === 'empty' ? 'msisdn_empty' : 'msisdn_invalid'], 400);
+    // The order counts as a look-up of the number (the service does it); the page shows it masked.
+    const values = { ...typed, msisdn: parsed.msisdn, masked: maskMsisdn(parsed.msisdn) };
+    const errors = fieldErrors(values, payableMethods(deps), siteText(language));
     const currency = chosenCurrency(request, reply, language);
     // An expired or forged key: nothing was done; the form comes back with a fresh key.
     const key = errors.key ? randomUUID() : values.key;
     if (Object.keys(errors).length > 0) return sendPacksPage(reply, language, currency, { ...values, key }, errors, null, 400);
-    return placeOrder(request, reply, language, currency, { ...values, msisdn: number.msisdn });
+    return placeOrder(request, reply, language, currency, values);
   });
 
   async function placeOrder(request: FastifyRequest, reply: FastifyReply, language: Language, currency: ApproximateCurrency | null, values: PackFormValues): Promise<FastifyReply> {
@@ -92,13 +96,18 @@ export const renewPages: FastifyPluginAsync<SiteDependencies> = async (app, deps
     try {
       const order = await deps.renewal.createOrder({
         line: { msisdn: values.msisdn }, package_code: values.package_code ?? '', channel: 'web', idempotency_key: `site:order:${values.key}`,
-        language, payer_email: values.email || null,
+        language, payer_email: values.email || null, client_address: request.ip,
       });
       order_id = order.order.id;
     } catch (error) {
       if (!isRoamError(error)) throw error;
+      if (error.code === 'ROAM_ERR_LINE_NOT_FOUND' || error.code === 'ROAM_ERR_LINE_NOT_ACTIVE' || error.code === 'ROAM_ERR_RATE_LIMITED') {
+        return sendNumberForm(reply, language, values.msisdn, describeError(error, language), error.status);
+      }
       return sendPacksPage(reply, language, currency, values, {}, error, error.status);
     }
+    // The balance pays only for the line's owner: the wallet page asks who is paying.
+    if (values.method === 'wallet') return reply.redirect(`/orders/${encodeURIComponent(order_id)}/wallet`, 303);
     try {
       // The method is in the key: choosing another method after going back is a new attempt, not a conflict.
       const { payment } = await deps.renewal.startPayment({ order_id, method: values.method ?? '', idempotency_key: `site:pay:${values.key}:${values.method}` });
@@ -110,16 +119,17 @@ export const renewPages: FastifyPluginAsync<SiteDependencies> = async (app, deps
     }
   }
 
-  /** A number we can renew: well formed (any spelling), and an active line of ours. */
-  async function checkNumber(typed: string, language: Language): Promise<CheckedNumber> {
+  /**
+   * A number we can renew: well formed (any spelling), and an active line of ours. Counted against
+   * the visitor's address and the number (the service limits strangers' look-ups).
+   */
+  async function checkNumber(request: FastifyRequest, typed: string, language: Language): Promise<CheckedNumber> {
     const text = siteText(language);
     const parsed = parseMsisdn(typed);
     if (!parsed.ok) return { ok: false, message: parsed.problem === 'empty' ? text.msisdn_empty : text.msisdn_invalid, status: 400 };
     try {
-      const overview = await deps.lineOverview({ msisdn: parsed.msisdn });
-      if (overview.line.status === 'active') return { ok: true, msisdn: parsed.msisdn };
-      const not_active = new RoamError('ROAM_ERR_LINE_NOT_ACTIVE');
-      return { ok: false, message: describeError(not_active, language), status: not_active.status };
+      const line = await deps.renewal.payableLine({ msisdn: parsed.msisdn, client_address: request.ip });
+      return { ok: true, msisdn: line.msisdn, masked: line.msisdn_masked };
     } catch (error) {
       if (!isRoamError(error)) throw error;
       return { ok: false, message: describeError(error, language), status: error.status };
@@ -138,7 +148,7 @@ export const renewPages: FastifyPluginAsync<SiteDependencies> = async (app, deps
   ): Promise<FastifyReply> {
     const text = siteText(language);
     const packs = await deps.listPackages();
-    const body = packsBody({ text, language, currency, packs, methods: deps.methods(), values, errors, failure, fx: deps });
+    const body = packsBody({ text, language, currency, packs, methods: payableMethods(deps), values, errors, failure, fx: deps });
     // The address to come back to after switching language: this page by GET, also after a POST.
     const url = `/renew/packs?msisdn=${encodeURIComponent(values.msisdn)}`;
     // Private: the address carries the number, and the key must be fresh for every drawing of the form.
@@ -222,7 +232,7 @@ function packsBody(input: PacksBodyInput): SafeHtml {
   const { text, values, errors } = input;
   const messages = Object.entries(errors).map(([field, message]) => html`<li><a href="#${field === 'key' ? 'pay' : field}">${message}</a></li>`);
   return html`<h1>${text.packs_title}</h1>
-<p>${text.packs_for} <strong class="number">${displayNumber(values.msisdn)}</strong> · <a href="/renew?msisdn=${encodeURIComponent(values.msisdn)}">${text.change_number}</a></p>
+<p>${text.packs_for} <strong class="number">${values.masked ?? maskMsisdn(values.msisdn)}</strong> · <a href="/renew">${text.change_number}</a></p>
 ${messages.length > 0 ? html`<div class="errors" role="alert"><p>${text.errors_summary}</p><ul>${messages}</ul></div>` : ''}
 ${input.failure ? html`<div class="alert" role="alert"><p>${describeError(input.failure, input.language)}</p></div>` : ''}
 ${currencySwitch(input)}
@@ -253,8 +263,14 @@ function methodChoices({ text, language, methods, values, errors }: PacksBodyInp
   return html`<fieldset id="method"><legend>${text.method_legend}</legend>
 ${errors.method ? html`<p class="error-text">${errors.method}</p>` : ''}<div class="choices">
 ${methods.map((method) => html`<label class="choice"><input type="radio" name="method" value="${method}" required${method === values.method ? html` checked` : ''}>
-<span class="name">${names[method]}</span>${method === 'card' ? html`<span class="meta">${text.card_brands}</span>` : ''}</label>`)}
+<span class="name">${names[method]}</span>${methodNote(method, text)}</label>`)}
 </div></fieldset>`;
+}
+
+function methodNote(method: PaymentMethod, text: SiteText): SafeHtml | string {
+  if (method === 'card') return html`<span class="meta">${text.card_brands}</span>`;
+  if (method === 'wallet') return html`<span class="meta">${text.wallet_method_note}</span>`;
+  return '';
 }
 
 function currencySwitch({ text, currency, values }: PacksBodyInput): SafeHtml {

@@ -23,3 +23,8 @@ export interface SiteDependencies {
   readonly secure_cookies: boolean;
   readonly now_ms: () => number;
 }
+
+/** The providers' methods, and the line's own balance last (for its owner only: the wallet page checks who pays). */
+export function payableMethods(deps: Pick<SiteDependencies, 'methods'>): PaymentMethod[] {
+  return [...deps.methods(), 'wallet'];
+}

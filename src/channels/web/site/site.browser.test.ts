@@ -17,6 +17,7 @@ import {
 } from './testing/browser.js';
 import { startSite, type RunningSite } from './testing/running-site.js';
 import { siteText } from './text/site-text.js';
+import { payFromWallet } from '../../../testing/wallet-payers.js';
 
 /**
  * The rest of the site in headless Chromium: the language (from the browser, switched, and
@@ -56,7 +57,7 @@ describe('customer site in a browser', () => {
   async function walletPaidOrder(language: Language): Promise<string> {
     key_serial += 1;
     const order = await site.context.renewal.createOrder({ line: { msisdn: WALLET_LINE }, package_code: 'data-1gb-1d', channel: 'web', idempotency_key: `site-browser-${key_serial}`, language });
-    await site.context.renewal.startPayment({ order_id: order.order.id, method: 'wallet', idempotency_key: `site-browser-pay-${key_serial}` });
+    await payFromWallet(site.context, order.order.id, `site-browser-pay-${key_serial}`);
     return order.order.id;
   }
 

@@ -116,10 +116,11 @@ describeEachDatabase('customer site pages', (test_db) => {
       assert.ok(page.body.includes('≈ 3.80 USD'));
     });
 
-    it('offers the payment router\'s methods, the card first and chosen', async () => {
+    it('offers the payment router\'s methods and the owner\'s balance, the card first and chosen', async () => {
       const page = (await get(`/renew/packs?msisdn=${encodeURIComponent(LINE)}`, cookie('en'))).body;
       const methods = [...page.matchAll(/name="method" value="([a-z_]+)"/g)].map((match) => match[1]);
-      assert.deepEqual(methods, seeded.context.payments.router.methods());
+      assert.deepEqual(methods, [...seeded.context.payments.router.methods(), 'wallet']);
+      assert.ok(page.includes(siteText('en').wallet_method_note.replace("'", '&#39;')), 'the balance says it is for the number\'s owner');
       assert.match(page, /name="method" value="card" required checked/);
     });
   });

@@ -15,7 +15,7 @@ import { balanceSnapshot } from './balance-snapshot.js';
 import { html, raw, type SafeHtml } from './html.js';
 import { sendPage } from './layout.js';
 import { contentHash } from './site-assets.js';
-import type { SiteDependencies } from './site-dependencies.js';
+import { payableMethods, type SiteDependencies } from './site-dependencies.js';
 import { siteLanguage } from './site-language.js';
 import { siteText, type SiteText } from './text/site-text.js';
 
@@ -67,6 +67,8 @@ export const statusPages: FastifyPluginAsync<SiteDependencies> = async (app, dep
 
   app.post<{ Params: { id: string }; Body: Record<string, unknown> | undefined }>('/orders/:id/pay', async (request, reply) => {
     const method = typeof request.body?.method === 'string' ? request.body.method : '';
+    // The balance pays only for the line's owner: the wallet page asks who is paying.
+    if (method === 'wallet') return reply.redirect(`/orders/${encodeURIComponent(request.params.id)}/wallet`, 303);
     const attempt = typeof request.body?.attempt === 'string' && ATTEMPT_PATTERN.test(request.body.attempt) ? request.body.attempt : 'x';
     try {
       // One key per (order, how many attempts it had, method): a double tap starts one payment.
@@ -121,7 +123,7 @@ async function statusModel(deps: SiteDependencies, request: FastifyRequest, view
     deps.lineOverview({ line_id: view.order.line_id }),
     deps.findPackage(view.order.package_code).catch(() => undefined),
   ]);
-  return { view, overview, pack_name: pack?.names[language] ?? view.order.package_code, language, methods: deps.methods(), now_ms: deps.now_ms(), alert };
+  return { view, overview, pack_name: pack?.names[language] ?? view.order.package_code, language, methods: payableMethods(deps), now_ms: deps.now_ms(), alert };
 }
 
 /** Still changing by itself (the provider or activation is under way): the page follows it. */
@@ -194,11 +196,17 @@ ${ordered.map((method, index) => html`<button class="cta${index === 0 && mode ==
 </div></form>`;
 }
 
+/**
+ * The pack just bought: what it holds and until when. Only that pack — the page is open to whoever
+ * has the order's link (the payer may be a friend), and the line's money and other packs are its
+ * owner's business (the signed-in pages show them).
+ */
 function activeSection(model: StatusModel, text: SiteText, messages: Messages): SafeHtml {
   const { language, overview } = model;
   const time_zone = overview.line.time_zone;
-  const bundle = overview.bundles.find((view) => view.bundle.id === model.view.order.bundle_id)?.bundle;
-  const items = balanceItems(overview, language, messages);
+  const bought = overview.bundles.filter((view) => view.bundle.id === model.view.order.bundle_id);
+  const bundle = bought[0]?.bundle;
+  const items = packItems(bought, language, time_zone, messages);
   const checked_at = formatShortDateTime(model.now_ms, language, time_zone);
   const snapshot = { line: maskMsisdn(overview.line.msisdn), items, at_ms: model.now_ms, at_text: checked_at };
   return html`<p class="success">${text.status_active}</p>
@@ -208,9 +216,9 @@ ${bundle ? html`<p><strong>${model.pack_name}</strong> · ${text.pack_until(form
 ${balanceSnapshot(snapshot)}`;
 }
 
-/** What #100# says about the packs, line by line (the money wallet is the owner's business, not the payer's). */
-function balanceItems(overview: LineOverview, language: Language, messages: Messages): string[] {
-  const summaries = kindSummaries(overview.bundles);
+/** What the bought pack still holds, kind by kind, as #100# words it. */
+function packItems(bought: LineOverview['bundles'], language: Language, time_zone: string, messages: Messages): string[] {
+  const summaries = kindSummaries(bought);
   if (summaries.length === 0) return [messages.ussd.no_packs];
   const line: Record<UsageKind, (p: Parameters<Messages['ussd']['data_left']>[0]) => string> = {
     data: messages.ussd.data_left, voice: messages.ussd.voice_left, sms: messages.ussd.sms_left,
@@ -220,7 +228,7 @@ function balanceItems(overview: LineOverview, language: Language, messages: Mess
   };
   return summaries.map((summary) => line[summary.kind]({
     amount: amount[summary.kind](summary.remaining),
-    until: formatShortDateTime(summary.expires_at_ms_min, language, overview.line.time_zone),
+    until: formatShortDateTime(summary.expires_at_ms_min, language, time_zone),
     packs: summary.packs,
   }));
 }

@@ -11,6 +11,7 @@ import { describeEachDatabase } from '../../../../testing/databases.js';
 import { seededContext, testServer } from '../../../http/test-support.js';
 import { escapeHtml } from '../html.js';
 import { accountText } from './account-text.js';
+import { payFromWallet } from '../../../../testing/wallet-payers.js';
 
 /**
  * The signed-in pages over inject, as a browser without JavaScript uses them: cookies kept in a
@@ -160,8 +161,9 @@ describeEachDatabase('customer site: signed-in pages', (t) => {
     assert.match(home.body, /<html lang="ru"/);
     assert.match(home.body, /data-rc-balance/);
 
-    // Another browser (a signed-in one is sent on from /signin): the limit is per card, not per browser.
-    const again = await submit(visitor('ru'), '/signin?by=iccid', '/signin', { by: 'iccid', iccid: LINE_3.iccid });
+    // Another browser on the same network address (a signed-in one is sent on from /signin): the
+    // limit is per (card, address), not per browser.
+    const again = await submit(new Visitor('ru', who.ip), '/signin?by=iccid', '/signin', { by: 'iccid', iccid: LINE_3.iccid });
     assert.equal(again.statusCode, 429);
     assert.ok(again.headers['retry-after']);
     assert.match(again.body, /Слишком много попыток\. Повторите через \d+ с/);
@@ -194,7 +196,7 @@ describeEachDatabase('customer site: signed-in pages', (t) => {
     const [line] = (await context.customers.listLines(await customerOf(owner))).filter((candidate) => candidate.msisdn === LINE_1.msisdn);
     assert.ok(line);
     const order = await context.renewal.createOrder({ line: { line_id: line.line_id }, package_code: 'data-1gb-1d', channel: 'web', idempotency_key: `site-isolation-${t.dialect}` });
-    await context.renewal.startPayment({ order_id: order.order.id, method: 'wallet', idempotency_key: `site-isolation-pay-${t.dialect}` });
+    await payFromWallet(context, order.order.id, `site-isolation-pay-${t.dialect}`);
     await worker.drainOnce();
 
     const mine = await get(owner, '/orders');

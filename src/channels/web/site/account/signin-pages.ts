@@ -70,7 +70,7 @@ export const signInPages: FastifyPluginAsync<AccountDependencies> = async (app, 
     if (!form.value) return reply.redirect(signInPath(form), 303);
     if (!code) return sendCodeForm(request, reply, form, accountText(language).code_empty, 400);
     try {
-      const signed_in = await deps.customers.verifyCode({ target: target(form), code, session_kind: 'cookie', language });
+      const signed_in = await deps.customers.verifyCode({ target: target(form), code, session_kind: 'cookie', language, ip: request.ip });
       setSessionCookie(reply, signed_in.token, signed_in.session.expires_at_ms);
       return reply.header('cache-control', 'no-store').redirect(await afterSignIn(signed_in.customer_id, form.next), 303);
     } catch (error) {

@@ -76,6 +76,18 @@ export interface SiteText {
   readonly balance_checked_at: (time: string) => string;
   readonly pack_until: (until: string) => string;
   readonly renew_again: string;
+  // Paying from the line's balance (/orders/<id>/wallet): the owner's only.
+  readonly wallet_method_note: string;
+  readonly wallet_title: string;
+  readonly wallet_intro: (amount: string) => string;
+  readonly wallet_signed_in_pay: (amount: string) => string;
+  readonly wallet_code_legend: string;
+  readonly wallet_send_code: (number: string) => string;
+  readonly wallet_code_sent: (number: string) => string;
+  readonly wallet_code_label: string;
+  readonly wallet_code_hint: string;
+  readonly wallet_pay_with_code: string;
+  readonly wallet_other_method: string;
 
   readonly errors_summary: string;
   readonly msisdn_empty: string;

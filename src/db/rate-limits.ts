@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { RoamError } from '../../core/errors.js';
-import type { Executor } from '../../db/transaction.js';
+import { RoamError } from '../core/errors.js';
+import type { Executor } from './transaction.js';
 
 /**
  * Fixed-window rate limits kept in the database, so every server process counts the same hits.
@@ -29,6 +29,15 @@ export async function hitRateLimit(trx: Executor, rule: RateLimitRule, subject: 
     .executeTakeFirstOrThrow();
   // The caller's transaction rolls back on this error, so a refused request is not counted.
   if (row.hits > rule.hits_max) throw rateLimited(rule, now_ms);
+}
+
+/** Counts a hit when the window has room and says so; false (nothing counted) when it is full. For limits that refuse silently. */
+export async function underRateLimit(trx: Executor, rule: RateLimitRule, subject: string, now_ms: number): Promise<boolean> {
+  const row = await trx.selectFrom('rate_limit_windows').select('hits')
+    .where('scope', '=', rule.scope).where('subject', '=', subject).where('window_start_ms', '=', windowStartMs(rule, now_ms)).executeTakeFirst();
+  if (row && row.hits >= rule.hits_max) return false;
+  await recordRateLimitHit(trx, rule, subject, now_ms);
+  return true;
 }
 
 /** Refuses when the window is already full, without counting (for limits that count failures only). */
@@ -65,4 +74,25 @@ function windowStartMs(rule: RateLimitRule, now_ms: number): number {
 function rateLimited(rule: RateLimitRule, now_ms: number): RoamError {
   const retry_after_ms = windowStartMs(rule, now_ms) + rule.window_ms - now_ms;
   return new RoamError('ROAM_ERR_RATE_LIMITED', { retry_after_s: Math.max(1, Math.ceil(retry_after_ms / MS_PER_SECOND)) });
+}
+
+/**
+ * The rate-limit key of a client address. IPv6 clients usually hold a whole /64, so they are
+ * counted per /64; IPv4 (and IPv4-mapped IPv6) per address.
+ */
+export function clientAddressKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return `ip:${mapped[1]}`;
+  if (!ip.includes(':')) return `ip:${ip}`;
+  return `ip6:${ipv6Groups(ip).slice(0, 4).join(':')}::/64`;
+}
+
+const IPV6_GROUPS = 8;
+
+function ipv6Groups(ip: string): string[] {
+  const [head = '', tail] = ip.toLowerCase().split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const zeros = tail === undefined ? [] : Array<string>(Math.max(IPV6_GROUPS - left.length - right.length, 0)).fill('0');
+  return [...left, ...zeros, ...right].map((group) => group.replace(/^0+(?=.)/, ''));
 }

@@ -1,0 +1,18 @@
+/**
+ * Paying from a line's money balance needs its owner (see services/customers/wallet-authority.ts):
+ * the channel says who the payer is, and a WalletPayerCheck decides. Without a payer the wallet
+ * is never touched.
+ */
+export type WalletPayer =
+  /** A signed-in customer (session checked by the channel); must hold the line with its ICCID proven. */
+  | { readonly kind: 'customer'; readonly customer_id: string }
+  /** The payer typed the code sent by SMS to the line for this order. */
+  | { readonly kind: 'payment_code'; readonly code: string };
+
+export interface WalletPayerCheck {
+  /** May `payer` spend the wallet of `line_id` on `order_id`? Commits what it counts (wrong codes) itself. */
+  mayPayFromWallet(input: { readonly order_id: string; readonly line_id: string; readonly payer: WalletPayer }): Promise<boolean>;
+}
+
+/** Refuses every wallet payment: for processes that take no customer payments (commands, tests of other things). */
+export const NO_WALLET_PAYERS: WalletPayerCheck = { mayPayFromWallet: async () => false };
