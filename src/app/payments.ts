@@ -41,14 +41,15 @@ export function openPayments(config: Config, database: Database, clock: Clock, e
   if (stripe) providers.push(new StripeProvider(stripe));
   const paypal = configured(() => paypalConfigFromEnv(environment));
   if (paypal) providers.push(new PayPalProvider(paypal));
-  const bank_transfer = config.payments.bank_transfer ? new BankTransferProvider({ database, clock }) : undefined;
-  if (bank_transfer) providers.push(bank_transfer);
   const sandbox = config.payments.sandbox ? new SandboxProvider({
     database, clock, config: configured(() => sandboxConfigFromEnv(environment)),
     public_base_url: config.public_base_url, webhook_url: `${config.public_base_url}/webhooks/sandbox`,
   }) : undefined;
-  // Last: a real provider configured beside it (PAYMENTS_SANDBOX=on) takes its methods first.
+  // After the real providers: one configured beside it (PAYMENTS_SANDBOX=on) takes its methods first.
   if (sandbox) providers.push(sandbox);
+  // Last, so pages list the online methods first (it takes only bank transfers).
+  const bank_transfer = config.payments.bank_transfer ? new BankTransferProvider({ database, clock }) : undefined;
+  if (bank_transfer) providers.push(bank_transfer);
 
   const routes: Partial<Record<PaymentMethod, string>> = {};
   for (const [method, provider] of Object.entries(config.payment_routes)) {
