@@ -115,7 +115,8 @@ async function importStatement(env, log, dialect) {
   for (let attempt = 1; ; attempt += 1) {
     try {
       const { stdout } = await promisify(execFile)(process.execPath, [MAIN, 'payments', 'import-statement', file], { env, timeout: 60_000 });
-      return stdout.trim().split('\n')[0];
+      // "statement-….csv: N rows" then one count a line: settled, already settled, rejected.
+      return stdout.trim().split('\n').slice(0, 4).map((line) => line.trim()).join(', ');
     } catch (error) {
       if (attempt >= STATEMENT_ATTEMPTS) return `failed: ${error.message.split('\n')[0]}`;
       await sleep(STATEMENT_RETRY_MS);

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from '../../config.js';
 import { isRoamError } from '../../core/errors.js';
 import { describeError } from '../../core/i18n/format.js';
 import { normalizeLanguage, type Language } from '../../core/i18n/languages.js';
+import { terminalSafe } from '../../core/terminal-text.js';
 import { openAppContext, type AppContext } from '../../app/context.js';
 
 /** The language for an operator's terminal: --lang, else ROAMCARD_LANG, else LANG, else English. */
@@ -19,18 +20,20 @@ export async function withContext<T>(work: (context: AppContext) => Promise<T>, 
   }
 }
 
-/** Runs the CLI; known failures print one clear line and exit 1, never a stack trace. */
+/**
+ * Runs the CLI; known failures print one clear line and exit 1, never a stack trace. The text may
+ * quote a value from a file or the environment (a database error names the value it refused): it is
+ * printed line by line, each made terminal-safe.
+ */
 export async function runCommand(main: () => Promise<unknown>): Promise<void> {
   try {
     await main();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-    } else if (isRoamError(error)) {
-      console.error(`${error.code}: ${describeError(error, terminalLanguage())}`);
-    } else {
-      console.error(error instanceof Error ? `Error: ${error.message}` : error);
-    }
+    let text: string;
+    if (error instanceof ConfigError) text = error.message;
+    else if (isRoamError(error)) text = `${error.code}: ${describeError(error, terminalLanguage())}`;
+    else text = error instanceof Error ? `Error: ${error.message}` : `Error: ${String(error)}`;
+    console.error(text.split('\n').map(terminalSafe).join('\n'));
     process.exitCode = 1;
   }
 }

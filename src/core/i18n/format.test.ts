@@ -44,6 +44,14 @@ describe('localized formatting', () => {
     assert.match(describeError(luhn, 'zh-Hant'), /檢查碼/);
   });
 
+  it('has every field problem (the reasons of rejected rows) in every language', () => {
+    const keys = (language: (typeof LANGUAGES)[number]) => Object.keys(MESSAGES[language].field_problems).sort();
+    for (const language of LANGUAGES) assert.deepEqual(keys(language), keys('en'), language);
+    const unknown = new RoamError('ROAM_ERR_VALIDATION', { field: 'reference', reason: 'unknown_reference' });
+    assert.equal(describeError(unknown, 'en'), 'reference matches no bank transfer.');
+    assert.equal(describeError(unknown, 'ru'), 'reference: не совпадает ни с одним банковским переводом.');
+  });
+
   it('never shows internal error text to people', () => {
     assert.equal(describeAnyError(new Error('relation "lines" does not exist'), 'en'), MESSAGES.en.errors.ROAM_ERR_INTERNAL({}));
   });

@@ -170,6 +170,7 @@ const en: Messages = {
     column_count: 'has more cells than the header has columns', csv_syntax: 'is not valid CSV (a quote is not closed, or the row is too long); the rest of the file was not read',
     too_many_rows: 'is beyond the row limit of one file; split the file', no_time_zone: 'has no time zone (add Z or +03:00)',
     epoch_too_small: 'is before 2000: epoch seconds instead of milliseconds?',
+    unknown_reference: 'matches no bank transfer', transfer_closed: 'pays a bank transfer whose order had already closed: return the money to the payer by bank payment order', amount_mismatch: 'is not the amount due for the bank transfer with this reference',
   },
   renewal: {
     order_states: { created: 'Waiting for payment', awaiting_payment: 'Payment in progress', paid: 'Paid, activating', active: 'Active', failed: 'Failed', canceled: 'Canceled', expired: 'Expired', refunded: 'Refunded' },
@@ -284,6 +285,7 @@ const ru: Messages = {
     column_count: 'содержит больше ячеек, чем столбцов в заголовке', csv_syntax: 'не является корректной строкой CSV (не закрыта кавычка или строка слишком длинная); остаток файла не прочитан',
     too_many_rows: 'превышает предел строк в одном файле; разделите файл', no_time_zone: 'без часового пояса (добавьте Z или +03:00)',
     epoch_too_small: 'раньше 2000 года: секунды вместо миллисекунд?',
+    unknown_reference: 'не совпадает ни с одним банковским переводом', transfer_closed: 'оплачивает перевод по уже закрытому заказу: верните деньги плательщику платёжным поручением', amount_mismatch: 'не совпадает с суммой к оплате банковского перевода с этой ссылкой',
   },
   renewal: {
     order_states: { created: 'Ожидает оплаты', awaiting_payment: 'Идёт оплата', paid: 'Оплачен, подключаем', active: 'Подключён', failed: 'Ошибка', canceled: 'Отменён', expired: 'Истёк', refunded: 'Деньги возвращены' },
@@ -396,6 +398,7 @@ const zhHans: Messages = {
     column_count: '的单元格多于表头的列数', csv_syntax: '不是有效的CSV（引号未闭合或行过长）；文件其余部分未读取',
     too_many_rows: '超出单个文件的行数上限；请拆分文件', no_time_zone: '缺少时区（请加上Z或+03:00）',
     epoch_too_small: '早于2000年：是否误用了秒而非毫秒？',
+    unknown_reference: '与任何银行转账都不匹配', transfer_closed: '所付银行转账的订单已关闭：请通过银行付款指令将款项退还付款人', amount_mismatch: '与该参考号对应的银行转账应付金额不符',
   },
   renewal: {
     order_states: { created: '等待付款', awaiting_payment: '付款中', paid: '已付款，正在开通', active: '已开通', failed: '失败', canceled: '已取消', expired: '已过期', refunded: '已退款' },
@@ -507,6 +510,7 @@ const zhHant: Messages = {
     column_count: '的儲存格多於標題列的欄數', csv_syntax: '不是有效的CSV（引號未閉合或列過長）；檔案其餘部分未讀取',
     too_many_rows: '超出單一檔案的列數上限；請分割檔案', no_time_zone: '缺少時區（請加上Z或+03:00）',
     epoch_too_small: '早於2000年：是否誤用了秒而非毫秒？',
+    unknown_reference: '與任何銀行轉帳都不相符', transfer_closed: '所付銀行轉帳的訂單已關閉：請透過銀行付款指令將款項退還付款人', amount_mismatch: '與該參考號對應的銀行轉帳應付金額不符',
   },
   renewal: {
     order_states: { created: '等待付款', awaiting_payment: '付款中', paid: '已付款，正在開通', active: '已開通', failed: '失敗', canceled: '已取消', expired: '已過期', refunded: '已退款' },

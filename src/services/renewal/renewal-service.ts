@@ -199,6 +199,13 @@ export class RenewalService {
     return this.#tx((trx) => applyPaymentState(trx, payment_id, state, this.#now()));
   }
 
+  /** True while the payment may still pay its order: not final, and the order still open. */
+  async isPaymentOpen(payment_id: string): Promise<boolean> {
+    const row = await this.#options.database.db.selectFrom('payments').innerJoin('orders', 'orders.id', 'payments.order_id')
+      .select(['payments.status', 'orders.state']).where('payments.id', '=', payment_id).executeTakeFirst();
+    return row !== undefined && (row.status === 'pending' || row.status === 'requires_action') && isOpenOrder(row.state);
+  }
+
   /** Asks the provider where a payment stands (the customer came back, or reconciliation). */
   async refreshPayment(payment_id: string): Promise<SettlementOutcome> {
     const payment = await this.#options.database.db.selectFrom('payments').selectAll().where('id', '=', payment_id).executeTakeFirst();

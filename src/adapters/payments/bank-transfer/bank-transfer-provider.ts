@@ -33,7 +33,11 @@ const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const REFERENCE_LENGTH = 10;
 export const TRANSFER_REFERENCE_PATTERN = /^RC-[A-HJ-NP-Z2-9]{10}$/;
 
-export type StatementLineOutcome = 'settled' | 'unknown_reference' | 'amount_mismatch' | 'already_final';
+/**
+ * What one statement line did: settled now; already settled earlier; or, for a person to look at —
+ * no such reference, not the amount due, or money for a transfer whose order closed (to be returned).
+ */
+export type StatementLineOutcome = 'settled' | 'already_final' | 'unknown_reference' | 'amount_mismatch' | 'transfer_closed';
 
 export interface BankTransferProviderOptions {
   readonly database: Database;
@@ -103,10 +107,16 @@ export class BankTransferProvider implements PaymentProvider {
       const transfer = await lockable(trx, trx.selectFrom('bank_transfers').selectAll().where('reference', '=', reference)).executeTakeFirst();
       if (!transfer) return { outcome: 'unknown_reference' as const };
       if (transfer.amount_minor !== amount_minor) return { outcome: 'amount_mismatch' as const, payment_id: transfer.payment_id };
-      if (transfer.status !== 'pending') return { outcome: 'already_final' as const, payment_id: transfer.payment_id };
+      if (transfer.status === 'canceled') return { outcome: 'transfer_closed' as const, payment_id: transfer.payment_id };
+      if (transfer.status === 'settled') return { outcome: 'already_final' as const, payment_id: transfer.payment_id };
       await trx.updateTable('bank_transfers').set({ status: 'settled', updated_at_ms: now_ms }).where('id', '=', transfer.id).execute();
       return { outcome: 'settled' as const, payment_id: transfer.payment_id };
     });
+  }
+
+  /** The transfer a statement line names, if any. */
+  async findByReference(reference: string): Promise<BankTransfersTable | undefined> {
+    return this.#options.database.db.selectFrom('bank_transfers').selectAll().where('reference', '=', reference).executeTakeFirst();
   }
 
   /** The reference the payer wrote on the transfer (for the receipt); null for an unknown id. */

@@ -5,12 +5,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, it } from 'node:test';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { sql } from 'kysely';
+import { contextOver } from '../../../app/context.js';
+import { loadConfig } from '../../../config.js';
 import { luhnCheckDigit } from '../../../core/iccid.js';
+import { minorToDecimalString } from '../../../core/money.js';
 import { BYTES_PER_MB } from '../../../core/units.js';
 import { openDatabase, type Database } from '../../../db/database.js';
+import { systemClock } from '../../../ports/clock.js';
 import { walletAccountId } from '../../../services/ledger/accounts.js';
-import { describeEachDatabase, TEST_DATABASE_URL } from '../../../testing/databases.js';
+import { describeEachDatabase, TEST_DATABASE_URL, type TestDatabase } from '../../../testing/databases.js';
 
 /**
  * End to end: the compiled `roamcard` binary on real files, as an operator runs it, against SQLite
@@ -26,13 +31,26 @@ function iccid(serial: number): string {
 /** "8970199000000005016" → "8970 1990 0000 0005 016", as printed on SIM packaging. */
 const spaced = (digits: string) => digits.replace(/(\d{4})(?=\d)/g, '$1 ');
 
-describeEachDatabase('CLI: sims import and usage import', (t) => {
+/** Bytes a terminal acts on, as they would arrive from a file: none of them may reach the terminal. */
+const TERMINAL_CONTROLS: ReadonlyArray<[string, string]> = [
+  ['ESC', '\x1b'], ['BEL', '\x07'], ['CR', '\r'], ['C1 CSI', '\u009b'], ['NEL', '\u0085'],
+  ['RLO', '\u202e'], ['LRI', '\u2066'], ['PDI', '\u2069'], ['ZWSP', '\u200b'], ['LINE SEPARATOR', '\u2028'],
+];
+
+function assertNoTerminalControls(output: Buffer, what: string): void {
+  for (const [name, character] of TERMINAL_CONTROLS) {
+    assert.equal(output.includes(Buffer.from(character, 'utf8')), false, `${what} carries ${name} from the file`);
+  }
+}
+
+/** The compiled CLI run against the suite's database, on files in a temporary folder. */
+function cliHarness(t: TestDatabase, prefix: string) {
   let folder = '';
   let env: NodeJS.ProcessEnv = {};
   let cli_database: Database | undefined;
 
   before(async () => {
-    folder = mkdtempSync(path.join(os.tmpdir(), 'roamcard-cli-import-'));
+    folder = mkdtempSync(path.join(os.tmpdir(), prefix));
     env = { ...process.env, DATA_DIR: path.join(folder, 'data'), SQLITE_SYNCHRONOUS: 'normal', ROAMCARD_LANG: '', LANG: 'C' };
     delete env.DATABASE_URL;
     if (t.dialect === 'postgres') {
@@ -49,14 +67,20 @@ describeEachDatabase('CLI: sims import and usage import', (t) => {
   });
 
   /** The database the CLI wrote: the suite's PostgreSQL schema, or the SQLite file in DATA_DIR. */
-  function db() {
-    if (t.dialect === 'postgres') return t.database.db;
+  function database(): Database {
+    if (t.dialect === 'postgres') return t.database;
     cli_database ??= openDatabase({ sqlite_file: path.join(folder, 'data', 'roamcard.db') });
-    return cli_database.db;
+    return cli_database;
   }
 
   function roamcard(...args: string[]) {
     const result = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 60_000 });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  /** The same, with the output as the bytes the terminal would receive. */
+  function roamcardBytes(...args: string[]) {
+    const result = spawnSync(process.execPath, [CLI, ...args], { env, timeout: 60_000 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
@@ -65,6 +89,12 @@ describeEachDatabase('CLI: sims import and usage import', (t) => {
     writeFileSync(file_path, content);
     return file_path;
   }
+
+  return { database, db: () => database().db, roamcard, roamcardBytes, file, folder: () => folder };
+}
+
+describeEachDatabase('CLI: sims import and usage import', (t) => {
+  const { db, roamcard, roamcardBytes, file, folder: cliFolder } = cliHarness(t, 'roamcard-cli-import-');
 
   const sims = () => db().selectFrom('sims').selectAll().where('iccid', 'like', '8970199000000005%').orderBy('iccid').execute();
 
@@ -113,7 +143,7 @@ describeEachDatabase('CLI: sims import and usage import', (t) => {
 
   it('changes nothing when the same file is imported again, and says so in the chosen language', async () => {
     const before_rows = await sims();
-    const result = roamcard('sims', 'import', path.join(folder, 'sims.csv'), '--lang', 'ru');
+    const result = roamcard('sims', 'import', path.join(cliFolder(), 'sims.csv'), '--lang', 'ru');
     assert.equal(result.status, 3, result.stderr);
     assert.match(result.stdout, /добавлено:\s+0\n {2}без изменений:\s+3\n {2}отклонено:\s+9\n/);
     assert.match(result.stdout, /^\s+4\s+iccid\s+\d+\s+Серийный номер SIM-карты \(ICCID\) содержит неверную контрольную цифру/m);
@@ -145,12 +175,72 @@ describeEachDatabase('CLI: sims import and usage import', (t) => {
     assert.deepEqual(await sims(), before_rows);
   });
 
-  it('reads the rows before a broken quote, then reports where the file stopped being CSV', async () => {
-    const broken = file('broken.csv', ['iccid,imsi,msisdn', `${iccid(540)},250990000000540,+79100000540`, `${iccid(541)},"250990000000541,+79100000541`, `${iccid(542)},250990000000542,+79100000542`].join('\n'));
+  /** Ten SIM rows, the third of them (line 4) changed by `broken`. */
+  function tenSims(first_serial: number, broken: (row: string) => string): string {
+    const rows = Array.from({ length: 10 }, (_, index) => {
+      const serial = first_serial + index;
+      const row = `${iccid(serial)},2509900000${String(serial).padStart(5, '0')},+7910000${String(serial).padStart(4, '0')}`;
+      return index === 2 ? broken(row) : row;
+    });
+    return ['iccid,imsi,msisdn', ...rows].join('\n') + '\n';
+  }
+
+  const simsFrom = (first_serial: number) => db().selectFrom('sims').select('iccid').where('iccid', 'in', Array.from({ length: 10 }, (_, index) => iccid(first_serial + index))).execute();
+
+  it('refuses a file whose row 3 of 10 opens a quote that is never closed: nothing is imported, the line is named', async () => {
+    const broken = file('unclosed.csv', tenSims(540, (row) => row.replace(',25099', ',"25099')));
     const result = roamcard('sims', 'import', broken, '--lang', 'en');
+    assert.equal(result.status, 1, result.stdout);
+    assert.equal(result.stdout, '', 'no summary: nothing was imported');
+    assert.match(result.stderr, /unclosed\.csv: The file is not valid CSV at line 4: a quote opens a cell and is not closed where the cell ends, so the rows after it cannot be told apart\. Nothing was imported\./);
+    assert.deepEqual(await simsFrom(540), []);
+  });
+
+  it('refuses a file whose stray quote would swallow the rows up to the next quote, rather than import a merged row', async () => {
+    // Line 4 opens a quote; line 8 quotes a cell. Read leniently, lines 4 to 8 become one row.
+    const rows = tenSims(550, (row) => row.replace(',25099', ',"25099')).split('\n');
+    rows[7] = rows[7]?.replace(/,(\+\d+)$/, ',"$1"') ?? '';
+    const result = roamcard('sims', 'import', file('swallowing.csv', rows.join('\n')), '--lang', 'ru');
+    assert.equal(result.status, 1, result.stdout);
+    assert.match(result.stderr, /swallowing\.csv: Файл не является корректным CSV в строке 4/);
+    assert.deepEqual(await simsFrom(550), []);
+  });
+
+  it('keeps a quote inside a cell as text: that row is rejected with its line, the rows after it are imported', async () => {
+    const result = roamcard('sims', 'import', file('inner-quote.csv', tenSims(560, (row) => row.replace(/^(\d{4})/, '$1"'))), '--lang', 'en');
     assert.equal(result.status, 3, result.stderr);
-    assert.match(result.stdout, /imported:\s+1\n {2}unchanged:\s+0\n {2}rejected:\s+1\n/);
-    assert.match(result.stdout, /^\s+3\s+row is not valid CSV/m);
+    assert.match(result.stdout, /imported:\s+9\n {2}unchanged:\s+0\n {2}rejected:\s+1\n/);
+    assert.match(result.stdout, /^\s+4\s+iccid\s+\d{4}"\d+\s+The SIM serial number \(ICCID\) must contain digits only\.$/m);
+    assert.equal((await simsFrom(560)).length, 9);
+  });
+
+  it('never echoes control characters from the file, its name or its columns to the terminal', () => {
+    const evil = '\x1b[2J\x1b]8;;http://x\x07\r\u009b31m\u0085\u202e\u2066\u2069\u200b\u2028';
+    const name = `ctl-${evil.replaceAll('/', '_')}.csv`; // any byte but / and NUL can be in a file name
+    const rows = [
+      `${iccid(570)},"250${evil}",+79100000570`,
+      `"${evil}${iccid(571)}",250990000000571,+79100000571`,
+      ...Array.from({ length: 55 }, (_, index) => `${iccid(572 + index)},"1${evil}",+7911000${String(index).padStart(4, '0')}`),
+    ];
+    const rejected = roamcardBytes('sims', 'import', file(name, ['iccid,imsi,msisdn', ...rows].join('\n')), '--lang', 'en');
+    assert.equal(rejected.status, 3, rejected.stderr.toString());
+    assertNoTerminalControls(rejected.stdout, 'the rejection list');
+    assertNoTerminalControls(rejected.stderr, 'stderr');
+    const text = rejected.stdout.toString('utf8');
+    assert.match(text, /^\s+2\s+imsi\s+250\\x1B\[2J\\x1B\]8;;http:\/\/x\\x07/m, 'shown escaped, so the operator sees what is there');
+    assert.ok(text.includes('ctl-\\x1B[2J'), 'the file name, escaped, in the summary and the pointer to FILE.rejected.csv');
+    assert.match(text, /\\u202E\\u2066\\u2069\\u200B\\u2028/);
+
+    const refused = roamcardBytes('sims', 'import', file(name, `iccid,imsi,msisdn,"x${evil}","X${evil}"\n`), '--lang', 'en');
+    assert.equal(refused.status, 1);
+    assertNoTerminalControls(refused.stdout, 'stdout');
+    assertNoTerminalControls(refused.stderr, 'the refusal');
+    // Column names are compared in lower case: the refusal names the second one as read.
+    assert.match(refused.stderr.toString('utf8'), /x\\x1B\[2j.* appears twice in the file/);
+
+    const unreadable = roamcardBytes('sims', 'import', path.join(cliFolder(), `missing-${evil}.csv`), '--lang', 'en');
+    assert.equal(unreadable.status, 1);
+    assertNoTerminalControls(unreadable.stderr, 'the refusal of a missing file');
   });
 
   it('shows 50 rejected rows and writes all of them to FILE.rejected.csv', async () => {
@@ -160,7 +250,7 @@ describeEachDatabase('CLI: sims import and usage import', (t) => {
     assert.equal(result.status, 3, result.stderr);
     assert.match(result.stdout, /imported:\s+1\n {2}unchanged:\s+0\n {2}rejected:\s+60\n/);
     assert.equal(result.stdout.match(/The IMSI must have 14 or 15 digits/g)?.length, 50);
-    const rejected_path = path.join(folder, 'many.rejected.csv');
+    const rejected_path = path.join(cliFolder(), 'many.rejected.csv');
     assert.ok(result.stdout.includes(`Showing the first 50 of 60 rejected rows; all of them are in ${rejected_path}`));
     const written = readFileSync(rejected_path, 'utf8').split('\r\n');
     assert.equal(written[0], '\ufeffline,column,value,reason');
@@ -172,6 +262,32 @@ describeEachDatabase('CLI: sims import and usage import', (t) => {
     const fixed = roamcard('sims', 'import', file('many.csv', `iccid,imsi,msisdn\n${iccid(599)},250990000000599,+79100000599\n`), '--lang', 'en');
     assert.equal(fixed.status, 0, fixed.stderr);
     assert.equal(existsSync(rejected_path), false);
+  });
+
+  it('neutralises formulas in FILE.rejected.csv: a cell that a spreadsheet would run is written as text', () => {
+    // Cells are trimmed when read, so the tab of '\t=1' goes; the writer's own tests cover a leading tab.
+    const formulas = ['=HYPERLINK("http://x","y")', '@SUM(1)', '-1', '+1', '\t=1', '=cmd|\' /C calc\'!A0'];
+    const rows = Array.from({ length: 54 }, (_, index) => {
+      const serial = 700 + index;
+      const imsi = formulas[index % formulas.length] ?? '';
+      return `${iccid(serial)},"${imsi.replaceAll('"', '""')}",+7912000${String(serial).padStart(4, '0')}`;
+    });
+    rows.push(`${iccid(760)},250990000000760,+7 900 123`); // a bad phone number: masked, and still a "+…" cell
+    const result = roamcard('sims', 'import', file('formulas.csv', ['iccid,imsi,msisdn', ...rows].join('\n')), '--lang', 'en');
+    assert.equal(result.status, 3, result.stderr);
+    const written = readFileSync(path.join(cliFolder(), 'formulas.rejected.csv'), 'utf8');
+    const lines = written.split('\r\n');
+    assert.equal(lines[1], '2,imsi,"\'=HYPERLINK(""http://x"",""y"")",The IMSI must have 14 or 15 digits.');
+    assert.equal(lines[2], '3,imsi,"\'@SUM(1)",The IMSI must have 14 or 15 digits.');
+    assert.equal(lines[3], '4,imsi,"\'-1",The IMSI must have 14 or 15 digits.');
+    assert.equal(lines[4], '5,imsi,"\'+1",The IMSI must have 14 or 15 digits.');
+    assert.equal(lines[5], '6,imsi,"\'=1",The IMSI must have 14 or 15 digits.');
+    assert.equal(lines[6], '7,imsi,"\'=cmd|\' /C calc\'!A0",The IMSI must have 14 or 15 digits.');
+    assert.equal(lines[55], '56,msisdn,"\'+7 9** *23",This is not a valid phone number.');
+    // Whatever a spreadsheet reads from the file, no cell starts a formula.
+    for (const record of parseCsv(written, { bom: true, relax_column_count: true }) as string[][]) {
+      for (const cell of record) assert.doesNotMatch(cell, /^\s*[=+\-@\t\r]/, `cell ${cell}`);
+    }
   });
 
   it('charges a usage file to the demo lines exactly once', async () => {
@@ -228,5 +344,139 @@ describeEachDatabase('CLI: sims import and usage import', (t) => {
     const result = roamcard('usage', 'import', file('usage-nolines.csv', 'event_id;kind;quantity;at\nx;data;1;0\n'), '--lang', 'en');
     assert.equal(result.status, 1);
     assert.match(result.stderr, /msisdn\/line_id column is missing\./);
+  });
+
+  it('refuses a usage file whose row 3 of 10 has a stray quote, and charges nothing', async () => {
+    const at_ms = Date.now();
+    const rows = Array.from({ length: 10 }, (_, index) => `q${index},+79001234569,sms,1,${at_ms}`);
+    rows[2] = `q2,"+79001234569,sms,1,${at_ms}`;
+    rows[6] = `q6,+79001234569,"sms",1,${at_ms}`;
+    const result = roamcard('usage', 'import', file('usage-quote.csv', ['event_id,msisdn,kind,quantity,at', ...rows].join('\n')), '--lang', 'en');
+    assert.equal(result.status, 1, result.stdout);
+    assert.match(result.stderr, /usage-quote\.csv: The file is not valid CSV at line 4:/);
+    assert.deepEqual(await db().selectFrom('usage_events').select('event_id').where('event_id', 'like', 'q%').execute(), []);
+  });
+
+  it('never echoes control characters from a usage file to the terminal', () => {
+    const evil = '\x1b[2J\x07\r\u009b\u202e\u2066';
+    const result = roamcardBytes('usage', 'import', file(`usage-${evil}.csv`, `event_id,msisdn,kind,quantity,at\n"e${evil}",+79001234569,"fax${evil}",1,${Date.now()}\n`), '--lang', 'zh-Hans');
+    assert.equal(result.status, 3, result.stderr.toString());
+    assertNoTerminalControls(result.stdout, 'the usage rejection list');
+    assertNoTerminalControls(result.stderr, 'stderr');
+    assert.match(result.stdout.toString('utf8'), /^\s+2\s+kind\s+fax\\x1B\[2J\\x07↵\\x9B\\u202E\\u2066\s+kind必须为data、voice或sms。$/m);
+  });
+});
+
+describeEachDatabase('CLI: payments import-statement', (t) => {
+  const { database, db, roamcard, roamcardBytes, file } = cliHarness(t, 'roamcard-cli-statement-');
+  const transfers: Array<{ reference: string; amount_minor: number; provider_payment_id: string }> = [];
+
+  before(async () => {
+    assert.equal(roamcard('demo').status, 0);
+    const context = contextOver(loadConfig({ LOG_LEVEL: 'silent' }), database(), systemClock, { environment: {} });
+    for (const [index, msisdn] of ['+79001234567', '+79001234568', '+79001234569', '+79001234567', '+79001234568'].entries()) {
+      const { order } = await context.renewal.createOrder({ line: { msisdn }, package_code: 'data-1gb-1d', channel: 'web', idempotency_key: `statement-order-${index}` });
+      const { payment } = await context.renewal.startPayment({ order_id: order.id, method: 'bank_transfer', idempotency_key: `statement-pay-${index}` });
+      const action = JSON.parse(payment.next_action ?? '{}') as { reference: string };
+      transfers.push({ reference: action.reference, amount_minor: order.amount_minor, provider_payment_id: payment.provider_payment_id ?? '' });
+    }
+  });
+
+  const transfer = (index: number) => transfers[index] ?? assert.fail(`transfer ${index}`);
+  const amount = (index: number) => minorToDecimalString(transfer(index).amount_minor);
+  const statuses = async () => {
+    const rows = await db().selectFrom('bank_transfers').select(['id', 'status']).where('id', 'in', transfers.map((row) => row.provider_payment_id)).execute();
+    return transfers.map((row) => rows.find((payment) => payment.id === row.provider_payment_id)?.status);
+  };
+
+  it('refuses a statement without an amount column, and settles nothing', async () => {
+    const result = roamcard('payments', 'import-statement', file('no-amount.csv', `reference\n${transfer(0).reference}\n`), '--lang', 'en');
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /no-amount\.csv: amount column is missing\./);
+    assert.equal(result.stdout, '');
+    assert.deepEqual(await statuses(), Array(5).fill('pending'));
+  });
+
+  it('exits 0 when every line settles a transfer, and again when the same statement is imported twice', async () => {
+    // A Russian bank's export: semicolons, decimal commas, spaces in thousands, a lower-case reference.
+    const statement = file('statement.csv', [
+      'Дата;Reference;Amount;Назначение',
+      `01.03.2025;${transfer(0).reference};${amount(0).replace('.', ',')};Оплата по счёту ${transfer(0).reference}`,
+      `01.03.2025; ${transfer(1).reference.toLowerCase()} ;${amount(1)};"Оплата, ООО ""Ромашка"""`,
+    ].join('\r\n'));
+    const first = roamcard('payments', 'import-statement', statement, '--lang', 'en');
+    assert.equal(first.status, 0, first.stdout + first.stderr);
+    assert.match(first.stdout, /^statement\.csv: 2 rows\n {2}settled:\s+2\n {2}already settled:\s+0\n {2}rejected:\s+0\n$/);
+    assert.deepEqual(await statuses(), ['settled', 'settled', 'pending', 'pending', 'pending']);
+
+    const second = roamcard('payments', 'import-statement', statement, '--lang', 'ru');
+    assert.equal(second.status, 0, second.stdout + second.stderr);
+    assert.match(second.stdout, /зачтено:\s+0\n {2}уже зачтено ранее:\s+2\n {2}отклонено:\s+0\n$/);
+  });
+
+  it('exits 3 and lists each rejected line with its number and reason; the good lines still settle', async () => {
+    const statement = file('mixed.csv', [
+      'reference,amount',
+      `${transfer(2).reference},${amount(2)}`, // 2: settled
+      `${transfer(0).reference},${amount(0)}`, // 3: already settled
+      `RC-NOSUCHREF0,${amount(2)}`, // 4: unknown reference
+      `${transfer(3).reference},${minorToDecimalString(transfer(3).amount_minor - 100)}`, // 5: amount differs
+      `${transfer(4).reference},19O.00`, // 6: not an amount
+      `,${amount(4)}`, // 7: no reference
+      `${transfer(4).reference},0`, // 8: zero
+      `${transfer(2).reference},${amount(2)}`, // 9: paid twice in one statement: a person must look
+      `${transfer(4).reference},190.001`, // 10: too many decimals
+    ].join('\n'));
+    const result = roamcard('payments', 'import-statement', statement, '--lang', 'en');
+    assert.equal(result.status, 3, result.stderr);
+    assert.match(result.stdout, /^mixed\.csv: 9 rows\n {2}settled:\s+1\n {2}already settled:\s+1\n {2}rejected:\s+7\n/m);
+    const listed = result.stdout.split('Rejected rows (7):\n')[1]?.split('\n').slice(1, 8).map((line) => line.trim().split(/\s+/)[0]);
+    assert.deepEqual(listed, ['4', '5', '6', '7', '8', '9', '10']);
+    assert.match(result.stdout, /^\s+4\s+reference\s+RC-NOSUCHREF0\s+reference matches no bank transfer\.$/m);
+    assert.match(result.stdout, /^\s+5\s+amount\s+[\d.]+\s+amount is not the amount due for the bank transfer with this reference\.$/m);
+    assert.match(result.stdout, /^\s+6\s+amount\s+19O\.00\s+The amount \(amount\) has the wrong format\.$/m);
+    assert.match(result.stdout, /^\s+7\s+reference\s+reference is empty\.$/m);
+    assert.match(result.stdout, /^\s+8\s+amount\s+0\s+The amount \(amount\) must be greater than zero\.$/m);
+    assert.match(result.stdout, /^\s+9\s+reference\s+RC-\w+\s+reference appears twice in the file\. First at line 2\.$/m);
+    assert.match(result.stdout, /^\s+10\s+amount\s+190\.001\s+The amount \(amount\) has too many decimals\.$/m);
+    assert.deepEqual(await statuses(), ['settled', 'settled', 'settled', 'pending', 'pending']);
+
+    for (const [language, unknown] of [['ru', 'reference: не совпадает ни с одним банковским переводом.'], ['zh-Hans', 'reference与任何银行转账都不匹配。'], ['zh-Hant', 'reference與任何銀行轉帳都不相符。']] as const) {
+      const localized = roamcard('payments', 'import-statement', statement, '--lang', language);
+      assert.equal(localized.status, 3);
+      assert.ok(localized.stdout.includes(unknown), `${language}: ${localized.stdout}`);
+    }
+  });
+
+  it('rejects money for a transfer whose order closed, for a person to return it', async () => {
+    const context = contextOver(loadConfig({ LOG_LEVEL: 'silent' }), database(), systemClock, { environment: {} });
+    const { order } = await context.renewal.createOrder({ line: { msisdn: '+79001234569' }, package_code: 'data-1gb-1d', channel: 'web', idempotency_key: 'statement-closed-order' });
+    const { payment } = await context.renewal.startPayment({ order_id: order.id, method: 'bank_transfer', idempotency_key: 'statement-closed-pay' });
+    await context.renewal.cancelOrder(order.id);
+    const reference = (JSON.parse(payment.next_action ?? '{}') as { reference: string }).reference;
+    const result = roamcard('payments', 'import-statement', file('late.csv', `reference,amount\n${reference},${minorToDecimalString(order.amount_minor)}\n`), '--lang', 'en');
+    assert.equal(result.status, 3, result.stdout + result.stderr);
+    assert.match(result.stdout, /^\s+2\s+reference\s+RC-\w+\s+reference pays a bank transfer whose order had already closed: return the money/m);
+    assert.equal((await context.renewal.getOrder(order.id)).order.state, 'canceled');
+  });
+
+  it('refuses a statement whose row 3 of 10 has a stray quote, and settles none of its lines', async () => {
+    const rows = [`${transfer(3).reference},${amount(3)}`, ...Array.from({ length: 9 }, (_, index) => `RC-NOSUCHREF${index},1.00`)];
+    rows[2] = `"RC-NOSUCHREFX,1.00`;
+    rows[6] = `"RC-NOSUCHREFY",1.00`;
+    const result = roamcard('payments', 'import-statement', file('quote.csv', ['reference,amount', ...rows].join('\n')), '--lang', 'en');
+    assert.equal(result.status, 1, result.stdout);
+    assert.match(result.stderr, /quote\.csv: The file is not valid CSV at line 4:/);
+    assert.deepEqual(await statuses(), ['settled', 'settled', 'settled', 'pending', 'pending']);
+  });
+
+  it('never echoes control characters from a statement to the terminal', () => {
+    const evil = '\x1b[2J\x07\r\u009b\u202e\u2066';
+    const result = roamcardBytes('payments', 'import-statement', file(`statement-${evil}.csv`, `reference,amount\n"RC-${evil}",1.00\n`), '--lang', 'en');
+    assert.equal(result.status, 3, result.stderr.toString());
+    assertNoTerminalControls(result.stdout, 'the statement rejection list');
+    assertNoTerminalControls(result.stderr, 'stderr');
+    assert.match(result.stdout.toString('utf8'), /^statement-\\x1B\[2J\\x07↵\\x9B\\u202E\\u2066\.csv: 1 rows$/m);
+    assert.match(result.stdout.toString('utf8'), /^\s+2\s+reference\s+RC-\\x1B\[2J\\x07↵\\x9B\\u202E\\u2066\s+reference matches no bank transfer/m);
   });
 });

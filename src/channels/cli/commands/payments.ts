@@ -1,18 +1,23 @@
+import path from 'node:path';
 import type { Command } from 'commander';
-import { parseMoney } from '../../../core/money.js';
-import { commandGroup, languageOption, openCsvFile, refuseFile, type CsvSource } from '../csv-import.js';
 import { settleStatementLine } from '../../../app/bank-statement.js';
-import { terminalLanguage, withContext } from '../run-command.js';
+import type { Language } from '../../../core/i18n/languages.js';
+import { checkStatementColumns, importStatement, type StatementImportSummary } from '../../../services/statements/import-statement.js';
+import { commandGroup, exitCodesHelp, languageOption, printLine, runCsvImport } from '../csv-import.js';
+import { terminalLanguage } from '../run-command.js';
 
 interface StatementOptions {
   readonly lang?: string;
 }
 
 const STATEMENT_HELP = `
-Columns: reference (the RC-… payment reference from the invoice), amount (roubles, "1990.00" or "1 990,00").
-Each line whose reference and amount match an open bank transfer settles it, in this process: the
-payment is recorded and the pack activated (the running server's worker then provisions it). Lines that match nothing are
-listed for a person to look at; nothing is guessed. Importing the same statement again changes nothing.`;
+Columns: reference (the RC-… payment reference from the invoice), amount (roubles, "1990.00" or "1 990,00");
+other columns (date, payer, purpose) are ignored. Each line whose reference and amount match an open
+bank transfer settles it in this process: the payment is recorded and the pack activated (the running
+server's worker then provisions it). Lines that match nothing, whose amount differs, that repeat a
+reference (paid twice), or that pay a transfer whose order already closed (the money must go back) are
+rejected for a person to look at; nothing is guessed. Importing the same statement again changes
+nothing: its lines are reported as already settled.`;
 
 /** `roamcard payments import-statement FILE`: settles bank transfers from a bank statement. */
 export function registerPaymentsCommand(program: Command): void {
@@ -21,42 +26,39 @@ export function registerPaymentsCommand(program: Command): void {
     .argument('<file>', 'CSV bank statement')
     .description('settle pending bank transfers whose reference and amount appear in a bank statement')
     .addOption(languageOption())
-    .addHelpText('after', STATEMENT_HELP)
-    .action((file: string, options: StatementOptions) => importStatement(file, options));
+    .addHelpText('after', `${STATEMENT_HELP}\n${exitCodesHelp()}`)
+    .action((file: string, options: StatementOptions) => runStatementImport(file, options));
 }
 
-async function importStatement(file_path: string, options: StatementOptions): Promise<void> {
+function runStatementImport(file_path: string, options: StatementOptions): Promise<void> {
   const language = terminalLanguage(options.lang);
-  let source: CsvSource;
-  try {
-    source = await openCsvFile(file_path);
-    for (const column of ['reference', 'amount']) {
-      if (!source.columns.includes(column)) throw new Error(`column "${column}" is missing`);
-    }
-  } catch (error) {
-    refuseFile(file_path, error, language);
-    return;
-  }
-  const counts = { settled: 0, unknown_reference: 0, amount_mismatch: 0, already_final: 0, unreadable: 0 };
-  const attention: string[] = [];
-  try {
-    await withContext(async (context) => {
-      for await (const record of source.records) {
-        const reference = (record.values.reference ?? '').trim().toUpperCase();
-        const amount = parseMoney(record.values.amount ?? '');
-        if (!reference || !amount.ok) {
-          counts.unreadable += 1;
-          attention.push(`line ${record.line_number}: unreadable reference or amount`);
-          continue;
-        }
-        const outcome = await settleStatementLine(context, reference, amount.amount_minor);
-        counts[outcome] += 1;
-        if (outcome === 'unknown_reference' || outcome === 'amount_mismatch') attention.push(`line ${record.line_number}: ${reference} ${outcome.replace('_', ' ')}`);
-      }
-    });
-  } finally {
-    source.close();
-  }
-  console.log(`settled ${counts.settled}, already settled ${counts.already_final}, unknown reference ${counts.unknown_reference}, amount mismatch ${counts.amount_mismatch}, unreadable ${counts.unreadable}`);
-  for (const line of attention) console.log(`  ${line}`);
+  return runCsvImport(file_path, language, {
+    checkColumns: checkStatementColumns,
+    importRows: (source, context, hooks) => importStatement(source, {
+      settle: (reference, amount_minor) => settleStatementLine(context, reference, amount_minor),
+      ...hooks,
+    }),
+    printSummary: (summary) => printSummary(file_path, summary, language),
+  });
+}
+
+interface StatementTexts {
+  rows_read: (p: { file: string; rows: number }) => string;
+  settled: string;
+  already_settled: string;
+  rejected: string;
+}
+
+const TEXTS: Readonly<Record<Language, StatementTexts>> = {
+  en: { rows_read: ({ file, rows }) => `${file}: ${rows} rows`, settled: 'settled', already_settled: 'already settled', rejected: 'rejected' },
+  ru: { rows_read: ({ file, rows }) => `${file}: строк: ${rows}`, settled: 'зачтено', already_settled: 'уже зачтено ранее', rejected: 'отклонено' },
+  'zh-Hans': { rows_read: ({ file, rows }) => `${file}：共${rows}行`, settled: '已入账', already_settled: '此前已入账', rejected: '已拒绝' },
+  'zh-Hant': { rows_read: ({ file, rows }) => `${file}：共${rows}列`, settled: '已入帳', already_settled: '先前已入帳', rejected: '已拒絕' },
+};
+
+function printSummary(file_path: string, summary: StatementImportSummary, language: Language): void {
+  const texts = TEXTS[language];
+  const lines: Array<[string, number]> = [[texts.settled, summary.settled], [texts.already_settled, summary.already_settled], [texts.rejected, summary.rejected]];
+  printLine(texts.rows_read({ file: path.basename(file_path), rows: summary.rows_read }));
+  for (const [label, count] of lines) printLine(`  ${`${label}:`.padEnd(18)} ${count}`);
 }

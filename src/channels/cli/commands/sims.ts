@@ -2,19 +2,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Language } from '../../../core/i18n/languages.js';
 import { checkSimColumns, importSims, type SimImportSummary } from '../../../services/sims/import-sims.js';
-import {
-  commandGroup,
-  EXIT_CODE_ROWS_REJECTED,
-  exitCodesHelp,
-  importTexts,
-  languageOption,
-  openCsvFile,
-  refuseFile,
-  RejectionReport,
-  startProgress,
-  type CsvSource,
-} from '../csv-import.js';
-import { terminalLanguage, withContext } from '../run-command.js';
+import { commandGroup, exitCodesHelp, importTexts, languageOption, printLine, runCsvImport } from '../csv-import.js';
+import { terminalLanguage } from '../run-command.js';
 
 interface SimsImportOptions {
   readonly lang?: string;
@@ -38,38 +27,13 @@ export function registerSimsCommand(program: Command): void {
     .action((file: string, options: SimsImportOptions) => runSimsImport(file, options));
 }
 
-async function runSimsImport(file_path: string, options: SimsImportOptions): Promise<void> {
+function runSimsImport(file_path: string, options: SimsImportOptions): Promise<void> {
   const language = terminalLanguage(options.lang);
-  let source: CsvSource;
-  try {
-    source = await openCsvFile(file_path);
-    checkSimColumns(source.columns);
-  } catch (error) {
-    refuseFile(file_path, error, language);
-    return;
-  }
-  try {
-    await withContext(async ({ database, services }) => {
-      const report = new RejectionReport(source, language);
-      const progress = startProgress(source, language);
-      let summary: SimImportSummary;
-      try {
-        summary = await importSims(database, source, {
-          clock: services.clock,
-          dry_run: options.dryRun ?? false,
-          onProgress: ({ rows_read }) => progress.update(rows_read),
-          onRejected: (row) => report.add(row),
-        });
-      } finally {
-        progress.stop();
-      }
-      printSummary(file_path, summary, language);
-      report.finish();
-      if (summary.rejected > 0) process.exitCode = EXIT_CODE_ROWS_REJECTED;
-    });
-  } finally {
-    source.close();
-  }
+  return runCsvImport(file_path, language, {
+    checkColumns: checkSimColumns,
+    importRows: (source, { database, services }, hooks) => importSims(database, source, { clock: services.clock, dry_run: options.dryRun ?? false, ...hooks }),
+    printSummary: (summary) => printSummary(file_path, summary, language),
+  });
 }
 
 interface SimsTexts {
@@ -94,7 +58,7 @@ function printSummary(file_path: string, summary: SimImportSummary, language: La
     [texts.unchanged, summary.unchanged],
     [texts.rejected, summary.rejected],
   ];
-  console.log(texts.rows_read({ file: path.basename(file_path), rows: summary.rows_read }));
-  for (const [label, count] of lines) console.log(`  ${`${label}:`.padEnd(18)} ${count}`);
-  if (summary.dry_run) console.log(importTexts(language).dry_run);
+  printLine(texts.rows_read({ file: path.basename(file_path), rows: summary.rows_read }));
+  for (const [label, count] of lines) printLine(`  ${`${label}:`.padEnd(18)} ${count}`);
+  if (summary.dry_run) printLine(importTexts(language).dry_run);
 }

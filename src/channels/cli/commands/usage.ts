@@ -4,19 +4,8 @@ import { paygTariff } from '../../../config.js';
 import { formatMoney } from '../../../core/i18n/format.js';
 import type { Language } from '../../../core/i18n/languages.js';
 import { checkUsageColumns, importUsage, type UsageImportSummary } from '../../../services/charging/import-usage.js';
-import {
-  commandGroup,
-  EXIT_CODE_ROWS_REJECTED,
-  exitCodesHelp,
-  importTexts,
-  languageOption,
-  openCsvFile,
-  refuseFile,
-  RejectionReport,
-  startProgress,
-  type CsvSource,
-} from '../csv-import.js';
-import { terminalLanguage, withContext } from '../run-command.js';
+import { commandGroup, exitCodesHelp, importTexts, languageOption, printLine, runCsvImport } from '../csv-import.js';
+import { terminalLanguage } from '../run-command.js';
 
 interface UsageImportOptions {
   readonly lang?: string;
@@ -40,39 +29,15 @@ export function registerUsageCommand(program: Command): void {
     .action((file: string, options: UsageImportOptions) => runUsageImport(file, options));
 }
 
-async function runUsageImport(file_path: string, options: UsageImportOptions): Promise<void> {
+function runUsageImport(file_path: string, options: UsageImportOptions): Promise<void> {
   const language = terminalLanguage(options.lang);
-  let source: CsvSource;
-  try {
-    source = await openCsvFile(file_path);
-    checkUsageColumns(source.columns);
-  } catch (error) {
-    refuseFile(file_path, error, language);
-    return;
-  }
-  try {
-    await withContext(async ({ config, database, services }) => {
-      const report = new RejectionReport(source, language);
-      const progress = startProgress(source, language);
-      let summary: UsageImportSummary;
-      try {
-        summary = await importUsage(database, source, {
-          clock: services.clock,
-          tariffFor: paygTariff(config),
-          dry_run: options.dryRun ?? false,
-          onProgress: ({ rows_read }) => progress.update(rows_read),
-          onRejected: (row) => report.add(row),
-        });
-      } finally {
-        progress.stop();
-      }
-      printSummary(file_path, summary, language);
-      report.finish();
-      if (summary.rejected > 0) process.exitCode = EXIT_CODE_ROWS_REJECTED;
-    });
-  } finally {
-    source.close();
-  }
+  return runCsvImport(file_path, language, {
+    checkColumns: checkUsageColumns,
+    importRows: (source, { config, database, services }, hooks) => importUsage(database, source, {
+      clock: services.clock, tariffFor: paygTariff(config), dry_run: options.dryRun ?? false, ...hooks,
+    }),
+    printSummary: (summary) => printSummary(file_path, summary, language),
+  });
 }
 
 interface UsageTexts {
@@ -111,8 +76,8 @@ const TEXTS: Readonly<Record<Language, UsageTexts>> = {
 
 function printSummary(file_path: string, summary: UsageImportSummary, language: Language): void {
   const texts = TEXTS[language];
-  const row = (label: string, value: string | number, indent = '  ') => console.log(`${indent}${`${label}:`.padEnd(30 - indent.length)} ${value}`);
-  console.log(texts.rows_read({ file: path.basename(file_path), rows: summary.rows_read }));
+  const row = (label: string, value: string | number, indent = '  ') => printLine(`${indent}${`${label}:`.padEnd(30 - indent.length)} ${value}`);
+  printLine(texts.rows_read({ file: path.basename(file_path), rows: summary.rows_read }));
   if (summary.dry_run) row(texts.would_charge, summary.charged);
   else {
     row(texts.charged, summary.charged);
@@ -122,5 +87,5 @@ function printSummary(file_path: string, summary: UsageImportSummary, language: 
   }
   row(texts.replayed, summary.replayed);
   row(texts.rejected, summary.rejected);
-  if (summary.dry_run) console.log(importTexts(language).dry_run);
+  if (summary.dry_run) printLine(importTexts(language).dry_run);
 }
