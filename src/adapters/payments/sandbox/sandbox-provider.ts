@@ -22,7 +22,7 @@ import {
 import { enqueueJob } from '../../../services/jobs/outbox.js';
 import type { SandboxConfig } from './sandbox-config.js';
 import { webhookDelayMs, withInjectedFault } from './sandbox-faults.js';
-import { checkSignature, SANDBOX_SIGNATURE_HEADER, type SandboxEvent } from './sandbox-wire.js';
+import { checkSignature, parseSandboxEvent, SANDBOX_SIGNATURE_HEADER, type SandboxEvent } from './sandbox-wire.js';
 
 /**
  * The sandbox provider: everything a real provider does, inside roamcard, so the whole renewal
@@ -143,14 +143,8 @@ export class SandboxProvider implements PaymentProvider {
       Math.floor(this.#options.clock.now_ms() / 1000), this.#options.config.webhook_tolerance_s);
     if (check === 'stale') throw new WebhookRejected('stale', 'sandbox webhook timestamp outside the replay window');
     if (check !== 'valid') throw new WebhookRejected('signature', `sandbox webhook signature ${check}`);
-    let event: SandboxEvent;
-    try {
-      event = JSON.parse(body) as SandboxEvent;
-    } catch {
-      throw new WebhookRejected('malformed', 'sandbox webhook body is not JSON');
-    }
-    if (typeof event.id !== 'string' || typeof event.data?.payment_id !== 'string') throw new WebhookRejected('malformed', 'sandbox webhook lacks id or payment');
-    if (event.type === 'refund.updated' && event.data.refund) {
+    const event = parseSandboxEvent(body);
+    if (event.type === 'refund.updated') {
       return { event_id: event.id, type: 'refund', provider_payment_id: event.data.payment_id, refund: { provider_refund_id: event.data.refund.id, status: event.data.refund.status } };
     }
     return {
