@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { AppContext } from '../../app/context.js';
+import { trustProxyOption } from './client-guards.js';
 import { createLogger } from './logging.js';
 import { metricsRoutes, ServerMetrics } from './metrics.js';
 import { docsRoutes, registerOpenApi } from './openapi.js';
@@ -56,7 +57,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
     bodyLimit: BODY_BYTES_MAX,
     requestTimeout: REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
-    trustProxy: config.trust_proxy,
+    trustProxy: trustProxyOption(config.trust_proxy),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -83,6 +84,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   });
   app.register(ussdAtRoutes, {
     metrics,
+    gateway: config.ussd_gateway,
     session: {
       lineOverview: (ref) => services.lineOverview(ref),
       default_language: config.default_language,
