@@ -75,7 +75,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
 
   registerOpenApi(app, packageVersion());
   app.register(docsRoutes);
-  app.register(metricsRoutes, { metrics });
+  app.register(metricsRoutes, { metrics, token: config.metrics_token, default_language: config.default_language });
   app.register(healthRoutes, {
     probe: options.readiness_probe ?? databaseProbe(database),
     timeout_ms: options.readiness_timeout_ms ?? READINESS_TIMEOUT_MS,
