@@ -10,6 +10,7 @@ import { metricsRoutes, ServerMetrics } from './metrics.js';
 import { docsRoutes, registerOpenApi } from './openapi.js';
 import { handleError, notFoundHandler } from './problem-details.js';
 import { databaseProbe, READINESS_TIMEOUT_MS, type ReadinessProbe } from './readiness.js';
+import { defaultSecurityHeaders } from './security-headers.js';
 import { healthRoutes } from './routes/health.js';
 import { packagesRoutes } from './routes/packages.js';
 import { usageEventsRoutes } from './routes/usage-events.js';
@@ -28,7 +29,7 @@ import { USSD_DEADLINE_MS_DEFAULT } from '../ussd/session.js';
 /**
  * The HTTP server: one Fastify instance, each part an encapsulated plugin given exactly what it
  * needs. Cross-cutting concerns sit on the root and so reach every route: problem details for
- * errors and unknown routes, request ids, and the request duration histogram.
+ * errors and unknown routes, request ids, default security headers, and the request duration histogram.
  */
 
 export interface ServerOptions {
@@ -68,6 +69,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   app.addHook('onSend', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  app.addHook('onSend', defaultSecurityHeaders);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
     metrics.observeRequest({ route, method: request.method, status_code: reply.statusCode }, reply.elapsedTime);
