@@ -47,8 +47,10 @@ export interface SandboxEvent {
   };
 }
 
-/** Our ids are a prefix and 24 hex digits; anything much longer is not one of ours. */
+/** Our ids are a short prefix and 24–32 hex digits; anything much longer is not one of ours. */
 export const SANDBOX_ID_LENGTH_MAX = 64;
+/** A rejection names this many bad fields: enough to debug, bounded in the log. */
+const REJECTION_ISSUES_MAX = 3;
 
 const sandboxId = z.string().min(1).max(SANDBOX_ID_LENGTH_MAX);
 const paymentData = z.object({
@@ -87,7 +89,7 @@ export function parseSandboxEvent(body: string): ParsedSandboxEvent {
   }
   const parsed = sandboxEventSchema.safeParse(json);
   if (!parsed.success) {
-    throw new WebhookRejected('malformed', `sandbox webhook is not a sandbox event: ${parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ')}`);
+    throw new WebhookRejected('malformed', `sandbox webhook is not a sandbox event: ${parsed.error.issues.slice(0, REJECTION_ISSUES_MAX).map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ')}`);
   }
   return parsed.data;
 }
