@@ -56,4 +56,50 @@ describe('configuration from the environment', () => {
     });
     assert.deepEqual(own_bank.payments, { sandbox: false, bank_transfer: true });
   });
+
+  it('TRUST_PROXY: false, a hop count, or the proxies\' addresses — never "true"', () => {
+    assert.equal(loadConfig({}).trust_proxy, false);
+    assert.equal(loadConfig({ TRUST_PROXY: 'false' }).trust_proxy, false);
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '2' }).trust_proxy, { hops: 2 });
+    const addresses = loadConfig({ TRUST_PROXY: '10.0.0.0/8, 2001:db8::1' }).trust_proxy;
+    assert.ok(addresses !== false && 'addresses' in addresses);
+    assert.deepEqual(addresses.addresses.toCidrs(), ['10.0.0.0/8', '2001:db8::1/128']);
+    const refused: [string, RegExp][] = [
+      ['true', /TRUST_PROXY: must not be "true".*any client could choose its address.*number of proxies.*CIDR/],
+      ['0', /TRUST_PROXY: must be a number of proxies from 1 to 10/],
+      ['11', /TRUST_PROXY: must be a number of proxies from 1 to 10/],
+      ['yes', /TRUST_PROXY: "yes" is not an IPv4\/IPv6 address or CIDR range/],
+      ['10.0.0.0/8, lb.internal', /TRUST_PROXY: "lb\.internal" is not/],
+    ];
+    for (const [value, message] of refused) {
+      assert.throws(() => loadConfig({ TRUST_PROXY: value }), (error: unknown) => error instanceof ConfigError && message.test(error.message), value);
+    }
+  });
+
+  it('USSD gateway: loopback by default; allow-list and basic credentials checked, both credentials or neither', () => {
+    const defaults = loadConfig({}).ussd_gateway;
+    assert.deepEqual(defaults.allow.toCidrs(), ['127.0.0.0/8', '::1/128']);
+    assert.equal(defaults.credentials, undefined);
+    const set = loadConfig({ USSD_GATEWAY_ALLOW: '203.0.113.0/24,2001:db8:5::/48', USSD_GATEWAY_USERNAME: 'at-gateway', USSD_GATEWAY_PASSWORD: 'p4ss:word-0123456789' }).ussd_gateway;
+    assert.deepEqual(set.allow.toCidrs(), ['203.0.113.0/24', '2001:db8:5::/48']);
+    assert.deepEqual(set.credentials, { username: 'at-gateway', password: 'p4ss:word-0123456789' });
+    const refused: [Record<string, string>, RegExp][] = [
+      [{ USSD_GATEWAY_ALLOW: '203.0.113.0/24,gateway.example' }, /USSD_GATEWAY_ALLOW: "gateway\.example" is not/],
+      [{ USSD_GATEWAY_ALLOW: ',' }, /USSD_GATEWAY_ALLOW: must list at least one/],
+      [{ USSD_GATEWAY_USERNAME: 'at-gateway' }, /USSD_GATEWAY_PASSWORD: must be set as well/],
+      [{ USSD_GATEWAY_PASSWORD: 'p4ssword-0123456789' }, /USSD_GATEWAY_USERNAME: must be set as well/],
+      [{ USSD_GATEWAY_USERNAME: 'at:gateway', USSD_GATEWAY_PASSWORD: 'p4ssword-0123456789' }, /USSD_GATEWAY_USERNAME: must be 1–64 visible ASCII characters without ":"/],
+      [{ USSD_GATEWAY_USERNAME: 'at-gateway', USSD_GATEWAY_PASSWORD: 'short' }, /USSD_GATEWAY_PASSWORD: must be at least 16 characters/],
+    ];
+    for (const [environment, message] of refused) {
+      assert.throws(() => loadConfig(environment), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(environment));
+    }
+  });
+
+  it('METRICS_TOKEN: unset by default, a bearer token when set', () => {
+    assert.equal(loadConfig({}).metrics_token, undefined);
+    assert.equal(loadConfig({ METRICS_TOKEN: 'metrics-token-0123456789' }).metrics_token, 'metrics-token-0123456789');
+    assert.throws(() => loadConfig({ METRICS_TOKEN: 'short' }), /METRICS_TOKEN: must be at least 16 characters/);
+    assert.throws(() => loadConfig({ METRICS_TOKEN: 'has spaces in it 0123456789' }), /METRICS_TOKEN: must be one bearer token/);
+  });
 });

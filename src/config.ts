@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { AddressList, LOOPBACK_RANGES } from './core/address-list.js';
 import { isLanguage, type Language } from './core/i18n/languages.js';
 import { isTimeZone } from './core/time-zone.js';
 import type { PayAsYouGoTariff } from './core/charging-plan.js';
@@ -51,6 +52,44 @@ const onOff = z.enum(['on', 'off'], { error: 'must be "on" or "off"' });
 /** Setting any of these turns a real payment provider on (each adapter validates the rest of its variables). */
 export const REAL_PROVIDER_VARIABLES = ['YOOKASSA_SHOP_ID', 'STRIPE_SECRET_KEY', 'PAYPAL_CLIENT_ID'] as const;
 
+/** A comma-separated list of IP addresses and CIDR ranges, IPv4 and IPv6; each bad part is named. */
+export const addressListSetting = z.string().transform((text, context) => {
+  const parsed = AddressList.parse(text);
+  if (parsed.ok) return parsed.list;
+  for (const problem of parsed.problems) context.addIssue({ code: 'custom', message: problem });
+  return z.NEVER;
+});
+
+/** More proxies than this in front of one server is a typo, not a deployment. */
+export const TRUST_PROXY_HOPS_MAX = 10;
+
+/**
+ * Which hops of X-Forwarded-For to believe. `true` (believe all of it) is refused: the left-most
+ * entry is whatever the client wrote, so every client could choose its address and dodge the
+ * per-address limits and allow-lists. A hop count or the proxies' own addresses say where the
+ * header stops being trustworthy; the client is then the right-most address not trusted.
+ */
+const trustProxySetting = z.string().trim().transform((text, context): TrustProxy => {
+  if (text === 'false') return false;
+  if (text === 'true') {
+    context.addIssue({ code: 'custom', message: 'must not be "true": that believes X-Forwarded-For from anyone, so any client could choose its address. Give the number of proxies in front of this server (e.g. 1) or their addresses/CIDR ranges (e.g. 10.0.0.0/8)' });
+    return z.NEVER;
+  }
+  if (/^\d+$/.test(text)) {
+    const hops = Number(text);
+    if (hops >= 1 && hops <= TRUST_PROXY_HOPS_MAX) return { hops };
+    context.addIssue({ code: 'custom', message: `must be a number of proxies from 1 to ${TRUST_PROXY_HOPS_MAX}, "false", or the proxies' addresses/CIDR ranges` });
+    return z.NEVER;
+  }
+  const parsed = AddressList.parse(text);
+  if (parsed.ok) return { addresses: parsed.list };
+  for (const problem of parsed.problems) context.addIssue({ code: 'custom', message: `${problem} (give "false", a number of proxies, or the proxies' addresses/CIDR ranges)` });
+  return z.NEVER;
+});
+
+/** Behind no proxy (false), the nearest `hops` proxies, or the proxies at these addresses. */
+export type TrustProxy = false | { readonly hops: number } | { readonly addresses: AddressList };
+
 /** Free text printed on receipts and invoices: one line, no control characters. */
 const sellerText = (length_max: number) => z.string().trim().min(1).max(length_max).regex(/^[^\p{Cc}|]+$/u, 'must be one line of text without "|"');
 
@@ -68,6 +107,12 @@ export const SELLER_DEFAULTS = {
   SELLER_BANK_CORRESPONDENT_ACCOUNT: '30101810600000000999',
   SELLER_BANK_ACCOUNT: '40702810600000012345',
 } as const;
+/** Loopback only: the README's quick-start curl works, and nothing from outside until configured. */
+export const USSD_GATEWAY_ALLOW_DEFAULT = LOOPBACK_RANGES.join(',');
+/** A shared secret shorter than this is guessable (as NETWORK_API_TOKEN_LENGTH_MIN). */
+export const GATEWAY_PASSWORD_LENGTH_MIN = 16;
+/** Longer than any generated secret; bounds the header we compare. */
+export const GATEWAY_PASSWORD_LENGTH_MAX = 256;
 /** AUTH_SECRET keys the one-time-code HMAC: 32 characters or more (`openssl rand -hex 32` gives 64). */
 export const AUTH_SECRET_LENGTH_MIN = 32;
 /** The general Russian VAT rate from 1 January 2026 (was 20%); our prices include it. */
@@ -96,7 +141,7 @@ const environmentSchema = z.object({
   ORDER_TTL_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(60),
   BANK_TRANSFER_TTL_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(120),
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
-  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  TRUST_PROXY: trustProxySetting.default(false),
   ADMIN_API_TOKEN: z
     .string()
     .min(NETWORK_API_TOKEN_LENGTH_MIN, `must be at least ${NETWORK_API_TOKEN_LENGTH_MIN} characters (a random secret)`)
@@ -132,6 +177,20 @@ const environmentSchema = z.object({
     .regex(/^(none|\d{1,2})$/, `must be a whole percent 0..${VAT_RATE_PERCENT_MAX}, or "none" (not a VAT payer)`)
     .transform((value) => (value === 'none' ? null : Number(value)))
     .default(VAT_RATE_PERCENT_DEFAULT),
+  // Gateways and operations endpoints: who may call them.
+  USSD_GATEWAY_ALLOW: addressListSetting.prefault(USSD_GATEWAY_ALLOW_DEFAULT),
+  USSD_GATEWAY_USERNAME: z.string().regex(/^[\x21-\x39\x3b-\x7e]{1,64}$/, 'must be 1–64 visible ASCII characters without ":" (HTTP basic user-id)').optional(),
+  USSD_GATEWAY_PASSWORD: z
+    .string()
+    .min(GATEWAY_PASSWORD_LENGTH_MIN, `must be at least ${GATEWAY_PASSWORD_LENGTH_MIN} characters (a random secret)`)
+    .max(GATEWAY_PASSWORD_LENGTH_MAX, `must be at most ${GATEWAY_PASSWORD_LENGTH_MAX} characters`)
+    .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters only')
+    .optional(),
+  METRICS_TOKEN: z
+    .string()
+    .min(NETWORK_API_TOKEN_LENGTH_MIN, `must be at least ${NETWORK_API_TOKEN_LENGTH_MIN} characters (a random secret)`)
+    .regex(/^[A-Za-z0-9._~+/=-]+$/, 'must be one bearer token: letters, digits and . _ ~ + / = - only')
+    .optional(),
 }).superRefine((env, context) => {
   // The account keys depend on the BIC, so they are checked together (Bank of Russia algorithm).
   if (!isValidCorrespondentAccount(env.SELLER_BANK_BIC, env.SELLER_BANK_CORRESPONDENT_ACCOUNT)) {
@@ -139,6 +198,12 @@ const environmentSchema = z.object({
   }
   if (!isValidSettlementAccount(env.SELLER_BANK_BIC, env.SELLER_BANK_ACCOUNT)) {
     context.addIssue({ code: 'custom', path: ['SELLER_BANK_ACCOUNT'], message: 'does not match SELLER_BANK_BIC (wrong control key): check both' });
+  }
+}).superRefine((env, context) => {
+  // Half a credential would silently leave the gateway open: both or neither.
+  if ((env.USSD_GATEWAY_USERNAME === undefined) !== (env.USSD_GATEWAY_PASSWORD === undefined)) {
+    const missing = env.USSD_GATEWAY_USERNAME === undefined ? 'USSD_GATEWAY_USERNAME' : 'USSD_GATEWAY_PASSWORD';
+    context.addIssue({ code: 'custom', path: [missing], message: 'must be set as well: the USSD gateway\'s basic credentials need both USSD_GATEWAY_USERNAME and USSD_GATEWAY_PASSWORD' });
   }
 });
 
@@ -173,8 +238,11 @@ export interface Config {
   readonly order_ttl_ms: number;
   readonly bank_transfer_ttl_ms: number;
   readonly reconcile_interval_ms: number;
-  /** Behind a load balancer: take the client's address from X-Forwarded-For (per-IP sign-in limits). */
-  readonly trust_proxy: boolean;
+  /**
+   * Behind a load balancer: which X-Forwarded-For hops to believe. The resolved client address
+   * feeds per-address limits and every allow-list (USSD gateway, YooKassa, /metrics).
+   */
+  readonly trust_proxy: TrustProxy;
   /** The seller on receipts and invoices, its bank, and the VAT rate in our prices. */
   readonly seller: SellerDetails;
   /** Customer sign-in (self-service site and app). */
@@ -202,6 +270,14 @@ export interface Config {
   readonly renew_lookups: LookupLimits;
   /** Things an operator should know at start (logged as warnings by the server). */
   readonly warnings: readonly string[];
+
+  /** The USSD gateway's callback (POST /ussd/at): the addresses it calls from, and its basic credentials when set. */
+  readonly ussd_gateway: {
+    readonly allow: AddressList;
+    readonly credentials: { readonly username: string; readonly password: string } | undefined;
+  };
+  /** Bearer token for /metrics; unset, /metrics answers loopback clients only. */
+  readonly metrics_token: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -247,7 +323,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     order_ttl_ms: env.ORDER_TTL_MINUTES * 60_000,
     bank_transfer_ttl_ms: env.BANK_TRANSFER_TTL_HOURS * 3_600_000,
     reconcile_interval_ms: env.RECONCILE_INTERVAL_MS,
-    trust_proxy: env.TRUST_PROXY === 'true',
+    trust_proxy: env.TRUST_PROXY,
     auth: Object.freeze({
       secret: env.AUTH_SECRET ?? randomBytes(32).toString('hex'),
       secret_generated: env.AUTH_SECRET === undefined,
@@ -271,6 +347,13 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       vat_rate_percent: env.VAT_RATE_PERCENT,
       time_zone: env.SELLER_TIME_ZONE,
     }),
+    ussd_gateway: Object.freeze({
+      allow: env.USSD_GATEWAY_ALLOW,
+      credentials: env.USSD_GATEWAY_USERNAME === undefined || env.USSD_GATEWAY_PASSWORD === undefined
+        ? undefined
+        : Object.freeze({ username: env.USSD_GATEWAY_USERNAME, password: env.USSD_GATEWAY_PASSWORD }),
+    }),
+    metrics_token: env.METRICS_TOKEN,
   });
 }
 

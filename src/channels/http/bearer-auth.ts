@@ -27,7 +27,7 @@ export function requireBearer(token: string | undefined, default_language: Langu
 }
 
 /** Compares digests in constant time, so neither the token's content nor its length leaks by timing. */
-function sameSecret(presented: string, expected: string): boolean {
+export function sameSecret(presented: string, expected: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value).digest();
   return timingSafeEqual(digest(presented), digest(expected));
 }

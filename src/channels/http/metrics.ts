@@ -1,7 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
+import { AddressList, LOOPBACK_RANGES } from '../../core/address-list.js';
+import type { Language } from '../../core/i18n/languages.js';
 import type { UsageResult } from '../../services/charging/usage.js';
+import { requireBearer } from './bearer-auth.js';
+import { guardCaller } from './client-guards.js';
+import { problemResponse } from './problem-details.js';
 
 /**
  * Prometheus metrics of one server instance: its own registry (not prom-client's global one), so
@@ -111,10 +116,26 @@ export function grantOutcome(result: Pick<UsageResult, 'granted' | 'denied'>): G
 
 export interface MetricsRouteOptions {
   readonly metrics: ServerMetrics;
+  /** METRICS_TOKEN: the scraper's bearer token; unset, only loopback clients may scrape. */
+  readonly token: string | undefined;
+  readonly default_language: Language;
 }
 
-/** Prometheus exposition at /metrics. */
+const LOOPBACK_CLIENTS = AddressList.of(LOOPBACK_RANGES);
+const REALM = 'roamcard metrics';
+
+/**
+ * Prometheus exposition at /metrics — for the operator's scraper only: routes, rates, payment and
+ * job counts and process internals tell an outsider too much. With METRICS_TOKEN the bearer token
+ * is needed (from anywhere, loopback included); without it only loopback clients are answered, so
+ * Prometheus on the same host works out of the box. "Loopback" is the resolved client address
+ * (TRUST_PROXY), so a reverse proxy on this machine does not open it to everyone.
+ */
 export const metricsRoutes: FastifyPluginAsyncZod<MetricsRouteOptions> = async (app, options) => {
+  app.addHook('onRequest', options.token === undefined
+    ? guardCaller({ caller: 'metrics', allow: LOOPBACK_CLIENTS, realm: REALM, default_language: options.default_language })
+    : requireBearer(options.token, options.default_language, REALM));
+
   app.get('/metrics', {
     schema: {
       tags: ['operations'],
@@ -123,8 +144,13 @@ export const metricsRoutes: FastifyPluginAsyncZod<MetricsRouteOptions> = async (
         'Text exposition format. Process and Node.js defaults, `http_request_duration_seconds` by route/method/status_code,',
         '`roamcard_ussd_replies_total` by code/outcome, `roamcard_usage_charges_total` by kind/result and',
         '`roamcard_usage_units_total` by kind/disposition.',
+        'Bearer METRICS_TOKEN when it is set; without it, loopback clients only.',
       ].join(' '),
-      response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
+      response: {
+        200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
+        401: problemResponse('METRICS_TOKEN is set and the bearer token is missing or wrong'),
+        403: problemResponse('METRICS_TOKEN is unset and the client is not on this machine (loopback)'),
+      },
     },
   }, async (request, reply) => {
     // A database that is away must not take the process metrics down with it.

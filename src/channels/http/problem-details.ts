@@ -20,6 +20,7 @@ export const PROBLEM_TYPE_BASE = 'https://roamcard.dev/problems/';
 /** Problems about the HTTP exchange itself, beside the domain catalogue. */
 export const HTTP_PROBLEMS = {
   ROAM_ERR_UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
+  ROAM_ERR_FORBIDDEN: { status: 403, title: 'Forbidden' },
   ROAM_ERR_NOT_CONFIGURED: { status: 503, title: 'Not configured' },
   ROAM_ERR_REQUEST_REJECTED: { status: 400, title: 'Request rejected' },
 } as const;

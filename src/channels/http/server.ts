@@ -4,11 +4,13 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { AppContext } from '../../app/context.js';
+import { trustProxyOption } from './client-guards.js';
 import { createLogger } from './logging.js';
 import { metricsRoutes, ServerMetrics } from './metrics.js';
 import { docsRoutes, registerOpenApi } from './openapi.js';
 import { handleError, notFoundHandler } from './problem-details.js';
 import { databaseProbe, READINESS_TIMEOUT_MS, type ReadinessProbe } from './readiness.js';
+import { defaultSecurityHeaders } from './security-headers.js';
 import { healthRoutes } from './routes/health.js';
 import { packagesRoutes } from './routes/packages.js';
 import { usageEventsRoutes } from './routes/usage-events.js';
@@ -27,7 +29,7 @@ import { USSD_DEADLINE_MS_DEFAULT } from '../ussd/session.js';
 /**
  * The HTTP server: one Fastify instance, each part an encapsulated plugin given exactly what it
  * needs. Cross-cutting concerns sit on the root and so reach every route: problem details for
- * errors and unknown routes, request ids, and the request duration histogram.
+ * errors and unknown routes, request ids, default security headers, and the request duration histogram.
  */
 
 export interface ServerOptions {
@@ -56,7 +58,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
     bodyLimit: BODY_BYTES_MAX,
     requestTimeout: REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
-    trustProxy: config.trust_proxy,
+    trustProxy: trustProxyOption(config.trust_proxy),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -67,6 +69,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   app.addHook('onSend', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
+  app.addHook('onSend', defaultSecurityHeaders);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.is404 ? 'unmatched' : (request.routeOptions.url ?? 'unmatched');
     metrics.observeRequest({ route, method: request.method, status_code: reply.statusCode }, reply.elapsedTime);
@@ -74,7 +77,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
 
   registerOpenApi(app, packageVersion());
   app.register(docsRoutes);
-  app.register(metricsRoutes, { metrics });
+  app.register(metricsRoutes, { metrics, token: config.metrics_token, default_language: config.default_language });
   app.register(healthRoutes, {
     probe: options.readiness_probe ?? databaseProbe(database),
     timeout_ms: options.readiness_timeout_ms ?? READINESS_TIMEOUT_MS,
@@ -83,6 +86,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   });
   app.register(ussdAtRoutes, {
     metrics,
+    gateway: config.ussd_gateway,
     session: {
       lineOverview: (ref) => services.lineOverview(ref),
       default_language: config.default_language,

@@ -8,6 +8,7 @@ import { invoicePdf, receiptPdf } from '../../services/receipts/pdf.js';
 import { invoiceDocument, receiptDocument, receiptVerifyPath, type DocumentField, type InvoiceDocument, type ItemTable, type ReceiptDocument } from '../../services/receipts/receipt-document.js';
 import type { Receipt, ReceiptService } from '../../services/receipts/receipt-service.js';
 import { requestLanguage } from '../http/problem-details.js';
+import { inlineStylePagePolicy, PDF_CONTENT_SECURITY_POLICY } from '../http/security-headers.js';
 
 /**
  * Receipts and invoices for people, server-rendered and without JavaScript:
@@ -128,7 +129,7 @@ function escapeHtml(value: string): string {
 }
 
 function sendPdf(reply: FastifyReply, filename: string, pdf: Buffer): FastifyReply {
-  return privateHeaders(reply).type('application/pdf').header('content-disposition', `inline; filename="${filename}"`).send(pdf);
+  return privateHeaders(reply).type('application/pdf').header('content-security-policy', PDF_CONTENT_SECURITY_POLICY).header('content-disposition', `inline; filename="${filename}"`).send(pdf);
 }
 
 function notFound(reply: FastifyReply, language: Language, message: string): FastifyReply {
@@ -137,14 +138,10 @@ function notFound(reply: FastifyReply, language: Language, message: string): Fas
 
 /** A receipt's link is its key: it must not leak to other sites (Referer), into caches or search engines. */
 function privateHeaders(reply: FastifyReply): FastifyReply {
-  return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').header('x-robots-tag', 'noindex');
+  return reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').header('x-robots-tag', 'noindex').header('x-content-type-options', 'nosniff');
 }
 
-function page(reply: FastifyReply, language: Language, title: string, body: string, refresh_s: number | null = null): FastifyReply {
-  return privateHeaders(reply).type('text/html; charset=utf-8').send(`<!doctype html>
-<html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-${refresh_s === null ? '' : `<meta http-equiv="refresh" content="${refresh_s}">`}<title>${escapeHtml(title)}</title>
-<style>body{font:16px/1.4 system-ui,sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;color:#1a1a1a}
+const PAGE_STYLE = `body{font:16px/1.4 system-ui,sans-serif;max-width:40rem;margin:1rem auto;padding:0 1rem;color:#1a1a1a}
 header{display:flex;justify-content:space-between;gap:1rem;align-items:flex-start}h1{margin:.2rem 0}.number{margin:0}
 .qr{margin:0;width:9rem;font-size:.75rem;color:#666}.qr svg{width:9rem;height:9rem}
 dl{display:grid;grid-template-columns:11rem 1fr;gap:.2rem 1rem;margin:1rem 0}dt{color:#666}dd{margin:0;overflow-wrap:anywhere}
@@ -152,6 +149,13 @@ dl{display:grid;grid-template-columns:11rem 1fr;gap:.2rem 1rem;margin:1rem 0}dt{
 table{width:100%;border-collapse:collapse}th{background:#eee;text-align:right;padding:.3rem}td{text-align:right;padding:.3rem;border-bottom:1px solid #bbb}
 th:first-child,td:first-child{text-align:left}.verified{background:#e8f5e9;padding:.5rem;border-radius:.25rem}.error{color:#a00}.note{color:#666}
 .test-notice{background:#fff3cd;border:2px solid #b45309;padding:.5rem;border-radius:.25rem}
-@media print{a{display:none}.verified{background:none}}</style>
+@media print{a{display:none}.verified{background:none}}`;
+const PAGE_CONTENT_SECURITY_POLICY = inlineStylePagePolicy(PAGE_STYLE);
+
+function page(reply: FastifyReply, language: Language, title: string, body: string, refresh_s: number | null = null): FastifyReply {
+  return privateHeaders(reply).type('text/html; charset=utf-8').header('content-security-policy', PAGE_CONTENT_SECURITY_POLICY).send(`<!doctype html>
+<html lang="${language}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+${refresh_s === null ? '' : `<meta http-equiv="refresh" content="${refresh_s}">`}<title>${escapeHtml(title)}</title>
+<style>${PAGE_STYLE}</style>
 </head><body>${body}</body></html>`);
 }

@@ -102,6 +102,9 @@ export interface Messages {
     route_not_found: string;
     unauthorized: string;
     not_configured: string;
+    /** An endpoint for one known caller (a gateway, the metrics scraper) asked from elsewhere. */
+    address_not_allowed: string;
+    basic_credentials_required: string;
     request_rejected: (p: { status: number }) => string;
     /** Why a request field was rejected; phrased to follow the field name in ROAM_ERR_VALIDATION. */
     field_problems: Readonly<Record<HttpFieldProblem, string>>;
@@ -152,6 +155,8 @@ const en: Messages = {
     route_not_found: 'There is no endpoint at this address.',
     unauthorized: 'A valid bearer token is required (Authorization: Bearer ...).',
     not_configured: 'This endpoint is not configured on this server.',
+    address_not_allowed: 'This endpoint does not accept requests from your address.',
+    basic_credentials_required: 'Valid credentials are required (HTTP Basic authentication).',
     request_rejected: ({ status }) => `The request was not accepted (HTTP ${status}).`,
     field_problems: {
       missing: 'is required', wrong_type: 'has the wrong type', too_small: 'is too small or too short',
@@ -267,6 +272,8 @@ const ru: Messages = {
     route_not_found: 'По этому адресу ничего нет.',
     unauthorized: 'Нужен действительный токен (Authorization: Bearer ...).',
     not_configured: 'Эта функция не настроена на сервере.',
+    address_not_allowed: 'Этот сервис не принимает запросы с вашего IP-адреса.',
+    basic_credentials_required: 'Нужны действительные учётные данные (HTTP Basic).',
     request_rejected: ({ status }) => `Запрос не принят (HTTP ${status}).`,
     field_problems: {
       missing: 'обязательное поле', wrong_type: 'неверный тип значения', too_small: 'слишком маленькое или короткое значение',
@@ -382,6 +389,8 @@ const zhHans: Messages = {
     route_not_found: '该地址不存在。',
     unauthorized: '需要有效的令牌（Authorization: Bearer ...）。',
     not_configured: '服务器未配置此功能。',
+    address_not_allowed: '此接口不接受来自您地址的请求。',
+    basic_credentials_required: '需要有效的凭据（HTTP Basic 认证）。',
     request_rejected: ({ status }) => `请求未被接受（HTTP ${status}）。`,
     field_problems: {
       missing: '为必填项', wrong_type: '类型不正确', too_small: '过小或过短', too_big: '过大或过长', invalid_format: '格式不正确',
@@ -494,6 +503,8 @@ const zhHant: Messages = {
     route_not_found: '此位址不存在。',
     unauthorized: '需要有效的權杖（Authorization: Bearer ...）。',
     not_configured: '伺服器未設定此功能。',
+    address_not_allowed: '此介面不接受來自您位址的請求。',
+    basic_credentials_required: '需要有效的憑證（HTTP Basic 驗證）。',
     request_rejected: ({ status }) => `請求未被接受（HTTP ${status}）。`,
     field_problems: {
       missing: '為必填項', wrong_type: '類型不正確', too_small: '過小或過短', too_big: '過大或過長', invalid_format: '格式不正確',

@@ -275,7 +275,8 @@ export const orderResourceSchema = z.object({ id: z.string().min(1) });
 export const captureResourceSchema = z.object({
   id: z.string().min(1),
   status: z.string(),
-  amount: moneyWire,
+  // Checked here, so a capture we cannot read is a malformed event rather than an error of ours.
+  amount: moneyWire.refine((money) => amountFrom({ currencyCode: money.currency_code, value: money.value }) !== undefined, 'is not an exact amount in a currency we take'),
   status_details: z.object({ reason: z.string().optional() }).optional(),
   supplementary_data: z.object({ related_ids: z.object({ order_id: z.string().optional() }).optional() }).optional(),
   links: z.array(linkWire).optional(),

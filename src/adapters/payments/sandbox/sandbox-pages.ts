@@ -6,6 +6,7 @@ import { formatMoney } from '../../../core/i18n/format.js';
 import { isLanguage, type Language } from '../../../core/i18n/languages.js';
 import type { Clock } from '../../../ports/clock.js';
 import type { SandboxPaymentsTable } from '../../../db/schema.js';
+import { inlineStylePagePolicy } from '../../../channels/http/security-headers.js';
 import type { SandboxOutcome, SandboxProvider, SandboxStepOutcome } from './sandbox-provider.js';
 import { SANDBOX_PAGE_TEXT, type SandboxPageText } from './sandbox-pages-text.js';
 import { testCardBehaviour } from './sandbox-wire.js';
@@ -161,12 +162,18 @@ function notFound(reply: FastifyReply): FastifyReply {
   return page(reply.code(404), SANDBOX_PAGE_TEXT.en, `<p>${SANDBOX_PAGE_TEXT.en.not_found}</p>`);
 }
 
-function page(reply: FastifyReply, text: SandboxPageText, body: string): FastifyReply {
-  return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(`<!doctype html>
-<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${text.title}</title>
-<style>body{font:16px/1.4 system-ui,sans-serif;max-width:26rem;margin:1rem auto;padding:0 1rem;color:#1a1a1a}
+const PAGE_STYLE = `body{font:16px/1.4 system-ui,sans-serif;max-width:26rem;margin:1rem auto;padding:0 1rem;color:#1a1a1a}
 .banner{background:#fff3cd;padding:.5rem;border-radius:.25rem;font-size:.9rem}label{display:block;margin:.6rem 0}
 input{display:block;width:100%;padding:.5rem;font-size:1rem;box-sizing:border-box}button{padding:.6rem 1rem;font-size:1rem;margin:.5rem .5rem 0 0}
-.secondary{background:#eee}.error{color:#a00}.amount{font-size:1.2rem}.qr svg{width:200px;height:200px}</style></head>
+.secondary{background:#eee}.error{color:#a00}.amount{font-size:1.2rem}.qr svg{width:200px;height:200px}`;
+/** A checkout page must never be framed (a hidden "Approve" button under a decoy is clickjacking). */
+const PAGE_CONTENT_SECURITY_POLICY = inlineStylePagePolicy(PAGE_STYLE);
+
+function page(reply: FastifyReply, text: SandboxPageText, body: string): FastifyReply {
+  return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store')
+    .header('content-security-policy', PAGE_CONTENT_SECURITY_POLICY).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer')
+    .send(`<!doctype html>
+<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${text.title}</title>
+<style>${PAGE_STYLE}</style></head>
 <body><p class="banner">${text.test_banner}</p><h1>${text.title}</h1>${body}</body></html>`);
 }

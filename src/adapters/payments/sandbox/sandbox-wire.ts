@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { PaymentFailureCode, ProviderPaymentStatus } from '../../../ports/payment-provider.js';
+import { PAYMENT_FAILURE_CODES, WebhookRejected, type PaymentFailureCode, type ProviderPaymentStatus } from '../../../ports/payment-provider.js';
 
 /**
  * The sandbox provider's wire format: events signed the way Stripe signs its webhooks —
@@ -47,28 +47,51 @@ export interface SandboxEvent {
   };
 }
 
-/** The part of an event the receiver relies on: which event, and which payment (and refund) it is about. */
-const sandboxEventSchema = z.object({
-  id: z.string().min(1).max(100),
-  type: z.enum(['payment.updated', 'refund.updated']),
-  data: z.object({
-    payment_id: z.string().min(1).max(100),
-    refund: z.object({ id: z.string().min(1).max(100) }).optional(),
-  }),
+/** Our ids are a short prefix and 24–32 hex digits; anything much longer is not one of ours. */
+export const SANDBOX_ID_LENGTH_MAX = 64;
+/** A rejection names this many bad fields: enough to debug, bounded in the log. */
+const REJECTION_ISSUES_MAX = 3;
+
+const sandboxId = z.string().min(1).max(SANDBOX_ID_LENGTH_MAX);
+const paymentData = z.object({
+  payment_id: sandboxId,
+  merchant_payment_id: sandboxId,
+  status: z.enum(['pending', 'requires_action', 'succeeded', 'failed', 'canceled']),
+  amount_minor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  failure_code: z.enum(PAYMENT_FAILURE_CODES).nullable(),
 });
+const eventEnvelope = { id: sandboxId, created: z.number().int().nonnegative(), sequence: z.number().int().positive() };
+
+/**
+ * What a signed body must be, field by field: a valid signature says who sent it, not that the
+ * sender (a future version of the sandbox, a leaked secret) sent something we can act on.
+ */
+export const sandboxEventSchema = z.discriminatedUnion('type', [
+  z.object({ ...eventEnvelope, type: z.literal('payment.updated'), data: paymentData }),
+  z.object({
+    ...eventEnvelope,
+    type: z.literal('refund.updated'),
+    data: paymentData.extend({ refund: z.object({ id: sandboxId, merchant_refund_id: sandboxId, status: z.enum(['succeeded', 'failed', 'pending']) }) }),
+  }),
+// What we accept is what we send: the compiler holds this schema to SandboxEvent.
+]) satisfies z.ZodType<SandboxEvent>;
 
 export type ParsedSandboxEvent = z.infer<typeof sandboxEventSchema>;
 
-/** The event in a webhook body, or undefined when the body is not one (not JSON, or not this shape). */
-export function parseSandboxEvent(body: string): ParsedSandboxEvent | undefined {
+/** A verified body as an event; WebhookRejected('malformed') naming the first bad fields otherwise. */
+export function parseSandboxEvent(body: string): ParsedSandboxEvent {
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch {
-    return undefined;
+    throw new WebhookRejected('malformed', 'sandbox webhook body is not JSON');
   }
   const parsed = sandboxEventSchema.safeParse(json);
-  return parsed.success ? parsed.data : undefined;
+  if (!parsed.success) {
+    throw new WebhookRejected('malformed', `sandbox webhook is not a sandbox event: ${parsed.error.issues.slice(0, REJECTION_ISSUES_MAX).map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ')}`);
+  }
+  return parsed.data;
 }
 
 export function signatureHeader(secret: string, body: string, timestamp_s: number): string {

@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { z } from 'zod';
-import { ConfigError } from '../../../config.js';
+import { addressListSetting, ConfigError } from '../../../config.js';
+import type { AddressRange } from '../../../core/address-list.js';
 
 /**
  * YooKassa's settings come from the environment, validated once at start. The provider is off
@@ -34,12 +34,6 @@ export const YOOKASSA_ENVIRONMENT_VARIABLES: readonly { readonly name: string; r
   { name: 'YOOKASSA_TIMEOUT_MS', default: String(YOOKASSA_TIMEOUT_MS_DEFAULT), description: `per-request timeout in milliseconds (${YOOKASSA_TIMEOUT_MS_MIN}–${YOOKASSA_TIMEOUT_MS_MAX}); a timed-out payment stays pending, never failed` },
 ]);
 
-export interface AddressRange {
-  readonly address: string;
-  readonly prefix_length: number;
-  readonly family: 'ipv4' | 'ipv6';
-}
-
 export interface YooKassaConfig {
   readonly shop_id: string;
   readonly secret_key: string;
@@ -47,21 +41,6 @@ export interface YooKassaConfig {
   readonly api_url: string;
   readonly notification_ranges: readonly AddressRange[];
   readonly timeout_ms: number;
-}
-
-/** "185.71.76.0/27", "77.75.156.11" or "2a02:5180::/32"; undefined when it is none of these. */
-export function parseAddressRange(text: string): AddressRange | undefined {
-  const [address = '', prefix_text, extra] = text.trim().split('/');
-  if (extra !== undefined) return undefined;
-  const version = isIP(address);
-  if (version === 0) return undefined;
-  const family = version === 4 ? 'ipv4' : 'ipv6';
-  const prefix_length_max = version === 4 ? 32 : 128;
-  if (prefix_text === undefined) return { address, prefix_length: prefix_length_max, family };
-  if (!/^\d{1,3}$/.test(prefix_text)) return undefined;
-  const prefix_length = Number(prefix_text);
-  if (prefix_length > prefix_length_max) return undefined;
-  return { address, prefix_length, family };
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
@@ -75,17 +54,6 @@ const apiUrl = z
   .refine((url) => url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)), 'must use https (http only on a loopback address)')
   .transform((url) => url.href);
 
-const notificationRanges = z
-  .string()
-  .transform((text) => text.split(',').map((part) => part.trim()).filter((part) => part.length > 0))
-  .refine((parts) => parts.length > 0, 'must list at least one IP or CIDR')
-  .superRefine((parts, context) => {
-    for (const part of parts) {
-      if (parseAddressRange(part) === undefined) context.addIssue({ code: 'custom', message: `"${part}" is not an IPv4/IPv6 address or CIDR range` });
-    }
-  })
-  .transform((parts) => parts.map((part) => parseAddressRange(part)).filter((range) => range !== undefined));
-
 const BOTH_NEEDED = 'must be set as well: YooKassa needs both YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY';
 
 const environmentSchema = z.object({
@@ -93,7 +61,7 @@ const environmentSchema = z.object({
   YOOKASSA_SECRET_KEY: z.string({ error: BOTH_NEEDED }).trim().regex(/^(live|test)_\S+$/, 'must be a YooKassa secret key starting with live_ or test_'),
   // prefault, not default: the default text is parsed like a value from the environment.
   YOOKASSA_API_URL: apiUrl.prefault(YOOKASSA_API_URL_DEFAULT),
-  YOOKASSA_NOTIFICATION_IPS: notificationRanges.prefault(YOOKASSA_NOTIFICATION_IPS_DEFAULT.join(',')),
+  YOOKASSA_NOTIFICATION_IPS: addressListSetting.prefault(YOOKASSA_NOTIFICATION_IPS_DEFAULT.join(',')),
   YOOKASSA_TIMEOUT_MS: z.coerce.number().int().min(YOOKASSA_TIMEOUT_MS_MIN).max(YOOKASSA_TIMEOUT_MS_MAX).default(YOOKASSA_TIMEOUT_MS_DEFAULT),
 });
 
@@ -111,7 +79,7 @@ export function yookassaConfigFromEnv(environment: Readonly<Record<string, strin
     shop_id: env.YOOKASSA_SHOP_ID,
     secret_key: env.YOOKASSA_SECRET_KEY,
     api_url: env.YOOKASSA_API_URL,
-    notification_ranges: Object.freeze(env.YOOKASSA_NOTIFICATION_IPS),
+    notification_ranges: env.YOOKASSA_NOTIFICATION_IPS.ranges,
     timeout_ms: env.YOOKASSA_TIMEOUT_MS,
   });
 }

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../../config.js';
+import { AddressList } from '../../../core/address-list.js';
 import {
   ProviderError,
   WebhookRejected,
@@ -12,7 +13,7 @@ import {
   type PaymentFailureCode,
   type WebhookEvent,
 } from '../../../ports/payment-provider.js';
-import { YOOKASSA_NOTIFICATION_IPS_DEFAULT, parseAddressRange, yookassaConfigFromEnv, type YooKassaConfig } from './yookassa-config.js';
+import { YOOKASSA_NOTIFICATION_IPS_DEFAULT, yookassaConfigFromEnv, type YooKassaConfig } from './yookassa-config.js';
 import { YooKassaFake, type FakeCancellationReason } from './yookassa-fake-server.js';
 import { YooKassaProvider, type YooKassaProviderOptions } from './yookassa-provider.js';
 import { decimalFromMinor, failureCodeFor, minorFromDecimal, truncateUtf16 } from './yookassa-wire.js';
@@ -468,7 +469,7 @@ describe('YooKassa adapter against the local fake', () => {
       const created = await yookassa.initiatePayment(paymentInput());
       fake.complete(created.provider_payment_id, 'succeeded');
       const received: WebhookEvent[] = [];
-      const local = providerWith({ notification_ranges: [parseAddressRange('127.0.0.1/32')].filter((range) => range !== undefined) });
+      const local = providerWith({ notification_ranges: AddressList.of(['127.0.0.1/32']).ranges });
       const receivers = [await receiver(local, received), await receiver(yookassa, received)];
       try {
         const body = fake.notificationBody('payment.succeeded', created.provider_payment_id);

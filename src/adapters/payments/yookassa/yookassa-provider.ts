@@ -1,5 +1,5 @@
-import { BlockList, isIP } from 'node:net';
 import type { z } from 'zod';
+import { AddressList } from '../../../core/address-list.js';
 import type { BackoffPolicy } from '../../../core/backoff.js';
 import {
   ProviderError,
@@ -15,7 +15,7 @@ import {
   type WebhookRequest,
 } from '../../../ports/payment-provider.js';
 import { classifyHttpFailure, withProviderRetries } from '../provider-retries.js';
-import type { AddressRange, YooKassaConfig } from './yookassa-config.js';
+import type { YooKassaConfig } from './yookassa-config.js';
 import {
   IDEMPOTENCE_KEY_LENGTH_MAX,
   OBJECT_ID_PATTERN,
@@ -71,7 +71,7 @@ export class YooKassaProvider implements PaymentProvider {
 
   readonly #config: YooKassaConfig;
   readonly #authorization: string;
-  readonly #notification_sources: BlockList;
+  readonly #notification_sources: AddressList;
   readonly #request_options: PaymentRequestOptions;
   readonly #retry: NonNullable<YooKassaProviderOptions['retry']>;
 
@@ -80,7 +80,7 @@ export class YooKassaProvider implements PaymentProvider {
     if (!Number.isInteger(vat_code) || vat_code < 1 || vat_code > VAT_CODE_MAX) throw new RangeError(`vat_code must be 1…${VAT_CODE_MAX}, got ${vat_code}`);
     this.#config = config;
     this.#authorization = `Basic ${Buffer.from(`${config.shop_id}:${config.secret_key}`).toString('base64')}`;
-    this.#notification_sources = blockListOf(config.notification_ranges);
+    this.#notification_sources = new AddressList(config.notification_ranges);
     this.#request_options = Object.freeze({ vat_code, sbp_confirmation: options.sbp_confirmation ?? 'qr' });
     this.#retry = Object.freeze({ ...options.retry });
   }
@@ -148,8 +148,7 @@ export class YooKassaProvider implements PaymentProvider {
   }
 
   #assertFromYooKassa(remote_address: string): void {
-    const version = isIP(remote_address);
-    if (version === 0 || !this.#notification_sources.check(remote_address, version === 4 ? 'ipv4' : 'ipv6')) {
+    if (!this.#notification_sources.includes(remote_address)) {
       throw new WebhookRejected('unknown_source', `notification from ${remote_address || '(no address)'}, which is not a YooKassa notification address`);
     }
   }
@@ -230,12 +229,6 @@ function parseNotification(raw_body: Buffer): YooKassaNotification {
   const parsed = notificationSchema.safeParse(json);
   if (!parsed.success) throw new WebhookRejected('malformed', `notification is not a YooKassa notification: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   return parsed.data;
-}
-
-function blockListOf(ranges: readonly AddressRange[]): BlockList {
-  const list = new BlockList();
-  for (const range of ranges) list.addSubnet(range.address, range.prefix_length, range.family);
-  return list;
 }
 
 function safeJson(text: string): unknown {

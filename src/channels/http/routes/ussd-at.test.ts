@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { Language } from '../../../core/i18n/languages.js';
+import { contextOver } from '../../../app/context.js';
+import { loadConfig } from '../../../config.js';
 import { inTransaction } from '../../../db/transaction.js';
 import { cashDrawerAccountId } from '../../../services/ledger/accounts.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
@@ -125,3 +127,119 @@ describeEachDatabase('POST /ussd/at (Africa\'s Talking) on the demo database', (
     }
   });
 });
+
+describeEachDatabase('POST /ussd/at answers the USSD gateway only', (test_db) => {
+  const KNOWN = '+79001234567';
+  const UNKNOWN = '+79009990000';
+  const GATEWAY = { USSD_GATEWAY_ALLOW: '203.0.113.0/24, 2001:db8:5::/48', USSD_GATEWAY_USERNAME: 'at-gateway', USSD_GATEWAY_PASSWORD: 'p4ss:word-0123456789' };
+  let seeded: SeededContext;
+
+  before(async () => {
+    seeded = await seededContext(test_db.database);
+  });
+
+  /** A server over the seeded database configured by `environment`, its logs captured. */
+  async function withServer<T>(environment: Record<string, string>, use: (app: ReturnType<typeof testServer>, logs: ReturnType<typeof captureLogs>) => Promise<T>): Promise<T> {
+    const context = contextOver(loadConfig({ LOG_LEVEL: 'silent', ...environment }), test_db.database, seeded.clock, { environment: {} });
+    const logs = captureLogs();
+    const app = testServer(context, { logs });
+    try {
+      return await use(app, logs);
+    } finally {
+      await app.close();
+    }
+  }
+
+  function balanceRequest(phoneNumber: string, remoteAddress: string, headers: Record<string, string> = {}, payload = atForm({ sessionId: 'g1', serviceCode: '#100#', phoneNumber, text: '' })) {
+    return { method: 'POST' as const, url: '/ussd/at', headers: { ...FORM, ...headers }, payload, remoteAddress };
+  }
+
+  function basic(username: string, password: string): Record<string, string> {
+    return { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+  }
+
+  /** A refusal as the client sees it, minus the per-request id. */
+  function refusalBody(body: string): unknown {
+    const { instance, ...rest } = JSON.parse(body) as Record<string, unknown>;
+    assert.match(String(instance), /^urn:roamcard:request:/);
+    return rest;
+  }
+
+  function assertTellsNothing(body: string): void {
+    for (const secret of ['END', 'CON', 'Balance', '余额', '500', '9001234567', '9009990000']) assert.ok(!body.includes(secret), `"${secret}" in ${body}`);
+  }
+
+  it('answers on loopback out of the box (the README\'s curl), IPv4 and IPv6', async () => {
+    await withServer({}, async (app) => {
+      for (const address of ['127.0.0.1', '::1', '::ffff:127.0.0.1']) {
+        const response = await app.inject(balanceRequest(KNOWN, address));
+        assert.equal(response.statusCode, 200, `${address}: ${response.body}`);
+        assert.match(response.body, /^END 余额：500\.00 卢布/);
+      }
+    });
+  });
+
+  it('refuses a client outside the allow-list with 403 before reading the body, telling nothing about the number', async () => {
+    await withServer({}, async (app, logs) => {
+      const known = await app.inject(balanceRequest(KNOWN, '198.51.100.23'));
+      const unknown = await app.inject(balanceRequest(UNKNOWN, '198.51.100.23'));
+      assert.equal(known.statusCode, 403, known.body);
+      assert.match(String(known.headers['content-type']), /^application\/problem\+json/);
+      assert.equal((JSON.parse(known.body) as { code: string }).code, 'ROAM_ERR_FORBIDDEN');
+      assert.deepEqual(refusalBody(unknown.body), refusalBody(known.body), 'a known and an unknown number are refused alike');
+      assertTellsNothing(known.body);
+      // A body the route would refuse (too large, wrong type) still gets the 403: it was never read.
+      const oversized = await app.inject(balanceRequest(KNOWN, '198.51.100.23', {}, 'text=' + '0'.repeat(64 * 1024)));
+      assert.equal(oversized.statusCode, 403);
+      const json = await app.inject(balanceRequest(KNOWN, '2001:db8:9::1', { 'content-type': 'application/json' }, '{"phoneNumber":"+79001234567"'));
+      assert.equal(json.statusCode, 403);
+      assert.match(String((await app.inject({ ...balanceRequest(KNOWN, '198.51.100.23'), headers: { ...FORM, 'accept-language': 'ru' } })).body), /Этот сервис не принимает запросы/);
+
+      const refusals = logs.records().filter((record) => record.msg === 'USSD gateway request refused');
+      assert.deepEqual(refusals.map((record) => [record.remote_address, record.reason]).slice(0, 3), [
+        ['198.51.100.23', 'address_not_allowed'], ['198.51.100.23', 'address_not_allowed'], ['198.51.100.23', 'address_not_allowed'],
+      ]);
+      assert.equal(refusals[0]?.level, 40);
+      assert.ok(!logs.text().includes('9001234567') && !logs.text().includes('phoneNumber'), 'neither the number nor the body is logged');
+      assert.ok(!logs.records().some((record) => record.msg === 'USSD reply'), 'no USSD session was answered');
+    });
+  });
+
+  it('with basic credentials configured: 401 without them or with wrong ones, the reply with the right ones', async () => {
+    await withServer(GATEWAY, async (app, logs) => {
+      const refused: [string, Record<string, string>][] = [
+        ['no credentials', {}],
+        ['a wrong password', basic('at-gateway', 'p4ss:word-0123456788')],
+        ['a wrong user', basic('at-gatewax', 'p4ss:word-0123456789')],
+        ['the password cut at its colon', basic('at-gateway', 'p4ss')],
+        ['a bearer token', { authorization: 'Bearer p4ss:word-0123456789' }],
+        ['no colon', { authorization: `Basic ${Buffer.from('at-gatewayp4ss:word').toString('base64')}` }],
+        ['not base64', { authorization: 'Basic ***' }],
+      ];
+      let first_body: unknown;
+      for (const [what, headers] of refused) {
+        for (const number of [KNOWN, UNKNOWN]) {
+          const response = await app.inject(balanceRequest(number, '203.0.113.9', headers));
+          assert.equal(response.statusCode, 401, `${what}: ${response.body}`);
+          assert.equal(response.headers['www-authenticate'], 'Basic realm="roamcard USSD gateway", charset="UTF-8"', what);
+          assertTellsNothing(response.body);
+          first_body ??= refusalBody(response.body);
+          assert.deepEqual(refusalBody(response.body), first_body, `${what}: every 401 is the same`);
+        }
+      }
+      for (const address of ['203.0.113.9', '2001:db8:5:1::7']) {
+        const answered = await app.inject(balanceRequest(KNOWN, address, basic('at-gateway', 'p4ss:word-0123456789')));
+        assert.equal(answered.statusCode, 200, `${address}: ${answered.body}`);
+        assert.match(answered.body, /^END 余额：500\.00 卢布/);
+      }
+      // The right credentials from elsewhere — loopback included, now that the list is set — are still refused.
+      for (const address of ['198.51.100.23', '127.0.0.1']) {
+        assert.equal((await app.inject(balanceRequest(KNOWN, address, basic('at-gateway', 'p4ss:word-0123456789')))).statusCode, 403, address);
+      }
+      const reasons = new Set(logs.records().filter((record) => record.msg === 'USSD gateway request refused').map((record) => record.reason));
+      assert.deepEqual([...reasons].sort(), ['address_not_allowed', 'credentials_missing', 'credentials_wrong']);
+      assert.ok(!logs.text().includes('p4ss'), 'credentials never reach the log');
+    });
+  });
+});
+

@@ -43,7 +43,9 @@ export const appPages: FastifyPluginAsync<AppPagesOptions> = async (app, deps) =
   const service_worker = `const RC_VERSION = ${JSON.stringify(assets.version)};\nconst RC_SHELL = ${JSON.stringify([assets.url('site.css'), assets.url('site.js'), assets.url('icon.svg')])};\n${assets.service_worker_template}`;
   app.get('/sw.js', async (_request, reply) => {
     // Always revalidated: a new deployment must reach installed apps at their next visit.
-    return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').header('service-worker-allowed', '/').send(service_worker);
+    // A worker's fetches obey the policy of its own script: same origin, which is all it caches.
+    return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-cache').header('service-worker-allowed', '/')
+      .header('content-security-policy', "default-src 'self'; frame-ancestors 'none'").send(service_worker);
   });
 
   app.get('/offline', async (request, reply) => {
