@@ -54,6 +54,11 @@ describe('the logger', () => {
     assert.ok(!text.includes('9001234567') && !text.includes(ICCID), text);
   });
 
+  it('masks a stack line that only poses as a frame', () => {
+    const { text } = logged((log) => log.error({ err: new Error(`bad input\n    at +79001234567:1:1\n    at x (${ICCID}:1:1)`) }, 'failed'));
+    assert.ok(!text.includes('9001234567') && !text.includes(ICCID), text);
+  });
+
   it('masks `{ err }` without a message the same way', () => {
     const { record } = logged((log) => log.warn({ err: new Error(`no line ${PHONE}`) }));
     assert.equal(record.msg, 'no line [phone]');

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import { matcherBudget, maskPersonalDataInText, redactedField, redactUrl, type MatcherBudget } from '../../core/redaction.js';
+import { matcherBudget, maskPersonalDataInText, PHONE_DIGITS_MIN, redactedField, redactUrl, type MatcherBudget } from '../../core/redaction.js';
 
 /**
  * JSON logs without personal data (core/redaction.ts says what that is). Redaction happens in the
@@ -84,16 +84,21 @@ export function redactForLog(value: unknown): unknown {
   return new RedactionWalk().value(value, 0);
 }
 
-
 /**
  * A stack's frames ("    at fn (file.js:12:34)") are places in our code; only the other lines,
  * the messages of the error and its causes, can hold data. Skipping the frames keeps an error's
- * record cheap to mask (its digits would otherwise send the whole trace through the phone matcher).
+ * record cheap to mask (their line numbers would otherwise spend the matcher's budget). A message
+ * can hold a line break followed by "    at": a line is taken for a frame only if, its line and
+ * column aside, it has too few digits to hold a number.
  */
 function maskStack(stack: string, budget: MatcherBudget): string {
-  return cutText(stack, LOG_TEXT_LENGTH_MAX).split('\n').map((line) => (STACK_FRAME.test(line) ? line : maskPersonalDataInText(line, budget))).join('\n');
+  return cutText(stack, LOG_TEXT_LENGTH_MAX).split('\n').map((line) => (isPlainFrame(line) ? line : maskPersonalDataInText(line, budget))).join('\n');
 }
-const STACK_FRAME = /^\s+at [^\s]/;
+
+function isPlainFrame(line: string): boolean {
+  const frame = /^\s+at (.*):\d+:\d+\)?$/.exec(line);
+  return frame !== null && (frame[1]?.match(/\p{Nd}/gu)?.length ?? 0) < PHONE_DIGITS_MIN;
+}
 
 /** Cuts a text, and drops a number cut in half at the end, so no part of one is left behind. */
 export function cutText(text: string, length_max: number): string {
