@@ -125,6 +125,9 @@ const OWN_IDENTIFIERS = [
   /(?<![A-Za-z0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{40,128}(?![A-Za-z0-9])/gi,
 ];
 
+/** A text that is one of our identifiers and nothing else (a request id binding, an id in a path) is left at once. */
+const WHOLE_IDENTIFIER = new RegExp(`^(?:${OWN_IDENTIFIERS.map((pattern) => pattern.source).join('|')})$`, 'i');
+
 /** Secrets recognisable by their shape wherever they appear: they are replaced, not kept. */
 const SECRETS_BY_SHAPE: ReadonlyArray<{ readonly pattern: RegExp; readonly mask: (match: RegExpExecArray) => string }> = [
   // Customer session tokens (services/customers/auth-crypto.ts), and any bearer credential.
@@ -170,7 +173,7 @@ interface Span {
  * replaced, and our own identifiers left whole. Pass one budget for all the texts of a record.
  */
 export function maskPersonalDataInText(text: string, budget: MatcherBudget = matcherBudget()): string {
-  if (!mayHoldSomething(text)) return text;
+  if (!mayHoldSomething(text) || WHOLE_IDENTIFIER.test(text)) return text;
   const normal = asciiDigits(text);
   const spans = new SpanSet(normal.length);
   for (const { pattern, mask } of SECRETS_BY_SHAPE) spans.addAll(normal, pattern, mask);
