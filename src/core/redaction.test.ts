@@ -139,14 +139,14 @@ describe('fields: redaction by name', () => {
     for (const name of [
       'msisdn', 'to_msisdn', 'line_msisdn', 'payer_phone', 'phone', 'phoneNumber', 'contact_phone', 'iccid', 'imsi', 'imei', 'esim_activation_code',
       'token', 'session_token', 'csrf_token', 'x-csrf-token', 'csrf', '_csrf', 'authorization', 'Cookie', 'set-cookie', 'password', 'auth_secret', 'api_key',
-      'email', 'payer_email', 'document_number', 'passport_number', 'passport', 'date_of_birth', 'full_name', 'card_number', 'cvc', 'pan', 'otp',
+      'email', 'payer_email', 'document_number', 'passport_number', 'passport', 'date_of_birth', 'full_name', 'card_number', 'cvc', 'pan', 'otp', 't', 'verification_token',
     ]) {
       assert.ok(isRedactedName(name), name);
     }
   });
 
   it('keeps what operators need: ids, codes of packs and errors, amounts, routes', () => {
-    for (const name of ['order_id', 'payment_id', 'line_id', 'request_id', 'package_code', 'idempotency_key', 'amount_minor', 'status_code', 'route', 'url', 'reason', 'kind', 'timespan', 'line_msisdn_masked']) {
+    for (const name of ['order_id', 'payment_id', 'line_id', 'request_id', 'package_code', 'idempotency_key', 'amount_minor', 'status_code', 'route', 'url', 'reason', 'kind', 'timespan', 'at', 'line_msisdn_masked']) {
       assert.ok(!isRedactedName(name), name);
     }
   });

@@ -40,10 +40,10 @@ const REDACTED_NAME_ENDINGS: Readonly<Record<string, readonly string[]>> = {
   person: ['fullname', 'firstname', 'lastname', 'middlename', 'patronymic', 'payername', 'cardholder', 'cardholdername'],
   card: ['cardnumber', 'cvc', 'cvv', 'cvc2'],
 };
-/** Too short to be matched as endings ("timespan", "spin") but sensitive as whole names. */
-const REDACTED_NAMES = new Set(['pan', 'pin']);
-/** In an address these also hold secrets: the receipt token (?t=) and one-time or OAuth codes (?code=). */
-const REDACTED_QUERY_NAMES = new Set(['t', 'code']);
+/** Too short to be matched as endings ("timespan", "spin", "at") but sensitive as whole names; `t` is the receipt token (?t=). */
+const REDACTED_NAMES = new Set(['pan', 'pin', 't']);
+/** In an address a `code` is always a secret (a one-time or OAuth code), whatever it looks like. */
+const REDACTED_QUERY_NAMES = new Set(['code']);
 const REDACTED_ENDINGS = Object.values(REDACTED_NAME_ENDINGS).flat();
 
 function normalName(name: string): string {
