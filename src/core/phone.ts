@@ -1,4 +1,4 @@
-import { parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js/max';
+import { findNumbers, parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js/max';
 
 /**
  * MSISDNs are stored in E.164 ("+79001234567"). People type "8 900 123-45-67", "9001234567",
@@ -46,11 +46,38 @@ export function maskMsisdn(msisdn: string): string {
   return `${msisdn.slice(0, 5)}***${msisdn.slice(-4)}`;
 }
 
-/** Masks anything that looks like a phone number inside free text (log lines, error messages). */
-export function maskPhoneNumbersInText(text: string): string {
-  return text.replace(/\+?\d[\d\s()-]{8,}\d/g, (match) => {
-    const digits = match.replace(/\D/g, '');
-    if (digits.length < 10 || digits.length > 15) return match;
-    return maskMsisdn(`${match.startsWith('+') ? '+' : ''}${digits}`);
+/** A phone number found inside free text: where it is (UTF-16 offsets, end exclusive) and what it is. */
+export interface PhoneNumberInText {
+  readonly start: number;
+  readonly end: number;
+  readonly msisdn: string;
+}
+
+/**
+ * The numbers in a text that the parser itself accepts as valid, in any notation it reads
+ * ("+7 900 123-45-67", "8 (900) 123 45 67", "89001234567", full-width digits …), found by
+ * libphonenumber's own matcher rather than by guessing at digit runs: so a receipt number, a
+ * timestamp or an id is left alone unless the parser would take it for a number of the plan.
+ * Like the parser, the matcher skips digits glued to Latin letters ("ord_0193…", "x79001234567").
+ */
+export function findPhoneNumbers(text: string, defaultCountry: CountryCode = DEFAULT_PHONE_COUNTRY): readonly PhoneNumberInText[] {
+  return findNumbers(text, { defaultCountry, v2: true }).map((found) => {
+    // The matcher takes in an opening bracket before the number ("Key (msisdn)=(+7900…)") but not the closing one.
+    const unbalanced = text[found.startsAt] === '(' && !text.slice(found.startsAt, found.endsAt).includes(')');
+    return { start: found.startsAt + (unbalanced ? 1 : 0), end: found.endsAt, msisdn: found.number.number };
   });
+}
+
+/**
+ * Each number in a text shown as maskMsisdn shows it, for the CLI's terminal output. Logs use
+ * core/redaction.ts, which keeps nothing of a number.
+ */
+export function maskPhoneNumbersInText(text: string): string {
+  let masked = '';
+  let from = 0;
+  for (const phone of findPhoneNumbers(text)) {
+    masked += text.slice(from, phone.start) + maskMsisdn(phone.msisdn);
+    from = phone.end;
+  }
+  return masked + text.slice(from);
 }

@@ -3,14 +3,20 @@ import type { SmsMessage, SmsSendResult, SmsSender } from '../../../ports/sms-se
 
 /**
  * The development SMS driver (SMS_DRIVER=console, the default): nothing leaves the machine. Each
- * message is written as one JSON line (number masked, text in full, so a developer can read a
- * sign-in code from the server's output) and kept in memory, so tests and the dev server can read
- * it back with `lastMessageTo(msisdn)`. It never talks to a network, which is what lets tests
- * "send" to any number.
+ * message is kept in memory, so tests and the dev server can read it back with
+ * `lastMessageTo(msisdn)`, and shown to the developer as one plain-text line on stderr:
+ *
+ *   [console SMS, not sent] to +7900***4567 (en, job_0193…): 004217 is your roamcard sign-in code. …
+ *
+ * That line is deliberately not a log record. The JSON log on stdout is what gets shipped and
+ * kept, and it must never hold a sign-in code; the SMS text, code included, is the very thing a
+ * developer needs to read. So the text goes to another stream, in a shape no log parser takes for
+ * one of its records, with the number masked. It never talks to a network, which is what lets
+ * tests "send" to any number.
  */
 
 export interface ConsoleSmsSenderOptions {
-  /** Where the JSON lines go; stdout by default, nowhere when `null` (tests, LOG_LEVEL=silent). */
+  /** Where the lines go; stderr by default, nowhere when `null` (tests, LOG_LEVEL=silent). */
   readonly write?: ((line: string) => void) | null;
   readonly messages_per_number_max?: number;
   readonly numbers_max?: number;
@@ -23,6 +29,9 @@ export interface SentSms {
   readonly reference: string;
   readonly message_id: string;
 }
+
+/** Starts every line, so a reader (or a filter) tells it from the server's own output. */
+export const CONSOLE_SMS_PREFIX = '[console SMS, not sent]';
 
 /** Enough to read the latest codes; older messages are dropped first. */
 export const CONSOLE_MESSAGES_PER_NUMBER_MAX = 10;
@@ -39,7 +48,7 @@ export class ConsoleSmsSender implements SmsSender {
   #serial = 0;
 
   constructor(options: ConsoleSmsSenderOptions = {}) {
-    this.#write = options.write === undefined ? (line) => process.stdout.write(`${line}\n`) : options.write;
+    this.#write = options.write === undefined ? (line) => process.stderr.write(`${line}\n`) : options.write;
     this.#per_number_max = options.messages_per_number_max ?? CONSOLE_MESSAGES_PER_NUMBER_MAX;
     this.#numbers_max = options.numbers_max ?? CONSOLE_NUMBERS_MAX;
   }
@@ -48,10 +57,7 @@ export class ConsoleSmsSender implements SmsSender {
     this.#serial += 1;
     const sent: SentSms = { ...message, message_id: `console-${this.#serial}` };
     this.#remember(sent);
-    this.#write?.(JSON.stringify({
-      level: 30, time: new Date().toISOString(), msg: 'sms (console driver, not sent)',
-      to: maskMsisdn(message.to_msisdn), language: message.language, reference: message.reference, text: message.text,
-    }));
+    this.#write?.(consoleLine(message));
     return { accepted: true, message_id: sent.message_id };
   }
 
@@ -73,4 +79,9 @@ export class ConsoleSmsSender implements SmsSender {
     this.#by_number.set(sent.to_msisdn, kept);
     if (this.#by_number.size > this.#numbers_max) this.#by_number.delete(this.#by_number.keys().next().value as string);
   }
+}
+
+/** One line however the text is written: line breaks inside an SMS are shown as "⏎". */
+function consoleLine(message: SmsMessage): string {
+  return `${CONSOLE_SMS_PREFIX} to ${maskMsisdn(message.to_msisdn)} (${message.language}, ${message.reference}): ${message.text.replace(/\r?\n/g, ' ⏎ ')}`;
 }

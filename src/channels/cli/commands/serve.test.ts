@@ -92,6 +92,33 @@ describe('roamcard serve (end to end)', () => {
     assert.ok(!running.output.stdout.includes('9001234567'), 'no full phone number in the logs');
   });
 
+  it('keeps the console driver\'s SMS (with its sign-in code) out of the JSON log: stderr has it, number masked', async () => {
+    const port = await freePort();
+    const base_url = `http://127.0.0.1:${port}`;
+    const running = start(['serve', '--demo-if-empty'], { DATA_DIR: data_dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', SMS_DRIVER: 'console' });
+    let sms_line = '';
+    try {
+      await waitUntilHealthy(base_url, running);
+      const asked = await fetch(`${base_url}/api/v1/auth/codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ msisdn: '+79001234568' }) });
+      assert.equal(asked.status, 202);
+      const deadline_ms = Date.now() + START_TIMEOUT_MS;
+      while (!sms_line && Date.now() < deadline_ms) {
+        sms_line = running.output.stderr.split('\n').find((line) => line.startsWith('[console SMS, not sent]')) ?? '';
+        await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+      }
+    } finally {
+      running.child.kill('SIGTERM');
+    }
+    assert.deepEqual(await exitWithin(running, EXIT_TIMEOUT_MS), { code: 0, signal: null });
+    const code = /\b(\d{6}) is your roamcard sign-in code/.exec(sms_line)?.[1] ?? assert.fail(`no sign-in SMS on stderr:\n${running.output.stderr}`);
+    assert.match(sms_line, /^\[console SMS, not sent\] to \+7900\*\*\*4568 \(en, /);
+    const lines = running.output.stdout.split('\n').filter((line) => line.length > 0);
+    assert.ok(lines.every((line) => line.startsWith('{') && typeof JSON.parse(line) === 'object'), 'stdout is the JSON log and nothing else');
+    // Bounded by non-digits, so a code is not "found" inside a request id or a response time.
+    assert.doesNotMatch(running.output.stdout, new RegExp(`(?<![0-9A-Za-z.])${code}(?![0-9A-Za-z])`), 'the code is not in the log');
+    assert.ok(!running.output.stdout.includes('9001234568'), 'the number is not in the log');
+  });
+
   it('does not seed again when the database already has lines', async () => {
     const port = await freePort();
     const running = start(['serve', '--demo-if-empty'], { DATA_DIR: data_dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });
