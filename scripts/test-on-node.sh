@@ -26,7 +26,7 @@ work_dir=$(cd "$work_dir" && pwd)
 runtime_dir="${work_dir}/runtime"
 tree_dir="${work_dir}/tree"
 
-log() { printf '\n== node %s: %s\n' "$major" "$*"; }
+log() { printf '\n== node %s [%dm%02ds]: %s\n' "$major" $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 # The newest release of that major each time: a test run should meet the patch operators will install.
 runtime_package="node-$(node -p 'process.platform + "-" + process.arch')"
