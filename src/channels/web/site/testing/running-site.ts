@@ -20,11 +20,20 @@ export interface RunningSite {
 /** How long the sandbox's "timeout" card (4000 0000 0000 0119) keeps its outcome unknown in tests. */
 export const TEST_TIMEOUT_OUTCOME_MS = 2_500;
 const WORKER_POLL_MS = 20;
+/**
+ * The browser suites look up the same demo numbers from loopback far more often than any visitor
+ * would (every page, language and screen size): the anonymous look-up limits, tested on their own
+ * (production-safety.test.ts), are raised here so that they do not get in the way.
+ */
+const BROWSER_SUITE_LOOKUPS_PER_HOUR = '100000';
 
 export async function startSite(database: Database, environment: Record<string, string> = {}): Promise<RunningSite> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const env = { LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_BASE_URL: base, SANDBOX_TIMEOUT_OUTCOME_MS: String(TEST_TIMEOUT_OUTCOME_MS), ...environment };
+  const env = {
+    LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_BASE_URL: base, SANDBOX_TIMEOUT_OUTCOME_MS: String(TEST_TIMEOUT_OUTCOME_MS),
+    RENEW_LOOKUPS_PER_ADDRESS_HOUR: BROWSER_SUITE_LOOKUPS_PER_HOUR, RENEW_LOOKUPS_PER_NUMBER_HOUR: BROWSER_SUITE_LOOKUPS_PER_HOUR, ...environment,
+  };
   const config = loadConfig(env);
   await seedDemo(database, paygTariff(config), systemClock.now_ms());
   const context = contextOver(config, database, systemClock, { environment: env });
