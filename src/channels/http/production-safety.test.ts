@@ -5,8 +5,10 @@ import { ConsoleSmsSender } from '../../adapters/sms/console/console-sms-sender.
 import type { AppContext } from '../../app/context.js';
 import type { ManualClock } from '../../ports/clock.js';
 import type { OutboxWorker } from '../../services/jobs/worker.js';
-import { walletAccountId } from '../../services/ledger/accounts.js';
+import { cashDrawerAccountId, walletAccountId } from '../../services/ledger/accounts.js';
+import { siteText } from '../web/site/text/site-text.js';
 import { describeEachDatabase } from '../../testing/databases.js';
+import { sentPaymentCode } from '../../testing/wallet-payers.js';
 import { seededContext, testServer } from './test-support.js';
 
 /**
@@ -102,6 +104,10 @@ describeEachDatabase('a line\'s wallet pays only for its owner', (t) => {
     worker = context.createWorker();
     assert.ok(context.sms instanceof ConsoleSmsSender);
     sms = context.sms;
+    // Enough on the line for every pack these tests buy from it.
+    await context.services.creditWallet({
+      line: { msisdn: LINE_1.msisdn }, amount_minor: 100_000, source_account_id: cashDrawerAccountId('svo-hall'), idempotency_key: 'safety-top-up', memo: 'test top-up',
+    });
   });
   after(async () => server.close());
 
@@ -169,6 +175,26 @@ describeEachDatabase('a line\'s wallet pays only for its owner', (t) => {
     // The code is spent: another order cannot reuse it.
     const other = await newOrder();
     assert.equal((await call({ method: 'POST', url: `/api/v1/orders/${other}/payments`, body: { method: 'wallet', payment_code: code } })).response.statusCode, 400);
+  });
+
+  it('on the site: the wallet page texts the code, and paying with it activates the pack', async () => {
+    const before_minor = await walletOf(LINE_1.msisdn);
+    const order_id = await newOrder();
+    // In the order's language (the line's, zh-Hans): the visitor chose none.
+    const page = await call({ url: `/orders/${order_id}/wallet` });
+    assert.equal(page.response.statusCode, 200);
+    assert.match(page.response.body, /\+7900\*\*\*4567/);
+    const sent = await call({ method: 'POST', url: `/orders/${order_id}/wallet/code`, form: {} });
+    assert.equal(sent.response.statusCode, 200);
+    assert.ok(sent.response.body.includes(siteText('zh-Hans').wallet_code_sent('+7900***4567')));
+    const wrong = await call({ method: 'POST', url: `/orders/${order_id}/wallet`, form: { code: '12345x', attempt: '0' } });
+    assert.equal(wrong.response.statusCode, 400);
+    const code = await sentPaymentCode(t.database, context.config.auth.secret, order_id);
+    const paid = await call({ method: 'POST', url: `/orders/${order_id}/wallet`, form: { code, attempt: '0' } });
+    assert.equal(paid.response.statusCode, 303);
+    assert.equal(paid.response.headers.location, `/orders/${order_id}`);
+    assert.equal((await context.renewal.getOrder(order_id)).order.state, 'active');
+    assert.equal(await walletOf(LINE_1.msisdn), before_minor - 19_000);
   });
 
   it('pays for a signed-in customer who proved the card (ICCID), not for one who only got an SMS', async () => {
