@@ -6,6 +6,7 @@ import * as renewal from './migrations/0003-renewal.js';
 import * as receipts from './migrations/0004-receipts.js';
 import * as customers from './migrations/0005-customers.js';
 import * as productionSafety from './migrations/0006-production-safety.js';
+import * as refundKeys from './migrations/0007-refund-keys.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-receipts': receipts,
   '0005-customers': customers,
   '0006-production-safety': productionSafety,
+  '0007-refund-keys': refundKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

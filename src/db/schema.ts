@@ -236,6 +236,9 @@ export interface RefundsTable {
   provider_refund_id: string | null;
   entry_id: string | null;
   requested_by: string | null;
+  /** Staff refunds: the request's key and hash (the one idempotency path); null for refunds the system makes. */
+  idempotency_key: string | null;
+  request_hash: string | null;
   created_at_ms: number;
   updated_at_ms: number;
 }

@@ -1,30 +1,22 @@
 import type { SalesChannel } from '../../core/catalog.js';
 import { RoamError } from '../../core/errors.js';
-import { requestHash } from '../../core/ids.js';
 import { LEDGER_CURRENCY } from '../../core/money.js';
 import { lockLines } from '../../db/locks.js';
 import type { Executor } from '../../db/transaction.js';
-import { findPackage, packageForSale } from '../catalog/catalog.js';
+import { findPackage, packageForSale, type CatalogPackage } from '../catalog/catalog.js';
+import { idempotentStep, type StoredEffect } from '../idempotency/idempotency.js';
 import { SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
 import { accountBalance, postEntry } from '../ledger/ledger.js';
 import { findLine, type Line, type LineRef } from '../lines/lines.js';
 import { insertBundle, type Bundle } from './bundles.js';
 
 /**
- * Money into a line and packs onto it. Every operation here takes an idempotency key: the key and
- * a hash of the request are stored with the effect, in the same transaction; a replay returns the
- * stored result, the same key with another request is refused (Formance, Stripe).
+ * Money into a line and packs onto it. Every operation here takes an idempotency key and goes the
+ * one idempotency path (services/idempotency): key and request hash stored with the effect, a
+ * replay returns it, the same key with another request is refused.
  */
 
-export const IDEMPOTENCY_KEY_LENGTH_MAX = 255;
-
-function checkIdempotencyKey(key: string): void {
-  if (key.length === 0 || key.length > IDEMPOTENCY_KEY_LENGTH_MAX) {
-    throw new RoamError('ROAM_ERR_VALIDATION', { field: 'idempotency_key', reason: key.length === 0 ? 'empty' : 'too_large' });
-  }
-}
-
-async function lockedActiveLine(trx: Executor, ref: LineRef): Promise<Line> {
+async function lockedLine(trx: Executor, ref: LineRef): Promise<Line> {
   const line = await findLine(trx, ref);
   await lockLines(trx, [line.id]);
   return line;
@@ -48,34 +40,30 @@ export interface CreditWalletResult {
 }
 
 export async function creditWallet(trx: Executor, input: CreditWalletInput, now_ms: number): Promise<CreditWalletResult> {
-  checkIdempotencyKey(input.idempotency_key);
   if (!Number.isSafeInteger(input.amount_minor) || input.amount_minor <= 0) {
     throw new RoamError('ROAM_ERR_AMOUNT_INVALID', { field: 'amount_minor', reason: 'not_positive' });
   }
-  const line = await lockedActiveLine(trx, input.line);
-  const hash = requestHash({ op: 'credit', line_id: line.id, amount_minor: input.amount_minor, source: input.source_account_id });
-  const previous = await trx.selectFrom('journal_entries').select(['id', 'request_hash']).where('idempotency_key', '=', input.idempotency_key).executeTakeFirst();
-  if (previous) {
-    if (previous.request_hash !== hash) throw new RoamError('ROAM_ERR_IDEMPOTENCY_CONFLICT');
-    return { entry_id: previous.id, line_id: line.id, balance_minor: await accountBalance(trx, line.wallet_account_id), replayed: true };
-  }
-  if (line.status !== 'active') throw new RoamError('ROAM_ERR_LINE_NOT_ACTIVE');
-  const entry_id = await postEntry(
-    trx,
-    {
-      kind: input.kind ?? 'top_up',
-      line_id: line.id,
-      memo: input.memo ?? 'Wallet top-up',
-      idempotency_key: input.idempotency_key,
-      request_hash: hash,
-      postings: [
-        { account_id: input.source_account_id, amount_minor: -input.amount_minor },
-        { account_id: line.wallet_account_id, amount_minor: input.amount_minor },
-      ],
+  const line = await lockedLine(trx, input.line);
+  const balance = () => accountBalance(trx, line.wallet_account_id);
+  const { result, replayed } = await idempotentStep(trx, {
+    key: input.idempotency_key,
+    request: { op: 'credit', line_id: line.id, amount_minor: input.amount_minor, source: input.source_account_id },
+    find: async (db, key) => {
+      const entry = await db.selectFrom('journal_entries').select(['id', 'request_hash']).where('idempotency_key', '=', key).executeTakeFirst();
+      return entry && { request_hash: entry.request_hash, result: entry.id };
     },
-    now_ms,
-  );
-  return { entry_id, line_id: line.id, balance_minor: await accountBalance(trx, line.wallet_account_id), replayed: false };
+    perform: async (db, request_hash) => {
+      if (line.status !== 'active') throw new RoamError('ROAM_ERR_LINE_NOT_ACTIVE');
+      return postEntry(db, {
+        kind: input.kind ?? 'top_up', line_id: line.id, memo: input.memo ?? 'Wallet top-up', idempotency_key: input.idempotency_key, request_hash,
+        postings: [
+          { account_id: input.source_account_id, amount_minor: -input.amount_minor },
+          { account_id: line.wallet_account_id, amount_minor: input.amount_minor },
+        ],
+      }, now_ms);
+    },
+  });
+  return { entry_id: result, line_id: line.id, balance_minor: await balance(), replayed };
 }
 
 export interface BundleResult {
@@ -83,10 +71,40 @@ export interface BundleResult {
   readonly replayed: boolean;
 }
 
-async function replayedBundle(trx: Executor, idempotency_key: string, hash: string): Promise<Bundle | undefined> {
-  const previous = await trx.selectFrom('bundles').selectAll().where('idempotency_key', '=', idempotency_key).executeTakeFirst();
-  if (previous && previous.request_hash !== hash) throw new RoamError('ROAM_ERR_IDEMPOTENCY_CONFLICT');
-  return previous;
+/** Where bundle-making operations keep their effects: the bundle carries the key and the request hash. */
+async function bundleByKey(trx: Executor, key: string): Promise<StoredEffect<Bundle> | undefined> {
+  const bundle = await trx.selectFrom('bundles').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+  return bundle && { request_hash: bundle.request_hash, result: bundle };
+}
+
+export interface WalletPurchase {
+  readonly line: Line;
+  readonly pack: CatalogPackage;
+  /** The price paid: the catalog's now, or an order's frozen one. */
+  readonly price: { readonly id: string | null; readonly amount_minor: number; readonly currency: string };
+  readonly idempotency_key: string;
+  readonly request_hash: string | null;
+  readonly memo: string;
+}
+
+/**
+ * The one wallet purchase: wallet → revenue and the bundle, in the caller's transaction, the line
+ * already locked. ROAM_ERR_INSUFFICIENT_FUNDS (from the ledger) when the wallet holds too little.
+ * Used by "buy a pack with my balance" below and by paying an order from the wallet (renewal).
+ */
+export async function purchaseWithWallet(trx: Executor, purchase: WalletPurchase, now_ms: number): Promise<Bundle> {
+  const { line, pack, price } = purchase;
+  const entry_id = price.amount_minor === 0 ? null : await postEntry(trx, {
+    kind: 'package_purchase', line_id: line.id, memo: purchase.memo,
+    postings: [
+      { account_id: line.wallet_account_id, amount_minor: -price.amount_minor },
+      { account_id: SYSTEM_ACCOUNTS.revenue_packages.id, amount_minor: price.amount_minor },
+    ],
+  }, now_ms);
+  return insertBundle(trx, {
+    line_id: line.id, pack, package_price_id: price.id, price_minor: price.amount_minor, currency: price.currency,
+    source: 'wallet', entry_id, idempotency_key: purchase.idempotency_key, request_hash: purchase.request_hash,
+  }, now_ms);
 }
 
 export interface BuyFromWalletInput {
@@ -96,38 +114,22 @@ export interface BuyFromWalletInput {
   readonly idempotency_key: string;
 }
 
-/** Buys a pack with the line's own money: wallet → revenue, and the bundle, in one transaction. */
+/** Buys a pack with the line's own money at today's price. */
 export async function buyPackageFromWallet(trx: Executor, input: BuyFromWalletInput, now_ms: number): Promise<BundleResult> {
-  checkIdempotencyKey(input.idempotency_key);
-  const line = await lockedActiveLine(trx, input.line);
-  const hash = requestHash({ op: 'buy_from_wallet', line_id: line.id, package_code: input.package_code });
-  const previous = await replayedBundle(trx, input.idempotency_key, hash);
-  if (previous) return { bundle: previous, replayed: true };
-  if (line.status !== 'active') throw new RoamError('ROAM_ERR_LINE_NOT_ACTIVE');
-
-  const pack = await packageForSale(trx, input.package_code, input.channel, now_ms);
-  const entry_id = pack.price.amount_minor === 0 ? null : await postEntry(
-    trx,
-    {
-      kind: 'package_purchase',
-      line_id: line.id,
-      memo: `Pack ${pack.code} paid from the wallet`,
-      postings: [
-        { account_id: line.wallet_account_id, amount_minor: -pack.price.amount_minor },
-        { account_id: SYSTEM_ACCOUNTS.revenue_packages.id, amount_minor: pack.price.amount_minor },
-      ],
+  const line = await lockedLine(trx, input.line);
+  const { result, replayed } = await idempotentStep(trx, {
+    key: input.idempotency_key,
+    request: { op: 'buy_from_wallet', line_id: line.id, package_code: input.package_code },
+    find: bundleByKey,
+    perform: async (db, request_hash) => {
+      if (line.status !== 'active') throw new RoamError('ROAM_ERR_LINE_NOT_ACTIVE');
+      const pack = await packageForSale(db, input.package_code, input.channel, now_ms);
+      return purchaseWithWallet(db, {
+        line, pack, price: pack.price, idempotency_key: input.idempotency_key, request_hash, memo: `Pack ${pack.code} paid from the wallet`,
+      }, now_ms);
     },
-    now_ms,
-  );
-  const bundle = await insertBundle(
-    trx,
-    {
-      line_id: line.id, pack, package_price_id: pack.price.id, price_minor: pack.price.amount_minor, currency: pack.price.currency,
-      source: 'wallet', entry_id, idempotency_key: input.idempotency_key, request_hash: hash,
-    },
-    now_ms,
-  );
-  return { bundle, replayed: false };
+  });
+  return { bundle: result, replayed };
 }
 
 export interface ActivatePaidPackageInput {
@@ -149,40 +151,30 @@ export interface ActivatePaidPackageInput {
  * withdrawn from sale since the order was made: the customer has paid for it.
  */
 export async function activatePaidPackage(trx: Executor, input: ActivatePaidPackageInput, now_ms: number): Promise<BundleResult> {
-  checkIdempotencyKey(input.idempotency_key);
   if (!Number.isSafeInteger(input.amount_minor) || input.amount_minor < 0) {
     throw new RoamError('ROAM_ERR_AMOUNT_INVALID', { field: 'amount_minor', reason: 'negative' });
   }
-  const line = await lockedActiveLine(trx, input.line);
-  const hash = requestHash({
-    op: 'activate_paid', line_id: line.id, package_code: input.package_code, amount_minor: input.amount_minor, paid_from: input.paid_from_account_id,
+  const line = await lockedLine(trx, input.line);
+  const { result, replayed } = await idempotentStep(trx, {
+    key: input.idempotency_key,
+    request: { op: 'activate_paid', line_id: line.id, package_code: input.package_code, amount_minor: input.amount_minor, paid_from: input.paid_from_account_id },
+    find: bundleByKey,
+    perform: async (db, request_hash) => {
+      const pack = await findPackage(db, input.package_code);
+      const entry_id = input.amount_minor === 0 ? null : await postEntry(db, {
+        kind: 'package_sale', line_id: line.id, memo: input.memo ?? `Pack ${pack.code} paid via ${input.paid_from_account_id}`,
+        postings: [
+          { account_id: input.paid_from_account_id, amount_minor: -input.amount_minor },
+          { account_id: line.wallet_account_id, amount_minor: input.amount_minor },
+          { account_id: line.wallet_account_id, amount_minor: -input.amount_minor },
+          { account_id: SYSTEM_ACCOUNTS.revenue_packages.id, amount_minor: input.amount_minor },
+        ],
+      }, now_ms);
+      return insertBundle(db, {
+        line_id: line.id, pack, package_price_id: input.package_price_id, price_minor: input.amount_minor, currency: LEDGER_CURRENCY,
+        source: 'external', entry_id, idempotency_key: input.idempotency_key, request_hash,
+      }, now_ms);
+    },
   });
-  const previous = await replayedBundle(trx, input.idempotency_key, hash);
-  if (previous) return { bundle: previous, replayed: true };
-
-  const pack = await findPackage(trx, input.package_code);
-  const entry_id = input.amount_minor === 0 ? null : await postEntry(
-    trx,
-    {
-      kind: 'package_sale',
-      line_id: line.id,
-      memo: input.memo ?? `Pack ${pack.code} paid via ${input.paid_from_account_id}`,
-      postings: [
-        { account_id: input.paid_from_account_id, amount_minor: -input.amount_minor },
-        { account_id: line.wallet_account_id, amount_minor: input.amount_minor },
-        { account_id: line.wallet_account_id, amount_minor: -input.amount_minor },
-        { account_id: SYSTEM_ACCOUNTS.revenue_packages.id, amount_minor: input.amount_minor },
-      ],
-    },
-    now_ms,
-  );
-  const bundle = await insertBundle(
-    trx,
-    {
-      line_id: line.id, pack, package_price_id: input.package_price_id, price_minor: input.amount_minor, currency: LEDGER_CURRENCY,
-      source: 'external', entry_id, idempotency_key: input.idempotency_key, request_hash: hash,
-    },
-    now_ms,
-  );
-  return { bundle, replayed: false };
+  return { bundle: result, replayed };
 }

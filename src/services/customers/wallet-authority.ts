@@ -76,15 +76,14 @@ export class WalletAuthority implements WalletPayerCheck {
   }
 
   /**
-   * True when the payer may spend the order's line's wallet. A code is consumed (or its wrong guess
-   * counted) in its own transaction, committed whatever the payment then does: a guess must count.
+   * True when the payer may spend the order's line's wallet; in the payment's transaction, so a
+   * code is consumed with the payment it allows and a wrong guess is counted when the caller commits.
    */
-  async mayPayFromWallet(input: { order_id: string; line_id: string; payer: WalletPayer }): Promise<boolean> {
+  async mayPayFromWallet(trx: Executor, input: { order_id: string; line_id: string; payer: WalletPayer }): Promise<boolean> {
     const { payer } = input;
-    if (payer.kind === 'customer') return holdsLine(this.#options.database.db, payer.customer_id, input.line_id);
+    if (payer.kind === 'customer') return holdsLine(trx, payer.customer_id, input.line_id);
     if (!CODE_PATTERN.test(payer.code)) return false;
-    const now_ms = this.#options.clock.now_ms();
-    return inTransaction(this.#options.database, (trx) => consumePaymentCode(trx, this.#options.keys, input.order_id, payer.code, now_ms));
+    return consumePaymentCode(trx, this.#options.keys, input.order_id, payer.code, this.#options.clock.now_ms());
   }
 }
 

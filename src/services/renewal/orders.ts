@@ -1,11 +1,11 @@
 import { SALES_CHANNELS, type SalesChannel } from '../../core/catalog.js';
 import { RoamError } from '../../core/errors.js';
-import { newId, requestHash } from '../../core/ids.js';
+import { newId } from '../../core/ids.js';
 import { isLanguage, type Language } from '../../core/i18n/languages.js';
 import type { OrdersTable, PaymentsTable, RefundsTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { packageForSale } from '../catalog/catalog.js';
-import { IDEMPOTENCY_KEY_LENGTH_MAX } from '../charging/wallet.js';
+import type { StoredEffect } from '../idempotency/idempotency.js';
 import { findLine, type LineRef } from '../lines/lines.js';
 
 export type Order = OrdersTable;
@@ -29,25 +29,18 @@ export interface CreateOrderInput {
   readonly payer_phone?: string | null | undefined;
 }
 
-export function checkIdempotencyKey(key: string): void {
-  if (typeof key !== 'string' || key.length === 0 || key.length > IDEMPOTENCY_KEY_LENGTH_MAX) {
-    throw new RoamError('ROAM_ERR_VALIDATION', { field: 'Idempotency-Key', reason: !key ? 'empty' : 'too_large' });
-  }
-}
-
 /** The request as it is hashed for idempotency: the same key must come with the same request. */
-export function orderRequestHash(input: CreateOrderInput): string {
-  return requestHash({
+export function orderRequest(input: CreateOrderInput): unknown {
+  return {
     line: input.line, package_code: input.package_code, channel: input.channel,
     language: input.language ?? null, payer_email: input.payer_email ?? null, payer_phone: input.payer_phone ?? null,
-  });
+  };
 }
 
-/** Finds an order made with this key; the same key with another request is a conflict. */
-export async function replayedOrder(trx: Executor, idempotency_key: string, hash: string): Promise<Order | undefined> {
+/** The order made with this key, as the idempotency path stores it. */
+export async function orderByKey(trx: Executor, idempotency_key: string): Promise<StoredEffect<Order> | undefined> {
   const order = await trx.selectFrom('orders').selectAll().where('idempotency_key', '=', idempotency_key).executeTakeFirst();
-  if (order && order.request_hash !== hash) throw new RoamError('ROAM_ERR_IDEMPOTENCY_CONFLICT');
-  return order;
+  return order && { request_hash: order.request_hash, result: order };
 }
 
 /** Writes a new order: price frozen from the catalog now, open until `ttl_ms` from now. */

@@ -6,6 +6,7 @@ import type { Executor } from '../../db/transaction.js';
 import { enqueueJob } from '../jobs/outbox.js';
 import { SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
 import { postEntry } from '../ledger/ledger.js';
+import { idempotentStep, type IdempotentOutcome } from '../idempotency/idempotency.js';
 import { findOrder } from './orders.js';
 import { JOB_REFUND, setOrderState } from './settlement.js';
 
@@ -15,9 +16,29 @@ import { JOB_REFUND, setOrderState } from './settlement.js';
  * it came — straight into the wallet for a wallet purchase, or through the provider (refunds due
  * now, the provider refund queued) for a card, e-wallet or SBP payment.
  */
-export async function refundUnusedPack(trx: Executor, order_id: string, requested_by: string, now_ms: number): Promise<RefundsTable> {
-  await lockOrder(trx, order_id);
+export interface UnusedPackRefund {
+  readonly order_id: string;
+  /** Who asked for it (staff login): kept on the refund and in the ledger's memo. */
+  readonly requested_by: string;
+  readonly idempotency_key: string;
+}
+
+export async function refundUnusedPack(trx: Executor, input: UnusedPackRefund, now_ms: number): Promise<IdempotentOutcome<RefundsTable>> {
+  return idempotentStep(trx, {
+    key: input.idempotency_key, request: { op: 'refund_unused_pack', order_id: input.order_id, requested_by: input.requested_by },
+    find: async (db, key) => {
+      await lockOrder(db, input.order_id);
+      const refund = await db.selectFrom('refunds').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+      return refund && { request_hash: refund.request_hash, result: refund };
+    },
+    perform: (db, request_hash) => refundUnusedPackNow(db, { ...input, request_hash }, now_ms),
+  });
+}
+
+async function refundUnusedPackNow(trx: Executor, input: UnusedPackRefund & { readonly request_hash: string }, now_ms: number): Promise<RefundsTable> {
+  const { order_id, requested_by } = input;
   const order = await findOrder(trx, order_id);
+  // Refunded already under another key (two staff at once): that refund stands, nothing happens twice.
   if (order.state === 'refunded' && order.activating_payment_id) {
     const earlier = await trx.selectFrom('refunds').selectAll().where('payment_id', '=', order.activating_payment_id).executeTakeFirst();
     if (earlier?.reason === 'unused_pack') return earlier;
@@ -45,7 +66,8 @@ export async function refundUnusedPack(trx: Executor, order_id: string, requeste
   const refund: RefundsTable = {
     id: newId('refund'), payment_id: payment.id, order_id: order.id, line_id: order.line_id, amount_minor: order.amount_minor,
     currency: order.currency, reason: 'unused_pack', status: to_wallet || order.amount_minor === 0 ? 'succeeded' : 'pending',
-    provider_refund_id: null, entry_id: to_wallet ? entry_id : null, requested_by, created_at_ms: now_ms, updated_at_ms: now_ms,
+    provider_refund_id: null, entry_id: to_wallet ? entry_id : null, requested_by,
+    idempotency_key: input.idempotency_key, request_hash: input.request_hash, created_at_ms: now_ms, updated_at_ms: now_ms,
   };
   await trx.insertInto('refunds').values(refund).execute();
   await setOrderState(trx, order.id, 'refunded', now_ms, { failure_code: 'unused_pack_refunded' });

@@ -1,9 +1,9 @@
 import { RoamError } from '../../core/errors.js';
-import { newId, requestHash } from '../../core/ids.js';
+import { checkIdempotencyKey } from '../../core/idempotency-key.js';
+import { newId } from '../../core/ids.js';
 import { isOpenOrder } from '../../core/order-state.js';
 import type { Database } from '../../db/database.js';
-import { isUniqueViolation } from '../../db/errors.js';
-import { lockLines, lockOrder } from '../../db/locks.js';
+import { lockOrder } from '../../db/locks.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import {
@@ -14,17 +14,15 @@ import {
   type WebhookRequest,
 } from '../../ports/payment-provider.js';
 import { maskMsisdn } from '../../core/phone.js';
-import { insertBundle } from '../charging/bundles.js';
 import { findLine } from '../lines/lines.js';
 import { countLookup, LOOKUP_LIMITS_DEFAULT, type LookupLimits } from './lookup-limits.js';
-import { findPackage } from '../catalog/catalog.js';
-import { SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
-import { postEntry } from '../ledger/ledger.js';
-import { checkIdempotencyKey, findOrder, insertOrder, orderRequestHash, orderView, replayedOrder, type CreateOrderInput, type OrderView } from './orders.js';
+import { idempotentStep, retryLostKeyRace, type StoredEffect } from '../idempotency/idempotency.js';
+import { findOrder, insertOrder, orderByKey, orderRequest, orderView, type CreateOrderInput, type OrderView } from './orders.js';
+import { payOrderFromWallet } from './wallet-payment.js';
 import type { PaymentRouter } from './payment-router.js';
 import { NO_WALLET_PAYERS, type WalletPayer, type WalletPayerCheck } from './wallet-payer.js';
-import { refundUnusedPack } from './refunds.js';
-import { applyPaymentState, cancelOpenAttempts, completeRefund, queueActivationEffects, setOrderState, type Payment, type SettlementOutcome } from './settlement.js';
+import { refundUnusedPack, type UnusedPackRefund } from './refunds.js';
+import { applyPaymentState, cancelOpenAttempts, completeRefund, setOrderState, type Payment, type SettlementOutcome } from './settlement.js';
 
 /**
  * The renewal service: orders, payment attempts and their settlement. Channels (API, web, USSD,
@@ -110,19 +108,13 @@ export class RenewalService {
   async createOrder(input: CreateOrderInput & { readonly client_address?: string | undefined }): Promise<OrderView & { readonly replayed: boolean }> {
     checkIdempotencyKey(input.idempotency_key);
     if (input.client_address !== undefined) await countLookup(this.#options.database, this.#lookupLimits(), input.line, input.client_address, this.#now());
-    const hash = orderRequestHash(input);
-    const attempt = () => this.#tx(async (trx) => {
-      const previous = await replayedOrder(trx, input.idempotency_key, hash);
-      const order = previous ?? (await insertOrder(trx, input, hash, this.#options.order_ttl_ms, this.#now()));
-      return { ...(await orderView(trx, order.id)), replayed: previous !== undefined };
-    });
-    try {
-      return await attempt();
-    } catch (error) {
-      // Two requests with one key raced; the loser reads what the winner wrote.
-      if (isUniqueViolation(error)) return attempt();
-      throw error;
-    }
+    return retryLostKeyRace(() => this.#tx(async (trx) => {
+      const { result: order, replayed } = await idempotentStep(trx, {
+        key: input.idempotency_key, request: orderRequest(input), find: orderByKey,
+        perform: (db, request_hash) => insertOrder(db, input, request_hash, this.#options.order_ttl_ms, this.#now()),
+      });
+      return { ...(await orderView(trx, order.id)), replayed };
+    }));
   }
 
   getOrder(order_id: string): Promise<OrderView> {
@@ -138,27 +130,26 @@ export class RenewalService {
     const method = input.method as PaymentMethod;
     if (method === 'wallet') return this.#payFromWallet(input);
     const provider = this.#options.router.providerFor(method);
-    const hash = paymentRequestHash(input.order_id, method);
-
-    const recorded = await this.#tx(async (trx) => {
-      await lockOrder(trx, input.order_id);
-      const replay = await this.#replayedPayment(trx, input.idempotency_key, hash);
-      if (replay) return { payment: replay, replayed: true };
-      const order = await this.#openOrder(trx, input.order_id);
-      const now_ms = this.#now();
-      const payment: Payment = {
-        id: newId('payment'), order_id: order.id, line_id: order.line_id, provider: provider.name, method,
-        amount_minor: order.amount_minor, currency: order.currency, status: 'pending', provider_payment_id: null, next_action: null,
-        failure_code: null, provider_code: null, idempotency_key: input.idempotency_key, request_hash: hash, entry_id: null,
-        created_at_ms: now_ms, updated_at_ms: now_ms, finalized_at_ms: null,
-      };
-      await trx.insertInto('payments').values(payment).execute();
-      const expires_at_ms = method === 'bank_transfer' ? Math.max(order.expires_at_ms, now_ms + this.#options.bank_transfer_ttl_ms) : order.expires_at_ms;
-      await trx.updateTable('orders').set({ state: 'awaiting_payment', expires_at_ms, updated_at_ms: now_ms }).where('id', '=', order.id).execute();
-      return { payment, replayed: false };
-    });
-    if (!recorded.replayed || recorded.payment.provider_payment_id === null) await this.#initiate(recorded.payment);
-    return this.#paymentResult(recorded.payment.id);
+    const recorded = await retryLostKeyRace(() => this.#tx((trx) => idempotentStep(trx, {
+      key: input.idempotency_key, request: paymentRequest(input.order_id, method), find: this.#paymentByKey(input.order_id),
+      perform: async (db, request_hash) => {
+        const order = await this.#openOrder(db, input.order_id);
+        const now_ms = this.#now();
+        const payment: Payment = {
+          id: newId('payment'), order_id: order.id, line_id: order.line_id, provider: provider.name, method,
+          amount_minor: order.amount_minor, currency: order.currency, status: 'pending', provider_payment_id: null, next_action: null,
+          failure_code: null, provider_code: null, idempotency_key: input.idempotency_key, request_hash, entry_id: null,
+          created_at_ms: now_ms, updated_at_ms: now_ms, finalized_at_ms: null,
+        };
+        await db.insertInto('payments').values(payment).execute();
+        const expires_at_ms = method === 'bank_transfer' ? Math.max(order.expires_at_ms, now_ms + this.#options.bank_transfer_ttl_ms) : order.expires_at_ms;
+        await db.updateTable('orders').set({ state: 'awaiting_payment', expires_at_ms, updated_at_ms: now_ms }).where('id', '=', order.id).execute();
+        return payment;
+      },
+    })));
+    // A replay of an attempt whose provider call never happened (a crash, a lost answer) makes it now.
+    if (!recorded.replayed || recorded.result.provider_payment_id === null) await this.#initiate(recorded.result);
+    return this.#paymentResult(recorded.result.id);
   }
 
   /** Calls the provider for a recorded attempt and settles what it answers. */
@@ -320,9 +311,9 @@ export class RenewalService {
   }
 
   /** Staff: refund an order whose pack was never used (see refunds.ts). */
-  async refundUnusedPack(order_id: string, requested_by: string): Promise<OrderView> {
-    await this.#tx((trx) => refundUnusedPack(trx, order_id, requested_by, this.#now()));
-    return this.getOrder(order_id);
+  async refundUnusedPack(input: UnusedPackRefund): Promise<OrderView> {
+    await retryLostKeyRace(() => this.#tx((trx) => refundUnusedPack(trx, input, this.#now())));
+    return this.getOrder(input.order_id);
   }
 
   /** The customer (or staff) gives up on an open order. */
@@ -340,67 +331,37 @@ export class RenewalService {
 
   /**
    * Pays with the line's own balance: one transaction, no provider — once the payer is shown to be
-   * the line's owner. A replay of a payment already made answers before that check (its proof was
-   * checked then, and a code is spent after one use).
+   * the line's owner, in that same transaction (a code is spent with the payment it allowed; a
+   * wrong one is counted and committed, and only then refused).
    */
   async #payFromWallet(input: StartPaymentInput): Promise<PaymentResult> {
-    const hash = paymentRequestHash(input.order_id, 'wallet');
-    const earlier = await this.#replayedPayment(this.#options.database.db, input.idempotency_key, hash);
-    if (earlier) return this.#paymentResult(earlier.id);
-    await this.#authorizeWalletPayer(input);
-    const payment_id = await this.#tx(async (trx) => {
-      await lockOrder(trx, input.order_id);
-      const replay = await this.#replayedPayment(trx, input.idempotency_key, hash);
-      if (replay) return replay.id;
-      const order = await this.#openOrder(trx, input.order_id);
-      const line = await trx.selectFrom('lines').selectAll().where('id', '=', order.line_id).executeTakeFirstOrThrow();
-      await lockLines(trx, [line.id]);
-      const wallet = await trx.selectFrom('ledger_accounts').select('balance_minor').where('id', '=', line.wallet_account_id).executeTakeFirstOrThrow();
-      const now_ms = this.#now();
-      const paid = wallet.balance_minor >= order.amount_minor && line.status === 'active';
-      const payment: Payment = {
-        id: newId('payment'), order_id: order.id, line_id: order.line_id, provider: 'wallet', method: 'wallet', amount_minor: order.amount_minor,
-        currency: order.currency, status: paid ? 'succeeded' : 'failed', provider_payment_id: null, next_action: null,
-        failure_code: paid ? null : line.status === 'active' ? 'insufficient_funds' : 'declined', provider_code: null,
-        idempotency_key: input.idempotency_key, request_hash: hash, entry_id: null, created_at_ms: now_ms, updated_at_ms: now_ms, finalized_at_ms: now_ms,
-      };
-      await trx.insertInto('payments').values(payment).execute();
-      if (!paid) {
-        await setOrderState(trx, order.id, order.state, now_ms, { failure_code: payment.failure_code });
-        return payment.id;
-      }
-      const entry_id = order.amount_minor === 0 ? null : await postEntry(trx, {
-        kind: 'package_purchase', line_id: line.id, memo: `Order ${order.id} paid from the wallet`,
-        postings: [
-          { account_id: line.wallet_account_id, amount_minor: -order.amount_minor },
-          { account_id: SYSTEM_ACCOUNTS.revenue_packages.id, amount_minor: order.amount_minor },
-        ],
-      }, now_ms);
-      const pack = await findPackage(trx, order.package_code);
-      const bundle = await insertBundle(trx, {
-        line_id: line.id, pack, package_price_id: order.package_price_id, price_minor: order.amount_minor, currency: order.currency,
-        source: 'wallet', entry_id, idempotency_key: `order:${order.id}`, request_hash: null,
-      }, now_ms);
-      await trx.updateTable('payments').set({ entry_id }).where('id', '=', payment.id).execute();
-      await setOrderState(trx, order.id, 'active', now_ms, { failure_code: null, activating_payment_id: payment.id, bundle_id: bundle.id });
-      await queueActivationEffects(trx, order, bundle.id, now_ms);
-      return payment.id;
-    });
-    return this.#paymentResult(payment_id);
-  }
-
-  async #authorizeWalletPayer(input: StartPaymentInput): Promise<void> {
-    const order = await findOrder(this.#options.database.db, input.order_id);
     const check = this.#options.wallet_payers ?? NO_WALLET_PAYERS;
-    if (input.payer === undefined || !(await check.mayPayFromWallet({ order_id: order.id, line_id: order.line_id, payer: input.payer }))) {
-      throw new RoamError(input.payer?.kind === 'payment_code' ? 'ROAM_ERR_CODE_INVALID' : 'ROAM_ERR_WALLET_PAYER_UNPROVEN', { field: input.payer?.kind === 'payment_code' ? 'payment_code' : 'method' });
+    const outcome = await retryLostKeyRace(() => this.#tx((trx) => idempotentStep<WalletPaymentOutcome>(trx, {
+      key: input.idempotency_key, request: paymentRequest(input.order_id, 'wallet'), find: this.#paymentByKey(input.order_id),
+      perform: async (db, request_hash) => {
+        const order = await this.#openOrder(db, input.order_id);
+        if (input.payer === undefined || !(await check.mayPayFromWallet(db, { order_id: order.id, line_id: order.line_id, payer: input.payer }))) {
+          return { refused: input.payer?.kind === 'payment_code' ? 'code' : 'unproven' };
+        }
+        return payOrderFromWallet(db, { order, idempotency_key: input.idempotency_key, request_hash }, this.#now());
+      },
+    })));
+    const { result } = outcome;
+    if ('refused' in result) {
+      throw result.refused === 'code'
+        ? new RoamError('ROAM_ERR_CODE_INVALID', { field: 'payment_code' })
+        : new RoamError('ROAM_ERR_WALLET_PAYER_UNPROVEN', { field: 'method' });
     }
+    return this.#paymentResult(result.id);
   }
 
-  async #replayedPayment(trx: Executor, idempotency_key: string, hash: string): Promise<Payment | undefined> {
-    const payment = await trx.selectFrom('payments').selectAll().where('idempotency_key', '=', idempotency_key).executeTakeFirst();
-    if (payment && payment.request_hash !== hash) throw new RoamError('ROAM_ERR_IDEMPOTENCY_CONFLICT');
-    return payment;
+  /** The payment made with this key, for the idempotency path; the order is locked first (PostgreSQL). */
+  #paymentByKey(order_id: string) {
+    return async (trx: Executor, key: string): Promise<StoredEffect<Payment> | undefined> => {
+      await lockOrder(trx, order_id);
+      const payment = await trx.selectFrom('payments').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+      return payment && { request_hash: payment.request_hash, result: payment };
+    };
   }
 
   /** The order, if it still takes payments; an order past its time is expired on the spot. */
@@ -420,8 +381,13 @@ export class RenewalService {
   }
 }
 
-/** "The same request?" for a payment. return_url stays in the hashed shape (always null since callers
- * may no longer choose it), so keys stored before keep matching their replays. */
-function paymentRequestHash(order_id: string, method: PaymentMethod): string {
-  return requestHash({ order_id, method, return_url: null });
+/** A wallet payment made, or why the payer may not spend the wallet (refused after the commit). */
+type WalletPaymentOutcome = Payment | { readonly refused: 'code' | 'unproven' };
+
+/**
+ * "The same request?" for a payment. return_url stays in the hashed shape (always null since callers
+ * may no longer choose it), so keys stored before keep matching their replays.
+ */
+function paymentRequest(order_id: string, method: PaymentMethod): unknown {
+  return { order_id, method, return_url: null };
 }

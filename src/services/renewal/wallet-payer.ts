@@ -1,3 +1,5 @@
+import type { Executor } from '../../db/transaction.js';
+
 /**
  * Paying from a line's money balance needs its owner (see services/customers/wallet-authority.ts):
  * the channel says who the payer is, and a WalletPayerCheck decides. Without a payer the wallet
@@ -10,8 +12,12 @@ export type WalletPayer =
   | { readonly kind: 'payment_code'; readonly code: string };
 
 export interface WalletPayerCheck {
-  /** May `payer` spend the wallet of `line_id` on `order_id`? Commits what it counts (wrong codes) itself. */
-  mayPayFromWallet(input: { readonly order_id: string; readonly line_id: string; readonly payer: WalletPayer }): Promise<boolean>;
+  /**
+   * May `payer` spend the wallet of `line_id` on `order_id`? Runs in the payment's transaction: a
+   * code is spent with the payment it allows; a wrong guess is counted there (the caller commits
+   * before refusing).
+   */
+  mayPayFromWallet(trx: Executor, input: { readonly order_id: string; readonly line_id: string; readonly payer: WalletPayer }): Promise<boolean>;
 }
 
 /** Refuses every wallet payment: for processes that take no customer payments (commands, tests of other things). */

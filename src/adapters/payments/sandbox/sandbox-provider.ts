@@ -3,6 +3,7 @@ import { newId } from '../../../core/ids.js';
 import type { Database } from '../../../db/database.js';
 import type { SandboxAwaitingStep, SandboxPaymentsTable } from '../../../db/schema.js';
 import { supportsRowLocks } from '../../../db/locks.js';
+import { isUniqueViolation } from '../../../db/errors.js';
 import { installationSecret } from '../../../db/installation-secrets.js';
 import { inTransaction, type Executor } from '../../../db/transaction.js';
 import type { Clock } from '../../../ports/clock.js';
@@ -101,6 +102,17 @@ export class SandboxProvider implements PaymentProvider {
     if (!SANDBOX_METHODS.includes(input.method)) {
       throw new ProviderError(this.name, 'definitive', `the sandbox does not take ${input.method} payments`);
     }
+    try {
+      return await this.#createOrFind(input);
+    } catch (error) {
+      // The same payment asked for twice at once (a replayed request racing the first): the loser
+      // finds the winner's, as at a real provider with idempotency keys.
+      if (!isUniqueViolation(error)) throw error;
+      return this.#createOrFind(input);
+    }
+  }
+
+  async #createOrFind(input: InitiatePaymentInput): Promise<ProviderPaymentState> {
     const now_ms = this.#options.clock.now_ms();
     return inTransaction(this.#options.database, async (trx) => {
       const existing = await trx.selectFrom('sandbox_payments').selectAll().where('merchant_payment_id', '=', input.payment_id).executeTakeFirst();

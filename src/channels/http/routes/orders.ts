@@ -4,7 +4,7 @@ import { SALES_CHANNELS } from '../../../core/catalog.js';
 import { normalizeLanguage, type Language } from '../../../core/i18n/languages.js';
 import { messagesFor } from '../../../core/i18n/messages.js';
 import { PAYMENT_METHODS, type PaymentMethod } from '../../../ports/payment-provider.js';
-import { IDEMPOTENCY_KEY_LENGTH_MAX } from '../../../services/charging/wallet.js';
+import { IDEMPOTENCY_KEY_LENGTH_MAX } from '../../../core/idempotency-key.js';
 import type { OrderView } from '../../../services/renewal/orders.js';
 import type { RenewalService } from '../../../services/renewal/renewal-service.js';
 import type { FastifyRequest } from 'fastify';
@@ -198,7 +198,9 @@ export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, op
         409: problemResponse('Not active, or the pack has been used'), 503: problemResponse('Staff endpoints are not configured'),
       },
     },
-  }, async (request) => presentOrder(await renewal.refundUnusedPack(request.params.id, request.body.requested_by), requestLanguage(request, default_language)));
+  }, async (request) => presentOrder(await renewal.refundUnusedPack({
+    order_id: request.params.id, requested_by: request.body.requested_by, idempotency_key: request.headers['idempotency-key'],
+  }), requestLanguage(request, default_language)));
 
   app.post('/api/v1/orders/:id/cancel', {
     schema: { tags: ['renewal'], summary: 'Cancel an unpaid order', params: orderParams, response: { 200: orderSchema, 404: problemResponse('No such order'), 409: problemResponse('Order already closed') } },
