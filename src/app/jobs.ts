@@ -2,17 +2,18 @@ import { loadConfig } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Clock } from '../ports/clock.js';
 import type { NetworkProvisioner } from '../ports/network-provisioner.js';
+import { isRoamError } from '../core/errors.js';
 import { ProviderError } from '../ports/payment-provider.js';
 import { deliverSandboxWebhook } from '../adapters/payments/sandbox/sandbox-webhook-sender.js';
 import { SANDBOX_SETTLE_JOB, SANDBOX_WEBHOOK_JOB, type SandboxProvider } from '../adapters/payments/sandbox/sandbox-provider.js';
 import { PermanentJobError, type JobHandler } from '../services/jobs/worker.js';
 import type { RenewalService } from '../services/renewal/renewal-service.js';
-import { JOB_CANCEL_PAYMENT, JOB_PROVISION, JOB_REFUND } from '../services/renewal/settlement.js';
+import { provisioningRequest } from '../services/charging/bundles.js';
+import { typedJobHandlers } from '../services/jobs/job-kinds.js';
 import { issueReceiptJob } from '../services/receipts/receipt-job-handler.js';
-import { JOB_ISSUE_RECEIPT } from '../services/receipts/receipt-jobs.js';
 import { ReceiptService, type PaymentDetailsLookup } from '../services/receipts/receipt-service.js';
 import type { SellerDetails } from '../services/receipts/seller.js';
-import { JOB_SEND_SMS, sendSmsJobHandler, type SmsJobDependencies } from '../services/customers/sms-job.js';
+import { sendSmsJobHandler, type SmsJobDependencies } from '../services/customers/sms-job.js';
 
 /**
  * What each outbox job kind does. Handlers are idempotent (a job runs at least once); a provider's
@@ -41,14 +42,14 @@ export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHan
     database: deps.database, clock: deps.clock, seller: deps.seller ?? loadConfig({}).seller, test_mode: deps.test_mode ?? false,
     ...(deps.paymentDetails ? { paymentDetails: deps.paymentDetails } : {}),
   });
-  return {
-    [JOB_PROVISION]: async (payload) => provisionBundle(deps, (payload as { bundle_id: string }).bundle_id),
-    [JOB_REFUND]: async (payload) => permanentOnRefusal(() => deps.renewal.executeRefund((payload as { refund_id: string }).refund_id)),
-    [JOB_CANCEL_PAYMENT]: async (payload) => permanentOnRefusal(() => deps.renewal.cancelAttempt((payload as { payment_id: string }).payment_id)),
-    [JOB_ISSUE_RECEIPT]: issueReceiptJob(receipts),
-    [JOB_SEND_SMS]: sendSmsJobHandler(deps.sms),
-    ...(deps.sandbox ? sandboxJobHandlers(deps.sandbox, deps.clock) : {}),
-  };
+  const product = typedJobHandlers({
+    'network.provision': ({ bundle_id }) => provisionBundle(deps, bundle_id),
+    'payment.refund': ({ refund_id }) => permanentOnRefusal(() => deps.renewal.executeRefund(refund_id)),
+    'payment.cancel': ({ payment_id }) => permanentOnRefusal(() => deps.renewal.cancelAttempt(payment_id)),
+    'receipt.issue': issueReceiptJob(receipts),
+    'sms.send': sendSmsJobHandler(deps.sms),
+  });
+  return { ...product, ...(deps.sandbox ? sandboxJobHandlers(deps.sandbox, deps.clock) : {}) };
 }
 
 /** Without test mode these kinds have no handler: a job left from a test run goes dead, visibly, and does nothing. */
@@ -62,24 +63,17 @@ function sandboxJobHandlers(sandbox: SandboxProvider, clock: Clock): Record<stri
 }
 
 async function provisionBundle(deps: JobHandlerDependencies, bundle_id: string): Promise<void> {
-  const row = await deps.database.db
-    .selectFrom('bundles')
-    .innerJoin('lines', 'lines.id', 'bundles.line_id')
-    .select(['bundles.id', 'bundles.line_id', 'bundles.package_code', 'bundles.data_bytes_total', 'bundles.voice_seconds_total', 'bundles.sms_total', 'bundles.expires_at_ms', 'lines.msisdn', 'lines.iccid'])
-    .where('bundles.id', '=', bundle_id)
-    .executeTakeFirst();
-  if (!row) throw new PermanentJobError(`bundle ${bundle_id} does not exist`);
-  await deps.provisioner.provision({
-    bundle_id: row.id, line_id: row.line_id, msisdn: row.msisdn, iccid: row.iccid, package_code: row.package_code,
-    data_bytes: row.data_bytes_total, voice_seconds: row.voice_seconds_total, sms_count: row.sms_total, expires_at_ms: row.expires_at_ms,
-  });
+  const request = await provisioningRequest(deps.database.db, bundle_id);
+  if (!request) throw new PermanentJobError(`bundle ${bundle_id} does not exist`);
+  await deps.provisioner.provision(request);
 }
 
 async function permanentOnRefusal(work: () => Promise<void>): Promise<void> {
   try {
     await work();
   } catch (error) {
-    if (error instanceof ProviderError && error.kind === 'definitive') throw new PermanentJobError(error.message);
+    // A provider's definitive no, or our own expected refusal (provider not configured, refund refused): for a person.
+    if ((error instanceof ProviderError && error.kind === 'definitive') || isRoamError(error)) throw new PermanentJobError(error.message);
     throw error;
   }
 }

@@ -10,7 +10,8 @@ export const ORDER_STATES = ['created', 'awaiting_payment', 'paid', 'active', 'f
 export type OrderState = (typeof ORDER_STATES)[number];
 
 const TRANSITIONS: Readonly<Record<OrderState, readonly OrderState[]>> = {
-  created: ['awaiting_payment', 'paid', 'active', 'canceled', 'expired'],
+  // created → created: a failed attempt is noted on an order that stays open for another method.
+  created: ['created', 'awaiting_payment', 'paid', 'active', 'canceled', 'expired'],
   awaiting_payment: ['created', 'awaiting_payment', 'paid', 'active', 'canceled', 'expired'],
   paid: ['active', 'refunded', 'failed'],
   active: ['refunded'],

@@ -1,4 +1,4 @@
-import { PostgresAdapter } from 'kysely';
+import { capabilitiesOf } from './capabilities.js';
 import type { Executor } from './transaction.js';
 
 /**
@@ -8,7 +8,12 @@ import type { Executor } from './transaction.js';
  * On SQLite the transaction already holds the database's single write lock.
  */
 export function supportsRowLocks(trx: Executor): boolean {
-  return trx.getExecutor().adapter instanceof PostgresAdapter;
+  return capabilitiesOf(trx).row_locks;
+}
+
+/** The query with `FOR UPDATE` where rows can be locked: the rows it reads stay ours until the commit. */
+export function lockingRows<Q extends { forUpdate(): Q }>(trx: Executor, query: Q): Q {
+  return supportsRowLocks(trx) ? query.forUpdate() : query;
 }
 
 /** Locks one order row for the rest of the transaction (PostgreSQL), so its payments settle one at a time. */

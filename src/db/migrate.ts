@@ -1,4 +1,5 @@
 import { Migrator, sql, type Migration, type MigrationProvider } from 'kysely';
+import { capabilitiesFor } from './capabilities.js';
 import type { Database } from './database.js';
 import * as foundation from './migrations/0001-foundation.js';
 import * as outbox from './migrations/0002-outbox.js';
@@ -50,7 +51,7 @@ async function runMigrator(database: Database): Promise<MigrateResult> {
   // PostgreSQL: name the schema of the migration tables. Without it Kysely looks for them in every
   // schema of the database, finds another schema's (a parallel test suite's, a second install's),
   // skips creating its own, and fails with `relation "kysely_migration_lock" does not exist`.
-  const migrationTableSchema = database.dialect === 'postgres' ? await currentSchema(database) : undefined;
+  const migrationTableSchema = capabilitiesFor(database.dialect).schemas ? await currentSchema(database) : undefined;
   const migrator = new Migrator({ db: database.db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

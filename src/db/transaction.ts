@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 import type { Schema } from './schema.js';
+import { capabilitiesFor } from './capabilities.js';
 
 /** What services run their queries on: the database itself or an open transaction. */
 export type Executor = Kysely<Schema>;
@@ -19,7 +20,7 @@ export const TRANSACTION_RETRIES_MAX = 5;
  * failure is retried a bounded number of times.
  */
 export async function inTransaction<T>(database: Database, work: (trx: Executor) => Promise<T>): Promise<T> {
-  if (database.dialect === 'sqlite') return sqliteTransaction(database.db, work);
+  if (capabilitiesFor(database.dialect).single_writer) return sqliteTransaction(database.db, work);
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await database.db.transaction().execute(work);
@@ -154,9 +155,4 @@ function sqliteTransaction<T>(db: Kysely<Schema>, work: (trx: Executor) => Promi
     sqliteGroups.set(db, group);
   }
   return group.run(work);
-}
-
-/** `SELECT … FOR UPDATE` on PostgreSQL; nothing on SQLite, whose write lock is already held. */
-export function lockClause(database: Database): 'for update' | '' {
-  return database.dialect === 'postgres' ? 'for update' : '';
 }

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * The PaymentProvider port (after Medusa's provider contract): one small interface that every
  * provider adapter implements — sandbox, yookassa, stripe, paypal — each in its own folder under
@@ -38,12 +40,16 @@ export const PAYMENT_FAILURE_CODES = [
 ] as const;
 export type PaymentFailureCode = (typeof PAYMENT_FAILURE_CODES)[number];
 
-export type ProviderPaymentStatus = 'pending' | 'requires_action' | 'succeeded' | 'failed' | 'canceled';
+export const PAYMENT_STATUSES = ['pending', 'requires_action', 'succeeded', 'failed', 'canceled'] as const;
+export type ProviderPaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
-export type NextAction =
-  | { readonly type: 'redirect'; readonly url: string }
-  | { readonly type: 'qr'; readonly payload: string; readonly url?: string }
-  | { readonly type: 'bank_transfer'; readonly reference: string };
+/** Where the customer goes to pay: the provider's page, a QR code to scan, or the transfer's reference. */
+export const nextActionSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('redirect'), url: z.string() }),
+  z.object({ type: z.literal('qr'), payload: z.string(), url: z.string().optional() }),
+  z.object({ type: z.literal('bank_transfer'), reference: z.string() }),
+]);
+export type NextAction = z.infer<typeof nextActionSchema>;
 
 export interface ProviderPaymentState {
   readonly provider_payment_id: string;
@@ -135,7 +141,12 @@ export class WebhookRejected extends Error {
   }
 }
 
-/** Final states never regress: once succeeded, failed or canceled, a payment stays so. */
+/**
+ * The provider has decided: succeeded, failed or canceled. A final payment never goes back to
+ * pending; `succeeded` never changes again; a failed or canceled one may still become `succeeded`
+ * (the money was taken after all: reality wins and is accounted for). See paymentMayMove in
+ * services/renewal/settlement.ts, which applies this rule.
+ */
 export function isFinalPaymentStatus(status: ProviderPaymentStatus): boolean {
   return status === 'succeeded' || status === 'failed' || status === 'canceled';
 }

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import { paygTariff } from '../config.js';
+import { capabilitiesFor } from '../db/capabilities.js';
 import type { Database } from '../db/database.js';
 import { inTransaction } from '../db/transaction.js';
 import type { Clock } from '../ports/clock.js';
@@ -48,7 +49,7 @@ export function createServices(deps: ServiceDependencies) {
       return outcomes.map((outcome) => (outcome.ok ? { ok: true, value: outcome.result } : { ok: false, error: outcome.error }));
     },
     batch_size_max: CHARGING_BATCH_SIZE_MAX,
-    batches_in_flight_max: database.dialect === 'sqlite' ? 1 : CHARGING_POSTGRES_BATCHES_IN_FLIGHT_MAX,
+    batches_in_flight_max: capabilitiesFor(database.dialect).single_writer ? 1 : CHARGING_POSTGRES_BATCHES_IN_FLIGHT_MAX,
   });
   return {
     database,

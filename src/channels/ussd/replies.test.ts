@@ -4,7 +4,8 @@ import { LANGUAGES, type Language } from '../../core/i18n/languages.js';
 import { MESSAGES } from '../../core/i18n/messages.js';
 import { fitsOneScreen, gsm7Septets, ussdEncoding, USSD_GSM7_SEPTETS_MAX, USSD_UCS2_CHARACTERS_MAX } from '../../core/ussd-text.js';
 import { DEMO_DATA_PACK, FIXTURE_NOW_MS, overviewFixture, type PackFixture } from './overview-fixtures.js';
-import { kindSummaries, messageReply, PACKS_LISTED_MAX, serviceReply, type UssdReply } from './replies.js';
+import { kindSummaries } from '../../services/lines/pack-summary.js';
+import { messageReply, PACKS_LISTED_MAX, serviceReply, type UssdReply } from './replies.js';
 import { parseServiceCode } from './service-codes.js';
 
 const HOUR_MS = 3_600_000;

@@ -1,10 +1,11 @@
-import { formatData, formatMoney, formatShortDateTime, formatSms, formatVoice } from '../../core/i18n/format.js';
+import { formatMoney, formatShortDateTime } from '../../core/i18n/format.js';
 import type { Language } from '../../core/i18n/languages.js';
-import { messagesFor, type KindSummary, type Messages } from '../../core/i18n/messages.js';
-import { USAGE_KINDS, type UsageKind } from '../../core/units.js';
+import { messagesFor } from '../../core/i18n/messages.js';
+import { USAGE_KINDS } from '../../core/units.js';
 import { paginate } from '../../core/ussd-text.js';
 import type { Bundle } from '../../services/charging/bundles.js';
-import type { BundleView, LineOverview } from '../../services/lines/overview.js';
+import type { LineOverview } from '../../services/lines/overview.js';
+import { formatAmount, kindSummaryLines, REMAINING, TOTAL } from '../../services/lines/pack-summary.js';
 import type { UssdService } from './service-codes.js';
 
 /**
@@ -65,62 +66,7 @@ function paginateFor(text: string, language: Language): string[] {
 /** #100#: money, then one line per kind of allowance the live packs hold. */
 function balanceText({ overview, language, time_zone }: ServiceReplyInput): string {
   const ussd = messagesFor(language).ussd;
-  const lines = [ussd.balance({ balance: formatMoney(overview.wallet_balance_minor, language) })];
-  const summaries = kindSummaries(overview.bundles);
-  if (summaries.length === 0) lines.push(ussd.no_packs);
-  for (const summary of summaries) {
-    const until = formatShortDateTime(summary.expires_at_ms_min, language, time_zone);
-    lines.push(KIND_LINE[summary.kind](ussd)({ amount: formatAmount(summary.kind, summary.remaining, language), until, packs: summary.packs }));
-  }
-  return lines.join('\n');
-}
-
-const KIND_LINE: Record<UsageKind, (ussd: Messages['ussd']) => (p: KindSummary) => string> = {
-  data: (ussd) => ussd.data_left,
-  voice: (ussd) => ussd.voice_left,
-  sms: (ussd) => ussd.sms_left,
-};
-
-const REMAINING: Record<UsageKind, (bundle: Bundle) => number> = {
-  data: (bundle) => bundle.data_bytes_remaining,
-  voice: (bundle) => bundle.voice_seconds_remaining,
-  sms: (bundle) => bundle.sms_remaining,
-};
-
-const TOTAL: Record<UsageKind, (bundle: Bundle) => number> = {
-  data: (bundle) => bundle.data_bytes_total,
-  voice: (bundle) => bundle.voice_seconds_total,
-  sms: (bundle) => bundle.sms_total,
-};
-
-export interface KindTotal {
-  readonly kind: UsageKind;
-  /** Bytes, seconds or messages, summed over the live packs that still hold some. */
-  readonly remaining: number;
-  readonly expires_at_ms_min: number;
-  readonly packs: number;
-}
-
-/** Per kind, what the live packs still hold and when the first of them ends; kinds with nothing left are left out. */
-export function kindSummaries(views: readonly BundleView[]): KindTotal[] {
-  return USAGE_KINDS.flatMap((kind) => {
-    const holding = views.map((view) => view.bundle).filter((bundle) => REMAINING[kind](bundle) > 0);
-    if (holding.length === 0) return [];
-    return [{
-      kind,
-      remaining: holding.reduce((sum, bundle) => sum + REMAINING[kind](bundle), 0),
-      expires_at_ms_min: Math.min(...holding.map((bundle) => bundle.expires_at_ms)),
-      packs: holding.length,
-    }];
-  });
-}
-
-function formatAmount(kind: UsageKind, quantity: number, language: Language): string {
-  switch (kind) {
-    case 'data': return formatData(quantity, language);
-    case 'voice': return formatVoice(quantity, language);
-    case 'sms': return formatSms(quantity, language);
-  }
+  return [ussd.balance({ balance: formatMoney(overview.wallet_balance_minor, language) }), ...kindSummaryLines(overview.bundles, language, time_zone)].join('\n');
 }
 
 /** #101#: each live pack with its name, what is left of each kind it came with, and its end. */

@@ -9,6 +9,7 @@ import { invoiceDocument, receiptDocument, receiptVerifyPath, type DocumentField
 import type { Receipt, ReceiptService } from '../../services/receipts/receipt-service.js';
 import { requestLanguage } from '../http/problem-details.js';
 import { inlineStylePagePolicy, PDF_CONTENT_SECURITY_POLICY } from '../http/security-headers.js';
+import { escapeHtml } from '../../core/html-escape.js';
 
 /**
  * Receipts and invoices for people, server-rendered and without JavaScript:
@@ -46,7 +47,7 @@ export const receiptPages: FastifyPluginAsync<ReceiptPagesOptions> = async (app,
   app.get<{ Params: { id: string } }>('/orders/:id/receipt', { schema: { hide: true } }, async (request, reply) => {
     const receipt = await options.receipts.findByOrder(request.params.id);
     if (receipt) return reply.redirect(receiptVerifyPath(receipt), 303);
-    const view = await options.renewal.getOrder(request.params.id).catch(() => undefined);
+    const view = await options.renewal.findOrderView(request.params.id);
     const language = orderLanguage(view, request, options.default_language);
     if (!view || view.order.bundle_id === null) return notFound(reply, language, messagesFor(language).receipts.not_found);
     return page(reply, language, messagesFor(language).receipts.receipt_title, `<p>${escapeHtml(messagesFor(language).receipts.being_prepared)}</p>`, PREPARING_REFRESH_S);
@@ -54,9 +55,9 @@ export const receiptPages: FastifyPluginAsync<ReceiptPagesOptions> = async (app,
 
   for (const format of ['html', 'pdf'] as const) {
     app.get<{ Params: { id: string } }>(`/orders/:id/invoice${format === 'pdf' ? '.pdf' : ''}`, { schema: { hide: true } }, async (request, reply) => {
-      const invoice = await options.receipts.invoice(request.params.id).catch(() => undefined);
+      const invoice = await options.receipts.invoice(request.params.id);
       if (!invoice) {
-        const language = orderLanguage(await options.renewal.getOrder(request.params.id).catch(() => undefined), request, options.default_language);
+        const language = orderLanguage(await options.renewal.findOrderView(request.params.id), request, options.default_language);
         return notFound(reply, language, messagesFor(language).receipts.invoice_not_found);
       }
       const document = invoiceDocument(invoice);
@@ -124,9 +125,6 @@ function qrSvg(text: string): Promise<string> {
   return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
 }
 
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
-}
 
 function sendPdf(reply: FastifyReply, filename: string, pdf: Buffer): FastifyReply {
   return privateHeaders(reply).type('application/pdf').header('content-security-policy', PDF_CONTENT_SECURITY_POLICY).header('content-disposition', `inline; filename="${filename}"`).send(pdf);

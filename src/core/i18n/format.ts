@@ -84,3 +84,13 @@ export function describeAnyError(error: unknown, language: Language): string {
   if (isRoamError(error)) return describeError(error, language);
   return messagesFor(language).errors.ROAM_ERR_INTERNAL({});
 }
+
+/**
+ * Why a payment or an order failed (or ended), as the customer reads it. A code without its own
+ * text (a provider's new decline reason) reads as "declined": never a raw code to a customer.
+ */
+export function failureText(code: string | null, language: Language): { readonly code: string; readonly message: string } | null {
+  if (code === null) return null;
+  const texts: Readonly<Record<string, string>> = messagesFor(language).renewal.payment_failures;
+  return { code, message: texts[code] ?? messagesFor(language).renewal.payment_failures.declined };
+}

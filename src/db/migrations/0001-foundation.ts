@@ -1,4 +1,5 @@
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { capabilitiesOf } from '../capabilities.js';
 
 /**
  * The foundation schema. One migration for both engines: the only dialect differences are the
@@ -6,7 +7,7 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * CHECK constraints back the invariants the services also enforce (TigerBeetle: assert twice).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  const isPostgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  const isPostgres = capabilitiesOf(db).dialect === 'postgres';
   const big = isPostgres ? 'bigint' : 'integer';
   const identity = isPostgres ? sql`bigint generated always as identity primary key` : sql`integer primary key autoincrement`;
 

@@ -1,11 +1,12 @@
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { capabilitiesOf } from '../capabilities.js';
 
 /**
  * The transactional outbox: a job is written in the same transaction as the state change it
  * follows, and a worker carries it out afterwards, at least once, with bounded retries.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  const big = db.getExecutor().adapter instanceof PostgresAdapter ? 'bigint' : 'integer';
+  const big = capabilitiesOf(db).bigint_type;
   await db.schema
     .createTable('jobs')
     .addColumn('id', 'text', (c) => c.primaryKey())

@@ -1,4 +1,5 @@
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { capabilitiesOf } from '../capabilities.js';
 
 /**
  * Renewal: orders, payment attempts, refunds, the webhook dedupe log, and the sandbox provider's
@@ -7,7 +8,7 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * one processing per provider event.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  const big = db.getExecutor().adapter instanceof PostgresAdapter ? 'bigint' : 'integer';
+  const big = capabilitiesOf(db).bigint_type;
 
   await db.schema
     .createTable('orders')

@@ -1,4 +1,5 @@
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { capabilitiesOf } from '../capabilities.js';
 
 /**
  * Receipts: one per activated order (order_id unique), numbered RC-<year>-<sequence> without gaps
@@ -7,7 +8,7 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * seller's details, a pack's name or the VAT rate never alters a receipt already handed out.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  const big = db.getExecutor().adapter instanceof PostgresAdapter ? 'bigint' : 'integer';
+  const big = capabilitiesOf(db).bigint_type;
 
   await db.schema
     .createTable('receipt_counters')

@@ -1,4 +1,5 @@
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { capabilitiesOf } from '../capabilities.js';
 
 /**
  * Customer identity for the self-service site and app: customers, the lines each may see, one-time
@@ -9,7 +10,7 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * - Rate-limit counters live here, not in process memory, so several server processes agree.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  const big = db.getExecutor().adapter instanceof PostgresAdapter ? 'bigint' : 'integer';
+  const big = capabilitiesOf(db).bigint_type;
 
   await db.schema
     .createTable('customers')

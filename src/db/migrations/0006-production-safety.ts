@@ -1,4 +1,5 @@
-import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { capabilitiesOf } from '../capabilities.js';
 
 /**
  * What running for real money needs beyond the first renewal release:
@@ -14,7 +15,7 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
  * - receipts.test_mode: a receipt issued while payments ran in test mode says so forever.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  const big = db.getExecutor().adapter instanceof PostgresAdapter ? 'bigint' : 'integer';
+  const big = capabilitiesOf(db).bigint_type;
 
   await db.schema
     .createTable('installation_secrets')

@@ -3,6 +3,7 @@ import { newId } from '../../core/ids.js';
 import type { BundlesTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import type { CatalogPackage } from '../catalog/catalog.js';
+import type { ProvisioningRequest } from '../../ports/network-provisioner.js';
 
 export type Bundle = BundlesTable;
 
@@ -83,4 +84,18 @@ export async function expireBundles(trx: Executor, now_ms: number, batch_size = 
     .where('status', '=', 'active')
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/** What the network needs to turn a bundle on (NetworkProvisioner); undefined for an unknown bundle. */
+export async function provisioningRequest(db: Executor, bundle_id: string): Promise<ProvisioningRequest | undefined> {
+  const row = await db
+    .selectFrom('bundles')
+    .innerJoin('lines', 'lines.id', 'bundles.line_id')
+    .select(['bundles.id', 'bundles.line_id', 'bundles.package_code', 'bundles.data_bytes_total', 'bundles.voice_seconds_total', 'bundles.sms_total', 'bundles.expires_at_ms', 'lines.msisdn', 'lines.iccid'])
+    .where('bundles.id', '=', bundle_id)
+    .executeTakeFirst();
+  return row && {
+    bundle_id: row.id, line_id: row.line_id, msisdn: row.msisdn, iccid: row.iccid, package_code: row.package_code,
+    data_bytes: row.data_bytes_total, voice_seconds: row.voice_seconds_total, sms_count: row.sms_total, expires_at_ms: row.expires_at_ms,
+  };
 }

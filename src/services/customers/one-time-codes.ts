@@ -3,7 +3,7 @@ import { parseIccid } from '../../core/iccid.js';
 import type { Language } from '../../core/i18n/languages.js';
 import { parseMsisdn } from '../../core/phone.js';
 import type { LinesTable, OneTimeCodesTable } from '../../db/schema.js';
-import { supportsRowLocks } from '../../db/locks.js';
+import { lockingRows } from '../../db/locks.js';
 import type { Executor } from '../../db/transaction.js';
 import { codeHmac, newCode, newCustomerId, sameHex, type AuthKeys } from './auth-crypto.js';
 import { checkRateLimit, clientAddressKey, hitRateLimit, recordRateLimitHit, underRateLimit, type RateLimitRule } from '../../db/rate-limits.js';
@@ -141,7 +141,7 @@ export type CodeCheck = { readonly ok: true; readonly code: OneTimeCodesTable } 
  * it before answering); the fifth wrong guess kills the code. A right one consumes it.
  */
 export async function checkCode(trx: Executor, keys: AuthKeys, line_id: string, typed: string, now_ms: number): Promise<CodeCheck> {
-  let query = trx
+  const query = trx
     .selectFrom('one_time_codes')
     .selectAll()
     .where('line_id', '=', line_id)
@@ -150,15 +150,34 @@ export async function checkCode(trx: Executor, keys: AuthKeys, line_id: string, 
     .orderBy('created_at_ms', 'desc')
     .limit(1);
   // Concurrent guesses at one code queue on its row, so no more than attempts_max are ever tried.
-  if (supportsRowLocks(trx)) query = query.forUpdate();
-  const code = await query.executeTakeFirst();
-  if (!code || code.expires_at_ms <= now_ms || code.attempts >= code.attempts_max) return { ok: false };
-  if (!sameHex(codeHmac(keys, code.id, typed), code.code_hmac)) {
-    await trx.updateTable('one_time_codes').set({ attempts: code.attempts + 1 }).where('id', '=', code.id).execute();
-    return { ok: false };
-  }
-  await trx.updateTable('one_time_codes').set({ consumed_at_ms: now_ms }).where('id', '=', code.id).execute();
-  return { ok: true, code };
+  const code = await lockingRows(trx, query).executeTakeFirst();
+  return code && (await judgeCode(trx, keys, 'one_time_codes', code, typed, now_ms)) ? { ok: true, code } : { ok: false };
+}
+
+/** The stored side of any one-time code (sign-in or payment): only its HMAC, and how often it was tried. */
+export interface StoredCode {
+  readonly id: string;
+  readonly code_hmac: string;
+  readonly attempts: number;
+  readonly attempts_max: number;
+  readonly expires_at_ms: number;
+}
+
+/**
+ * A typed code against its stored row (read locked by the caller): a right one is consumed, a wrong
+ * one counted — the caller commits either way before answering. Dead codes (expired, or out of
+ * attempts) are refused without a guess being counted.
+ */
+export async function judgeCode(
+  trx: Executor, keys: AuthKeys, table: 'one_time_codes' | 'payment_codes', code: StoredCode, typed: string, now_ms: number,
+): Promise<boolean> {
+  if (code.expires_at_ms <= now_ms || code.attempts >= code.attempts_max) return false;
+  const right = sameHex(codeHmac(keys, code.id, typed), code.code_hmac);
+  const change = right ? { consumed_at_ms: now_ms } : { attempts: code.attempts + 1 };
+  // Two statements, not one over a union of tables: Kysely types each table's columns apart.
+  if (table === 'one_time_codes') await trx.updateTable('one_time_codes').set(change).where('id', '=', code.id).execute();
+  else await trx.updateTable('payment_codes').set(change).where('id', '=', code.id).execute();
+  return right;
 }
 
 /** A superseded code is marked consumed: it can no longer be used, which is all "consumed" promises. */

@@ -5,6 +5,7 @@ import { ManualClock } from '../../ports/clock.js';
 import type { Job } from '../jobs/outbox.js';
 import { PermanentJobError } from '../jobs/worker.js';
 import { deriveAuthKeys, sealText } from './auth-crypto.js';
+import { parsedJobHandler } from '../jobs/job-kinds.js';
 import { sendSmsJobHandler } from './sms-job.js';
 
 const keys = deriveAuthKeys('s'.repeat(64));
@@ -14,7 +15,8 @@ describe('sms.send job and the console driver', () => {
   it('sends the unsealed text, skips a text past its use, refuses one sealed under another secret', async () => {
     const sender = new ConsoleSmsSender({ write: null });
     const clock = new ManualClock(1_000);
-    const handler = sendSmsJobHandler({ sender, keys, clock });
+    // As the worker runs it: the stored payload parsed against the sms.send schema first.
+    const handler = parsedJobHandler('sms.send', sendSmsJobHandler({ sender, keys, clock }));
     const payload = (text: string, send_before_ms: number | null, sealing = keys) =>
       ({ to_msisdn: '+79001234567', language: 'en', text_sealed: sealText(sealing, text), send_before_ms });
 
@@ -26,7 +28,7 @@ describe('sms.send job and the console driver', () => {
     assert.equal(sender.lastMessageTo('+79001234567')?.text, 'hello');
     await assert.rejects(handler(payload('other secret', null, deriveAuthKeys('x'.repeat(64))), job), PermanentJobError);
     await assert.rejects(handler({ to_msisdn: 1 }, job), PermanentJobError);
-    await assert.rejects(sendSmsJobHandler(undefined)(payload('no sender', null), job), PermanentJobError);
+    await assert.rejects(parsedJobHandler('sms.send', sendSmsJobHandler(undefined))(payload('no sender', null), job), PermanentJobError);
   });
 
   it('keeps a bounded memory: the newest messages per number, the most recent numbers', async () => {

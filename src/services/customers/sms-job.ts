@@ -1,10 +1,9 @@
 import type { Language } from '../../core/i18n/languages.js';
-import { isLanguage } from '../../core/i18n/languages.js';
 import type { Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
-import { enqueueJob } from '../jobs/outbox.js';
-import { PermanentJobError, type JobHandler } from '../jobs/worker.js';
+import { queueJob, type TypedJobHandler } from '../jobs/job-kinds.js';
+import { PermanentJobError } from '../jobs/worker.js';
 import { sealText, unsealText, type AuthKeys } from './auth-crypto.js';
 
 /**
@@ -14,17 +13,8 @@ import { sealText, unsealText, type AuthKeys } from './auth-crypto.js';
  * not hold what one_time_codes so carefully does not.
  */
 
-export const JOB_SEND_SMS = 'sms.send';
 /** A code lives minutes; retries beyond a few are pointless (send_before_ms stops them anyway). */
 export const SMS_JOB_ATTEMPTS_MAX = 5;
-
-interface SmsJobPayload {
-  readonly to_msisdn: string;
-  readonly language: Language;
-  readonly text_sealed: string;
-  /** After this the text is useless (an expired code): the job completes without sending. */
-  readonly send_before_ms: number | null;
-}
 
 export interface QueueSmsInput {
   readonly to_msisdn: string;
@@ -36,12 +26,8 @@ export interface QueueSmsInput {
 }
 
 export async function queueSms(trx: Executor, keys: AuthKeys, input: QueueSmsInput, now_ms: number): Promise<string> {
-  const payload: SmsJobPayload = {
-    to_msisdn: input.to_msisdn, language: input.language, text_sealed: sealText(keys, input.text), send_before_ms: input.send_before_ms ?? null,
-  };
-  return enqueueJob(trx, {
-    kind: JOB_SEND_SMS, payload, line_id: input.line_id ?? null, dedupe_key: input.dedupe_key ?? null, attempts_max: SMS_JOB_ATTEMPTS_MAX,
-  }, now_ms);
+  const payload = { to_msisdn: input.to_msisdn, language: input.language, text_sealed: sealText(keys, input.text), send_before_ms: input.send_before_ms ?? null };
+  return queueJob(trx, 'sms.send', payload, { line_id: input.line_id ?? null, dedupe_key: input.dedupe_key ?? null, attempts_max: SMS_JOB_ATTEMPTS_MAX }, now_ms);
 }
 
 export interface SmsJobDependencies {
@@ -50,10 +36,9 @@ export interface SmsJobDependencies {
   readonly clock: Clock;
 }
 
-export function sendSmsJobHandler(deps: SmsJobDependencies | undefined): JobHandler {
-  return async (payload, job) => {
+export function sendSmsJobHandler(deps: SmsJobDependencies | undefined): TypedJobHandler<'sms.send'> {
+  return async (message, job) => {
     if (!deps) throw new PermanentJobError('no SMS sender is configured in this process');
-    const message = parsePayload(payload);
     if (message.send_before_ms !== null && deps.clock.now_ms() >= message.send_before_ms) return;
     const text = unsealText(deps.keys, message.text_sealed);
     if (text === undefined) throw new PermanentJobError('SMS text sealed under another AUTH_SECRET (restarted without AUTH_SECRET set?)');
@@ -62,14 +47,4 @@ export function sendSmsJobHandler(deps: SmsJobDependencies | undefined): JobHand
     if (result.retryable) throw new Error(`SMS not accepted yet: ${result.reason}`);
     throw new PermanentJobError(`SMS refused: ${result.reason}`);
   };
-}
-
-function parsePayload(payload: unknown): SmsJobPayload {
-  const candidate = payload as Partial<SmsJobPayload> | null;
-  const valid = candidate !== null && typeof candidate === 'object'
-    && typeof candidate.to_msisdn === 'string' && typeof candidate.text_sealed === 'string'
-    && typeof candidate.language === 'string' && isLanguage(candidate.language)
-    && (candidate.send_before_ms === null || typeof candidate.send_before_ms === 'number');
-  if (!valid) throw new PermanentJobError('malformed sms.send payload');
-  return candidate as SmsJobPayload;
 }

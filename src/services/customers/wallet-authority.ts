@@ -3,11 +3,12 @@ import { formatMoney } from '../../core/i18n/format.js';
 import { normalizeLanguage, type Language } from '../../core/i18n/languages.js';
 import { maskMsisdn } from '../../core/phone.js';
 import type { Database } from '../../db/database.js';
-import { supportsRowLocks } from '../../db/locks.js';
+import { lockingRows } from '../../db/locks.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import type { WalletPayer, WalletPayerCheck } from '../renewal/wallet-payer.js';
-import { codeHmac, CODE_DIGITS, newCode, newCustomerId, sameHex, type AuthKeys } from './auth-crypto.js';
+import { codeHmac, CODE_DIGITS, newCode, newCustomerId, type AuthKeys } from './auth-crypto.js';
+import { judgeCode } from './one-time-codes.js';
 import { clientAddressKey, hitRateLimit, type RateLimitRule } from '../../db/rate-limits.js';
 import { queueSms } from './sms-job.js';
 import { paymentCodeSmsText } from './sms-text.js';
@@ -121,15 +122,8 @@ async function issuePaymentCode(trx: Executor, keys: AuthKeys, { order, line }: 
 
 /** Checks a typed code against the order's live code: a right one is consumed, a wrong one counted. */
 async function consumePaymentCode(trx: Executor, keys: AuthKeys, order_id: string, typed: string, now_ms: number): Promise<boolean> {
-  let query = trx.selectFrom('payment_codes').selectAll().where('order_id', '=', order_id).where('consumed_at_ms', 'is', null).orderBy('created_at_ms', 'desc').limit(1);
+  const query = trx.selectFrom('payment_codes').selectAll().where('order_id', '=', order_id).where('consumed_at_ms', 'is', null).orderBy('created_at_ms', 'desc').limit(1);
   // Concurrent guesses queue on the code's row, so no more than attempts_max are ever tried.
-  if (supportsRowLocks(trx)) query = query.forUpdate();
-  const code = await query.executeTakeFirst();
-  if (!code || code.expires_at_ms <= now_ms || code.attempts >= code.attempts_max) return false;
-  if (!sameHex(codeHmac(keys, code.id, typed), code.code_hmac)) {
-    await trx.updateTable('payment_codes').set({ attempts: code.attempts + 1 }).where('id', '=', code.id).execute();
-    return false;
-  }
-  await trx.updateTable('payment_codes').set({ consumed_at_ms: now_ms }).where('id', '=', code.id).execute();
-  return true;
+  const code = await lockingRows(trx, query).executeTakeFirst();
+  return code !== undefined && judgeCode(trx, keys, 'payment_codes', code, typed, now_ms);
 }

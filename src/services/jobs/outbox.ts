@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { backoffDelayMs, type BackoffPolicy, DEFAULT_BACKOFF } from '../../core/backoff.js';
 import { newId } from '../../core/ids.js';
+import { capabilitiesFor } from '../../db/capabilities.js';
 import type { Database } from '../../db/database.js';
 import type { JobStatus, JobsTable } from '../../db/schema.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
@@ -79,7 +80,7 @@ export async function claimJobs(database: Database, limit: number, now_ms: numbe
       )
       .orderBy('run_after_ms')
       .limit(batch);
-    if (database.dialect === 'postgres') due = due.forUpdate().skipLocked();
+    if (capabilitiesFor(database.dialect).skip_locked) due = due.forUpdate().skipLocked();
     const ids = (await due.execute()).map((row) => row.id);
     if (ids.length === 0) return [];
     return trx

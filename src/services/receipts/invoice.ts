@@ -1,9 +1,10 @@
+import { isRoamError } from '../../core/errors.js';
 import { normalizeLanguage, type Language } from '../../core/i18n/languages.js';
 import { minorToDecimalString } from '../../core/money.js';
 import type { PaymentsTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { findPackage } from '../catalog/catalog.js';
-import { orderView } from '../renewal/orders.js';
+import { orderView, type PaymentView } from '../renewal/orders.js';
 import { gostPaymentText } from './gost-payment-qr.js';
 import type { SellerDetails } from './seller.js';
 import { vatIncludedMinor } from './vat.js';
@@ -47,7 +48,12 @@ export function invoicePurpose(reference: string, package_code: string, vat_rate
 
 /** The invoice for the order's open bank transfer; undefined when it has none (never started, or already paid). */
 export async function bankTransferInvoice(db: Executor, seller: SellerDetails, order_id: string, test_mode = false): Promise<Invoice | undefined> {
-  const { order, payments } = await orderView(db, order_id);
+  const view = await orderView(db, order_id).catch((error: unknown) => {
+    if (isRoamError(error) && error.code === 'ROAM_ERR_ORDER_NOT_FOUND') return undefined;
+    throw error;
+  });
+  if (!view) return undefined;
+  const { order, payments } = view;
   const transfer = [...payments].reverse().find((payment) => payment.method === 'bank_transfer' && OPEN_STATUSES.includes(payment.status));
   const reference = transfer ? transferReference(transfer) : null;
   if (!transfer || reference === null) return undefined;
@@ -68,8 +74,6 @@ export async function bankTransferInvoice(db: Executor, seller: SellerDetails, o
 }
 
 /** The bank-transfer reference from the payment's next action ({type: bank_transfer, reference}). */
-export function transferReference(payment: Pick<PaymentsTable, 'next_action'>): string | null {
-  if (payment.next_action === null) return null;
-  const action = JSON.parse(payment.next_action) as { type?: unknown; reference?: unknown };
-  return action.type === 'bank_transfer' && typeof action.reference === 'string' ? action.reference : null;
+export function transferReference(payment: Pick<PaymentView, 'next_action'>): string | null {
+  return payment.next_action?.type === 'bank_transfer' ? payment.next_action.reference : null;
 }

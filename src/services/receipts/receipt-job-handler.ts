@@ -1,5 +1,5 @@
-import { PermanentJobError, type JobHandler } from '../jobs/worker.js';
-import type { IssueReceiptPayload } from './receipt-jobs.js';
+import type { TypedJobHandler } from '../jobs/job-kinds.js';
+import { PermanentJobError } from '../jobs/worker.js';
 import { ReceiptNotDueError, type ReceiptService } from './receipt-service.js';
 
 /**
@@ -7,10 +7,8 @@ import { ReceiptNotDueError, type ReceiptService } from './receipt-service.js';
  * order that was never activated gets none, ever, so that failure is permanent (the job goes dead
  * and shows in metrics); anything else (the database was busy) is retried with backoff.
  */
-export function issueReceiptJob(receipts: ReceiptService): JobHandler {
-  return async (payload) => {
-    const order_id = (payload as Partial<IssueReceiptPayload> | null)?.order_id;
-    if (typeof order_id !== 'string' || order_id.length === 0) throw new PermanentJobError('receipt.issue payload has no order_id');
+export function issueReceiptJob(receipts: ReceiptService): TypedJobHandler<'receipt.issue'> {
+  return async ({ order_id }) => {
     try {
       await receipts.issue(order_id);
     } catch (error) {

@@ -9,9 +9,9 @@ import { seedDemo } from '../demo/seed.js';
 import { PermanentJobError } from '../jobs/worker.js';
 import { cashDrawerAccountId } from '../ledger/accounts.js';
 import { issueReceiptJob } from './receipt-job-handler.js';
-import { JOB_ISSUE_RECEIPT } from './receipt-jobs.js';
 import { ReceiptNotDueError, ReceiptService, TOKEN_LENGTH, type Receipt } from './receipt-service.js';
 import { payFromWallet } from '../../testing/wallet-payers.js';
+import { parsedJobHandler } from '../jobs/job-kinds.js';
 
 /** 2026-11-25 09:00 UTC = 12:00 in Moscow, where the demo line lives. */
 const START_MS = Date.UTC(2026, 10, 25, 9, 0);
@@ -57,7 +57,7 @@ describeEachDatabase('receipts: issued once per activated order, numbered withou
 
   it('queues one receipt job with the activation, and a job run twice issues one receipt', async () => {
     const order_id = await paidOrder('ru');
-    const jobs = await t.database.db.selectFrom('jobs').selectAll().where('kind', '=', JOB_ISSUE_RECEIPT).where('dedupe_key', '=', `receipt:${order_id}`).execute();
+    const jobs = await t.database.db.selectFrom('jobs').selectAll().where('kind', '=', 'receipt.issue').where('dedupe_key', '=', `receipt:${order_id}`).execute();
     assert.equal(jobs.length, 1);
     assert.deepEqual(JSON.parse(jobs[0]?.payload ?? 'null'), { order_id });
     await context.createWorker().drainOnce();
@@ -123,7 +123,7 @@ describeEachDatabase('receipts: issued once per activated order, numbered withou
     await assert.rejects(receipts.issue(order_id), ReceiptNotDueError);
     const job = (await t.database.db.selectFrom('jobs').selectAll().limit(1).executeTakeFirstOrThrow());
     await assert.rejects(issueReceiptJob(receipts)({ order_id }, job), PermanentJobError);
-    await assert.rejects(issueReceiptJob(receipts)({}, job), PermanentJobError);
+    await assert.rejects(parsedJobHandler('receipt.issue', issueReceiptJob(receipts))({}, job), PermanentJobError);
     assert.equal((await receiptsOf(order_id)).length, 0);
   });
 

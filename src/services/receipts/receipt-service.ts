@@ -8,7 +8,7 @@ import type { PaymentsTable, ReceiptsTable } from '../../db/schema.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import { findPackage } from '../catalog/catalog.js';
-import { findOrder } from '../renewal/orders.js';
+import { findOrder, paymentView } from '../renewal/orders.js';
 import { bankTransferInvoice, transferReference, type Invoice } from './invoice.js';
 import { allocateReceiptSequence, formatReceiptNumber, parseReceiptNumber, yearIn } from './receipt-number.js';
 import type { SellerDetails } from './seller.js';
@@ -151,7 +151,7 @@ export class ReceiptService {
   async #paymentDetails(payment: PaymentsTable): Promise<string | null> {
     const recorded = this.#options.paymentDetails && payment.provider_payment_id !== null ? await this.#options.paymentDetails(payment) : null;
     // The payment row forgets the transfer reference once the money arrived; the provider keeps it.
-    if (payment.method === 'bank_transfer') return recorded?.transfer_reference ?? transferReference(payment);
+    if (payment.method === 'bank_transfer') return recorded?.transfer_reference ?? transferReference(paymentView(payment));
     if (payment.method !== 'card' && payment.method !== 'card_present') return null;
     const last4 = recorded?.card_last4 ?? null;
     // Only ever four digits: a lookup that returned more would put a card number on a receipt.

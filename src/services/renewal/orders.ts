@@ -1,20 +1,44 @@
 import { SALES_CHANNELS, type SalesChannel } from '../../core/catalog.js';
-import { RoamError } from '../../core/errors.js';
+import { assert, RoamError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { isLanguage, type Language } from '../../core/i18n/languages.js';
 import type { OrdersTable, PaymentsTable, RefundsTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
+import { nextActionSchema, PAYMENT_METHODS, type NextAction, type PaymentMethod } from '../../ports/payment-provider.js';
 import { packageForSale } from '../catalog/catalog.js';
 import type { StoredEffect } from '../idempotency/idempotency.js';
 import { findLine, type LineRef } from '../lines/lines.js';
 
 export type Order = OrdersTable;
 
+/** A payment attempt as channels see it: its method typed, its next action parsed once, here. */
+export interface PaymentView extends Omit<PaymentsTable, 'method' | 'next_action'> {
+  readonly method: PaymentMethod;
+  readonly next_action: NextAction | null;
+}
+
+/** An order as channels see it: its channel typed. */
+export interface OrderRecord extends Omit<Order, 'channel'> {
+  readonly channel: SalesChannel;
+}
+
 /** An order with its payment attempts and refunds: what every channel shows. */
 export interface OrderView {
-  readonly order: Order;
-  readonly payments: readonly PaymentsTable[];
+  readonly order: OrderRecord;
+  readonly payments: readonly PaymentView[];
   readonly refunds: readonly RefundsTable[];
+}
+
+/** The stored row as its view. Rows are written by this module only: anything else is a broken invariant. */
+export function paymentView(row: PaymentsTable): PaymentView {
+  assert((PAYMENT_METHODS as readonly string[]).includes(row.method), `payment ${row.id} has an unknown method ${row.method}`);
+  const next_action = row.next_action === null ? null : nextActionSchema.parse(JSON.parse(row.next_action));
+  return { ...row, method: row.method as PaymentMethod, next_action };
+}
+
+function orderRecord(order: Order): OrderRecord {
+  assert((SALES_CHANNELS as readonly string[]).includes(order.channel), `order ${order.id} has an unknown channel ${order.channel}`);
+  return { ...order, channel: order.channel as SalesChannel };
 }
 
 export interface CreateOrderInput {
@@ -85,5 +109,5 @@ export async function orderView(trx: Executor, order_id: string): Promise<OrderV
   const order = await findOrder(trx, order_id);
   const payments = await trx.selectFrom('payments').selectAll().where('order_id', '=', order_id).orderBy('created_at_ms').orderBy('id').execute();
   const refunds = await trx.selectFrom('refunds').selectAll().where('order_id', '=', order_id).orderBy('created_at_ms').execute();
-  return { order, payments, refunds };
+  return { order: orderRecord(order), payments: payments.map(paymentView), refunds };
 }

@@ -3,12 +3,12 @@ import { newId } from '../../core/ids.js';
 import { lockLines, lockOrder } from '../../db/locks.js';
 import type { RefundsTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
-import { enqueueJob } from '../jobs/outbox.js';
+import { queueJob } from '../jobs/job-kinds.js';
 import { SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
 import { postEntry } from '../ledger/ledger.js';
 import { idempotentStep, type IdempotentOutcome } from '../idempotency/idempotency.js';
 import { findOrder } from './orders.js';
-import { JOB_REFUND, setOrderState } from './settlement.js';
+import { setOrderState } from './settlement.js';
 
 /**
  * Staff refund of a pack the customer never used. In one transaction: the bundle is revoked (never
@@ -70,9 +70,9 @@ async function refundUnusedPackNow(trx: Executor, input: UnusedPackRefund & { re
     idempotency_key: input.idempotency_key, request_hash: input.request_hash, created_at_ms: now_ms, updated_at_ms: now_ms,
   };
   await trx.insertInto('refunds').values(refund).execute();
-  await setOrderState(trx, order.id, 'refunded', now_ms, { failure_code: 'unused_pack_refunded' });
+  await setOrderState(trx, order, 'refunded', now_ms, { failure_code: 'unused_pack_refunded' });
   if (refund.status === 'pending') {
-    await enqueueJob(trx, { kind: JOB_REFUND, line_id: order.line_id, payload: { refund_id: refund.id }, dedupe_key: `refund:${refund.id}` }, now_ms);
+    await queueJob(trx, 'payment.refund', { refund_id: refund.id }, { line_id: order.line_id, dedupe_key: `refund:${refund.id}` }, now_ms);
   }
   return refund;
 }

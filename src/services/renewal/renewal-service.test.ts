@@ -107,7 +107,8 @@ describeEachDatabase('renewal: orders, payments, exactly-once activation', (t) =
     assert.equal(order.amount_minor, PRICE_1GB);
     const { payment } = await h.renewal.startPayment({ order_id: order.id, method: 'card', idempotency_key: key('pay') });
     assert.equal(payment.status, 'requires_action');
-    assert.match(JSON.parse(payment.next_action ?? '{}').url, /^http:\/\/roamcard\.test\/sandbox\/pay\/sbxpay_/);
+    assert.equal(payment.next_action?.type, 'redirect');
+    assert.match(payment.next_action.url, /^http:\/\/roamcard\.test\/sandbox\/pay\/sbxpay_/);
     assert.equal((await h.renewal.getOrder(order.id)).order.state, 'awaiting_payment');
 
     await h.sandbox.finish(payment.provider_payment_id!, { status: 'succeeded', card_last4: '4242' });
@@ -137,7 +138,7 @@ describeEachDatabase('renewal: orders, payments, exactly-once activation', (t) =
     assert.equal(open.order.failure_code, 'insufficient_funds');
 
     const sbp = await h.renewal.startPayment({ order_id: order.id, method: 'sbp', idempotency_key: key('pay') });
-    assert.equal(JSON.parse(sbp.payment.next_action ?? '{}').type, 'qr');
+    assert.equal(sbp.payment.next_action?.type, 'qr');
     await h.sandbox.finish(sbp.payment.provider_payment_id!, { status: 'succeeded' });
     await h.deliverWebhooks();
     const paid = await h.renewal.getOrder(order.id);
@@ -249,8 +250,8 @@ describeEachDatabase('renewal: orders, payments, exactly-once activation', (t) =
   it('settles a bank transfer when its reference appears in a statement', async () => {
     const { order } = await newOrder(EMPTY_LINE, 'voice-100min-30d');
     const { payment } = await h.renewal.startPayment({ order_id: order.id, method: 'bank_transfer', idempotency_key: key('pay') });
-    const action = JSON.parse(payment.next_action ?? '{}') as { type: string; reference: string };
-    assert.equal(action.type, 'bank_transfer');
+    const action = payment.next_action;
+    assert.equal(action?.type, 'bank_transfer');
     assert.match(action.reference, TRANSFER_REFERENCE_PATTERN);
     assert.equal(payment.provider, 'bank_transfer');
     const context = { payments: { bank_transfer: h.bank }, renewal: h.renewal } as unknown as Parameters<typeof settleStatementLine>[0];

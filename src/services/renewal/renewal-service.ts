@@ -1,4 +1,4 @@
-import { RoamError } from '../../core/errors.js';
+import { isRoamError, RoamError } from '../../core/errors.js';
 import { checkIdempotencyKey } from '../../core/idempotency-key.js';
 import { newId } from '../../core/ids.js';
 import { isOpenOrder } from '../../core/order-state.js';
@@ -17,7 +17,9 @@ import { maskMsisdn } from '../../core/phone.js';
 import { findLine } from '../lines/lines.js';
 import { countLookup, LOOKUP_LIMITS_DEFAULT, type LookupLimits } from './lookup-limits.js';
 import { idempotentStep, retryLostKeyRace, type StoredEffect } from '../idempotency/idempotency.js';
-import { findOrder, insertOrder, orderByKey, orderRequest, orderView, type CreateOrderInput, type OrderView } from './orders.js';
+import {
+  findOrder, insertOrder, orderByKey, orderRequest, orderView, paymentView, type CreateOrderInput, type OrderView, type PaymentView,
+} from './orders.js';
 import { payOrderFromWallet } from './wallet-payment.js';
 import type { PaymentRouter } from './payment-router.js';
 import { NO_WALLET_PAYERS, type WalletPayer, type WalletPayerCheck } from './wallet-payer.js';
@@ -62,7 +64,20 @@ export interface StartPaymentInput {
 
 export interface PaymentResult {
   readonly view: OrderView;
-  readonly payment: Payment;
+  readonly payment: PaymentView;
+}
+
+export interface PlaceOrderInput extends CreateOrderInput {
+  readonly client_address?: string | undefined;
+  readonly method: string;
+  readonly payment_idempotency_key: string;
+}
+
+export interface PlacedOrder {
+  readonly view: OrderView;
+  /** The attempt started (its next action says where the payer goes); null for the wallet or on error. */
+  readonly payment: PaymentView | null;
+  readonly payment_error: RoamError | null;
 }
 
 export type WebhookOutcome = SettlementOutcome | 'duplicate' | 'ignored' | 'refund_completed';
@@ -117,8 +132,36 @@ export class RenewalService {
     }));
   }
 
+  /**
+   * An order and its first payment attempt in one call (the renewal page's form): the order as
+   * createOrder makes it — its errors thrown —, then the attempt with `method`. Paying from the
+   * wallet needs its owner's proof first, so for it no attempt is made (`payment` null). An attempt
+   * that cannot start leaves the order open and comes back as `payment_error`, for its page to say.
+   */
+  async placeOrder(input: PlaceOrderInput): Promise<PlacedOrder> {
+    const created = await this.createOrder(input);
+    if (input.method === 'wallet') return { view: created, payment: null, payment_error: null };
+    try {
+      const { view, payment } = await this.startPayment({ order_id: created.order.id, method: input.method, idempotency_key: input.payment_idempotency_key });
+      return { view, payment, payment_error: null };
+    } catch (error) {
+      if (!isRoamError(error)) throw error;
+      return { view: await this.getOrder(created.order.id), payment: null, payment_error: error };
+    }
+  }
+
   getOrder(order_id: string): Promise<OrderView> {
     return orderView(this.#options.database.db, order_id);
+  }
+
+  /** The order, or undefined when there is none (pages that answer 404 themselves); other failures throw. */
+  async findOrderView(order_id: string): Promise<OrderView | undefined> {
+    try {
+      return await this.getOrder(order_id);
+    } catch (error) {
+      if (isRoamError(error) && error.code === 'ROAM_ERR_ORDER_NOT_FOUND') return undefined;
+      throw error;
+    }
   }
 
   /** Starts a payment attempt for an open order with the chosen method. */
@@ -260,10 +303,10 @@ export class RenewalService {
       .select(['refunds.id', 'refunds.status', 'refunds.amount_minor', 'payments.provider', 'payments.provider_payment_id']).where('refunds.id', '=', refund_id).executeTakeFirstOrThrow();
     if (refund.status === 'succeeded') return;
     const provider = this.#options.router.byName(refund.provider);
-    if (!provider || !refund.provider_payment_id) throw new Error(`refund ${refund_id}: provider ${refund.provider} is not configured`);
+    if (!provider || !refund.provider_payment_id) throw new RoamError('ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE', { value: refund.provider }, `refund ${refund_id}: provider ${refund.provider} is not configured`);
     const state = await provider.refundPayment({ refund_id, provider_payment_id: refund.provider_payment_id, amount_minor: refund.amount_minor, currency: 'RUB' });
     if (state.status === 'succeeded') await this.#tx((trx) => completeRefund(trx, refund_id, state.provider_refund_id, this.#now()));
-    else if (state.status === 'failed') throw new Error(`refund ${refund_id} refused by ${refund.provider}`);
+    else if (state.status === 'failed') throw new RoamError('ROAM_ERR_REFUND_NOT_ALLOWED', { reason: 'refused_by_provider' }, `refund ${refund_id} refused by ${refund.provider}`);
     // pending: the provider's refund webhook completes it.
   }
 
@@ -303,7 +346,7 @@ export class RenewalService {
         await lockOrder(trx, id);
         const order = await findOrder(trx, id);
         if (!isOpenOrder(order.state) || order.expires_at_ms > now_ms) return;
-        await setOrderState(trx, id, 'expired', now_ms, { failure_code: 'expired' });
+        await setOrderState(trx, order, 'expired', now_ms, { failure_code: 'expired' });
         await cancelOpenAttempts(trx, id, now_ms);
       });
     }
@@ -323,7 +366,7 @@ export class RenewalService {
       const order = await findOrder(trx, order_id);
       if (!isOpenOrder(order.state)) throw new RoamError('ROAM_ERR_ORDER_CLOSED', { value: order.state });
       const now_ms = this.#now();
-      await setOrderState(trx, order_id, 'canceled', now_ms, { failure_code: 'canceled_by_customer' });
+      await setOrderState(trx, order, 'canceled', now_ms, { failure_code: 'canceled_by_customer' });
       await cancelOpenAttempts(trx, order_id, now_ms);
     });
     return this.getOrder(order_id);
@@ -368,7 +411,7 @@ export class RenewalService {
   async #openOrder(trx: Executor, order_id: string) {
     const order = await findOrder(trx, order_id);
     if (isOpenOrder(order.state) && order.expires_at_ms <= this.#now()) {
-      await setOrderState(trx, order.id, 'expired', this.#now(), { failure_code: 'expired' });
+      await setOrderState(trx, order, 'expired', this.#now(), { failure_code: 'expired' });
       throw new RoamError('ROAM_ERR_ORDER_CLOSED', { value: 'expired' });
     }
     if (!isOpenOrder(order.state)) throw new RoamError('ROAM_ERR_ORDER_CLOSED', { value: order.state });
@@ -377,7 +420,7 @@ export class RenewalService {
 
   async #paymentResult(payment_id: string): Promise<PaymentResult> {
     const payment = await this.#options.database.db.selectFrom('payments').selectAll().where('id', '=', payment_id).executeTakeFirstOrThrow();
-    return { view: await this.getOrder(payment.order_id), payment };
+    return { view: await this.getOrder(payment.order_id), payment: paymentView(payment) };
   }
 }
 

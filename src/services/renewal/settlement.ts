@@ -1,13 +1,12 @@
 import { assert } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { isOpenOrder } from '../../core/order-state.js';
+import { canTransition, isOpenOrder } from '../../core/order-state.js';
 import { lockOrder } from '../../db/locks.js';
 import type { PaymentsTable, RefundsTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { isFinalPaymentStatus, type ProviderPaymentState } from '../../ports/payment-provider.js';
 import { activatePaidPackage } from '../charging/wallet.js';
-import { enqueueJob } from '../jobs/outbox.js';
-import { JOB_ISSUE_RECEIPT } from '../receipts/receipt-jobs.js';
+import { queueJob } from '../jobs/job-kinds.js';
 import { ensureLedgerAccount, providerClearingAccountId, SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
 import { postEntry } from '../ledger/ledger.js';
 import { findOrder, type Order } from './orders.js';
@@ -19,9 +18,6 @@ import { findOrder, type Order } from './orders.js';
  * money (a second payment, a closed order), the refund — recorded and queued, never dropped.
  */
 
-export const JOB_PROVISION = 'network.provision';
-export const JOB_REFUND = 'payment.refund';
-export const JOB_CANCEL_PAYMENT = 'payment.cancel';
 
 export type Payment = PaymentsTable;
 export type SettlementOutcome = 'unchanged' | 'updated' | 'failed' | 'activated' | 'refund_queued';
@@ -71,7 +67,7 @@ export async function applyPaymentState(trx: Executor, payment_id: string, state
     await reopenAfterFailure(trx, order, state.failure?.code ?? (state.status === 'canceled' ? 'canceled_by_customer' : 'declined'), now_ms);
     return 'failed';
   }
-  if (order.state === 'created') await setOrderState(trx, order.id, 'awaiting_payment', now_ms, { failure_code: null });
+  if (order.state === 'created') await setOrderState(trx, order, 'awaiting_payment', now_ms, { failure_code: null });
   return 'updated';
 }
 
@@ -79,7 +75,7 @@ export async function applyPaymentState(trx: Executor, payment_id: string, state
 async function reopenAfterFailure(trx: Executor, order: Order, failure_code: string, now_ms: number): Promise<void> {
   if (!isOpenOrder(order.state)) return;
   const running = await trx.selectFrom('payments').select('id').where('order_id', '=', order.id).where('status', 'in', ['pending', 'requires_action']).executeTakeFirst();
-  await setOrderState(trx, order.id, running ? 'awaiting_payment' : 'created', now_ms, { failure_code });
+  await setOrderState(trx, order, running ? 'awaiting_payment' : 'created', now_ms, { failure_code });
 }
 
 async function settleSucceeded(trx: Executor, order: Order, payment: Payment, now_ms: number): Promise<SettlementOutcome> {
@@ -91,7 +87,7 @@ async function settleSucceeded(trx: Executor, order: Order, payment: Payment, no
   }
   const line = await trx.selectFrom('lines').select(['id', 'status']).where('id', '=', order.line_id).executeTakeFirstOrThrow();
   if (line.status !== 'active') {
-    await setOrderState(trx, order.id, 'paid', now_ms, { failure_code: 'line_not_active', activating_payment_id: payment.id });
+    await setOrderState(trx, order, 'paid', now_ms, { failure_code: 'line_not_active', activating_payment_id: payment.id });
     await queueRefund(trx, order, payment, clearing, 'activation_impossible', now_ms);
     return 'refund_queued';
   }
@@ -105,7 +101,7 @@ async function settleSucceeded(trx: Executor, order: Order, payment: Payment, no
     memo: `Order ${order.id}, payment ${payment.id} via ${payment.provider}`,
   }, now_ms);
   await trx.updateTable('payments').set({ entry_id: bundle.entry_id }).where('id', '=', payment.id).execute();
-  await setOrderState(trx, order.id, 'active', now_ms, { failure_code: null, activating_payment_id: payment.id, bundle_id: bundle.id });
+  await setOrderState(trx, order, 'active', now_ms, { failure_code: null, activating_payment_id: payment.id, bundle_id: bundle.id });
   await queueActivationEffects(trx, order, bundle.id, now_ms);
   await cancelOpenAttempts(trx, order.id, now_ms, payment.id);
   return 'activated';
@@ -113,8 +109,8 @@ async function settleSucceeded(trx: Executor, order: Order, payment: Payment, no
 
 /** What follows an activation outside the database: the network push and the receipt, once each. */
 export async function queueActivationEffects(trx: Executor, order: Pick<Order, 'id' | 'line_id'>, bundle_id: string, now_ms: number): Promise<void> {
-  await enqueueJob(trx, { kind: JOB_PROVISION, line_id: order.line_id, payload: { bundle_id }, dedupe_key: `provision:${bundle_id}` }, now_ms);
-  await enqueueJob(trx, { kind: JOB_ISSUE_RECEIPT, line_id: order.line_id, payload: { order_id: order.id }, dedupe_key: `receipt:${order.id}` }, now_ms);
+  await queueJob(trx, 'network.provision', { bundle_id }, { line_id: order.line_id, dedupe_key: `provision:${bundle_id}` }, now_ms);
+  await queueJob(trx, 'receipt.issue', { order_id: order.id }, { line_id: order.line_id, dedupe_key: `receipt:${order.id}` }, now_ms);
 }
 
 /**
@@ -125,7 +121,7 @@ export async function cancelOpenAttempts(trx: Executor, order_id: string, now_ms
   let query = trx.selectFrom('payments').select(['id']).where('order_id', '=', order_id).where('status', 'in', ['pending', 'requires_action']);
   if (except) query = query.where('id', '!=', except);
   for (const other of await query.execute()) {
-    await enqueueJob(trx, { kind: JOB_CANCEL_PAYMENT, payload: { payment_id: other.id }, dedupe_key: `cancel:${other.id}` }, now_ms);
+    await queueJob(trx, 'payment.cancel', { payment_id: other.id }, { dedupe_key: `cancel:${other.id}` }, now_ms);
   }
 }
 
@@ -149,7 +145,7 @@ async function queueRefund(trx: Executor, order: Order, payment: Payment, cleari
     id: refund_id, payment_id: payment.id, order_id: order.id, line_id: order.line_id, amount_minor: payment.amount_minor, currency: payment.currency,
     reason, status: 'pending', provider_refund_id: null, entry_id: null, requested_by: 'system', created_at_ms: now_ms, updated_at_ms: now_ms,
   }).execute();
-  await enqueueJob(trx, { kind: JOB_REFUND, line_id: order.line_id, payload: { refund_id }, dedupe_key: `refund:${refund_id}` }, now_ms);
+  await queueJob(trx, 'payment.refund', { refund_id }, { line_id: order.line_id, dedupe_key: `refund:${refund_id}` }, now_ms);
 }
 
 /** The provider returned the money: the refund leaves our books (refunds due → provider clearing). */
@@ -170,18 +166,23 @@ export async function completeRefund(trx: Executor, refund_id: string, provider_
   }, now_ms);
   await trx.updateTable('refunds').set({ status: 'succeeded', provider_refund_id, entry_id, updated_at_ms: now_ms }).where('id', '=', fresh.id).execute();
   const order = await findOrder(trx, fresh.order_id);
-  if (order.state === 'paid' && order.activating_payment_id === fresh.payment_id) await setOrderState(trx, order.id, 'refunded', now_ms, {});
+  if (order.state === 'paid' && order.activating_payment_id === fresh.payment_id) await setOrderState(trx, order, 'refunded', now_ms, {});
   return true;
 }
 
+/**
+ * Moves an order (read in this transaction, under its lock) to `state`. The order's life is a
+ * checked rule (core/order-state.ts): a transition it does not allow is a bug, and stops here.
+ */
 async function setOrderState(
   trx: Executor,
-  order_id: string,
+  order: Pick<Order, 'id' | 'state'>,
   state: Order['state'],
   now_ms: number,
   fields: Partial<Pick<Order, 'failure_code' | 'activating_payment_id' | 'bundle_id'>>,
 ): Promise<void> {
-  await trx.updateTable('orders').set({ state, ...fields, updated_at_ms: now_ms }).where('id', '=', order_id).execute();
+  assert(canTransition(order.state, state), `order ${order.id} may not go from ${order.state} to ${state}`);
+  await trx.updateTable('orders').set({ state, ...fields, updated_at_ms: now_ms }).where('id', '=', order.id).execute();
 }
 
 export { setOrderState };

@@ -32,7 +32,7 @@ export async function payOrderFromWallet(
   };
   await trx.insertInto('payments').values(payment).execute();
   if (!paid) {
-    await setOrderState(trx, order.id, order.state, now_ms, { failure_code: payment.failure_code });
+    await setOrderState(trx, order, order.state, now_ms, { failure_code: payment.failure_code });
     return payment;
   }
   const bundle = await purchaseWithWallet(trx, {
@@ -42,7 +42,7 @@ export async function payOrderFromWallet(
     idempotency_key: `order:${order.id}`, request_hash: null, memo: `Order ${order.id} paid from the wallet`,
   }, now_ms);
   await trx.updateTable('payments').set({ entry_id: bundle.entry_id }).where('id', '=', payment.id).execute();
-  await setOrderState(trx, order.id, 'active', now_ms, { failure_code: null, activating_payment_id: payment.id, bundle_id: bundle.id });
+  await setOrderState(trx, order, 'active', now_ms, { failure_code: null, activating_payment_id: payment.id, bundle_id: bundle.id });
   await queueActivationEffects(trx, order, bundle.id, now_ms);
   return { ...payment, entry_id: bundle.entry_id };
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../../../db/database.js';
 import type { BankTransfersTable } from '../../../db/schema.js';
-import { supportsRowLocks } from '../../../db/locks.js';
+import { lockingRows } from '../../../db/locks.js';
 import { inTransaction, type Executor } from '../../../db/transaction.js';
 import type { Clock } from '../../../ports/clock.js';
 import {
@@ -104,7 +104,8 @@ export class BankTransferProvider implements PaymentProvider {
   async recordStatementLine(reference: string, amount_minor: number): Promise<{ outcome: StatementLineOutcome; payment_id?: string }> {
     const now_ms = this.#options.clock.now_ms();
     return inTransaction(this.#options.database, async (trx) => {
-      const transfer = await lockable(trx, trx.selectFrom('bank_transfers').selectAll().where('reference', '=', reference)).executeTakeFirst();
+      // A settlement and a cancel of one transfer must not both win: the row is locked (PostgreSQL).
+      const transfer = await lockingRows(trx, trx.selectFrom('bank_transfers').selectAll().where('reference', '=', reference)).executeTakeFirst();
       if (!transfer) return { outcome: 'unknown_reference' as const };
       if (transfer.amount_minor !== amount_minor) return { outcome: 'amount_mismatch' as const, payment_id: transfer.payment_id };
       if (transfer.status === 'canceled') return { outcome: 'transfer_closed' as const, payment_id: transfer.payment_id };
@@ -137,15 +138,10 @@ export class BankTransferProvider implements PaymentProvider {
 
   async #find(trx: Executor, provider_payment_id: string, lock = false): Promise<BankTransfersTable> {
     const query = trx.selectFrom('bank_transfers').selectAll().where('id', '=', provider_payment_id);
-    const transfer = await (lock ? lockable(trx, query) : query).executeTakeFirst();
+    const transfer = await (lock ? lockingRows(trx, query) : query).executeTakeFirst();
     if (!transfer) throw new ProviderError(this.name, 'definitive', `no bank transfer ${provider_payment_id}`, { provider_code: 'resource_missing' });
     return transfer;
   }
-}
-
-/** A settlement and a cancel of one transfer must not both win: the row is locked on PostgreSQL. */
-function lockable<Q extends { forUpdate(): Q }>(trx: Executor, query: Q): Q {
-  return supportsRowLocks(trx) ? query.forUpdate() : query;
 }
 
 function state(transfer: BankTransfersTable): ProviderPaymentState {

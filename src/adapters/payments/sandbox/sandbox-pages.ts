@@ -10,6 +10,7 @@ import { inlineStylePagePolicy } from '../../../channels/http/security-headers.j
 import type { SandboxOutcome, SandboxProvider, SandboxStepOutcome } from './sandbox-provider.js';
 import { SANDBOX_PAGE_TEXT, type SandboxPageText } from './sandbox-pages-text.js';
 import { testCardBehaviour } from './sandbox-wire.js';
+import { escapeHtml } from '../../../core/html-escape.js';
 
 /**
  * The sandbox provider's hosted pages — what a real provider's checkout is: the customer's browser
@@ -111,9 +112,6 @@ function cardProblem(card: string, expiry: string, cvc: string, now_ms: number, 
   return null;
 }
 
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
-}
 
 function amountLine(payment: SandboxPaymentsTable, text: SandboxPageText): string {
   return `<p class="amount">${text.amount}: <strong>${escapeHtml(formatMoney(payment.amount_minor, languageOf(payment)))}</strong></p><p>${escapeHtml(payment.description)}</p>`;

@@ -377,7 +377,7 @@ describeEachDatabase('CLI: payments import-statement', (t) => {
     for (const [index, msisdn] of ['+79001234567', '+79001234568', '+79001234569', '+79001234567', '+79001234568'].entries()) {
       const { order } = await context.renewal.createOrder({ line: { msisdn }, package_code: 'data-1gb-1d', channel: 'web', idempotency_key: `statement-order-${index}` });
       const { payment } = await context.renewal.startPayment({ order_id: order.id, method: 'bank_transfer', idempotency_key: `statement-pay-${index}` });
-      const action = JSON.parse(payment.next_action ?? '{}') as { reference: string };
+      const action = payment.next_action?.type === 'bank_transfer' ? payment.next_action : assert.fail('no bank transfer reference');
       transfers.push({ reference: action.reference, amount_minor: order.amount_minor, provider_payment_id: payment.provider_payment_id ?? '' });
     }
   });
@@ -453,7 +453,7 @@ describeEachDatabase('CLI: payments import-statement', (t) => {
     const { order } = await context.renewal.createOrder({ line: { msisdn: '+79001234569' }, package_code: 'data-1gb-1d', channel: 'web', idempotency_key: 'statement-closed-order' });
     const { payment } = await context.renewal.startPayment({ order_id: order.id, method: 'bank_transfer', idempotency_key: 'statement-closed-pay' });
     await context.renewal.cancelOrder(order.id);
-    const reference = (JSON.parse(payment.next_action ?? '{}') as { reference: string }).reference;
+    const reference = payment.next_action?.type === 'bank_transfer' ? payment.next_action.reference : assert.fail('no bank transfer reference');
     const result = roamcard('payments', 'import-statement', file('late.csv', `reference,amount\n${reference},${minorToDecimalString(order.amount_minor)}\n`), '--lang', 'en');
     assert.equal(result.status, 3, result.stdout + result.stderr);
     assert.match(result.stdout, /^\s+2\s+reference\s+RC-\w+\s+reference pays a bank transfer whose order had already closed: return the money/m);

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { SALES_CHANNELS } from '../../../core/catalog.js';
+import { failureText } from '../../../core/i18n/format.js';
 import type { Language } from '../../../core/i18n/languages.js';
 import { messagesFor } from '../../../core/i18n/messages.js';
-import { PAYMENT_METHODS } from '../../../ports/payment-provider.js';
 import type { CustomerLine } from '../../../services/customers/customer-lines.js';
 import type { CustomerOrderSummary } from '../../../services/customers/customer-orders.js';
 import { USAGE_DAYS_SHORT, type Allowance, type LineDashboard, type PackWarning, type UsageDay } from '../../../services/customers/line-dashboard.js';
 import type { OrderView } from '../../../services/renewal/orders.js';
+import { failureSchema, orderStateSchema, paymentSchema, presentPayment, salesChannelSchema } from './order-schemas.js';
 
 /**
  * The customer API's response shapes (zod, so they are the OpenAPI document) and the functions
@@ -115,8 +115,6 @@ function presentUsageDay(day: UsageDay): z.infer<typeof usageDaySchema> {
   return { date: day.date, data_bytes: day.data_bytes, voice_seconds: day.voice_seconds, sms_count: day.sms_count };
 }
 
-const failureSchema = z.object({ code: z.string(), message: z.string().describe('In the caller\'s language') }).nullable();
-const orderStateSchema = z.enum(['created', 'awaiting_payment', 'paid', 'active', 'failed', 'canceled', 'expired', 'refunded']);
 
 const orderSummaryFields = {
   id: z.string(),
@@ -129,7 +127,7 @@ const orderSummaryFields = {
   failure: failureSchema,
   amount_minor: z.number().int(),
   currency: z.string(),
-  channel: z.enum(SALES_CHANNELS),
+  channel: salesChannelSchema,
   created_at: z.string(),
 };
 
@@ -141,16 +139,7 @@ export const customerOrderSummarySchema = z.object({
 export const customerOrderSchema = z.object({
   ...orderSummaryFields,
   expires_at: z.string().describe('An unpaid order closes then'),
-  payments: z.array(z.object({
-    id: z.string(),
-    method: z.enum(PAYMENT_METHODS),
-    status: z.enum(['pending', 'requires_action', 'succeeded', 'failed', 'canceled']),
-    amount_minor: z.number().int(),
-    currency: z.string(),
-    next_action: z.unknown().nullable().describe('Where to finish paying: {type: redirect, url} | {type: qr, payload} | {type: bank_transfer, reference}'),
-    failure: failureSchema,
-    created_at: z.string(),
-  })),
+  payments: z.array(paymentSchema.omit({ provider: true })),
   refunds: z.array(z.object({ id: z.string(), status: z.string(), reason: z.string(), amount_minor: z.number().int() })),
   receipt: z.object({
     number: z.string(),
@@ -169,11 +158,10 @@ export function presentCustomerOrder(summary: CustomerOrderSummary, view: OrderV
   return {
     ...summaryFields(summary, language),
     expires_at: iso(view.order.expires_at_ms),
-    payments: view.payments.map((payment) => ({
-      id: payment.id, method: payment.method as (typeof PAYMENT_METHODS)[number], status: payment.status, amount_minor: payment.amount_minor,
-      currency: payment.currency, next_action: payment.next_action === null ? null : (JSON.parse(payment.next_action) as unknown),
-      failure: failureText(payment.failure_code, language), created_at: iso(payment.created_at_ms),
-    })),
+    payments: view.payments.map((payment) => {
+      const { provider: _provider, ...shown } = presentPayment(payment, language);
+      return shown;
+    }),
     refunds: view.refunds.map((refund) => ({ id: refund.id, status: refund.status, reason: refund.reason, amount_minor: refund.amount_minor })),
     receipt,
   };
@@ -185,11 +173,4 @@ function summaryFields(order: CustomerOrderSummary, language: Language) {
     state: order.state, state_text: messagesFor(language).renewal.order_states[order.state], failure: failureText(order.failure_code, language),
     amount_minor: order.amount_minor, currency: order.currency, channel: order.channel, created_at: iso(order.created_at_ms),
   };
-}
-
-/** A failure code as the customer reads it; codes without their own text read as "declined". */
-function failureText(code: string | null, language: Language): { code: string; message: string } | null {
-  if (code === null) return null;
-  const texts: Readonly<Record<string, string>> = messagesFor(language).renewal.payment_failures;
-  return { code, message: texts[code] ?? messagesFor(language).renewal.payment_failures.declined };
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { SALES_CHANNELS } from '../../../core/catalog.js';
 import { normalizeLanguage, type Language } from '../../../core/i18n/languages.js';
+import { failureText } from '../../../core/i18n/format.js';
 import { messagesFor } from '../../../core/i18n/messages.js';
 import { PAYMENT_METHODS, type PaymentMethod } from '../../../ports/payment-provider.js';
 import { IDEMPOTENCY_KEY_LENGTH_MAX } from '../../../core/idempotency-key.js';
@@ -11,6 +11,7 @@ import type { FastifyRequest } from 'fastify';
 import type { CustomerService } from '../../../services/customers/customer-service.js';
 import type { WalletPayer } from '../../../services/renewal/wallet-payer.js';
 import { requireBearer } from '../bearer-auth.js';
+import { failureSchema, orderStateSchema, paymentSchema, presentPayment, salesChannelSchema } from './order-schemas.js';
 import { optionalCustomer, verifyCsrf } from '../customer-auth.js';
 import { problemResponse, requestLanguage } from '../problem-details.js';
 
@@ -31,30 +32,16 @@ const idempotencyHeaders = z.object({
     .describe('Required on every POST that moves money: the same key and body return the same result; the same key with another body is 409'),
 });
 
-const failureSchema = z.object({ code: z.string(), message: z.string().describe('In the caller\'s language') }).nullable();
-
-const paymentSchema = z.object({
-  id: z.string(),
-  method: z.enum(PAYMENT_METHODS),
-  provider: z.string(),
-  status: z.enum(['pending', 'requires_action', 'succeeded', 'failed', 'canceled']),
-  amount_minor: z.number().int(),
-  currency: z.string(),
-  next_action: z.unknown().nullable().describe('Where the customer goes to pay: {type: redirect, url} | {type: qr, payload} | {type: bank_transfer, reference}'),
-  failure: failureSchema,
-  created_at: z.string(),
-});
-
 const orderSchema = z.object({
   id: z.string(),
-  state: z.enum(['created', 'awaiting_payment', 'paid', 'active', 'failed', 'canceled', 'expired', 'refunded']),
+  state: orderStateSchema,
   state_text: z.string().describe('The state in the caller\'s language'),
   failure: failureSchema.describe('Why the last attempt failed (the order stays open for another method) or why it ended'),
   line_id: z.string(),
   package_code: z.string(),
   amount_minor: z.number().int().describe('The price frozen when the order was made'),
   currency: z.string(),
-  channel: z.enum(SALES_CHANNELS),
+  channel: salesChannelSchema,
   bundle_id: z.string().nullable(),
   receipt_url: z.string().nullable().describe('Path of the receipt (HTML; it links the PDF) once the order was activated; it redirects to the verification link'),
   expires_at: z.string(),
@@ -218,13 +205,6 @@ async function walletPayer(request: FastifyRequest, payment_code: string | undef
   return { kind: 'customer', customer_id: principal.customer_id };
 }
 
-function failureText(code: string | null, language: Language): { code: string; message: string } | null {
-  if (!code) return null;
-  const { renewal } = messagesFor(language);
-  const message = (renewal.payment_failures as Record<string, string>)[code] ?? renewal.payment_failures.declined;
-  return { code, message };
-}
-
 export function presentOrder(view: OrderView, language: Language) {
   const { order } = view;
   return {
@@ -236,22 +216,12 @@ export function presentOrder(view: OrderView, language: Language) {
     package_code: order.package_code,
     amount_minor: order.amount_minor,
     currency: order.currency,
-    channel: order.channel as (typeof SALES_CHANNELS)[number],
+    channel: order.channel,
     bundle_id: order.bundle_id,
     receipt_url: order.bundle_id === null ? null : `/orders/${order.id}/receipt`,
     expires_at: new Date(order.expires_at_ms).toISOString(),
     created_at: new Date(order.created_at_ms).toISOString(),
-    payments: view.payments.map((payment) => ({
-      id: payment.id,
-      method: payment.method as (typeof PAYMENT_METHODS)[number],
-      provider: payment.provider,
-      status: payment.status,
-      amount_minor: payment.amount_minor,
-      currency: payment.currency,
-      next_action: payment.next_action === null ? null : (JSON.parse(payment.next_action) as unknown),
-      failure: failureText(payment.failure_code, language),
-      created_at: new Date(payment.created_at_ms).toISOString(),
-    })),
+    payments: view.payments.map((payment) => presentPayment(payment, language)),
     refunds: view.refunds.map((refund) => ({ id: refund.id, payment_id: refund.payment_id, reason: refund.reason, status: refund.status, amount_minor: refund.amount_minor })),
   };
 }

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../../core/html-escape.js';
 /**
  * The site's templating: one tagged template that escapes every interpolated value unless it is
  * already markup (`SafeHtml`, made only by `html` itself or by `raw`). A page is built from
@@ -36,9 +37,7 @@ export function raw(markup: string): SafeHtml {
   return new SafeHtml(markup);
 }
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
 function render(value: HtmlValue): string {
   if (value instanceof SafeHtml) return value.toString();

@@ -9,6 +9,7 @@ import { messagesFor } from '../../../core/i18n/messages.js';
 import { maskMsisdn, parseMsisdn } from '../../../core/phone.js';
 import type { PaymentMethod } from '../../../ports/payment-provider.js';
 import type { PricedPackage } from '../../../services/catalog/catalog.js';
+import type { PlacedOrder } from '../../../services/renewal/renewal-service.js';
 import {
   APPROXIMATE_CURRENCIES,
   approximatePrice,
@@ -19,7 +20,7 @@ import {
 import { html, type SafeHtml } from './html.js';
 import { sendPage } from './layout.js';
 import { allowanceText, groupPacks } from './pack-view.js';
-import { payableMethods, type SiteDependencies } from './site-dependencies.js';
+import { payableMethods, providerPageUrl, type SiteDependencies } from './site-dependencies.js';
 import { preferenceCookie, readCookie, siteLanguage } from './site-language.js';
 import { renderStatusPage } from './status-page.js';
 import { siteText, type SiteText } from './text/site-text.js';
@@ -92,13 +93,14 @@ export const renewPages: FastifyPluginAsync<SiteDependencies> = async (app, deps
   });
 
   async function placeOrder(request: FastifyRequest, reply: FastifyReply, language: Language, currency: ApproximateCurrency | null, values: PackFormValues): Promise<FastifyReply> {
-    let order_id: string;
+    let placed: PlacedOrder;
     try {
-      const order = await deps.renewal.createOrder({
+      placed = await deps.renewal.placeOrder({
         line: { msisdn: values.msisdn }, package_code: values.package_code ?? '', channel: 'web', idempotency_key: `site:order:${values.key}`,
-        language, payer_email: values.email || null, client_address: request.ip,
+        language, payer_email: values.email || null, client_address: request.ip, method: values.method ?? '',
+        // The method is in the key: choosing another method after going back is a new attempt, not a conflict.
+        payment_idempotency_key: `site:pay:${values.key}:${values.method}`,
       });
-      order_id = order.order.id;
     } catch (error) {
       if (!isRoamError(error)) throw error;
       if (error.code === 'ROAM_ERR_LINE_NOT_FOUND' || error.code === 'ROAM_ERR_LINE_NOT_ACTIVE' || error.code === 'ROAM_ERR_RATE_LIMITED') {
@@ -106,17 +108,12 @@ export const renewPages: FastifyPluginAsync<SiteDependencies> = async (app, deps
       }
       return sendPacksPage(reply, language, currency, values, {}, error, error.status);
     }
+    const order_path = `/orders/${encodeURIComponent(placed.view.order.id)}`;
+    // The order exists: its status page offers the other methods, and says what went wrong.
+    if (placed.payment_error) return renderStatusPage(deps, request, reply, placed.view.order.id, describeError(placed.payment_error, language), placed.payment_error.status);
     // The balance pays only for the line's owner: the wallet page asks who is paying.
-    if (values.method === 'wallet') return reply.redirect(`/orders/${encodeURIComponent(order_id)}/wallet`, 303);
-    try {
-      // The method is in the key: choosing another method after going back is a new attempt, not a conflict.
-      const { payment } = await deps.renewal.startPayment({ order_id, method: values.method ?? '', idempotency_key: `site:pay:${values.key}:${values.method}` });
-      return reply.redirect(redirectUrl(payment.next_action) ?? `/orders/${encodeURIComponent(order_id)}`, 303);
-    } catch (error) {
-      if (!isRoamError(error)) throw error;
-      // The order exists: its status page offers the other methods, and says what went wrong.
-      return renderStatusPage(deps, request, reply, order_id, describeError(error, language), error.status);
-    }
+    if (!placed.payment) return reply.redirect(`${order_path}/wallet`, 303);
+    return reply.redirect(providerPageUrl(placed.payment.next_action) ?? order_path, 303);
   }
 
   /**
@@ -169,11 +166,6 @@ export const renewPages: FastifyPluginAsync<SiteDependencies> = async (app, deps
   }
 };
 
-function redirectUrl(next_action: string | null): string | undefined {
-  if (next_action === null) return undefined;
-  const action = JSON.parse(next_action) as { type?: string; url?: unknown };
-  return typeof action.url === 'string' ? action.url : undefined;
-}
 
 function formValues(body: Record<string, unknown> | undefined): PackFormValues {
   const field = (name: string) => (typeof body?.[name] === 'string' ? (body[name] as string).trim() : undefined);

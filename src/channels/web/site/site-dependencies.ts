@@ -1,5 +1,5 @@
 import type { Language } from '../../../core/i18n/languages.js';
-import type { PaymentMethod } from '../../../ports/payment-provider.js';
+import type { NextAction, PaymentMethod } from '../../../ports/payment-provider.js';
 import type { CatalogPackage, PricedPackage } from '../../../services/catalog/catalog.js';
 import type { LineRef } from '../../../services/lines/lines.js';
 import type { LineOverview } from '../../../services/lines/overview.js';
@@ -27,4 +27,9 @@ export interface SiteDependencies {
 /** The providers' methods, and the line's own balance last (for its owner only: the wallet page checks who pays). */
 export function payableMethods(deps: Pick<SiteDependencies, 'methods'>): PaymentMethod[] {
   return [...deps.methods(), 'wallet'];
+}
+
+/** The provider's page to send the payer to (a QR payment has one too, for another device); undefined for none. */
+export function providerPageUrl(next_action: NextAction | null): string | undefined {
+  return next_action?.type === 'redirect' || next_action?.type === 'qr' ? next_action.url : undefined;
 }

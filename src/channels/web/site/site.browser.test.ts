@@ -65,7 +65,8 @@ describe('customer site in a browser', () => {
   async function declinedOrder(): Promise<string> {
     const order = await site.context.renewal.createOrder({ line: { msisdn: '+79001234568' }, package_code: 'data-1gb-1d', channel: 'web', idempotency_key: 'site-browser-declined' });
     const { payment } = await site.context.renewal.startPayment({ order_id: order.order.id, method: 'card', idempotency_key: 'site-browser-declined-card' });
-    const url = (JSON.parse(payment.next_action ?? '{}') as { url: string }).url;
+    assert.equal(payment.next_action?.type, 'redirect');
+    const url = payment.next_action.url;
     const form = new URLSearchParams({ card_number: '4000000000009995', expiry: '12/34', cvc: '123' });
     const response = await fetch(`${url}/card`, { method: 'POST', body: form, redirect: 'manual' });
     assert.equal(response.status, 303);

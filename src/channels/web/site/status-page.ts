@@ -1,21 +1,20 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { isRoamError } from '../../../core/errors.js';
-import { describeError, formatData, formatMoney, formatShortDateTime, formatSms, formatVoice } from '../../../core/i18n/format.js';
+import { describeError, failureText, formatMoney, formatShortDateTime } from '../../../core/i18n/format.js';
 import { normalizeLanguage, type Language } from '../../../core/i18n/languages.js';
 import { messagesFor, type Messages } from '../../../core/i18n/messages.js';
 import { isOpenOrder } from '../../../core/order-state.js';
 import { maskMsisdn } from '../../../core/phone.js';
-import type { UsageKind } from '../../../core/units.js';
-import type { PaymentMethod } from '../../../ports/payment-provider.js';
+import { ProviderError, type PaymentMethod } from '../../../ports/payment-provider.js';
 import type { LineOverview } from '../../../services/lines/overview.js';
 import type { OrderView } from '../../../services/renewal/orders.js';
-import { kindSummaries } from '../../ussd/replies.js';
+import { kindSummaryLines } from '../../../services/lines/pack-summary.js';
 import { orderDocumentLink } from '../receipt-pages.js';
 import { balanceSnapshot } from './balance-snapshot.js';
 import { html, raw, type SafeHtml } from './html.js';
 import { sendPage } from './layout.js';
 import { contentHash } from './site-assets.js';
-import { payableMethods, type SiteDependencies } from './site-dependencies.js';
+import { payableMethods, providerPageUrl, type SiteDependencies } from './site-dependencies.js';
 import { siteLanguage } from './site-language.js';
 import { siteText, type SiteText } from './text/site-text.js';
 
@@ -48,16 +47,20 @@ interface StatusModel {
 
 export const statusPages: FastifyPluginAsync<SiteDependencies> = async (app, deps) => {
   app.get<{ Params: { id: string } }>('/orders/:id', async (request, reply) => {
-    const current = await findOrder(deps, request.params.id);
+    const current = await deps.renewal.findOrderView(request.params.id);
     if (!current) return notFound(deps, request, reply);
     // The customer came back from the provider: ask it now rather than wait for the webhook.
     const open = current.payments.filter((payment) => payment.status === 'pending' || payment.status === 'requires_action');
-    await Promise.all(open.map((payment) => deps.renewal.refreshPayment(payment.id).catch(() => 'unchanged')));
+    // A provider that cannot answer now must not keep the page from showing what we know.
+    await Promise.all(open.map((payment) => deps.renewal.refreshPayment(payment.id).catch((error: unknown) => {
+      if (error instanceof ProviderError || isRoamError(error)) return 'unchanged';
+      throw error;
+    })));
     return renderStatusPage(deps, request, reply, request.params.id, null, 200);
   });
 
   app.get<{ Params: { id: string } }>('/orders/:id/status.json', async (request, reply) => {
-    const view = await findOrder(deps, request.params.id);
+    const view = await deps.renewal.findOrderView(request.params.id);
     if (!view) return reply.code(404).header('cache-control', 'no-store').send({ state: null, final: true, version: '', html: '' });
     const model = await statusModel(deps, request, view, null);
     const fragment = statusFragment(model).toString();
@@ -73,11 +76,10 @@ export const statusPages: FastifyPluginAsync<SiteDependencies> = async (app, dep
     try {
       // One key per (order, how many attempts it had, method): a double tap starts one payment.
       const { payment } = await deps.renewal.startPayment({ order_id: request.params.id, method, idempotency_key: `site:retry:${request.params.id}:${attempt}:${method}` });
-      const action = payment.next_action ? (JSON.parse(payment.next_action) as { url?: unknown }) : null;
-      return reply.redirect(typeof action?.url === 'string' ? action.url : `/orders/${encodeURIComponent(request.params.id)}`, 303);
+      return reply.redirect(providerPageUrl(payment.next_action) ?? `/orders/${encodeURIComponent(request.params.id)}`, 303);
     } catch (error) {
       if (!isRoamError(error)) throw error;
-      const view = await findOrder(deps, request.params.id);
+      const view = await deps.renewal.findOrderView(request.params.id);
       if (!view) return notFound(deps, request, reply);
       const language = pageLanguage(deps, request, view);
       return renderStatusPage(deps, request, reply, request.params.id, describeError(error, language), error.status);
@@ -89,7 +91,7 @@ export const statusPages: FastifyPluginAsync<SiteDependencies> = async (app, dep
 export async function renderStatusPage(
   deps: SiteDependencies, request: FastifyRequest, reply: FastifyReply, order_id: string, alert: string | null, status: number,
 ): Promise<FastifyReply> {
-  const view = await findOrder(deps, order_id);
+  const view = await deps.renewal.findOrderView(order_id);
   if (!view) return notFound(deps, request, reply);
   const model = await statusModel(deps, request, view, alert);
   const text = siteText(model.language);
@@ -103,15 +105,6 @@ export async function renderStatusPage(
   return sendPage(reply, document, { status, private: true });
 }
 
-async function findOrder(deps: SiteDependencies, order_id: string): Promise<OrderView | undefined> {
-  try {
-    return await deps.renewal.getOrder(order_id);
-  } catch (error) {
-    if (isRoamError(error) && error.code === 'ROAM_ERR_ORDER_NOT_FOUND') return undefined;
-    throw error;
-  }
-}
-
 /** The visitor's chosen language first; else the order's (the payer's when it was made). */
 function pageLanguage(deps: SiteDependencies, request: FastifyRequest, view: OrderView): Language {
   return siteLanguage(request, deps.default_language, normalizeLanguage(view.order.language));
@@ -121,7 +114,11 @@ async function statusModel(deps: SiteDependencies, request: FastifyRequest, view
   const language = pageLanguage(deps, request, view);
   const [overview, pack] = await Promise.all([
     deps.lineOverview({ line_id: view.order.line_id }),
-    deps.findPackage(view.order.package_code).catch(() => undefined),
+    // A pack taken out of the catalog since: its code stands in for its name.
+    deps.findPackage(view.order.package_code).catch((error: unknown) => {
+      if (isRoamError(error) && error.code === 'ROAM_ERR_PACKAGE_NOT_FOUND') return undefined;
+      throw error;
+    }),
   ]);
   return { view, overview, pack_name: pack?.names[language] ?? view.order.package_code, language, methods: payableMethods(deps), now_ms: deps.now_ms(), alert };
 }
@@ -149,7 +146,7 @@ ${raw(orderDocumentLink(view, language))}`;
 
 function stateSection(model: StatusModel, text: SiteText, messages: Messages): SafeHtml {
   const { order } = model.view;
-  const failure = order.failure_code ? ((messages.renewal.payment_failures as Record<string, string>)[order.failure_code] ?? messages.renewal.payment_failures.declined) : null;
+  const failure = failureText(order.failure_code, model.language)?.message ?? null;
   switch (order.state) {
     case 'awaiting_payment':
       // Paying another way stays possible (a customer who left the provider's page would
@@ -161,7 +158,7 @@ ${continuePayment(model, text)}<details class="other-ways"><summary>${text.retry
     case 'created':
       return html`${failure ? html`<div class="alert" role="alert"><p>${failure}</p><p>${messages.renewal.try_another_method}</p></div>` : ''}${methodButtons(model, text)}`;
     case 'active':
-      return activeSection(model, text, messages);
+      return activeSection(model, text);
     case 'refunded':
       return html`<p class="success">${text.status_refunded}</p>`;
     case 'failed':
@@ -175,8 +172,8 @@ ${continuePayment(model, text)}<details class="other-ways"><summary>${text.retry
 /** Back to the provider's page of the attempt under way (the customer left it before finishing). */
 function continuePayment(model: StatusModel, text: SiteText): SafeHtml {
   const waiting = [...model.view.payments].reverse().find((payment) => payment.status === 'requires_action' && payment.next_action !== null);
-  const action = waiting?.next_action ? (JSON.parse(waiting.next_action) as { url?: unknown }) : null;
-  return typeof action?.url === 'string' ? html`<p><a class="cta" href="${action.url}">${text.pay_button}</a></p>` : html``;
+  const url = providerPageUrl(waiting?.next_action ?? null);
+  return url ? html`<p><a class="cta" href="${url}">${text.pay_button}</a></p>` : html``;
 }
 
 /**
@@ -201,12 +198,12 @@ ${ordered.map((method, index) => html`<button class="cta${index === 0 && mode ==
  * has the order's link (the payer may be a friend), and the line's money and other packs are its
  * owner's business (the signed-in pages show them).
  */
-function activeSection(model: StatusModel, text: SiteText, messages: Messages): SafeHtml {
+function activeSection(model: StatusModel, text: SiteText): SafeHtml {
   const { language, overview } = model;
   const time_zone = overview.line.time_zone;
   const bought = overview.bundles.filter((view) => view.bundle.id === model.view.order.bundle_id);
   const bundle = bought[0]?.bundle;
-  const items = packItems(bought, language, time_zone, messages);
+  const items = kindSummaryLines(bought, language, time_zone);
   const checked_at = formatShortDateTime(model.now_ms, language, time_zone);
   const snapshot = { line: maskMsisdn(overview.line.msisdn), items, at_ms: model.now_ms, at_text: checked_at };
   return html`<p class="success">${text.status_active}</p>
@@ -214,23 +211,6 @@ ${bundle ? html`<p><strong>${model.pack_name}</strong> · ${text.pack_until(form
 <section aria-labelledby="balance-title"><h3 id="balance-title">${text.new_balance} <small class="muted">${text.balance_checked_at(checked_at)}</small></h3>
 <ul class="balance">${items.map((item) => html`<li>${item}</li>`)}</ul></section>
 ${balanceSnapshot(snapshot)}`;
-}
-
-/** What the bought pack still holds, kind by kind, as #100# words it. */
-function packItems(bought: LineOverview['bundles'], language: Language, time_zone: string, messages: Messages): string[] {
-  const summaries = kindSummaries(bought);
-  if (summaries.length === 0) return [messages.ussd.no_packs];
-  const line: Record<UsageKind, (p: Parameters<Messages['ussd']['data_left']>[0]) => string> = {
-    data: messages.ussd.data_left, voice: messages.ussd.voice_left, sms: messages.ussd.sms_left,
-  };
-  const amount: Record<UsageKind, (quantity: number) => string> = {
-    data: (bytes) => formatData(bytes, language), voice: (seconds) => formatVoice(seconds, language), sms: (count) => formatSms(count, language),
-  };
-  return summaries.map((summary) => line[summary.kind]({
-    amount: amount[summary.kind](summary.remaining),
-    until: formatShortDateTime(summary.expires_at_ms_min, language, time_zone),
-    packs: summary.packs,
-  }));
 }
 
 function notFound(deps: SiteDependencies, request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -76,7 +76,7 @@ function languageOf(deps: AccountDependencies, request: FastifyRequest): Languag
 }
 
 async function renderWalletPage(deps: AccountDependencies, request: FastifyRequest, reply: FastifyReply, order_id: string, state: WalletPageState): Promise<FastifyReply> {
-  const view = await findOrder(deps, order_id);
+  const view = await deps.renewal.findOrderView(order_id);
   const language = siteLanguage(request, deps.default_language, normalizeLanguage(view?.order.language));
   const text = siteText(language);
   const url = `/orders/${encodeURIComponent(order_id)}/wallet`;
@@ -122,13 +122,4 @@ ${state.code_sent ? html`<p class="success" role="status">${text.wallet_code_sen
 <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required aria-describedby="code-hint"></div>
 <button class="cta" type="submit">${text.wallet_pay_with_code}</button></form></fieldset>` : ''}
 <p><a href="/orders/${encodeURIComponent(order.id)}">${open ? text.wallet_other_method : text.status_title}</a></p>`;
-}
-
-async function findOrder(deps: AccountDependencies, order_id: string): Promise<OrderView | undefined> {
-  try {
-    return await deps.renewal.getOrder(order_id);
-  } catch (error) {
-    if (isRoamError(error) && error.code === 'ROAM_ERR_ORDER_NOT_FOUND') return undefined;
-    throw error;
-  }
 }
