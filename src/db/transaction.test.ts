@@ -52,7 +52,10 @@ describeEachDatabase('transactions', (t) => {
       await sql`insert into tx_probe (id, n) values (${id}, 1)`.execute(trx);
       return id;
     })));
-    assert.deepEqual(settled.map((outcome) => outcome.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    const [first_b1, b2, second_b1, b3] = settled.map((outcome) => outcome.status);
+    assert.deepEqual([b2, b3], ['fulfilled', 'fulfilled']);
+    // Which of the two b1 inserts commits first is up to the engine (PostgreSQL runs them side by side): exactly one does.
+    assert.deepEqual([first_b1, second_b1].sort(), ['fulfilled', 'rejected']);
     assert.deepEqual(await rowsOf(t.database.db, 'b'), ['b1', 'b2', 'b3']);
   });
 });
