@@ -312,10 +312,9 @@ export interface BankTransfersTable {
   updated_at_ms: number;
 }
 
-/** A one-time code, sent by SMS to a line, that lets a payer spend that line's wallet on one order. */
-export interface PaymentCodesTable {
+/** What every one-time code row keeps: never the code, only its HMAC, and how often it was tried. */
+export interface CodeColumns {
   id: string;
-  order_id: string;
   line_id: string;
   code_hmac: string;
   attempts: number;
@@ -323,6 +322,11 @@ export interface PaymentCodesTable {
   expires_at_ms: number;
   consumed_at_ms: number | null;
   created_at_ms: number;
+}
+
+/** A one-time code, sent by SMS to a line, that lets a payer spend that line's wallet on one order. */
+export interface PaymentCodesTable extends CodeColumns {
+  order_id: string;
 }
 
 export type JobStatus = 'pending' | 'running' | 'done' | 'dead';
@@ -405,19 +409,11 @@ export interface CustomerLinesTable {
   added_at_ms: number;
 }
 
-/** A one-time code sent by SMS; only an HMAC of it is kept. */
-export interface OneTimeCodesTable {
-  id: string;
+/** A one-time sign-in code sent by SMS; only an HMAC of it is kept. */
+export interface OneTimeCodesTable extends CodeColumns {
   purpose: 'sign_in';
-  line_id: string;
   msisdn: string;
   requested_via: 'msisdn' | 'iccid';
-  code_hmac: string;
-  attempts: number;
-  attempts_max: number;
-  expires_at_ms: number;
-  consumed_at_ms: number | null;
-  created_at_ms: number;
 }
 
 /** A signed-in customer's session; only the SHA-256 of its token is kept. */

@@ -28,69 +28,44 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
-  readonly ussd_replies_total = new Counter({
-    name: 'roamcard_ussd_replies_total',
-    help: 'USSD screens sent, by canonical code (or "unknown") and outcome',
-    labelNames: ['code', 'outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly ussd_replies_total = this.#counter('roamcard_ussd_replies_total',
+    'USSD screens sent, by canonical code (or "unknown") and outcome', ['code', 'outcome']);
 
-  readonly usage_charges_total = new Counter({
-    name: 'roamcard_usage_charges_total',
-    help: 'Usage events charged through the API, by kind and result (granted, partial, denied, replayed)',
-    labelNames: ['kind', 'result'] as const,
-    registers: [this.registry],
-  });
+  readonly usage_charges_total = this.#counter('roamcard_usage_charges_total',
+    'Usage events charged through the API, by kind and result (granted, partial, denied, replayed)', ['kind', 'result']);
 
-  readonly usage_units_total = new Counter({
-    name: 'roamcard_usage_units_total',
-    help: 'Usage units charged through the API (bytes, seconds, messages), by kind and whether they were granted or denied',
-    labelNames: ['kind', 'disposition'] as const,
-    registers: [this.registry],
-  });
+  readonly usage_units_total = this.#counter('roamcard_usage_units_total',
+    'Usage units charged through the API (bytes, seconds, messages), by kind and whether they were granted or denied', ['kind', 'disposition']);
 
-  readonly webhooks_total = new Counter({
-    name: 'roamcard_payment_webhooks_total',
-    help: 'Provider webhooks received, by provider and outcome (activated, duplicate, rejected, retry …)',
-    labelNames: ['provider', 'outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly webhooks_total = this.#counter('roamcard_payment_webhooks_total',
+    'Provider webhooks received, by provider and outcome (activated, duplicate, rejected, retry …)', ['provider', 'outcome']);
 
-  readonly jobs_finished_total = new Counter({
-    name: 'roamcard_jobs_finished_total',
-    help: 'Outbox job attempts finished by this process, by kind and outcome (done, retry, dead)',
-    labelNames: ['kind', 'outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly jobs_finished_total = this.#counter('roamcard_jobs_finished_total',
+    'Outbox job attempts finished by this process, by kind and outcome (done, retry, dead)', ['kind', 'outcome']);
 
-  readonly reconciliation_total = new Counter({
-    name: 'roamcard_reconciliation_total',
-    help: 'Reconciliation results: payments asked about again, orders expired, errors',
-    labelNames: ['result'] as const,
-    registers: [this.registry],
-  });
+  readonly reconciliation_total = this.#counter('roamcard_reconciliation_total',
+    'Reconciliation results: payments asked about again, orders expired, errors', ['result']);
 
   /** Jobs in the outbox by kind and status (dead letters show here), read from the database at scrape time. */
-  readonly jobs = new Gauge({
-    name: 'roamcard_jobs',
-    help: 'Outbox jobs by kind and status (pending, running, done, dead)',
-    labelNames: ['kind', 'status'] as const,
-    registers: [this.registry],
-  });
+  readonly jobs = this.#gauge('roamcard_jobs', 'Outbox jobs by kind and status (pending, running, done, dead)', ['kind', 'status']);
 
   /** Payments not final, by status; read from the database at scrape time. */
-  readonly payments_open = new Gauge({
-    name: 'roamcard_payments_open',
-    help: 'Payments not yet final, by provider and status (pending, requires_action)',
-    labelNames: ['provider', 'status'] as const,
-    registers: [this.registry],
-  });
+  readonly payments_open = this.#gauge('roamcard_payments_open',
+    'Payments not yet final, by provider and status (pending, requires_action)', ['provider', 'status']);
 
   /** Called before each scrape to refresh the database-backed gauges. */
   beforeScrape: (() => Promise<void>) | undefined;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  #counter<Label extends string>(name: string, help: string, labelNames: readonly Label[]): Counter<Label> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  #gauge<Label extends string>(name: string, help: string, labelNames: readonly Label[]): Gauge<Label> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
 
   observeRequest(labels: { route: string; method: string; status_code: number }, duration_ms: number): void {

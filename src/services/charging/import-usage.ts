@@ -1,3 +1,4 @@
+import { checkRequiredColumns, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow } from '../imports/file-import.js';
 import { assert, RoamError } from '../../core/errors.js';
 import type { Database } from '../../db/database.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
@@ -25,23 +26,7 @@ export const EPOCH_MS_MIN = 946_684_800_000;
 const STATEMENT_ROWS_MAX = 500;
 const MS_PER_MINUTE = 60_000;
 
-/** One data row of the file: values by lower-case column name, and where the row starts. */
-export interface ImportRecord {
-  /** Physical line of the file where the row starts; the header is line 1. */
-  readonly line_number: number;
-  readonly values: Readonly<Record<string, string | undefined>>;
-  /** Set when the row could not be read as CSV; the row is rejected with this reason. */
-  readonly problem?: string | undefined;
-}
 
-export interface RejectedRow {
-  readonly line_number: number;
-  /** The column at fault; '' when the row as a whole is at fault. */
-  readonly column: string;
-  /** The value as written in the file; channels mask phone numbers before showing it. */
-  readonly value: string;
-  readonly error: RoamError;
-}
 
 export interface UsageImportProgress {
   readonly rows_read: number;
@@ -64,28 +49,18 @@ export interface UsageImportSummary extends UsageImportProgress {
   readonly dry_run: boolean;
 }
 
-export interface UsageImportOptions {
+export interface UsageImportOptions extends ImportCallbacks<UsageImportProgress> {
   readonly clock: Clock;
   readonly tariffFor: TariffFor;
   readonly dry_run?: boolean;
   readonly batch_size?: number;
-  /** Called after every batch. */
-  readonly onProgress?: (progress: UsageImportProgress) => void;
-  /** Called once per rejected row, in line order; the summary keeps only the count. */
-  readonly onRejected?: (row: RejectedRow) => void;
 }
 
-export interface UsageImportSource {
-  /** Column names of the header, lower-case and trimmed. */
-  readonly columns: readonly string[];
-  readonly records: AsyncIterable<ImportRecord>;
-}
+export type UsageImportSource = ImportSource;
 
 /** A required column is missing: the import stops before reading any row. */
 export function checkUsageColumns(columns: readonly string[]): void {
-  for (const column of USAGE_IMPORT_COLUMNS_REQUIRED) {
-    if (!columns.includes(column)) throw new RoamError('ROAM_ERR_VALIDATION', { field: column, reason: 'missing_column' });
-  }
+  checkRequiredColumns(columns, USAGE_IMPORT_COLUMNS_REQUIRED);
   if (!USAGE_IMPORT_LINE_COLUMNS.some((column) => columns.includes(column))) {
     throw new RoamError('ROAM_ERR_VALIDATION', { field: 'msisdn/line_id', reason: 'missing_column' });
   }
@@ -311,3 +286,5 @@ async function chargedEvents(db: Executor, keys: ReadonlyArray<{ line_id: string
   }
   return found;
 }
+
+export type { ImportRecord, RejectedRow } from '../imports/file-import.js';

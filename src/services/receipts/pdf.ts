@@ -27,33 +27,46 @@ const ROUBLE_SIGN = /₽/g;
 type Pdf = InstanceType<typeof PDFDocument>;
 
 export async function receiptPdf(document: ReceiptDocument): Promise<Buffer> {
-  return renderPdf(document.language, `${document.title} ${document.number.value}`, (pdf) => {
-    const top = PAGE_MARGIN_PT;
-    const qr_bottom = drawQrWithCaption(pdf, document.verify_url, document.verify_hint, top, QR_SIZE_PT.receipt);
-    const title_bottom = drawTitle(pdf, document.title, `${document.number.label} ${document.number.value}`, top, QR_SIZE_PT.receipt);
-    let y = Math.max(qr_bottom, title_bottom) + GAP_PT;
-    y = drawFields(pdf, document.seller, y) + GAP_PT;
-    y = drawItemTable(pdf, document.items, y) + GAP_PT / 2;
-    y = drawTotals(pdf, document.totals, y) + GAP_PT;
-    y = drawFields(pdf, document.payment, y) + GAP_PT;
-    y = drawTestNotice(pdf, document.test_notice, y);
-    drawText(pdf, document.verify_url, PAGE_MARGIN_PT, y, { size: FONT_SIZE_PT.small, color: COLOR.muted });
-  });
+  return renderPdf(document.language, `${document.title} ${document.number.value}`, (pdf) => drawMoneyDocument(pdf, document, {
+    qr: { text: document.verify_url, caption: document.verify_hint, size_pt: QR_SIZE_PT.receipt },
+    subtitle: `${document.number.label} ${document.number.value}`,
+    party: document.seller, details: document.payment,
+    footer: { text: document.verify_url, style: { size: FONT_SIZE_PT.small, color: COLOR.muted } },
+  }));
 }
 
 export async function invoicePdf(document: InvoiceDocument): Promise<Buffer> {
-  return renderPdf(document.language, `${document.title} ${document.reference.value}`, (pdf) => {
-    const top = PAGE_MARGIN_PT;
-    const qr_bottom = drawQrWithCaption(pdf, document.payment_qr_text, document.scan_hint, top, QR_SIZE_PT.invoice);
-    const title_bottom = drawTitle(pdf, document.title, `${document.reference.label} ${document.reference.value}`, top, QR_SIZE_PT.invoice);
-    let y = Math.max(qr_bottom, title_bottom) + GAP_PT;
-    y = drawFields(pdf, document.payee, y) + GAP_PT;
-    y = drawItemTable(pdf, document.items, y) + GAP_PT / 2;
-    y = drawTotals(pdf, document.totals, y) + GAP_PT;
-    y = drawFields(pdf, [document.purpose, document.pay_by], y) + GAP_PT;
-    y = drawTestNotice(pdf, document.test_notice, y);
-    drawText(pdf, document.note, PAGE_MARGIN_PT, y, { size: FONT_SIZE_PT.body, color: COLOR.muted, width: CONTENT_WIDTH_PT });
-  });
+  return renderPdf(document.language, `${document.title} ${document.reference.value}`, (pdf) => drawMoneyDocument(pdf, document, {
+    qr: { text: document.payment_qr_text, caption: document.scan_hint, size_pt: QR_SIZE_PT.invoice },
+    subtitle: `${document.reference.label} ${document.reference.value}`,
+    party: document.payee, details: [document.purpose, document.pay_by],
+    footer: { text: document.note, style: { size: FONT_SIZE_PT.body, color: COLOR.muted, width: CONTENT_WIDTH_PT } },
+  }));
+}
+
+/** Where a receipt and an invoice differ; their layout is one. */
+interface DocumentLayout {
+  readonly qr: { readonly text: string; readonly caption: string; readonly size_pt: number };
+  readonly subtitle: string;
+  /** The seller (receipt) or the payee with its bank (invoice). */
+  readonly party: readonly DocumentField[];
+  /** How it was paid (receipt), or what to write and by when (invoice). */
+  readonly details: readonly DocumentField[];
+  readonly footer: { readonly text: string; readonly style: TextStyle };
+}
+
+/** QR and title side by side; the party; the item; the totals; the details; the test notice; the footer. */
+function drawMoneyDocument(pdf: Pdf, document: Pick<ReceiptDocument, 'title' | 'items' | 'totals' | 'test_notice'>, layout: DocumentLayout): void {
+  const top = PAGE_MARGIN_PT;
+  const qr_bottom = drawQrWithCaption(pdf, layout.qr.text, layout.qr.caption, top, layout.qr.size_pt);
+  const title_bottom = drawTitle(pdf, document.title, layout.subtitle, top, layout.qr.size_pt);
+  let y = Math.max(qr_bottom, title_bottom) + GAP_PT;
+  y = drawFields(pdf, layout.party, y) + GAP_PT;
+  y = drawItemTable(pdf, document.items, y) + GAP_PT / 2;
+  y = drawTotals(pdf, document.totals, y) + GAP_PT;
+  y = drawFields(pdf, layout.details, y) + GAP_PT;
+  y = drawTestNotice(pdf, document.test_notice, y);
+  drawText(pdf, layout.footer.text, PAGE_MARGIN_PT, y, layout.footer.style);
 }
 
 /** A document made in test mode says so in bold, above its last lines; returns where the next line starts. */

@@ -20,34 +20,34 @@ export interface ItemTable {
   readonly row: readonly [string, string, string, string];
 }
 
-export interface ReceiptDocument {
+/** What receipts and invoices have alike: a titled document in one language, one item, its totals. */
+interface MoneyDocument {
   readonly language: Language;
   readonly title: string;
-  readonly number: DocumentField;
-  readonly seller: readonly DocumentField[];
   readonly items: ItemTable;
   readonly totals: readonly DocumentField[];
-  readonly payment: readonly DocumentField[];
-  /** The link in the QR code: the receipt's verification page. */
-  readonly verify_url: string;
-  readonly verify_hint: string;
   /** Made in test mode: said first on the page and in bold on the PDF. */
   readonly test_notice: string | null;
 }
 
-export interface InvoiceDocument {
-  readonly language: Language;
-  readonly title: string;
+export interface ReceiptDocument extends MoneyDocument {
+  readonly number: DocumentField;
+  readonly seller: readonly DocumentField[];
+  readonly payment: readonly DocumentField[];
+  /** The link in the QR code: the receipt's verification page. */
+  readonly verify_url: string;
+  readonly verify_hint: string;
+}
+
+export interface InvoiceDocument extends MoneyDocument {
   readonly reference: DocumentField;
   readonly payee: readonly DocumentField[];
-  readonly items: ItemTable;
-  readonly totals: readonly DocumentField[];
   readonly purpose: DocumentField;
   readonly pay_by: DocumentField;
   readonly note: string;
+  /** The GOST R 56042 text the QR code carries (a bank app fills the transfer from it). */
   readonly payment_qr_text: string;
   readonly scan_hint: string;
-  readonly test_notice: string | null;
 }
 
 export function receiptVerifyPath(receipt: Pick<Receipt, 'number' | 'verification_token'>): string {

@@ -1,3 +1,4 @@
+import { checkRequiredColumns, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow } from '../imports/file-import.js';
 import { assert, RoamError } from '../../core/errors.js';
 import type { Database } from '../../db/database.js';
 import type { SimsTable } from '../../db/schema.js';
@@ -29,23 +30,7 @@ const STATEMENT_ROWS_MAX = 1_000;
 type UniqueField = 'iccid' | 'imsi' | 'msisdn';
 const UNIQUE_FIELDS: readonly UniqueField[] = ['iccid', 'imsi', 'msisdn'];
 
-/** One data row of the file: values by lower-case column name, and where the row starts. */
-export interface ImportRecord {
-  /** Physical line of the file where the row starts; the header is line 1. */
-  readonly line_number: number;
-  readonly values: Readonly<Record<string, string | undefined>>;
-  /** Set when the row could not be read as CSV; the row is rejected with this reason. */
-  readonly problem?: string | undefined;
-}
 
-export interface RejectedRow {
-  readonly line_number: number;
-  /** The column at fault; '' when the row as a whole is at fault. */
-  readonly column: string;
-  /** The value as written in the file; channels mask phone numbers before showing it. */
-  readonly value: string;
-  readonly error: RoamError;
-}
 
 export interface SimImportProgress {
   readonly rows_read: number;
@@ -59,27 +44,17 @@ export interface SimImportSummary extends SimImportProgress {
   readonly dry_run: boolean;
 }
 
-export interface SimImportOptions {
+export interface SimImportOptions extends ImportCallbacks<SimImportProgress> {
   readonly clock: Clock;
   readonly dry_run?: boolean;
   readonly batch_size?: number;
-  /** Called after every batch. */
-  readonly onProgress?: (progress: SimImportProgress) => void;
-  /** Called once per rejected row, in line order; the summary keeps only the count. */
-  readonly onRejected?: (row: RejectedRow) => void;
 }
 
-export interface SimImportSource {
-  /** Column names of the header, lower-case and trimmed. */
-  readonly columns: readonly string[];
-  readonly records: AsyncIterable<ImportRecord>;
-}
+export type SimImportSource = ImportSource;
 
 /** A required column is missing: the import stops before reading any row. */
 export function checkSimColumns(columns: readonly string[]): void {
-  for (const column of SIM_IMPORT_COLUMNS_REQUIRED) {
-    if (!columns.includes(column)) throw new RoamError('ROAM_ERR_VALIDATION', { field: column, reason: 'missing_column' });
-  }
+  checkRequiredColumns(columns, SIM_IMPORT_COLUMNS_REQUIRED);
 }
 
 type PendingRow =
@@ -234,3 +209,5 @@ function sameSim(existing: SimsTable, sim: SimRecord): boolean {
   return existing.iccid === sim.iccid && existing.imsi === sim.imsi && existing.msisdn === sim.msisdn
     && existing.form_factor === sim.form_factor && existing.esim_activation_code === sim.esim_activation_code;
 }
+
+export type { ImportRecord, RejectedRow } from '../imports/file-import.js';

@@ -1,3 +1,4 @@
+import { checkRequiredColumns, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow } from '../imports/file-import.js';
 import { RoamError } from '../../core/errors.js';
 import { parseMoney } from '../../core/money.js';
 
@@ -20,23 +21,7 @@ export const STATEMENT_ROWS_MAX = 200_000;
 export type BankTransferOutcome = 'settled' | 'already_final' | 'unknown_reference' | 'amount_mismatch' | 'transfer_closed';
 export type SettleBankTransfer = (reference: string, amount_minor: number) => Promise<BankTransferOutcome>;
 
-/** One data row of the file: values by lower-case column name, and where the row starts. */
-export interface ImportRecord {
-  /** Physical line of the file where the row starts; the header is line 1. */
-  readonly line_number: number;
-  readonly values: Readonly<Record<string, string | undefined>>;
-  /** Set when the row could not be read as CSV; the row is rejected with this reason. */
-  readonly problem?: string | undefined;
-}
 
-export interface RejectedRow {
-  readonly line_number: number;
-  /** The column at fault; '' when the row as a whole is at fault. */
-  readonly column: string;
-  /** The value as written in the file. */
-  readonly value: string;
-  readonly error: RoamError;
-}
 
 export interface StatementImportSummary {
   readonly rows_read: number;
@@ -47,26 +32,16 @@ export interface StatementImportSummary {
   readonly rejected: number;
 }
 
-export interface StatementImportOptions {
+export interface StatementImportOptions extends ImportCallbacks<StatementImportSummary> {
   /** Settles one transfer: the only way this import changes anything. */
   readonly settle: SettleBankTransfer;
-  /** Called after every row. */
-  readonly onProgress?: (progress: StatementImportSummary) => void;
-  /** Called once per rejected row, in line order; the summary keeps only the count. */
-  readonly onRejected?: (row: RejectedRow) => void;
 }
 
-export interface StatementSource {
-  /** Column names of the header, lower-case and trimmed. */
-  readonly columns: readonly string[];
-  readonly records: AsyncIterable<ImportRecord>;
-}
+export type StatementSource = ImportSource;
 
 /** A required column is missing: the import stops before reading any row. */
 export function checkStatementColumns(columns: readonly string[]): void {
-  for (const column of STATEMENT_COLUMNS_REQUIRED) {
-    if (!columns.includes(column)) throw new RoamError('ROAM_ERR_VALIDATION', { field: column, reason: 'missing_column' });
-  }
+  checkRequiredColumns(columns, STATEMENT_COLUMNS_REQUIRED);
 }
 
 type StatementLine = { readonly reference: string; readonly amount_minor: number; readonly raw_reference: string; readonly raw_amount: string };
@@ -124,3 +99,5 @@ function rejectedFor(line_number: number, line: StatementLine, outcome: 'unknown
   }
   return { line_number, column: 'amount', value: line.raw_amount, error: new RoamError('ROAM_ERR_VALIDATION', { field: 'amount', reason: 'amount_mismatch' }) };
 }
+
+export type { ImportRecord, RejectedRow } from '../imports/file-import.js';

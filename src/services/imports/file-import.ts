@@ -1,0 +1,46 @@
+import { RoamError } from '../../core/errors.js';
+
+/**
+ * What every file import (SIMs, usage, bank statements) shares: rows as the CSV reader hands them
+ * over, rejected rows as the channel reports them, and the check that required columns are there.
+ * Each import keeps its own rules and summary; the channel (`roamcard … import`) reads the file,
+ * shows progress and lists the rejections.
+ */
+
+/** One data row of the file: values by lower-case column name, and where the row starts. */
+export interface ImportRecord {
+  /** Physical line of the file where the row starts; the header is line 1. */
+  readonly line_number: number;
+  readonly values: Readonly<Record<string, string | undefined>>;
+  /** Set when the row could not be read as CSV; the row is rejected with this reason. */
+  readonly problem?: string | undefined;
+}
+
+export interface RejectedRow {
+  readonly line_number: number;
+  /** The column at fault; '' when the row as a whole is at fault. */
+  readonly column: string;
+  /** The value as written in the file; channels mask phone numbers before showing it. */
+  readonly value: string;
+  readonly error: RoamError;
+}
+
+export interface ImportSource {
+  /** Column names of the header, lower-case and trimmed. */
+  readonly columns: readonly string[];
+  readonly records: AsyncIterable<ImportRecord>;
+}
+
+export interface ImportCallbacks<Progress> {
+  /** Called as rows are done (after every row or batch). */
+  readonly onProgress?: (progress: Progress) => void;
+  /** Called once per rejected row, in line order; the summary keeps only the count. */
+  readonly onRejected?: (row: RejectedRow) => void;
+}
+
+/** A required column is missing: the import stops before reading any row. */
+export function checkRequiredColumns(columns: readonly string[], required: readonly string[]): void {
+  for (const column of required) {
+    if (!columns.includes(column)) throw new RoamError('ROAM_ERR_VALIDATION', { field: column, reason: 'missing_column' });
+  }
+}
