@@ -1,4 +1,4 @@
-import { checkRequiredColumns, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow } from '../imports/file-import.js';
+import { checkRequiredColumns, inBatches, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow } from '../imports/file-import.js';
 import { assert, RoamError } from '../../core/errors.js';
 import type { Database } from '../../db/database.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
@@ -86,7 +86,6 @@ export async function importUsage(database: Database, source: UsageImportSource,
   const dry_run = options.dry_run ?? false;
   const screen = new RowScreen();
   const counts = { rows_read: 0, charged: 0, granted_fully: 0, denied_partly_or_fully: 0, wallet_charge_minor_total: 0, replayed: 0, rejected: 0 };
-  let batch: PendingRow[] = [];
 
   const reject = (row: RejectedRow) => {
     counts.rejected += 1;
@@ -105,7 +104,8 @@ export async function importUsage(database: Database, source: UsageImportSource,
       else counts.denied_partly_or_fully += 1;
     }
   };
-  const flush = async () => {
+  const flush = async (batch: readonly PendingRow[]) => {
+    counts.rows_read += batch.length;
     const valid = batch.filter((row): row is ValidRow => 'input' in row);
     const verdicts = await judgeBatch(database, valid, dry_run, options);
     let next_valid = 0;
@@ -113,16 +113,10 @@ export async function importUsage(database: Database, source: UsageImportSource,
       if ('rejected' in row) reject(row.rejected);
       else count(row, verdicts[next_valid++]);
     }
-    batch = [];
     options.onProgress?.({ ...counts });
   };
 
-  for await (const record of source.records) {
-    counts.rows_read += 1;
-    batch.push(screen.screen(record, counts.rows_read));
-    if (batch.length >= batch_size) await flush();
-  }
-  if (batch.length > 0) await flush();
+  await inBatches(source.records, batch_size, (record, row_index) => screen.screen(record, row_index), flush);
   return { ...counts, dry_run };
 }
 

@@ -44,3 +44,26 @@ export function checkRequiredColumns(columns: readonly string[], required: reado
     if (!columns.includes(column)) throw new RoamError('ROAM_ERR_VALIDATION', { field: column, reason: 'missing_column' });
   }
 }
+
+/**
+ * Reads the rows, turns each into an item as it comes (`toItem`, told the row's 1-based index among
+ * data rows), and hands the items on in batches of at most `batch_size` — so memory stays bounded on
+ * a file of any size, and the database sees few statements.
+ */
+export async function inBatches<Item>(
+  records: AsyncIterable<ImportRecord>,
+  batch_size: number,
+  toItem: (record: ImportRecord, row_index: number) => Item,
+  handle: (batch: readonly Item[]) => Promise<void>,
+): Promise<void> {
+  let batch: Item[] = [];
+  let row_index = 0;
+  for await (const record of records) {
+    row_index += 1;
+    batch.push(toItem(record, row_index));
+    if (batch.length < batch_size) continue;
+    await handle(batch);
+    batch = [];
+  }
+  if (batch.length > 0) await handle(batch);
+}

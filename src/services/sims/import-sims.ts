@@ -1,4 +1,4 @@
-import { checkRequiredColumns, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow } from '../imports/file-import.js';
+import { checkRequiredColumns, inBatches, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow } from '../imports/file-import.js';
 import { assert, RoamError } from '../../core/errors.js';
 import type { Database } from '../../db/database.js';
 import type { SimsTable } from '../../db/schema.js';
@@ -70,9 +70,9 @@ export async function importSims(database: Database, source: SimImportSource, op
   const dry_run = options.dry_run ?? false;
   const screen = new RowScreen();
   const counts = { rows_read: 0, imported: 0, unchanged: 0, rejected: 0 };
-  let batch: PendingRow[] = [];
 
-  const flush = async () => {
+  const flush = async (batch: readonly PendingRow[]) => {
+    counts.rows_read += batch.length;
     const verdicts = await judgeBatch(database, batch, dry_run, options.clock);
     batch.forEach((row, index) => {
       const verdict = verdicts.get(index);
@@ -82,7 +82,6 @@ export async function importSims(database: Database, source: SimImportSource, op
       else if (verdict instanceof RoamError) reject(rejectedFor(row, verdict));
       else assert(false, `row at line ${row.line_number} has a verdict`);
     });
-    batch = [];
     options.onProgress?.({ ...counts });
   };
   const reject = (row: RejectedRow) => {
@@ -90,12 +89,7 @@ export async function importSims(database: Database, source: SimImportSource, op
     options.onRejected?.(row);
   };
 
-  for await (const record of source.records) {
-    counts.rows_read += 1;
-    batch.push(screen.screen(record, counts.rows_read));
-    if (batch.length >= batch_size) await flush();
-  }
-  if (batch.length > 0) await flush();
+  await inBatches(source.records, batch_size, (record, row_index) => screen.screen(record, row_index), flush);
   return { ...counts, dry_run };
 }
 
