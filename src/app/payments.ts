@@ -12,6 +12,7 @@ import type { Database } from '../db/database.js';
 import type { Clock } from '../ports/clock.js';
 import { PAYMENT_METHODS, type PaymentMethod, type PaymentProvider } from '../ports/payment-provider.js';
 import type { PaymentDetailsLookup } from '../services/receipts/receipt-service.js';
+import { jobsOutbox } from '../services/jobs/outbox.js';
 import { PaymentRouter } from '../services/renewal/payment-router.js';
 
 export interface Payments {
@@ -43,7 +44,7 @@ export function openPayments(config: Config, database: Database, clock: Clock, e
   if (paypal) providers.push(new PayPalProvider(paypal));
   const sandbox = config.payments.sandbox ? new SandboxProvider({
     database, clock, config: configured(() => sandboxConfigFromEnv(environment)),
-    public_base_url: config.public_base_url, webhook_url: `${config.public_base_url}/webhooks/sandbox`,
+    public_base_url: config.public_base_url, webhook_url: `${config.public_base_url}/webhooks/sandbox`, outbox: jobsOutbox,
   }) : undefined;
   // After the real providers: one configured beside it (PAYMENTS_SANDBOX=on) takes its methods first.
   if (sandbox) providers.push(sandbox);

@@ -6,6 +6,7 @@ import type { Database } from '../../../db/database.js';
 import { ManualClock } from '../../../ports/clock.js';
 import { ProviderError } from '../../../ports/payment-provider.js';
 import { seedDemo } from '../../../services/demo/seed.js';
+import { jobsOutbox } from '../../../services/jobs/outbox.js';
 import { OutboxWorker } from '../../../services/jobs/worker.js';
 import { providerClearingAccountId, SYSTEM_ACCOUNTS } from '../../../services/ledger/accounts.js';
 import { ledgerViolations } from '../../../services/ledger/invariants.js';
@@ -111,7 +112,7 @@ interface Harness {
 function harness(database: Database, clock: ManualClock, env: Record<string, string>): Harness {
   const script = new ScriptedRandom();
   const config = sandboxConfigFromEnv(env);
-  const sandbox = new SandboxProvider({ database, clock, config, public_base_url: 'http://roamcard.test', webhook_url: 'http://roamcard.test/webhooks/sandbox', random: script.next });
+  const sandbox = new SandboxProvider({ database, clock, config, public_base_url: 'http://roamcard.test', webhook_url: 'http://roamcard.test/webhooks/sandbox', outbox: jobsOutbox, random: script.next });
   const renewal = new RenewalService({
     database, clock, router: new PaymentRouter([sandbox]), public_base_url: 'http://roamcard.test', order_ttl_ms: 3_600_000, bank_transfer_ttl_ms: 86_400_000,
   });

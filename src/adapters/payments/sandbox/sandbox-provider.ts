@@ -6,6 +6,7 @@ import { supportsRowLocks } from '../../../db/locks.js';
 import { installationSecret } from '../../../db/installation-secrets.js';
 import { inTransaction, type Executor } from '../../../db/transaction.js';
 import type { Clock } from '../../../ports/clock.js';
+import type { Outbox } from '../../../ports/outbox.js';
 import {
   isFinalPaymentStatus,
   ProviderError,
@@ -20,7 +21,6 @@ import {
   type WebhookEvent,
   type WebhookRequest,
 } from '../../../ports/payment-provider.js';
-import { enqueueJob } from '../../../services/jobs/outbox.js';
 import type { SandboxConfig } from './sandbox-config.js';
 import { webhookDelayMs, withInjectedFault } from './sandbox-faults.js';
 import { checkSignature, parseSandboxEvent, SANDBOX_SIGNATURE_HEADER, type SandboxEvent } from './sandbox-wire.js';
@@ -60,6 +60,12 @@ export interface SandboxProviderOptions {
   readonly public_base_url: string;
   /** Where the sandbox sends its webhooks: our own /webhooks/sandbox. */
   readonly webhook_url: string;
+  /**
+   * Where its webhook deliveries and the timeout card's late outcome are queued, in the sandbox's
+   * own transaction (the jobs table in the app: jobsOutbox). The job kinds and payloads are the
+   * contract with their handlers (app/jobs.ts): SANDBOX_WEBHOOK_JOB and SANDBOX_SETTLE_JOB.
+   */
+  readonly outbox: Outbox;
   readonly random?: () => number;
 }
 
@@ -228,7 +234,7 @@ export class SandboxProvider implements PaymentProvider {
       await this.#apply(trx, payment, outcome, now_ms);
       // The "timeout" test card: the outcome stays unknown (pending) and arrives later, by webhook only.
       if (outcome.status === 'pending') {
-        await enqueueJob(trx, {
+        await this.#options.outbox.enqueue(trx, {
           kind: SANDBOX_SETTLE_JOB,
           payload: { provider_payment_id: payment.id },
           run_after_ms: now_ms + this.#options.config.timeout_outcome_ms,
@@ -310,7 +316,7 @@ export class SandboxProvider implements PaymentProvider {
     const { webhook_duplicate_share, webhook_reorder_ms, faults } = this.#options.config;
     const copies = random() < webhook_duplicate_share ? 2 : 1;
     for (let copy = 0; copy < copies; copy += 1) {
-      await enqueueJob(trx, {
+      await this.#options.outbox.enqueue(trx, {
         kind: SANDBOX_WEBHOOK_JOB,
         payload: { url: this.#options.webhook_url, body: JSON.stringify(event) },
         run_after_ms: now_ms + Math.floor(random() * webhook_reorder_ms) + webhookDelayMs(faults, random),
