@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { ConfigError } from '../../../config.js';
 import { RecordingProvisioner } from '../../network/recording/recording-provisioner.js';
 import { jobHandlers } from '../../../app/jobs.js';
 import type { Database } from '../../../db/database.js';
@@ -54,14 +55,15 @@ describe('sandbox fault settings', () => {
     assert.deepEqual(faults, { timeout_share: 0.1, timeout_ms: 0, error_share: 0.1, webhook_delay_share: 0.25, webhook_delay_ms: 4_000 });
   });
 
-  it('refuse bad values with a message naming the variable', () => {
-    const refused = (env: Record<string, string>, pattern: RegExp) => assert.throws(() => sandboxConfigFromEnv(env), pattern);
-    refused({ SANDBOX_FAULT_TIMEOUT_SHARE: 'often' }, /SANDBOX_FAULT_TIMEOUT_SHARE must be a number between 0 and 1/);
-    refused({ SANDBOX_FAULT_ERROR_SHARE: '1.5' }, /SANDBOX_FAULT_ERROR_SHARE must be a share between 0 and 1/);
-    refused({ SANDBOX_FAULT_WEBHOOK_DELAY_SHARE: '-0.1' }, /SANDBOX_FAULT_WEBHOOK_DELAY_SHARE must be a share between 0 and 1/);
-    refused({ SANDBOX_FAULT_TIMEOUT_MS: '2.5' }, /SANDBOX_FAULT_TIMEOUT_MS must be a whole number of milliseconds/);
-    refused({ SANDBOX_FAULT_WEBHOOK_DELAY_MS: '-1' }, /SANDBOX_FAULT_WEBHOOK_DELAY_MS must not be negative/);
-    refused({ SANDBOX_FAULT_TIMEOUT_SHARE: '0.6', SANDBOX_FAULT_ERROR_SHARE: '0.6' }, /must not exceed 1/);
+  it('refuse bad values with a ConfigError naming the variable', () => {
+    const refused = (env: Record<string, string>, pattern: RegExp) => assert.throws(() => sandboxConfigFromEnv(env), (error: unknown) => error instanceof ConfigError && pattern.test(error.message));
+    refused({ SANDBOX_FAULT_TIMEOUT_SHARE: 'often' }, /SANDBOX_FAULT_TIMEOUT_SHARE: must be a number between 0 and 1/);
+    refused({ SANDBOX_FAULT_ERROR_SHARE: '1.5' }, /SANDBOX_FAULT_ERROR_SHARE: must be a share between 0 and 1/);
+    refused({ SANDBOX_FAULT_WEBHOOK_DELAY_SHARE: '-0.1' }, /SANDBOX_FAULT_WEBHOOK_DELAY_SHARE: must be a share between 0 and 1/);
+    refused({ SANDBOX_FAULT_TIMEOUT_MS: '2.5' }, /SANDBOX_FAULT_TIMEOUT_MS: must be a whole number of milliseconds/);
+    refused({ SANDBOX_FAULT_WEBHOOK_DELAY_MS: '-1' }, /SANDBOX_FAULT_WEBHOOK_DELAY_MS: must not be negative/);
+    refused({ SANDBOX_FAULT_TIMEOUT_SHARE: '0.6', SANDBOX_FAULT_ERROR_SHARE: '0.6' }, /SANDBOX_FAULT_ERROR_SHARE: with SANDBOX_FAULT_TIMEOUT_SHARE must not exceed 1/);
+    refused({ SANDBOX_WEBHOOK_SECRET: 'short' }, /SANDBOX_WEBHOOK_SECRET: must be at least 16 characters/);
   });
 });
 
