@@ -26,8 +26,8 @@ import {
  * this provider on (it follows test mode by default, and for real money requires real details).
  */
 
-export const BANK_TRANSFER_PROVIDER = 'bank_transfer';
-const BANK_TRANSFER_METHODS: readonly PaymentMethod[] = ['bank_transfer'];
+export const BANK_TRANSFER_PROVIDER_NAME = 'bank_transfer';
+export const BANK_TRANSFER_METHODS: readonly PaymentMethod[] = ['bank_transfer'];
 /** RC- and 10 characters from 32 unambiguous ones: 50 bits, beyond guessing a reference that is owed. */
 const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const REFERENCE_LENGTH = 10;
@@ -45,7 +45,7 @@ export interface BankTransferProviderOptions {
 }
 
 export class BankTransferProvider implements PaymentProvider {
-  readonly name = BANK_TRANSFER_PROVIDER;
+  readonly name = BANK_TRANSFER_PROVIDER_NAME;
   readonly methods = BANK_TRANSFER_METHODS;
   readonly #options: BankTransferProviderOptions;
 

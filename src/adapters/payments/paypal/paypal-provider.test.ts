@@ -7,8 +7,9 @@ import { ConfigError } from '../../../config.js';
 import { ProviderError, WebhookRejected, type InitiatePaymentInput, type WebhookEvent } from '../../../ports/payment-provider.js';
 import { paypalConfigFromEnv, type PayPalConfig } from './paypal-config.js';
 import { PayPalFake, FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FAKE_WEBHOOK_ID, type WebhookDelivery } from './paypal-fake-server.js';
-import { PROVIDER_ATTEMPTS_MAX } from '../provider-retries.js';
-import { PayPalProvider, WEBHOOK_TOLERANCE_MS } from './paypal-provider.js';
+import { PROVIDER_ATTEMPTS_MAX } from '../kit/provider-retries.js';
+import { WEBHOOK_TOLERANCE_S_DEFAULT } from '../kit/provider-webhooks.js';
+import { PayPalProvider } from './paypal-provider.js';
 import { captureOutcome, decimalFromMinor, errorCodeOf, errorKindFor, failureCodeFor, localeFor, minorFromDecimal, parseErrorBody, transmissionTimeMs } from './paypal-wire.js';
 
 /**
@@ -17,7 +18,7 @@ import { captureOutcome, decimalFromMinor, errorCodeOf, errorKindFor, failureCod
  * few milliseconds so fault tests stay fast.
  */
 
-const FAST_RETRY = { backoff: { base_ms: 1, cap_ms: 5 } };
+const FAST_RETRIES = { backoff: { base_ms: 1, cap_ms: 5 } };
 
 function configFor(fake: PayPalFake, overrides: Record<string, string> = {}): PayPalConfig {
   const config = paypalConfigFromEnv({
@@ -79,7 +80,7 @@ let provider: PayPalProvider;
 function useFake(): void {
   beforeEach(async () => {
     fake = await PayPalFake.start();
-    provider = new PayPalProvider(configFor(fake), { retry: FAST_RETRY });
+    provider = new PayPalProvider(configFor(fake), { retries: FAST_RETRIES });
   });
   afterEach(async () => {
     await fake.close();
@@ -157,7 +158,7 @@ describe('PayPal: create order', () => {
   });
 
   it('refuses a currency other than PAYPAL_CURRENCY before calling PayPal', async () => {
-    const other = new PayPalProvider(configFor(fake, { PAYPAL_CURRENCY: 'EUR' }), { retry: FAST_RETRY });
+    const other = new PayPalProvider(configFor(fake, { PAYPAL_CURRENCY: 'EUR' }), { retries: FAST_RETRIES });
     await rejectsWith(other.initiatePayment(paymentInput()), { kind: 'definitive', failure_code: 'provider_error' });
     assert.equal(fake.requests.length, 0);
   });
@@ -297,18 +298,18 @@ describe('PayPal: failures are classified, retries are bounded and keep the requ
 
   it('a timeout on capture → indeterminate', async () => {
     const order_id = await approvedOrder();
-    const impatient = new PayPalProvider({ ...configFor(fake), timeout_ms: 200 }, { retry: FAST_RETRY });
+    const impatient = new PayPalProvider({ ...configFor(fake), timeout_ms: 200 }, { retries: FAST_RETRIES });
     fake.injectFault({ kind: 'delay', delay_ms: 600 }, 1, { method: 'POST', path_prefix: '/v2/checkout/orders/' });
     await rejectsWith(impatient.getPaymentStatus(order_id), { kind: 'indeterminate' });
   });
 
   it('nothing listening → retryable (the request was never sent)', async () => {
-    const offline = new PayPalProvider(configFor(fake, { PAYPAL_API_BASE: await closedPortUrl() }), { retry: { ...FAST_RETRY, attempts_max: 2 } });
+    const offline = new PayPalProvider(configFor(fake, { PAYPAL_API_BASE: await closedPortUrl() }), { retries: { ...FAST_RETRIES, attempts_max: 2 } });
     await rejectsWith(offline.initiatePayment(paymentInput()), { kind: 'retryable', provider_code: 'ECONNREFUSED' });
   });
 
   it('wrong credentials → definitive (invalid_client), nothing created', async () => {
-    const wrong = new PayPalProvider(configFor(fake, { PAYPAL_CLIENT_SECRET: 'not-the-secret' }), { retry: FAST_RETRY });
+    const wrong = new PayPalProvider(configFor(fake, { PAYPAL_CLIENT_SECRET: 'not-the-secret' }), { retries: FAST_RETRIES });
     await rejectsWith(wrong.initiatePayment(paymentInput()), { kind: 'definitive', provider_code: 'invalid_client', failure_code: 'provider_error' });
     assert.equal(fake.order_count, 0);
     assert.equal(fake.requestsTo('POST', '/v1/oauth2/token').length, 1, 'bad credentials are not retried');
@@ -488,7 +489,7 @@ describe('PayPal: webhooks', () => {
 
   it('a delivery signed more than 5 minutes ago is rejected as stale without asking PayPal', async () => {
     const order_id = await approvedOrder();
-    const delivery = fake.delivery(fake.orderApprovedEvent(order_id), { transmission_time_ms: Date.now() - WEBHOOK_TOLERANCE_MS - 60_000 });
+    const delivery = fake.delivery(fake.orderApprovedEvent(order_id), { transmission_time_ms: Date.now() - WEBHOOK_TOLERANCE_S_DEFAULT * 1000 - 60_000 });
     await assert.rejects(provider.parseWebhook(toRequest(delivery)), (error: unknown) => error instanceof WebhookRejected && error.reason === 'stale');
     assert.equal(fake.requestsTo('POST', '/v1/notifications/verify-webhook-signature').length, 0);
   });

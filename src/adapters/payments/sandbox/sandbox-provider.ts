@@ -21,6 +21,7 @@ import {
   type WebhookEvent,
   type WebhookRequest,
 } from '../../../ports/payment-provider.js';
+import { refuseOversizedBody } from '../kit/provider-webhooks.js';
 import type { SandboxConfig } from './sandbox-config.js';
 import { webhookDelayMs, withInjectedFault } from './sandbox-faults.js';
 import { checkSignature, parseSandboxEvent, SANDBOX_SIGNATURE_HEADER, type SandboxEvent } from './sandbox-wire.js';
@@ -34,6 +35,7 @@ import { checkSignature, parseSandboxEvent, SANDBOX_SIGNATURE_HEADER, type Sandb
  * held back, when the SANDBOX_FAULT_* settings ask for it (sandbox-faults.ts).
  */
 
+export const SANDBOX_PROVIDER_NAME = 'sandbox';
 /** Every online method a customer pays at a provider's page (bank transfers have their own, in-house provider). */
 export const SANDBOX_METHODS: readonly PaymentMethod[] = ['card', 'yoomoney', 'paypal', 'alipay', 'wechat_pay', 'sbp'];
 /** The installation secret that signs sandbox webhooks when SANDBOX_WEBHOOK_SECRET is not set. */
@@ -70,7 +72,7 @@ export interface SandboxProviderOptions {
 }
 
 export class SandboxProvider implements PaymentProvider {
-  readonly name = 'sandbox';
+  readonly name = SANDBOX_PROVIDER_NAME;
   readonly methods = SANDBOX_METHODS;
   readonly #options: SandboxProviderOptions;
   #webhook_secret: Promise<string> | undefined;
@@ -164,6 +166,7 @@ export class SandboxProvider implements PaymentProvider {
    * treated), so even a leaked secret cannot make a payment succeed that did not.
    */
   async parseWebhook(request: WebhookRequest): Promise<WebhookEvent> {
+    refuseOversizedBody(request.raw_body, 'sandbox webhook');
     const header = request.headers[SANDBOX_SIGNATURE_HEADER];
     const body = request.raw_body.toString('utf8');
     const check = checkSignature(await this.webhookSecret(), body, Array.isArray(header) ? header[0] : header,

@@ -12,6 +12,7 @@ import {
   type InitiatePaymentInput,
   type PaymentFailureCode,
   type WebhookEvent,
+  WEBHOOK_BODY_BYTES_MAX,
 } from '../../../ports/payment-provider.js';
 import { YOOKASSA_NOTIFICATION_IPS_DEFAULT, yookassaConfigFromEnv, type YooKassaConfig } from './yookassa-config.js';
 import { YooKassaFake, type FakeCancellationReason } from './yookassa-fake-server.js';
@@ -67,7 +68,7 @@ describe('YooKassa adapter against the local fake', () => {
 
   /** A provider on the fake through the real config parser; retries do not wait in tests. */
   function providerWith(overrides: Partial<YooKassaConfig> = {}, options: YooKassaProviderOptions = {}): YooKassaProvider {
-    return new YooKassaProvider({ ...configFor(fake), ...overrides }, { retry: { random: () => 0 }, ...options });
+    return new YooKassaProvider({ ...configFor(fake), ...overrides }, { retries: { random: () => 0 }, ...options });
   }
 
   function requestsWithKey(key: string): readonly { method: string; path: string; body: unknown }[] {
@@ -148,7 +149,7 @@ describe('YooKassa adapter against the local fake', () => {
     it('is refused by a shop that sends 54-FZ receipts through YooKassa when the customer left no contact', async () => {
       const strict = await YooKassaFake.start({ receipts_required: true });
       try {
-        const provider = new YooKassaProvider(configFor(strict), { retry: { random: () => 0 } });
+        const provider = new YooKassaProvider(configFor(strict), { retries: { random: () => 0 } });
         const error = await providerError(provider.initiatePayment(paymentInput({ customer: { language: 'en' } })));
         assert.equal(error.kind, 'definitive');
         assert.match(error.message, /Receipt is missing/);
@@ -266,7 +267,7 @@ describe('YooKassa adapter against the local fake', () => {
     it('gives up on 429 after the attempt limit, still as retryable', async () => {
       const input = paymentInput();
       fake.failNext(3, 429);
-      const error = await providerError(providerWith({}, { retry: { attempts_max: 3, random: () => 0 } }).initiatePayment(input));
+      const error = await providerError(providerWith({}, { retries: { attempts_max: 3, random: () => 0 } }).initiatePayment(input));
       assert.equal(error.kind, 'retryable');
       assert.equal(error.provider_code, 'too_many_requests');
       assert.equal(requestsWithKey(input.payment_id).length, 3);
@@ -306,7 +307,7 @@ describe('YooKassa adapter against the local fake', () => {
       await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
       const { port } = closed.address() as AddressInfo;
       await new Promise<void>((resolve) => closed.close(() => resolve()));
-      const provider = providerWith({ api_url: `http://127.0.0.1:${port}/v3/` }, { retry: { attempts_max: 2, random: () => 0 } });
+      const provider = providerWith({ api_url: `http://127.0.0.1:${port}/v3/` }, { retries: { attempts_max: 2, random: () => 0 } });
       const error = await providerError(provider.initiatePayment(paymentInput()));
       assert.equal(error.kind, 'retryable');
       assert.match(error.message, /ECONNREFUSED/);
@@ -451,7 +452,7 @@ describe('YooKassa adapter against the local fake', () => {
         '{"type":"something","event":"payment.succeeded","object":{"id":"2f3b588d-000f-5000-8000-1d6e87c7fbde"}}',
         '{"type":"notification","event":"payment.succeeded","object":{"id":"../refunds/1"}}',
         '{"type":"notification","event":"payment.succeeded","object":{"id":"00000000-000f-5000-8000-000000000000"}}',
-        JSON.stringify({ type: 'notification', event: 'payment.succeeded', object: { id: 'x', padding: 'x'.repeat(70_000) } }),
+        JSON.stringify({ type: 'notification', event: 'payment.succeeded', object: { id: 'x', padding: 'x'.repeat(WEBHOOK_BODY_BYTES_MAX) } }),
       ];
       for (const text of bodies) {
         const rejection = await webhookRejection(yookassa.parseWebhook({ headers: {}, raw_body: Buffer.from(text), remote_address: YOOKASSA_ADDRESS }));
