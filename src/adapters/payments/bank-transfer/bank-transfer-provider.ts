@@ -4,16 +4,7 @@ import type { BankTransfersTable } from '../../../db/schema.js';
 import { supportsRowLocks } from '../../../db/locks.js';
 import { inTransaction, type Executor } from '../../../db/transaction.js';
 import type { Clock } from '../../../ports/clock.js';
-import {
-  ProviderError,
-  WebhookRejected,
-  type InitiatePaymentInput,
-  type PaymentMethod,
-  type PaymentProvider,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-  type WebhookEvent,
-} from '../../../ports/payment-provider.js';
+import { ProviderError, WebhookRejected, type InitiatePaymentInput, type PaymentMethod, type PaymentProvider, type ProviderPaymentState, type ProviderRefundState, type WebhookEvent } from '../../../ports/payment-provider.js';
 
 /**
  * Bank transfer, in-house: no outside provider stands between the payer's bank and the seller's

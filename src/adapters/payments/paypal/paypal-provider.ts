@@ -13,18 +13,7 @@ import {
 } from '@paypal/paypal-server-sdk';
 import type { z } from 'zod';
 import { systemClock, type Clock } from '../../../ports/clock.js';
-import {
-  ProviderError,
-  WebhookRejected,
-  type InitiatePaymentInput,
-  type PaymentMethod,
-  type PaymentProvider,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-  type RefundInput,
-  type WebhookEvent,
-  type WebhookRequest,
-} from '../../../ports/payment-provider.js';
+import { ProviderError, WebhookRejected, type InitiatePaymentInput, type PaymentMethod, type PaymentProvider, type ProviderPaymentState, type ProviderRefundState, type RefundInput, type WebhookEvent, type WebhookRequest } from '../../../ports/payment-provider.js';
 import { parseJson } from '../kit/json-body.js';
 import { networkErrorCode } from '../kit/network-errors.js';
 import { withProviderRetries, type ProviderRetryOptions } from '../kit/provider-retries.js';

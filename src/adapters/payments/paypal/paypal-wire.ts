@@ -10,15 +10,7 @@ import {
 import { z } from 'zod';
 import { normalizeLanguage, type Language } from '../../../core/i18n/languages.js';
 import { CURRENCY_MINOR_DIGITS, isCurrency, minorToDecimalString, type Currency } from '../../../core/money.js';
-import {
-  ProviderError,
-  type InitiatePaymentInput,
-  type NextAction,
-  type PaymentFailureCode,
-  type ProviderErrorKind,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-} from '../../../ports/payment-provider.js';
+import { ProviderError, type InitiatePaymentInput, type NextAction, type PaymentFailureCode, type ProviderErrorKind, type ProviderPaymentState, type ProviderRefundState } from '../../../ports/payment-provider.js';
 import { mayHaveBeenSent } from '../kit/network-errors.js';
 import { classifyHttpFailure } from '../kit/provider-retries.js';
 

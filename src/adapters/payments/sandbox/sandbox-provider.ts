@@ -7,20 +7,7 @@ import { installationSecret } from '../../../db/installation-secrets.js';
 import { inTransaction, type Executor } from '../../../db/transaction.js';
 import type { Clock } from '../../../ports/clock.js';
 import type { Outbox } from '../../../ports/outbox.js';
-import {
-  isFinalPaymentStatus,
-  ProviderError,
-  WebhookRejected,
-  type InitiatePaymentInput,
-  type PaymentFailureCode,
-  type PaymentMethod,
-  type PaymentProvider,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-  type RefundInput,
-  type WebhookEvent,
-  type WebhookRequest,
-} from '../../../ports/payment-provider.js';
+import { isFinalPaymentStatus, ProviderError, WebhookRejected, type InitiatePaymentInput, type PaymentFailureCode, type PaymentMethod, type PaymentProvider, type ProviderPaymentState, type ProviderRefundState, type RefundInput, type WebhookEvent, type WebhookRequest } from '../../../ports/payment-provider.js';
 import { refuseOversizedBody } from '../kit/provider-webhooks.js';
 import type { SandboxConfig } from './sandbox-config.js';
 import { webhookDelayMs, withInjectedFault } from './sandbox-faults.js';

@@ -1,17 +1,6 @@
 import Stripe from 'stripe';
 import { systemClock, type Clock } from '../../../ports/clock.js';
-import {
-  ProviderError,
-  WebhookRejected,
-  type InitiatePaymentInput,
-  type PaymentMethod,
-  type PaymentProvider,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-  type RefundInput,
-  type WebhookEvent,
-  type WebhookRequest,
-} from '../../../ports/payment-provider.js';
+import { ProviderError, WebhookRejected, type InitiatePaymentInput, type PaymentMethod, type PaymentProvider, type ProviderPaymentState, type ProviderRefundState, type RefundInput, type WebhookEvent, type WebhookRequest } from '../../../ports/payment-provider.js';
 import { withProviderRetries, type ProviderRetryOptions } from '../kit/provider-retries.js';
 import { refuseOversizedBody } from '../kit/provider-webhooks.js';
 import type { StripeConfig } from './stripe-config.js';

@@ -1,15 +1,5 @@
 import Stripe from 'stripe';
-import {
-  ProviderError,
-  type InitiatePaymentInput,
-  type NextAction,
-  type PaymentFailureCode,
-  type PaymentMethod,
-  type ProviderErrorKind,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-  type WebhookEvent,
-} from '../../../ports/payment-provider.js';
+import { ProviderError, type InitiatePaymentInput, type NextAction, type PaymentFailureCode, type PaymentMethod, type ProviderErrorKind, type ProviderPaymentState, type ProviderRefundState, type WebhookEvent } from '../../../ports/payment-provider.js';
 import { mayHaveBeenSent, networkErrorCode } from '../kit/network-errors.js';
 import { classifyHttpFailure } from '../kit/provider-retries.js';
 

@@ -1,18 +1,6 @@
 import type { z } from 'zod';
 import { AddressList } from '../../../core/address-list.js';
-import {
-  ProviderError,
-  WebhookRejected,
-  type InitiatePaymentInput,
-  type PaymentMethod,
-  type PaymentProvider,
-  type ProviderErrorKind,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-  type RefundInput,
-  type WebhookEvent,
-  type WebhookRequest,
-} from '../../../ports/payment-provider.js';
+import { ProviderError, WebhookRejected, type InitiatePaymentInput, type PaymentMethod, type PaymentProvider, type ProviderErrorKind, type ProviderPaymentState, type ProviderRefundState, type RefundInput, type WebhookEvent, type WebhookRequest } from '../../../ports/payment-provider.js';
 import { parseJson } from '../kit/json-body.js';
 import { isTimeout, mayHaveBeenSent, networkErrorCode } from '../kit/network-errors.js';
 import { classifyHttpFailure, withProviderRetries, type ProviderRetryOptions } from '../kit/provider-retries.js';

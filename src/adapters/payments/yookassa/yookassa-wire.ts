@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import { CURRENCY_MINOR_DIGITS, isCurrency, minorToDecimalString } from '../../../core/money.js';
 import { parseMsisdn } from '../../../core/phone.js';
-import {
-  ProviderError,
-  type InitiatePaymentInput,
-  type NextAction,
-  type PaymentFailureCode,
-  type PaymentMethod,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-} from '../../../ports/payment-provider.js';
+import { ProviderError, type InitiatePaymentInput, type NextAction, type PaymentFailureCode, type PaymentMethod, type ProviderPaymentState, type ProviderRefundState } from '../../../ports/payment-provider.js';
 
 /**
  * YooKassa API v3 on the wire (yookassa.ru/developers/api), and pure translations between it and
