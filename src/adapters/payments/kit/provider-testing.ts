@@ -80,7 +80,10 @@ export async function startWebhookReceiver(provider: () => PaymentProvider): Pro
   const server = createServer((request, response) => {
     const answer = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     void readBody(request, RECEIVER_BODY_BYTES_MAX)
-      .then((raw_body) => provider().parseWebhook({ headers: request.headers, raw_body: raw_body ?? Buffer.alloc(0), remote_address: request.socket.remoteAddress ?? '' }))
+      .then((raw_body) => {
+        if (raw_body === undefined) throw new WebhookRejected('malformed', `body over ${RECEIVER_BODY_BYTES_MAX} bytes`);
+        return provider().parseWebhook({ headers: request.headers, raw_body, remote_address: request.socket.remoteAddress ?? '' });
+      })
       .then((event) => {
         received.push(event);
         answer(200, event);
