@@ -12,6 +12,7 @@ import type { Database } from '../db/database.js';
 import type { Clock } from '../ports/clock.js';
 import { PAYMENT_METHODS, type PaymentMethod, type PaymentProvider } from '../ports/payment-provider.js';
 import type { PaymentDetailsLookup } from '../services/receipts/receipt-service.js';
+import { jobsOutbox } from '../services/jobs/outbox.js';
 import { PaymentRouter } from '../services/renewal/payment-router.js';
 
 export interface Payments {
@@ -30,20 +31,20 @@ export interface Payments {
  * The payment providers this installation has: YooKassa, Stripe and PayPal when their variables
  * are set; the in-house bank transfer when PAYMENTS_BANK_TRANSFER is on; and the sandbox in test
  * mode only (config.payments.sandbox). A method no configured provider takes is not offered
- * anywhere and is refused when asked for. Each adapter validates its own variables; a bad value
- * stops the start like any other configuration error.
+ * anywhere and is refused when asked for. Each adapter validates its own variables (kit/provider-settings.ts)
+ * and throws ConfigError for a bad value, which stops the start like any other configuration error.
  */
 export function openPayments(config: Config, database: Database, clock: Clock, environment: Record<string, string | undefined> = process.env): Payments {
   const providers: PaymentProvider[] = [];
-  const yookassa = configured(() => yookassaConfigFromEnv(environment));
+  const yookassa = yookassaConfigFromEnv(environment);
   if (yookassa) providers.push(new YooKassaProvider(yookassa));
-  const stripe = configured(() => stripeConfigFromEnv(environment));
+  const stripe = stripeConfigFromEnv(environment);
   if (stripe) providers.push(new StripeProvider(stripe));
-  const paypal = configured(() => paypalConfigFromEnv(environment));
+  const paypal = paypalConfigFromEnv(environment);
   if (paypal) providers.push(new PayPalProvider(paypal));
   const sandbox = config.payments.sandbox ? new SandboxProvider({
-    database, clock, config: configured(() => sandboxConfigFromEnv(environment)),
-    public_base_url: config.public_base_url, webhook_url: `${config.public_base_url}/webhooks/sandbox`,
+    database, clock, config: sandboxConfigFromEnv(environment),
+    public_base_url: config.public_base_url, webhook_url: `${config.public_base_url}/webhooks/sandbox`, outbox: jobsOutbox,
   }) : undefined;
   // After the real providers: one configured beside it (PAYMENTS_SANDBOX=on) takes its methods first.
   if (sandbox) providers.push(sandbox);
@@ -75,13 +76,4 @@ function paymentDetailsLookup(sandbox: SandboxProvider | undefined, bank_transfe
     if (bank_transfer && provider === bank_transfer.name) return { card_last4: null, transfer_reference: await bank_transfer.referenceOf(provider_payment_id) };
     return null;
   };
-}
-
-function configured<T>(read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError([error instanceof Error ? error.message : String(error)]);
-  }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AddressList, LOOPBACK_RANGES, parseAddressRange } from './address-list.js';
+import { AddressList, isPlainHttpOnLoopback, LOOPBACK_RANGES, parseAddressRange } from './address-list.js';
 
 describe('address allow-lists', () => {
   it('read addresses and CIDR ranges of both families, with spaces and empty parts', () => {
@@ -30,6 +30,13 @@ describe('address allow-lists', () => {
     const loopback = AddressList.of(LOOPBACK_RANGES);
     for (const address of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1']) assert.equal(loopback.includes(address), true, address);
     for (const address of ['128.0.0.1', '::2', '0.0.0.0', '::', '10.0.0.1']) assert.equal(loopback.includes(address), false, address);
+  });
+
+  it('plain http is loopback only when the URL names this machine as a local setup writes it', () => {
+    for (const url of ['http://localhost:3000/', 'http://127.0.0.1:8080/v3/', 'http://[::1]:12111']) assert.equal(isPlainHttpOnLoopback(new URL(url)), true, url);
+    for (const url of ['https://localhost/', 'http://api.yookassa.ru/', 'http://127.0.0.2/', 'http://localhost.example/', 'http://[::2]/', 'ftp://127.0.0.1/']) {
+      assert.equal(isPlainHttpOnLoopback(new URL(url)), false, url);
+    }
   });
 
   it('parse one range with its family and prefix', () => {

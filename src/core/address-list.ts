@@ -16,6 +16,17 @@ export interface AddressRange {
 /** The loopback ranges: this machine only. */
 export const LOOPBACK_RANGES: readonly string[] = Object.freeze(['127.0.0.0/8', '::1']);
 
+/** Loopback as a URL names it (`URL.hostname`, IPv6 in brackets): what a local setup writes. */
+const LOOPBACK_HOSTNAMES: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Plain http to this machine: a provider's local fake in tests, `npm start` on a laptop. The one
+ * place a secret (an API key, a session cookie) may travel without TLS; everywhere else it is https.
+ */
+export function isPlainHttpOnLoopback(url: URL): boolean {
+  return url.protocol === 'http:' && LOOPBACK_HOSTNAMES.has(url.hostname);
+}
+
 /** "185.71.76.0/27", "77.75.156.11" or "2a02:5180::/32"; undefined when it is none of these. */
 export function parseAddressRange(text: string): AddressRange | undefined {
   const [address = '', prefix_text, extra] = text.trim().split('/');

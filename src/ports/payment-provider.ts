@@ -88,6 +88,13 @@ export interface ProviderRefundState {
   readonly status: 'pending' | 'succeeded' | 'failed';
 }
 
+/**
+ * The largest webhook body anyone takes: the HTTP endpoint refuses a larger one (413) before
+ * reading it, and every adapter's parseWebhook refuses one too (malformed) when called otherwise.
+ * Provider notifications are a few kilobytes (a Stripe event embeds one object); this leaves room.
+ */
+export const WEBHOOK_BODY_BYTES_MAX = 256 * 1024;
+
 export interface WebhookRequest {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly raw_body: Buffer;

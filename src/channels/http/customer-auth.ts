@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { isPlainHttpOnLoopback } from '../../core/address-list.js';
 import { RoamError } from '../../core/errors.js';
 import type { Clock } from '../../ports/clock.js';
 import type { CustomerService } from '../../services/customers/customer-service.js';
@@ -47,7 +48,6 @@ export const CUSTOMER_REALM = 'roamcard-customer';
 const COOKIE_VALUE_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
 const CSRF_NONCE_BYTES = 32;
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export interface CustomerPrincipal {
   readonly customer_id: string;
@@ -234,6 +234,5 @@ function cookieHeader(reply: FastifyReply, name: string, value: string, lifetime
 }
 
 function needsSecureCookies(public_base_url: string): boolean {
-  const url = new URL(public_base_url);
-  return !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  return !isPlainHttpOnLoopback(new URL(public_base_url));
 }

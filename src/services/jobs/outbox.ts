@@ -5,6 +5,7 @@ import { capabilitiesFor } from '../../db/capabilities.js';
 import type { Database } from '../../db/database.js';
 import type { JobStatus, JobsTable } from '../../db/schema.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
+import type { Outbox } from '../../ports/outbox.js';
 
 /**
  * The transactional outbox. Every effect outside the database (a provider call, an SMS, a network
@@ -61,6 +62,13 @@ export async function enqueueJob(trx: Executor, input: EnqueueInput, now_ms: num
   const existing = await trx.selectFrom('jobs').select('id').where('dedupe_key', '=', input.dedupe_key).executeTakeFirstOrThrow();
   return existing.id;
 }
+
+/** The Outbox port over the jobs table, for adapters that queue their own deferred work (the sandbox). */
+export const jobsOutbox: Outbox = {
+  enqueue: async (trx, job, now_ms) => {
+    await enqueueJob(trx, job, now_ms);
+  },
+};
 
 /**
  * Claims up to `limit` due jobs: pending ones whose time has come, and running ones whose lease

@@ -13,6 +13,7 @@ import { ManualClock } from '../../ports/clock.js';
 import { ProviderError, WebhookRejected, type PaymentProvider } from '../../ports/payment-provider.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { seedDemo } from '../demo/seed.js';
+import { jobsOutbox } from '../jobs/outbox.js';
 import { OutboxWorker } from '../jobs/worker.js';
 import { SYSTEM_ACCOUNTS, providerClearingAccountId } from '../ledger/accounts.js';
 import { ledgerViolations } from '../ledger/invariants.js';
@@ -44,7 +45,7 @@ interface Harness {
 function harness(database: Database): Harness {
   const clock = new ManualClock(START_MS);
   const config = sandboxConfigFromEnv({});
-  const sandbox = new SandboxProvider({ database, clock, config, public_base_url: 'http://roamcard.test', webhook_url: 'http://roamcard.test/webhooks/sandbox' });
+  const sandbox = new SandboxProvider({ database, clock, config, public_base_url: 'http://roamcard.test', webhook_url: 'http://roamcard.test/webhooks/sandbox', outbox: jobsOutbox });
   const bank = new BankTransferProvider({ database, clock });
   const wallet_payers = new WalletAuthority({ database, clock, keys: deriveAuthKeys(AUTH_SECRET) });
   const renewal = new RenewalService({

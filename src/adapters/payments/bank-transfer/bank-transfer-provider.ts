@@ -4,16 +4,7 @@ import type { BankTransfersTable } from '../../../db/schema.js';
 import { lockingRows } from '../../../db/locks.js';
 import { inTransaction, type Executor } from '../../../db/transaction.js';
 import type { Clock } from '../../../ports/clock.js';
-import {
-  ProviderError,
-  WebhookRejected,
-  type InitiatePaymentInput,
-  type PaymentMethod,
-  type PaymentProvider,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-  type WebhookEvent,
-} from '../../../ports/payment-provider.js';
+import { ProviderError, WebhookRejected, type InitiatePaymentInput, type PaymentMethod, type PaymentProvider, type ProviderPaymentState, type ProviderRefundState, type WebhookEvent } from '../../../ports/payment-provider.js';
 
 /**
  * Bank transfer, in-house: no outside provider stands between the payer's bank and the seller's
@@ -26,8 +17,8 @@ import {
  * this provider on (it follows test mode by default, and for real money requires real details).
  */
 
-export const BANK_TRANSFER_PROVIDER = 'bank_transfer';
-const BANK_TRANSFER_METHODS: readonly PaymentMethod[] = ['bank_transfer'];
+export const BANK_TRANSFER_PROVIDER_NAME = 'bank_transfer';
+export const BANK_TRANSFER_METHODS: readonly PaymentMethod[] = ['bank_transfer'];
 /** RC- and 10 characters from 32 unambiguous ones: 50 bits, beyond guessing a reference that is owed. */
 const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 const REFERENCE_LENGTH = 10;
@@ -45,7 +36,7 @@ export interface BankTransferProviderOptions {
 }
 
 export class BankTransferProvider implements PaymentProvider {
-  readonly name = BANK_TRANSFER_PROVIDER;
+  readonly name = BANK_TRANSFER_PROVIDER_NAME;
   readonly methods = BANK_TRANSFER_METHODS;
   readonly #options: BankTransferProviderOptions;
 

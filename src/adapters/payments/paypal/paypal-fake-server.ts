@@ -1,8 +1,9 @@
 import { generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
+import { closeNow, DelayedAnswers, FAKE_REQUEST_BYTES_MAX, headerValue, listenOnLoopback } from '../kit/fake-server.js';
+import { parseJson, readBody } from '../kit/json-body.js';
 
 /**
  * A local stand-in for the part of PayPal's REST API the adapter uses, speaking PayPal's documented
@@ -20,7 +21,8 @@ import { crc32 } from 'node:zlib';
  *
  * Every API call needs a Bearer token from the token endpoint. Outcomes are programmable
  * (approve, capture declined / pending / instrument declined, void) and faults can be injected
- * (the next N requests answer 500 / 429, drop the connection, or are delayed). Webhooks are signed
+ * (the next N requests answer 500 / 429, drop the connection, or are delayed — held before PayPal
+ * acts, or answered late after it acted). Webhooks are signed
  * the way PayPal signs them — RSA-SHA256 over `transmission_id|transmission_time|webhook_id|crc32(body)` —
  * with a key only this fake holds, and its verify endpoint checks exactly that.
  *
@@ -33,7 +35,6 @@ export const FAKE_CLIENT_SECRET = 'fake-client-secret';
 export const FAKE_WEBHOOK_ID = '8PT597110X687430LKGECATA';
 /** PayPal's access tokens live 32400 s (9 hours). */
 export const FAKE_TOKEN_TTL_S = 32_400;
-const REQUEST_BODY_BYTES_MAX = 1024 * 1024;
 const AUTH_ALGO = 'SHA256withRSA';
 const TOKEN_PATH = '/v1/oauth2/token';
 
@@ -44,11 +45,14 @@ export interface PayPalFakeOptions {
   readonly token_ttl_s?: number;
 }
 
-/** `after_processing`: PayPal did the work (an order exists, money moved) but the answer is lost. */
+/**
+ * `after_processing`: PayPal did the work (an order exists, money moved) but the answer is lost,
+ * or (a delay) comes late; a delay without it holds the request before PayPal acts.
+ */
 export type PayPalFakeFault =
   | { readonly kind: 'status'; readonly status: 429 | 500 | 502 | 503; readonly after_processing?: boolean }
   | { readonly kind: 'drop'; readonly after_processing?: boolean }
-  | { readonly kind: 'delay'; readonly delay_ms: number };
+  | { readonly kind: 'delay'; readonly delay_ms: number; readonly after_processing?: boolean };
 
 /** Which requests a fault hits; by default every request except the OAuth token one. */
 export interface PayPalFakeFaultMatch {
@@ -170,12 +174,8 @@ function isObject(value: unknown): value is JsonObject {
 }
 
 function parseJsonObject(text: string): JsonObject | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return isObject(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
+  const value = parseJson(text);
+  return isObject(value) ? value : undefined;
 }
 
 function stringAt(object: JsonObject | undefined, ...path: string[]): string | undefined {
@@ -225,25 +225,6 @@ const FAULT_BODIES: Readonly<Record<429 | 500 | 502 | 503, Answer>> = {
   503: { status: 503, body: { name: 'SERVICE_UNAVAILABLE', message: 'Service Unavailable.' } },
 };
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    request.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-      if (bytes > REQUEST_BODY_BYTES_MAX) request.destroy(new Error('request body too large'));
-      else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
-
-function headerValue(headers: IncomingMessage['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /**
  * RSA key generation takes a noticeable fraction of a second, so one process makes each key once:
  * PayPal's (the fake signs deliveries with it) and a forger's (for forged-signature tests).
@@ -279,6 +260,7 @@ export class PayPalFake {
   readonly #faults: ArmedFault[] = [];
   readonly #capture_outcomes: CaptureOutcome[] = [];
   readonly #refund_outcomes: RefundOutcome[] = [];
+  readonly #late_answers = new DelayedAnswers();
   #base_url = '';
 
   private constructor(options: PayPalFakeOptions) {
@@ -294,15 +276,13 @@ export class PayPalFake {
   /** Listens on 127.0.0.1, on a free port. */
   static async start(options: PayPalFakeOptions = {}): Promise<PayPalFake> {
     const fake = new PayPalFake(options);
-    await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
-    const address = fake.#server.address() as AddressInfo;
-    fake.#base_url = `http://127.0.0.1:${address.port}`;
+    fake.#base_url = await listenOnLoopback(fake.#server);
     return fake;
   }
 
   async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => this.#server.close((error) => (error ? reject(error) : resolve())));
+    this.#late_answers.clear();
+    await closeNow(this.#server);
   }
 
   get base_url(): string {
@@ -461,16 +441,19 @@ export class PayPalFake {
   // HTTP --------------------------------------------------------------------------------------
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let body: string;
-    try {
-      body = await readBody(request);
-    } catch {
+    const body = await readBody(request, FAKE_REQUEST_BYTES_MAX);
+    if (body === undefined) {
       response.destroy();
       return;
     }
-    const context: Context = { method: request.method ?? 'GET', url: new URL(request.url ?? '/', this.#base_url), headers: request.headers, body };
+    const context: Context = { method: request.method ?? 'GET', url: new URL(request.url ?? '/', this.#base_url), headers: request.headers, body: body.toString('utf8') };
     this.#record(context);
     const fault = this.#takeFault(context);
+    if (fault?.kind === 'delay' && fault.after_processing === true) {
+      const answer = this.#route(context);
+      this.#late_answers.send(response, fault.delay_ms, () => this.#answer(answer, response));
+      return;
+    }
     if (fault?.kind === 'delay') await sleep(fault.delay_ms);
     if (fault !== undefined && fault.kind !== 'delay' && fault.after_processing !== true) {
       this.#answerFault(fault, response);

@@ -12,31 +12,21 @@ import {
   type Order,
 } from '@paypal/paypal-server-sdk';
 import type { z } from 'zod';
-import type { BackoffPolicy } from '../../../core/backoff.js';
 import { systemClock, type Clock } from '../../../ports/clock.js';
-import {
-  ProviderError,
-  WebhookRejected,
-  type InitiatePaymentInput,
-  type PaymentMethod,
-  type PaymentProvider,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-  type RefundInput,
-  type WebhookEvent,
-  type WebhookRequest,
-} from '../../../ports/payment-provider.js';
-import { withProviderRetries } from '../provider-retries.js';
+import { ProviderError, WebhookRejected, type InitiatePaymentInput, type PaymentMethod, type PaymentProvider, type ProviderPaymentState, type ProviderRefundState, type RefundInput, type WebhookEvent, type WebhookRequest } from '../../../ports/payment-provider.js';
+import { parseJson } from '../kit/json-body.js';
+import { networkErrorCode } from '../kit/network-errors.js';
+import { withProviderRetries, type ProviderRetryOptions } from '../kit/provider-retries.js';
+import { refuseOversizedBody, WEBHOOK_TOLERANCE_S_DEFAULT } from '../kit/provider-webhooks.js';
 import type { PayPalConfig } from './paypal-config.js';
 import {
-  PROVIDER_NAME,
+  PAYPAL_PROVIDER_NAME,
   assertRequestId,
   captureIdOfRefund,
   captureRequestId,
   captureResourceSchema,
   createOrderRequest,
   decimalFromMinor,
-  networkErrorCode,
   orderIdOfCapture,
   orderResourceSchema,
   parseErrorBody,
@@ -75,10 +65,6 @@ import {
 
 export const PAYPAL_METHODS: readonly PaymentMethod[] = Object.freeze(['paypal']);
 
-/** A delivery signed longer ago than this is refused, so a captured request cannot be replayed later. */
-export const WEBHOOK_TOLERANCE_MS = 5 * 60_000;
-/** PayPal events are a few kilobytes; anything far larger is not from PayPal. */
-export const WEBHOOK_BODY_BYTES_MAX = 64 * 1024;
 /** Fetch a new OAuth token this long before PayPal's expiry (tokens live about 9 hours). */
 export const TOKEN_REFRESH_MARGIN_S = 300;
 
@@ -87,10 +73,11 @@ const PREFER_REPRESENTATION = 'return=representation';
 const VERIFY_SIGNATURE_PATH = '/v1/notifications/verify-webhook-signature';
 
 export interface PayPalProviderOptions {
+  /** Time for webhook transmission-time checks; tests move it. */
   readonly clock?: Clock;
-  /** withProviderRetries' bounds; tests shorten the backoff. */
-  readonly retry?: { readonly attempts_max?: number; readonly backoff?: BackoffPolicy; readonly random?: () => number };
-  readonly webhook_tolerance_ms?: number;
+  readonly retries?: ProviderRetryOptions;
+  /** A delivery signed longer ago (or ahead) than this is refused, so a captured one cannot be replayed later. */
+  readonly webhook_tolerance_s?: number;
 }
 
 type RequestBuilderFactory = ReturnType<Client['getRequestBuilderFactory']>;
@@ -192,20 +179,20 @@ function errorBodyOf(error: ApiError<unknown>): unknown {
 }
 
 export class PayPalProvider implements PaymentProvider {
-  readonly name = PROVIDER_NAME;
+  readonly name = PAYPAL_PROVIDER_NAME;
   readonly methods = PAYPAL_METHODS;
   readonly #config: PayPalConfig;
   readonly #clock: Clock;
-  readonly #retry: NonNullable<PayPalProviderOptions['retry']>;
-  readonly #webhook_tolerance_ms: number;
+  readonly #retries: ProviderRetryOptions;
+  readonly #webhook_tolerance_s: number;
   readonly #tokens: PayPalTokens;
   #apis: PayPalApis | undefined;
 
   constructor(config: PayPalConfig, options: PayPalProviderOptions = {}) {
     this.#config = Object.freeze({ ...config });
     this.#clock = options.clock ?? systemClock;
-    this.#retry = Object.freeze({ ...options.retry });
-    this.#webhook_tolerance_ms = options.webhook_tolerance_ms ?? WEBHOOK_TOLERANCE_MS;
+    this.#retries = Object.freeze({ ...options.retries });
+    this.#webhook_tolerance_s = options.webhook_tolerance_s ?? WEBHOOK_TOLERANCE_S_DEFAULT;
     this.#tokens = new PayPalTokens(this.#config);
   }
 
@@ -263,7 +250,7 @@ export class PayPalProvider implements PaymentProvider {
    * asked (network, 5xx) a ProviderError is thrown instead: answer 5xx and PayPal delivers again.
    */
   async parseWebhook(request: WebhookRequest): Promise<WebhookEvent> {
-    if (request.raw_body.length > WEBHOOK_BODY_BYTES_MAX) throw new WebhookRejected('malformed', `PayPal webhook body is over ${WEBHOOK_BODY_BYTES_MAX} bytes`);
+    refuseOversizedBody(request.raw_body, 'PayPal webhook');
     const raw_event = request.raw_body.toString('utf8');
     const event = parseEvent(raw_event);
     const transmission = transmissionFrom(request.headers);
@@ -302,7 +289,7 @@ export class PayPalProvider implements PaymentProvider {
       } catch (error) {
         throw this.#classify(error, operation, effect, apis.token);
       }
-    }, this.#retry);
+    }, this.#retries);
   }
 
   /** Controllers bound to the current token; rebuilt when the token changes. */
@@ -346,7 +333,7 @@ export class PayPalProvider implements PaymentProvider {
     }
     if (error instanceof ResponseValidationError) {
       // 2xx, but not the shape the SDK knows: PayPal may have acted, and asking again will not help.
-      return new ProviderError(PROVIDER_NAME, 'indeterminate', `PayPal ${operation}: ${error.message}`, { cause: error });
+      return new ProviderError(PAYPAL_PROVIDER_NAME, 'indeterminate', `PayPal ${operation}: ${error.message}`, { cause: error });
     }
     // Anything else came from below the SDK's HTTP layer: start the next attempt on a fresh client.
     this.#apis = undefined;
@@ -358,7 +345,7 @@ export class PayPalProvider implements PaymentProvider {
   }
 
   #refused(message: string): ProviderError {
-    return new ProviderError(PROVIDER_NAME, 'definitive', message, { failure_code: 'provider_error' });
+    return new ProviderError(PAYPAL_PROVIDER_NAME, 'definitive', message, { failure_code: 'provider_error' });
   }
 
   // Webhooks ------------------------------------------------------------------------------------
@@ -367,8 +354,8 @@ export class PayPalProvider implements PaymentProvider {
     const time_ms = transmissionTimeMs(transmission_time);
     if (time_ms === undefined) throw new WebhookRejected('malformed', `PayPal webhook transmission time "${transmission_time}" is not a date-time`);
     const age_ms = this.#clock.now_ms() - time_ms;
-    if (Math.abs(age_ms) > this.#webhook_tolerance_ms) {
-      throw new WebhookRejected('stale', `PayPal webhook transmission time is ${Math.round(age_ms / 1000)} s off our clock, beyond ±${this.#webhook_tolerance_ms / 1000} s`);
+    if (Math.abs(age_ms) > this.#webhook_tolerance_s * 1000) {
+      throw new WebhookRejected('stale', `PayPal webhook transmission time is ${Math.round(age_ms / 1000)} s off our clock, beyond ±${this.#webhook_tolerance_s} s`);
     }
   }
 
@@ -380,7 +367,7 @@ export class PayPalProvider implements PaymentProvider {
    */
   async #verify(transmission: Transmission, raw_event: string): Promise<void> {
     const body = verifySignatureRequestBody(transmission, this.#config.webhook_id, raw_event);
-    const status = await withProviderRetries(async () => this.#postVerify(await this.#token(), body), this.#retry);
+    const status = await withProviderRetries(async () => this.#postVerify(await this.#token(), body), this.#retries);
     if (status !== 'SUCCESS') throw new WebhookRejected('signature', `PayPal did not verify the webhook signature (${status})`);
   }
 
@@ -443,14 +430,6 @@ export class PayPalProvider implements PaymentProvider {
     const order_id = capture.supplementaryData?.relatedIds?.orderId;
     if (order_id === undefined) return { event_id: event.id, type: 'ignored', reason: `PayPal capture ${capture_id} belongs to no order` };
     return { event_id: event.id, type: 'refund', provider_payment_id: order_id, refund: refundStateFrom(refund) };
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }
 

@@ -10,16 +10,9 @@ import {
 import { z } from 'zod';
 import { normalizeLanguage, type Language } from '../../../core/i18n/languages.js';
 import { CURRENCY_MINOR_DIGITS, isCurrency, minorToDecimalString, type Currency } from '../../../core/money.js';
-import {
-  ProviderError,
-  type InitiatePaymentInput,
-  type NextAction,
-  type PaymentFailureCode,
-  type ProviderErrorKind,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-} from '../../../ports/payment-provider.js';
-import { classifyHttpFailure } from '../provider-retries.js';
+import { ProviderError, type InitiatePaymentInput, type NextAction, type PaymentFailureCode, type ProviderErrorKind, type ProviderPaymentState, type ProviderRefundState } from '../../../ports/payment-provider.js';
+import { mayHaveBeenSent } from '../kit/network-errors.js';
+import { classifyHttpFailure } from '../kit/provider-retries.js';
 
 /**
  * Pure translations between PayPal's Orders v2 / Payments v2 wire format and our port: statuses,
@@ -27,7 +20,7 @@ import { classifyHttpFailure } from '../provider-retries.js';
  * tested on its own (developer.paypal.com/docs/api/orders/v2, /payments/v2, /webhooks/v1).
  */
 
-export const PROVIDER_NAME = 'paypal';
+export const PAYPAL_PROVIDER_NAME = 'paypal';
 
 /** PayPal keeps only the first 127 characters of purchase_units[].description. */
 export const DESCRIPTION_LENGTH_MAX = 127;
@@ -216,7 +209,7 @@ export function latestCapture(order: Order): OrdersCapture | undefined {
 
 /** The response was 2xx but says nothing we can act on: the call may have worked, so not a failure. */
 export function unreadableResponse(what: string): ProviderError {
-  return new ProviderError(PROVIDER_NAME, 'indeterminate', `PayPal ${what}: the response could not be read`);
+  return new ProviderError(PAYPAL_PROVIDER_NAME, 'indeterminate', `PayPal ${what}: the response could not be read`);
 }
 
 export function paymentStateFromOrder(order: Order): ProviderPaymentState {
@@ -451,7 +444,7 @@ export function providerErrorFromHttp(failure: HttpFailure, cause?: unknown): Pr
   const provider_code = errorCodeOf(failure.body);
   const kind = errorKindFor(failure.http_status, true, failure.effect);
   const failure_code = kind === 'definitive' ? failureCodeFor(provider_code) : undefined;
-  return new ProviderError(PROVIDER_NAME, kind, describe(failure.operation, failure.http_status, provider_code, failure.body), {
+  return new ProviderError(PAYPAL_PROVIDER_NAME, kind, describe(failure.operation, failure.http_status, provider_code, failure.body), {
     ...(provider_code === undefined ? {} : { provider_code }),
     ...(failure_code === undefined ? {} : { failure_code }),
     cause,
@@ -464,11 +457,8 @@ export function providerErrorFromHttp(failure: HttpFailure, cause?: unknown): Pr
  */
 export function tokenRejected(operation: string, body: PayPalErrorBody | undefined, cause?: unknown): ProviderError {
   const provider_code = errorCodeOf(body) ?? 'invalid_token';
-  return new ProviderError(PROVIDER_NAME, 'retryable', describe(operation, 401, provider_code, body), { provider_code, cause });
+  return new ProviderError(PAYPAL_PROVIDER_NAME, 'retryable', describe(operation, 401, provider_code, body), { provider_code, cause });
 }
-
-/** Failures where the request never left this machine (DNS, refused connection, no route). */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'EHOSTDOWN']);
 
 /**
  * No HTTP answer. A connection that was refused never carried the request: retryable. A reset,
@@ -476,18 +466,8 @@ const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND'
  * PayPal-Request-Id makes asking again safe, but whether money moved is unknown until then).
  */
 export function providerErrorFromTransport(operation: string, effect: CallEffect, error_code: string | undefined, cause?: unknown): ProviderError {
-  const sent = error_code === undefined || !NOT_SENT_CODES.has(error_code);
+  const sent = mayHaveBeenSent(error_code);
   const kind = errorKindFor(undefined, sent, effect);
   const message = `PayPal ${operation}: no response (${error_code ?? 'unknown network error'}${sent ? ', the request may have been received' : ', the request was not sent'})`;
-  return new ProviderError(PROVIDER_NAME, kind, message, { ...(error_code === undefined ? {} : { provider_code: error_code }), cause });
-}
-
-/** A network error's code: axios and fetch put it on the error or on its cause. */
-export function networkErrorCode(error: unknown): string | undefined {
-  for (let candidate: unknown = error, depth = 0; depth < 3 && typeof candidate === 'object' && candidate !== null; depth += 1) {
-    if ('code' in candidate && typeof candidate.code === 'string') return candidate.code;
-    if (candidate instanceof Error && candidate.name === 'TimeoutError') return 'ETIMEDOUT';
-    candidate = 'cause' in candidate ? candidate.cause : undefined;
-  }
-  return undefined;
+  return new ProviderError(PAYPAL_PROVIDER_NAME, kind, message, { ...(error_code === undefined ? {} : { provider_code: error_code }), cause });
 }

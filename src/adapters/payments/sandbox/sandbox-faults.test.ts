@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { ConfigError } from '../../../config.js';
 import { RecordingProvisioner } from '../../network/recording/recording-provisioner.js';
 import { jobHandlers } from '../../../app/jobs.js';
 import type { Database } from '../../../db/database.js';
 import { ManualClock } from '../../../ports/clock.js';
 import { ProviderError } from '../../../ports/payment-provider.js';
 import { seedDemo } from '../../../services/demo/seed.js';
+import { jobsOutbox } from '../../../services/jobs/outbox.js';
 import { OutboxWorker } from '../../../services/jobs/worker.js';
 import { providerClearingAccountId, SYSTEM_ACCOUNTS } from '../../../services/ledger/accounts.js';
 import { ledgerViolations } from '../../../services/ledger/invariants.js';
@@ -53,14 +55,15 @@ describe('sandbox fault settings', () => {
     assert.deepEqual(faults, { timeout_share: 0.1, timeout_ms: 0, error_share: 0.1, webhook_delay_share: 0.25, webhook_delay_ms: 4_000 });
   });
 
-  it('refuse bad values with a message naming the variable', () => {
-    const refused = (env: Record<string, string>, pattern: RegExp) => assert.throws(() => sandboxConfigFromEnv(env), pattern);
-    refused({ SANDBOX_FAULT_TIMEOUT_SHARE: 'often' }, /SANDBOX_FAULT_TIMEOUT_SHARE must be a number between 0 and 1/);
-    refused({ SANDBOX_FAULT_ERROR_SHARE: '1.5' }, /SANDBOX_FAULT_ERROR_SHARE must be a share between 0 and 1/);
-    refused({ SANDBOX_FAULT_WEBHOOK_DELAY_SHARE: '-0.1' }, /SANDBOX_FAULT_WEBHOOK_DELAY_SHARE must be a share between 0 and 1/);
-    refused({ SANDBOX_FAULT_TIMEOUT_MS: '2.5' }, /SANDBOX_FAULT_TIMEOUT_MS must be a whole number of milliseconds/);
-    refused({ SANDBOX_FAULT_WEBHOOK_DELAY_MS: '-1' }, /SANDBOX_FAULT_WEBHOOK_DELAY_MS must not be negative/);
-    refused({ SANDBOX_FAULT_TIMEOUT_SHARE: '0.6', SANDBOX_FAULT_ERROR_SHARE: '0.6' }, /must not exceed 1/);
+  it('refuse bad values with a ConfigError naming the variable', () => {
+    const refused = (env: Record<string, string>, pattern: RegExp) => assert.throws(() => sandboxConfigFromEnv(env), (error: unknown) => error instanceof ConfigError && pattern.test(error.message));
+    refused({ SANDBOX_FAULT_TIMEOUT_SHARE: 'often' }, /SANDBOX_FAULT_TIMEOUT_SHARE: must be a number between 0 and 1/);
+    refused({ SANDBOX_FAULT_ERROR_SHARE: '1.5' }, /SANDBOX_FAULT_ERROR_SHARE: must be a share between 0 and 1/);
+    refused({ SANDBOX_FAULT_WEBHOOK_DELAY_SHARE: '-0.1' }, /SANDBOX_FAULT_WEBHOOK_DELAY_SHARE: must be a share between 0 and 1/);
+    refused({ SANDBOX_FAULT_TIMEOUT_MS: '2.5' }, /SANDBOX_FAULT_TIMEOUT_MS: must be a whole number of milliseconds/);
+    refused({ SANDBOX_FAULT_WEBHOOK_DELAY_MS: '-1' }, /SANDBOX_FAULT_WEBHOOK_DELAY_MS: must not be negative/);
+    refused({ SANDBOX_FAULT_TIMEOUT_SHARE: '0.6', SANDBOX_FAULT_ERROR_SHARE: '0.6' }, /SANDBOX_FAULT_ERROR_SHARE: with SANDBOX_FAULT_TIMEOUT_SHARE must not exceed 1/);
+    refused({ SANDBOX_WEBHOOK_SECRET: 'short' }, /SANDBOX_WEBHOOK_SECRET: must be at least 16 characters/);
   });
 });
 
@@ -111,7 +114,7 @@ interface Harness {
 function harness(database: Database, clock: ManualClock, env: Record<string, string>): Harness {
   const script = new ScriptedRandom();
   const config = sandboxConfigFromEnv(env);
-  const sandbox = new SandboxProvider({ database, clock, config, public_base_url: 'http://roamcard.test', webhook_url: 'http://roamcard.test/webhooks/sandbox', random: script.next });
+  const sandbox = new SandboxProvider({ database, clock, config, public_base_url: 'http://roamcard.test', webhook_url: 'http://roamcard.test/webhooks/sandbox', outbox: jobsOutbox, random: script.next });
   const renewal = new RenewalService({
     database, clock, router: new PaymentRouter([sandbox]), public_base_url: 'http://roamcard.test', order_ttl_ms: 3_600_000, bank_transfer_ttl_ms: 86_400_000,
   });

@@ -7,21 +7,9 @@ import { isUniqueViolation } from '../../../db/errors.js';
 import { installationSecret } from '../../../db/installation-secrets.js';
 import { inTransaction, type Executor } from '../../../db/transaction.js';
 import type { Clock } from '../../../ports/clock.js';
-import {
-  isFinalPaymentStatus,
-  ProviderError,
-  WebhookRejected,
-  type InitiatePaymentInput,
-  type PaymentFailureCode,
-  type PaymentMethod,
-  type PaymentProvider,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-  type RefundInput,
-  type WebhookEvent,
-  type WebhookRequest,
-} from '../../../ports/payment-provider.js';
-import { enqueueJob } from '../../../services/jobs/outbox.js';
+import type { Outbox } from '../../../ports/outbox.js';
+import { isFinalPaymentStatus, ProviderError, WebhookRejected, type InitiatePaymentInput, type PaymentFailureCode, type PaymentMethod, type PaymentProvider, type ProviderPaymentState, type ProviderRefundState, type RefundInput, type WebhookEvent, type WebhookRequest } from '../../../ports/payment-provider.js';
+import { refuseOversizedBody } from '../kit/provider-webhooks.js';
 import type { SandboxConfig } from './sandbox-config.js';
 import { webhookDelayMs, withInjectedFault } from './sandbox-faults.js';
 import { checkSignature, parseSandboxEvent, SANDBOX_SIGNATURE_HEADER, type SandboxEvent } from './sandbox-wire.js';
@@ -35,6 +23,7 @@ import { checkSignature, parseSandboxEvent, SANDBOX_SIGNATURE_HEADER, type Sandb
  * held back, when the SANDBOX_FAULT_* settings ask for it (sandbox-faults.ts).
  */
 
+export const SANDBOX_PROVIDER_NAME = 'sandbox';
 /** Every online method a customer pays at a provider's page (bank transfers have their own, in-house provider). */
 export const SANDBOX_METHODS: readonly PaymentMethod[] = ['card', 'yoomoney', 'paypal', 'alipay', 'wechat_pay', 'sbp'];
 /** The installation secret that signs sandbox webhooks when SANDBOX_WEBHOOK_SECRET is not set. */
@@ -61,11 +50,17 @@ export interface SandboxProviderOptions {
   readonly public_base_url: string;
   /** Where the sandbox sends its webhooks: our own /webhooks/sandbox. */
   readonly webhook_url: string;
+  /**
+   * Where its webhook deliveries and the timeout card's late outcome are queued, in the sandbox's
+   * own transaction (the jobs table in the app: jobsOutbox). The job kinds and payloads are the
+   * contract with their handlers (app/jobs.ts): SANDBOX_WEBHOOK_JOB and SANDBOX_SETTLE_JOB.
+   */
+  readonly outbox: Outbox;
   readonly random?: () => number;
 }
 
 export class SandboxProvider implements PaymentProvider {
-  readonly name = 'sandbox';
+  readonly name = SANDBOX_PROVIDER_NAME;
   readonly methods = SANDBOX_METHODS;
   readonly #options: SandboxProviderOptions;
   #webhook_secret: Promise<string> | undefined;
@@ -170,6 +165,7 @@ export class SandboxProvider implements PaymentProvider {
    * treated), so even a leaked secret cannot make a payment succeed that did not.
    */
   async parseWebhook(request: WebhookRequest): Promise<WebhookEvent> {
+    refuseOversizedBody(request.raw_body, 'sandbox webhook');
     const header = request.headers[SANDBOX_SIGNATURE_HEADER];
     const body = request.raw_body.toString('utf8');
     const check = checkSignature(await this.webhookSecret(), body, Array.isArray(header) ? header[0] : header,
@@ -240,7 +236,7 @@ export class SandboxProvider implements PaymentProvider {
       await this.#apply(trx, payment, outcome, now_ms);
       // The "timeout" test card: the outcome stays unknown (pending) and arrives later, by webhook only.
       if (outcome.status === 'pending') {
-        await enqueueJob(trx, {
+        await this.#options.outbox.enqueue(trx, {
           kind: SANDBOX_SETTLE_JOB,
           payload: { provider_payment_id: payment.id },
           run_after_ms: now_ms + this.#options.config.timeout_outcome_ms,
@@ -322,7 +318,7 @@ export class SandboxProvider implements PaymentProvider {
     const { webhook_duplicate_share, webhook_reorder_ms, faults } = this.#options.config;
     const copies = random() < webhook_duplicate_share ? 2 : 1;
     for (let copy = 0; copy < copies; copy += 1) {
-      await enqueueJob(trx, {
+      await this.#options.outbox.enqueue(trx, {
         kind: SANDBOX_WEBHOOK_JOB,
         payload: { url: this.#options.webhook_url, body: JSON.stringify(event) },
         run_after_ms: now_ms + Math.floor(random() * webhook_reorder_ms) + webhookDelayMs(faults, random),

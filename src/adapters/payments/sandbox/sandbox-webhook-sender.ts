@@ -3,18 +3,19 @@ import { signatureHeader, SANDBOX_SIGNATURE_HEADER } from './sandbox-wire.js';
 /** How long the sandbox waits for our webhook endpoint, like a real provider's delivery timeout. */
 export const WEBHOOK_DELIVERY_TIMEOUT_MS = 10_000;
 
+/** A queued sandbox webhook (the SANDBOX_WEBHOOK_JOB payload) as it goes out: where to, headers signed now, and the body. */
+export function sandboxWebhookDelivery(payload: unknown, secret: string, now_ms: number): { url: string; headers: Record<string, string>; body: string } {
+  const { url, body } = payload as { url: string; body: string };
+  return { url, headers: { 'content-type': 'application/json', [SANDBOX_SIGNATURE_HEADER]: signatureHeader(secret, body, Math.floor(now_ms / 1000)) }, body };
+}
+
 /**
  * Delivers one sandbox webhook over HTTP, signed at send time (so a retried delivery carries a fresh
  * timestamp, as Stripe's do). Anything but a 2xx throws, and the job is retried with backoff.
  */
 export async function deliverSandboxWebhook(payload: unknown, secret: string, now_ms: number): Promise<void> {
-  const { url, body } = payload as { url: string; body: string };
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', [SANDBOX_SIGNATURE_HEADER]: signatureHeader(secret, body, Math.floor(now_ms / 1000)) },
-    body,
-    signal: AbortSignal.timeout(WEBHOOK_DELIVERY_TIMEOUT_MS),
-  });
+  const { url, headers, body } = sandboxWebhookDelivery(payload, secret, now_ms);
+  const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(WEBHOOK_DELIVERY_TIMEOUT_MS) });
   if (response.status < 200 || response.status >= 300) {
     throw new Error(`webhook endpoint answered ${response.status}`);
   }

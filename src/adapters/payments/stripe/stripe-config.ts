@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ConfigError } from '../../../config.js';
+import { anySet, apiUrlSetting, settingsFromEnvironment, timeoutMsSetting, timeoutVariable, type EnvironmentVariable } from '../kit/provider-settings.js';
+import { WEBHOOK_TOLERANCE_S_DEFAULT } from '../kit/provider-webhooks.js';
 
 /**
  * Stripe's settings come from the environment, validated once at start. The provider is off
@@ -7,14 +8,9 @@ import { ConfigError } from '../../../config.js';
  * stops the process with a message naming the variable.
  */
 
-export const STRIPE_TIMEOUT_MS_DEFAULT = 10_000;
-/** Below this a healthy call to Stripe can time out; above it a stuck call holds a worker too long. */
-export const STRIPE_TIMEOUT_MS_MIN = 500;
-/** The SDK's own default; nothing Stripe documents takes longer. */
+/** The SDK's own default timeout; nothing Stripe documents takes longer (the other adapters allow PROVIDER_TIMEOUT_MS_MAX). */
 export const STRIPE_TIMEOUT_MS_MAX = 80_000;
 
-/** Stripe's recommended tolerance; each webhook retry is signed afresh, so retries are never stale. */
-export const STRIPE_WEBHOOK_TOLERANCE_S_DEFAULT = 300;
 /** Zero would switch the SDK's timestamp check off; under a minute trips over ordinary clock skew. */
 export const STRIPE_WEBHOOK_TOLERANCE_S_MIN = 60;
 /** A captured webhook can be replayed for this long; an hour is already generous. */
@@ -29,12 +25,12 @@ export const STRIPE_CURRENCIES = ['rub'] as const;
 export type StripeCurrency = (typeof STRIPE_CURRENCIES)[number];
 export const STRIPE_CURRENCY_DEFAULT: StripeCurrency = 'rub';
 
-export const STRIPE_ENVIRONMENT_VARIABLES: readonly { readonly name: string; readonly default: string; readonly description: string }[] = Object.freeze([
+export const STRIPE_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.freeze([
   { name: 'STRIPE_SECRET_KEY', default: '(unset: Stripe off)', description: 'secret key "sk_live_…"/"sk_test_…" or restricted key "rk_…"; setting it turns Stripe on' },
   { name: 'STRIPE_WEBHOOK_SECRET', default: '(required with the key)', description: 'signing secret "whsec_…" of the webhook endpoint; every webhook is verified with it' },
   { name: 'STRIPE_API_BASE', default: 'https://api.stripe.com', description: 'API origin (scheme://host[:port], no path); http only on a loopback address, for a local fake' },
-  { name: 'STRIPE_TIMEOUT_MS', default: String(STRIPE_TIMEOUT_MS_DEFAULT), description: `per-request timeout in milliseconds (${STRIPE_TIMEOUT_MS_MIN}–${STRIPE_TIMEOUT_MS_MAX}); a timed-out payment stays pending, never failed` },
-  { name: 'STRIPE_WEBHOOK_TOLERANCE_S', default: String(STRIPE_WEBHOOK_TOLERANCE_S_DEFAULT), description: `oldest webhook signature accepted, in seconds (${STRIPE_WEBHOOK_TOLERANCE_S_MIN}–${STRIPE_WEBHOOK_TOLERANCE_S_MAX}); older ones are rejected as replays` },
+  timeoutVariable('STRIPE_TIMEOUT_MS', STRIPE_TIMEOUT_MS_MAX),
+  { name: 'STRIPE_WEBHOOK_TOLERANCE_S', default: String(WEBHOOK_TOLERANCE_S_DEFAULT), description: `oldest webhook signature accepted, in seconds (${STRIPE_WEBHOOK_TOLERANCE_S_MIN}–${STRIPE_WEBHOOK_TOLERANCE_S_MAX}); older ones are rejected as replays` },
   { name: 'STRIPE_CURRENCY', default: STRIPE_CURRENCY_DEFAULT, description: 'currency Stripe charges in; only rub (orders are priced in RUB and are not converted)' },
 ]);
 
@@ -55,16 +51,9 @@ export interface StripeConfig {
   readonly currency: StripeCurrency;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const DEFAULT_PORTS = { 'https:': 443, 'http:': 80 } as const;
 
-const apiBase = z
-  .string()
-  .trim()
-  .refine((text) => URL.canParse(text), 'must be an absolute URL such as https://api.stripe.com or http://127.0.0.1:12111')
-  .transform((text) => new URL(text))
-  // The secret key travels in every request: plain http only to a fake on this machine.
-  .refine((url) => url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)), 'must use https (http only on a loopback address)')
+const apiBase = apiUrlSetting('https://api.stripe.com or http://127.0.0.1:12111')
   // The SDK puts its own /v1/… path after the host; a path here would be silently dropped.
   .refine((url) => url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '', 'must be scheme://host[:port] with no path, query or credentials')
   .transform((url): StripeApiBase => {
@@ -83,13 +72,13 @@ const environmentSchema = z.object({
     .regex(/^(sk|rk)_\S+$/, 'must be a secret key starting with sk_ or rk_ (a pk_ publishable key cannot create payments)'),
   STRIPE_WEBHOOK_SECRET: z.string({ error: WEBHOOK_SECRET_NEEDED }).trim().regex(/^whsec_\S+$/, 'must be a webhook signing secret starting with whsec_'),
   STRIPE_API_BASE: apiBase.optional(),
-  STRIPE_TIMEOUT_MS: z.coerce.number().int().min(STRIPE_TIMEOUT_MS_MIN).max(STRIPE_TIMEOUT_MS_MAX).default(STRIPE_TIMEOUT_MS_DEFAULT),
+  STRIPE_TIMEOUT_MS: timeoutMsSetting(STRIPE_TIMEOUT_MS_MAX),
   STRIPE_WEBHOOK_TOLERANCE_S: z.coerce
     .number()
     .int()
     .min(STRIPE_WEBHOOK_TOLERANCE_S_MIN)
     .max(STRIPE_WEBHOOK_TOLERANCE_S_MAX)
-    .default(STRIPE_WEBHOOK_TOLERANCE_S_DEFAULT),
+    .default(WEBHOOK_TOLERANCE_S_DEFAULT),
   STRIPE_CURRENCY: z
     .string()
     .trim()
@@ -100,14 +89,8 @@ const environmentSchema = z.object({
 
 /** The config, or undefined when STRIPE_SECRET_KEY is unset; throws ConfigError naming each bad variable. */
 export function stripeConfigFromEnv(environment: Readonly<Record<string, string | undefined>>): StripeConfig | undefined {
-  // Empty counts as unset, as in the main loadConfig: `STRIPE_SECRET_KEY=` in a .env file turns it off.
-  const present = Object.fromEntries(Object.entries(environment).filter(([name, value]) => name.startsWith('STRIPE_') && value !== undefined && value !== ''));
-  if (present.STRIPE_SECRET_KEY === undefined) return undefined;
-  const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
-  const env = parsed.data;
+  if (!anySet(environment, ['STRIPE_SECRET_KEY'])) return undefined;
+  const env = settingsFromEnvironment(environment, 'STRIPE_', environmentSchema);
   return Object.freeze({
     secret_key: env.STRIPE_SECRET_KEY,
     webhook_secret: env.STRIPE_WEBHOOK_SECRET,

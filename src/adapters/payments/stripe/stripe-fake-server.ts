@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { closeNow, DelayedAnswers, FAKE_REQUEST_BYTES_MAX, headerValue, listenOnLoopback } from '../kit/fake-server.js';
+import { readBody } from '../kit/json-body.js';
 
 /**
  * A local stand-in for the part of Stripe's REST API (v1) the adapter uses, speaking Stripe's
@@ -20,15 +21,8 @@ export interface FormObject {
   [key: string]: FormValue;
 }
 
-export interface RecordedRequest {
-  readonly method: string;
-  readonly path: string;
-  /** The form body (POST) or query string (GET), decoded from bracket notation. */
-  readonly params: FormObject;
-  readonly raw_body: string;
-  readonly content_type: string | undefined;
-  readonly idempotency_key: string | undefined;
-  readonly stripe_version: string | undefined;
+/** An exchange as the fake saw it (the API key left out): tests read these. */
+export interface RecordedRequest extends Omit<Incoming, 'authorization'> {
   /** The HTTP status sent, or 'dropped' when the connection was closed instead. */
   readonly outcome: number | 'dropped';
   readonly replayed: boolean;
@@ -168,6 +162,7 @@ const KNOWN_PARAMETERS: Readonly<Record<string, ReadonlySet<string>>> = {
 interface Incoming {
   readonly method: string;
   readonly path: string;
+  /** The form body (POST) or query string (GET), decoded from bracket notation. */
   readonly params: FormObject;
   readonly raw_body: string;
   readonly content_type: string | undefined;
@@ -285,7 +280,7 @@ export class StripeFakeServer {
   readonly #refunds = new Map<string, FakeRefund>();
   readonly #idempotent = new Map<string, { fingerprint: string; reply: Reply; request_id: string }>();
   readonly #faults: Fault[] = [];
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #late_answers = new DelayedAnswers();
   readonly #requests: RecordedRequest[] = [];
   readonly #events: FakeEvent[] = [];
   #confirmation_declines: DeclineReason[] = [];
@@ -301,9 +296,7 @@ export class StripeFakeServer {
 
   static async start(options: StripeFakeOptions): Promise<StripeFakeServer> {
     const fake = new StripeFakeServer(options);
-    await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
-    const { port } = fake.#server.address() as AddressInfo;
-    fake.#base_url = `http://127.0.0.1:${port}`;
+    fake.#base_url = await listenOnLoopback(fake.#server);
     return fake;
   }
 
@@ -340,15 +333,17 @@ export class StripeFakeServer {
     return session;
   }
 
+  sessions(): FakeCheckoutSession[] {
+    return [...this.#sessions.values()];
+  }
+
   refunds(): FakeRefund[] {
     return [...this.#refunds.values()];
   }
 
   async close(): Promise<void> {
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => this.#server.close((error) => (error ? reject(error) : resolve())));
+    this.#late_answers.clear();
+    await closeNow(this.#server);
   }
 
   /** The next `count` API requests meet this fault instead of (or on top of) normal handling. */
@@ -443,14 +438,19 @@ export class StripeFakeServer {
     });
   }
 
-  /** POSTs an event to a webhook URL as Stripe does; `body` overrides the signed JSON (to tamper with it). */
-  async sendWebhook(url: string, event: FakeEvent, options: { timestamp_s?: number; secret?: string; body?: string } = {}): Promise<{ status: number; body: string }> {
+  /** An event as Stripe delivers it: pretty-printed JSON and its Stripe-Signature; `body` overrides the signed JSON (to tamper with it). */
+  delivery(event: FakeEvent, options: { timestamp_s?: number; secret?: string; body?: string } = {}): { headers: Record<string, string>; raw_body: Buffer } {
     const payload = JSON.stringify(event, null, 2);
-    const response = await fetch(url, {
-      method: 'POST',
+    return {
       headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)', 'stripe-signature': this.signature(payload, options) },
-      body: options.body ?? payload,
-    });
+      raw_body: Buffer.from(options.body ?? payload),
+    };
+  }
+
+  /** POSTs an event to a webhook URL as Stripe does (see `delivery`). */
+  async sendWebhook(url: string, event: FakeEvent, options: { timestamp_s?: number; secret?: string; body?: string } = {}): Promise<{ status: number; body: string }> {
+    const { headers, raw_body } = this.delivery(event, options);
+    const response = await fetch(url, { method: 'POST', headers, body: raw_body });
     return { status: response.status, body: await response.text() };
   }
 
@@ -458,6 +458,10 @@ export class StripeFakeServer {
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const incoming = await readIncoming(request, this.#base_url);
+    if (incoming === undefined) {
+      send(response, 413, { error: { type: 'invalid_request_error', message: 'Request body too large.' } });
+      return;
+    }
     if (!incoming.path.startsWith('/v1/')) {
       // Hosted pages (Checkout, Alipay, 3-D Secure, WeChat Pay instructions) are only addresses here.
       send(response, 200, { page: incoming.path });
@@ -492,11 +496,7 @@ export class StripeFakeServer {
       send(response, answer.status, answer.body, answer.headers);
       return;
     }
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      if (!response.destroyed) send(response, answer.status, answer.body, answer.headers);
-    }, delay_ms);
-    this.#timers.add(timer);
+    this.#late_answers.send(response, delay_ms, () => send(response, answer.status, answer.body, answer.headers));
   }
 
   #authenticate(authorization: string | undefined): Answer | undefined {
@@ -611,30 +611,15 @@ export class StripeFakeServer {
     const options = object(params, 'payment_method_options');
     const return_url = text(params, 'return_url') ?? null;
     if (confirm) this.#validateConfirmation(types, method_type, options, return_url);
-    const intent: FakePaymentIntent = {
-      id: newId('pi_'),
-      object: 'payment_intent',
+    const intent = newPaymentIntent({
       amount,
-      amount_received: 0,
       currency,
       status: confirm ? 'requires_action' : 'requires_payment_method',
       description: text(params, 'description') ?? null,
       metadata: stringRecord(object(params, 'metadata')),
       allowed_payment_method_types: types,
-      payment_method_types: types,
       payment_method_options: options,
-      next_action: null,
-      last_payment_error: null,
-      latest_charge: null,
-      cancellation_reason: null,
-      canceled_at: null,
-      capture_method: 'automatic',
-      confirmation_method: 'automatic',
-      client_secret: '',
-      created: Math.floor(Date.now() / 1000),
-      livemode: false,
-    };
-    intent.client_secret = `${intent.id}_secret_${randomBytes(8).toString('hex')}`;
+    });
     this.#intents.set(intent.id, intent);
     this.#intent_return_urls.set(intent.id, return_url);
     if (confirm && method_type !== undefined) return this.#confirmIntent(intent, method_type, return_url);
@@ -773,29 +758,15 @@ export class StripeFakeServer {
   #sessionIntent(session: FakeCheckoutSession): FakePaymentIntent {
     if (session.payment_intent !== null) return this.intent(session.payment_intent);
     const data = this.#session_intent_data.get(session.id) ?? { description: null, metadata: {} };
-    const intent: FakePaymentIntent = {
-      id: newId('pi_'),
-      object: 'payment_intent',
+    const intent = newPaymentIntent({
       amount: session.amount_total,
-      amount_received: 0,
       currency: session.currency,
       status: 'requires_payment_method',
       description: data.description,
       metadata: data.metadata,
       allowed_payment_method_types: session.allowed_payment_method_types,
-      payment_method_types: session.payment_method_types,
       payment_method_options: {},
-      next_action: null,
-      last_payment_error: null,
-      latest_charge: null,
-      cancellation_reason: null,
-      canceled_at: null,
-      capture_method: 'automatic',
-      confirmation_method: 'automatic',
-      client_secret: '',
-      created: Math.floor(Date.now() / 1000),
-      livemode: false,
-    };
+    });
     this.#intents.set(intent.id, intent);
     this.#intent_return_urls.set(intent.id, session.url);
     session.payment_intent = intent.id;
@@ -810,6 +781,28 @@ export class StripeFakeServer {
     intent.last_payment_error = null;
     return intent;
   }
+}
+
+/** A new PaymentIntent as Stripe starts one: nothing received, nothing pending, automatic capture. */
+function newPaymentIntent(fields: Pick<FakePaymentIntent, 'amount' | 'currency' | 'status' | 'description' | 'metadata' | 'allowed_payment_method_types' | 'payment_method_options'>): FakePaymentIntent {
+  const id = newId('pi_');
+  return {
+    ...fields,
+    id,
+    object: 'payment_intent',
+    amount_received: 0,
+    payment_method_types: fields.allowed_payment_method_types,
+    next_action: null,
+    last_payment_error: null,
+    latest_charge: null,
+    cancellation_reason: null,
+    canceled_at: null,
+    capture_method: 'automatic',
+    confirmation_method: 'automatic',
+    client_secret: `${id}_secret_${randomBytes(8).toString('hex')}`,
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+  };
 }
 
 function ok(body: unknown): Reply {
@@ -831,16 +824,13 @@ function send(response: ServerResponse, status: number, body: unknown, headers: 
   response.end(payload);
 }
 
-async function readIncoming(request: IncomingMessage, base_url: string): Promise<Incoming> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const raw_body = Buffer.concat(chunks).toString('utf8');
+async function readIncoming(request: IncomingMessage, base_url: string): Promise<Incoming | undefined> {
+  const body = await readBody(request, FAKE_REQUEST_BYTES_MAX);
+  if (body === undefined) return undefined;
+  const raw_body = body.toString('utf8');
   const url = new URL(request.url ?? '/', base_url);
   const method = request.method ?? 'GET';
-  const header = (name: string): string | undefined => {
-    const value = request.headers[name];
-    return typeof value === 'string' ? value : undefined;
-  };
+  const header = (name: string): string | undefined => headerValue(request.headers, name);
   return {
     method,
     path: url.pathname,

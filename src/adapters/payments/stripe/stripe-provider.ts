@@ -1,19 +1,8 @@
 import Stripe from 'stripe';
-import type { BackoffPolicy } from '../../../core/backoff.js';
 import { systemClock, type Clock } from '../../../ports/clock.js';
-import {
-  ProviderError,
-  WebhookRejected,
-  type InitiatePaymentInput,
-  type PaymentMethod,
-  type PaymentProvider,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-  type RefundInput,
-  type WebhookEvent,
-  type WebhookRequest,
-} from '../../../ports/payment-provider.js';
-import { withProviderRetries } from '../provider-retries.js';
+import { ProviderError, WebhookRejected, type InitiatePaymentInput, type PaymentMethod, type PaymentProvider, type ProviderPaymentState, type ProviderRefundState, type RefundInput, type WebhookEvent, type WebhookRequest } from '../../../ports/payment-provider.js';
+import { withProviderRetries, type ProviderRetryOptions } from '../kit/provider-retries.js';
+import { refuseOversizedBody } from '../kit/provider-webhooks.js';
 import type { StripeConfig } from './stripe-config.js';
 import {
   STRIPE_METHODS,
@@ -62,8 +51,7 @@ const CANCEL_KEY_PREFIX = 'cancel:';
 export interface StripeProviderOptions {
   /** Time for webhook timestamp checks; tests move it. */
   readonly clock?: Clock;
-  /** Bounds for retryable failures; defaults are provider-retries.ts's. */
-  readonly retries?: { readonly attempts_max?: number; readonly backoff?: BackoffPolicy; readonly random?: () => number };
+  readonly retries?: ProviderRetryOptions;
 }
 
 export class StripeProvider implements PaymentProvider {
@@ -72,12 +60,12 @@ export class StripeProvider implements PaymentProvider {
   readonly #stripe: Stripe;
   readonly #config: StripeConfig;
   readonly #clock: Clock;
-  readonly #retries: NonNullable<StripeProviderOptions['retries']>;
+  readonly #retries: ProviderRetryOptions;
 
   constructor(config: StripeConfig, options: StripeProviderOptions = {}) {
     this.#config = config;
     this.#clock = options.clock ?? systemClock;
-    this.#retries = options.retries ?? {};
+    this.#retries = Object.freeze({ ...options.retries });
     this.#stripe = new Stripe(config.secret_key, {
       apiVersion: STRIPE_API_VERSION,
       maxNetworkRetries: 0,
@@ -132,6 +120,7 @@ export class StripeProvider implements PaymentProvider {
   }
 
   async parseWebhook(request: WebhookRequest): Promise<WebhookEvent> {
+    refuseOversizedBody(request.raw_body, 'Stripe webhook');
     const header = request.headers['stripe-signature'];
     if (typeof header !== 'string' || header.length === 0) throw new WebhookRejected('signature', 'no single Stripe-Signature header');
     const event = this.#verifiedEvent(request.raw_body, header);

@@ -1,16 +1,7 @@
 import Stripe from 'stripe';
-import {
-  ProviderError,
-  type InitiatePaymentInput,
-  type NextAction,
-  type PaymentFailureCode,
-  type PaymentMethod,
-  type ProviderErrorKind,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-  type WebhookEvent,
-} from '../../../ports/payment-provider.js';
-import { classifyHttpFailure } from '../provider-retries.js';
+import { ProviderError, type InitiatePaymentInput, type NextAction, type PaymentFailureCode, type PaymentMethod, type ProviderErrorKind, type ProviderPaymentState, type ProviderRefundState, type WebhookEvent } from '../../../ports/payment-provider.js';
+import { mayHaveBeenSent, networkErrorCode } from '../kit/network-errors.js';
+import { classifyHttpFailure } from '../kit/provider-retries.js';
 
 /**
  * Pure translation between our payment port and Stripe's API objects: request parameters out,
@@ -287,23 +278,17 @@ export function refundCreateParams(payment_intent: string, amount_minor: number,
   };
 }
 
-/**
- * Connection failures that happen before a TCP connection exists: not one byte of the request left
- * this machine, so Stripe cannot have acted.
- */
-const CONNECT_PHASE_ERROR_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-
+/** The socket error's code under an SDK connection error (its `detail`). */
 function connectionErrorCode(error: Stripe.errors.StripeError): string | undefined {
-  const detail = error.detail;
-  if (typeof detail !== 'object' || detail === null || !('code' in detail)) return undefined;
-  return typeof detail.code === 'string' ? detail.code : undefined;
+  return networkErrorCode(error.detail);
 }
 
 /**
  * How sure we are that the request did not reach Stripe, per error class:
  *
  * StripeConnectionError. The SDK cannot say whether the request was sent, but the socket error's
- * code can: ECONNREFUSED / ENOTFOUND / EAI_AGAIN happen before a connection exists → retryable.
+ * code can: ECONNREFUSED, ENOTFOUND and the rest of NOT_SENT_ERROR_CODES happen before a connection
+ * exists → retryable.
  * Every other connection error (our timeout, ECONNRESET, EPIPE, a body cut short) may come after
  * Stripe received and executed the request → indeterminate. For ECONNRESET / EPIPE the SDK has
  * already retried once with the same Idempotency-Key even with maxNetworkRetries 0 (a stale
@@ -318,8 +303,7 @@ function connectionErrorCode(error: Stripe.errors.StripeError): string | undefin
 function stripeErrorKind(error: Stripe.errors.StripeError, operation: StripeOperation): ProviderErrorKind {
   if (error instanceof Stripe.errors.StripeConnectionError) {
     if (operation === 'read') return 'retryable';
-    const code = connectionErrorCode(error);
-    return classifyHttpFailure(undefined, code === undefined || !CONNECT_PHASE_ERROR_CODES.has(code));
+    return classifyHttpFailure(undefined, mayHaveBeenSent(connectionErrorCode(error)));
   }
   if (error instanceof Stripe.errors.StripeRateLimitError) return 'retryable';
   if (error instanceof Stripe.errors.StripeAPIError) {

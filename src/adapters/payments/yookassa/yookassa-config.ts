@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { addressListSetting, ConfigError } from '../../../config.js';
+import { addressListSetting } from '../../../config.js';
 import type { AddressRange } from '../../../core/address-list.js';
+import { anySet, apiUrlSetting, settingsFromEnvironment, timeoutMsSetting, timeoutVariable, type EnvironmentVariable } from '../kit/provider-settings.js';
 
 /**
  * YooKassa's settings come from the environment, validated once at start. The provider is off
@@ -21,17 +22,12 @@ export const YOOKASSA_NOTIFICATION_IPS_DEFAULT: readonly string[] = Object.freez
   '2a02:5180::/32',
 ]);
 
-export const YOOKASSA_TIMEOUT_MS_DEFAULT = 10_000;
-/** Below this a healthy request to Moscow can time out; above it a stuck call holds a worker too long. */
-export const YOOKASSA_TIMEOUT_MS_MIN = 500;
-export const YOOKASSA_TIMEOUT_MS_MAX = 120_000;
-
-export const YOOKASSA_ENVIRONMENT_VARIABLES: readonly { readonly name: string; readonly default: string; readonly description: string }[] = Object.freeze([
+export const YOOKASSA_ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = Object.freeze([
   { name: 'YOOKASSA_SHOP_ID', default: '(unset: YooKassa off)', description: 'shopId from the YooKassa dashboard (digits); set together with YOOKASSA_SECRET_KEY to turn YooKassa on' },
   { name: 'YOOKASSA_SECRET_KEY', default: '(unset: YooKassa off)', description: 'API secret key, "live_…" or "test_…" (a test shop\'s key takes no money)' },
   { name: 'YOOKASSA_API_URL', default: YOOKASSA_API_URL_DEFAULT, description: 'API base URL; https, or http on a loopback address for a local fake' },
   { name: 'YOOKASSA_NOTIFICATION_IPS', default: YOOKASSA_NOTIFICATION_IPS_DEFAULT.join(','), description: 'comma-separated IPs/CIDRs allowed to send notifications (they carry no signature)' },
-  { name: 'YOOKASSA_TIMEOUT_MS', default: String(YOOKASSA_TIMEOUT_MS_DEFAULT), description: `per-request timeout in milliseconds (${YOOKASSA_TIMEOUT_MS_MIN}–${YOOKASSA_TIMEOUT_MS_MAX}); a timed-out payment stays pending, never failed` },
+  timeoutVariable('YOOKASSA_TIMEOUT_MS'),
 ]);
 
 export interface YooKassaConfig {
@@ -43,16 +39,7 @@ export interface YooKassaConfig {
   readonly timeout_ms: number;
 }
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-const apiUrl = z
-  .string()
-  .trim()
-  .refine((text) => URL.canParse(text), 'must be an absolute URL such as https://api.yookassa.ru/v3/')
-  .transform((text) => new URL(text.endsWith('/') ? text : `${text}/`))
-  // The secret key travels in every request: plain http only to a fake on this machine.
-  .refine((url) => url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)), 'must use https (http only on a loopback address)')
-  .transform((url) => url.href);
+const apiUrl = apiUrlSetting(YOOKASSA_API_URL_DEFAULT).transform((url) => (url.href.endsWith('/') ? url.href : `${url.href}/`));
 
 const BOTH_NEEDED = 'must be set as well: YooKassa needs both YOOKASSA_SHOP_ID and YOOKASSA_SECRET_KEY';
 
@@ -62,19 +49,13 @@ const environmentSchema = z.object({
   // prefault, not default: the default text is parsed like a value from the environment.
   YOOKASSA_API_URL: apiUrl.prefault(YOOKASSA_API_URL_DEFAULT),
   YOOKASSA_NOTIFICATION_IPS: addressListSetting.prefault(YOOKASSA_NOTIFICATION_IPS_DEFAULT.join(',')),
-  YOOKASSA_TIMEOUT_MS: z.coerce.number().int().min(YOOKASSA_TIMEOUT_MS_MIN).max(YOOKASSA_TIMEOUT_MS_MAX).default(YOOKASSA_TIMEOUT_MS_DEFAULT),
+  YOOKASSA_TIMEOUT_MS: timeoutMsSetting(),
 });
 
 /** The config, or undefined when YooKassa is not configured; throws ConfigError naming each bad variable. */
 export function yookassaConfigFromEnv(environment: Readonly<Record<string, string | undefined>>): YooKassaConfig | undefined {
-  // Empty counts as unset, as in the main loadConfig: `YOOKASSA_SHOP_ID=` in a .env file turns it off.
-  const present = Object.fromEntries(Object.entries(environment).filter(([name, value]) => name.startsWith('YOOKASSA_') && value !== undefined && value !== ''));
-  if (present.YOOKASSA_SHOP_ID === undefined && present.YOOKASSA_SECRET_KEY === undefined) return undefined;
-  const parsed = environmentSchema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
-  const env = parsed.data;
+  if (!anySet(environment, ['YOOKASSA_SHOP_ID', 'YOOKASSA_SECRET_KEY'])) return undefined;
+  const env = settingsFromEnvironment(environment, 'YOOKASSA_', environmentSchema);
   return Object.freeze({
     shop_id: env.YOOKASSA_SHOP_ID,
     secret_key: env.YOOKASSA_SECRET_KEY,

@@ -1,8 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { requestHash } from '../../../core/ids.js';
+import { closeNow, DelayedAnswers, FAKE_REQUEST_BYTES_MAX, headerValue, listenOnLoopback } from '../kit/fake-server.js';
+import { parseJson, readBody } from '../kit/json-body.js';
 
 /**
  * A local YooKassa (API v3) for tests: the parts the adapter uses, with YooKassa's wire format and
@@ -13,7 +14,6 @@ import { requestHash } from '../../../core/ids.js';
  * the client's timeout, and POST notifications. Listens on 127.0.0.1, port chosen by the system.
  */
 
-export const FAKE_BODY_BYTES_MAX = 1024 * 1024;
 const IDEMPOTENCE_KEY_LENGTH_MAX = 64;
 const DESCRIPTION_LENGTH_MAX = 128;
 const RETURN_URL_LENGTH_MAX = 2048;
@@ -151,7 +151,7 @@ export class YooKassaFake {
   readonly #refunds = new Map<string, RefundObject>();
   readonly #idempotence = new Map<string, { hash: string; reply: Reply }>();
   readonly #requests: RecordedRequest[] = [];
-  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #late_answers = new DelayedAnswers();
   #faults: { count: number; fault: FakeFault; after_processing: boolean }[] = [];
   #delays: { count: number; delay_ms: number }[] = [];
   #hold_refunds = false;
@@ -171,12 +171,7 @@ export class YooKassaFake {
 
   static async start(options: YooKassaFakeOptions = {}): Promise<YooKassaFake> {
     const fake = new YooKassaFake(options);
-    await new Promise<void>((resolve, reject) => {
-      fake.#server.once('error', reject);
-      fake.#server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const { port } = fake.#server.address() as AddressInfo;
-    fake.#origin = `http://127.0.0.1:${port}`;
+    fake.#origin = await listenOnLoopback(fake.#server);
     return fake;
   }
 
@@ -260,22 +255,21 @@ export class YooKassaFake {
   }
 
   async close(): Promise<void> {
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.#timers.clear();
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#late_answers.clear();
+    await closeNow(this.#server);
   }
 
   // -------------------------------------------------------------------------------------------
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const text = await readBody(request);
-    if (text === undefined) return reply(response, { status: 413 });
+    const bytes = await readBody(request, FAKE_REQUEST_BYTES_MAX);
+    if (bytes === undefined) return reply(response, { status: 413 });
+    const text = bytes.toString('utf8');
     const url = new URL(request.url ?? '/', this.#origin);
     const method = request.method ?? 'GET';
     if (url.pathname.startsWith('/checkout/')) return reply(response, this.#checkoutPage(url.pathname.slice('/checkout/'.length)));
-    const idempotence_key = header(request, 'idempotence-key');
-    const body = text.length === 0 ? undefined : safeJson(text);
+    const idempotence_key = headerValue(request.headers, 'idempotence-key');
+    const body = text.length === 0 ? undefined : parseJson(text);
     this.#requests.push({ method, path: url.pathname, idempotence_key, body });
 
     const fault = this.#takeFault();
@@ -284,11 +278,7 @@ export class YooKassaFake {
     if (fault !== undefined) return this.#fail(response, fault.fault);
     const delay_ms = this.#takeDelay();
     if (delay_ms === 0) return reply(response, result);
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      if (!response.destroyed) reply(response, result);
-    }, delay_ms);
-    this.#timers.add(timer);
+    this.#late_answers.send(response, delay_ms, () => reply(response, result));
   }
 
   #answer(request: IncomingMessage, method: string, path: string, text: string, body: unknown, idempotence_key: string | undefined): Reply {
@@ -304,14 +294,14 @@ export class YooKassaFake {
 
   #authenticate(request: IncomingMessage): void {
     const expected = `Basic ${Buffer.from(`${this.shop_id}:${this.secret_key}`).toString('base64')}`;
-    if (header(request, 'authorization') !== expected) {
+    if (headerValue(request.headers, 'authorization') !== expected) {
       throw new Refusal(401, 'invalid_credentials', 'Login or password is incorrect. Use shopId as the login and the secret key as the password.', 'Authorization');
     }
   }
 
   /** Same key + same request → the stored answer; same key + another request → an error. */
   #idempotent(request: IncomingMessage, path: string, text: string, body: unknown, idempotence_key: string | undefined): Reply {
-    if (!/^application\/json\b/.test(header(request, 'content-type') ?? '')) return { status: 415 };
+    if (!/^application\/json\b/.test(headerValue(request.headers, 'content-type') ?? '')) return { status: 415 };
     if (idempotence_key === undefined || idempotence_key.length === 0) throw new Refusal(400, 'invalid_request', 'Idempotence key is not specified', 'Idempotence-Key');
     if (idempotence_key.length > IDEMPOTENCE_KEY_LENGTH_MAX) throw new Refusal(400, 'invalid_request', `Idempotence key is longer than ${IDEMPOTENCE_KEY_LENGTH_MAX} characters`, 'Idempotence-Key');
     if (body === undefined && text.length > 0) throw new Refusal(400, 'invalid_request', 'Request body is not valid JSON');
@@ -525,29 +515,4 @@ function decimal(amount_minor: number): string {
 function quantityThousandths(quantity: string): bigint {
   const [whole = '0', fraction = ''] = quantity.split('.');
   return BigInt(whole) * QUANTITY_SCALE + BigInt(fraction.padEnd(3, '0'));
-}
-
-function header(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-async function readBody(request: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    bytes += buffer.length;
-    if (bytes > FAKE_BODY_BYTES_MAX) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }

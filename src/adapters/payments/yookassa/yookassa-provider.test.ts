@@ -1,65 +1,21 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError } from '../../../config.js';
 import { AddressList } from '../../../core/address-list.js';
-import {
-  ProviderError,
-  WebhookRejected,
-  isFinalPaymentStatus,
-  type InitiatePaymentInput,
-  type PaymentFailureCode,
-  type WebhookEvent,
-} from '../../../ports/payment-provider.js';
+import { isFinalPaymentStatus, type PaymentFailureCode } from '../../../ports/payment-provider.js';
+import { closedPortUrl, paymentInput, providerError, RETRIES_WITHOUT_WAITING, startWebhookReceiver, webhookRejection } from '../kit/provider-testing.js';
 import { YOOKASSA_NOTIFICATION_IPS_DEFAULT, yookassaConfigFromEnv, type YooKassaConfig } from './yookassa-config.js';
+import { YOOKASSA_ADDRESS, yookassaConfigFor as configFor } from './yookassa-contract-driver.js';
 import { YooKassaFake, type FakeCancellationReason } from './yookassa-fake-server.js';
 import { YooKassaProvider, type YooKassaProviderOptions } from './yookassa-provider.js';
 import { decimalFromMinor, failureCodeFor, minorFromDecimal, truncateUtf16 } from './yookassa-wire.js';
 
-const YOOKASSA_ADDRESS = '185.71.76.10';
-
-function paymentInput(overrides: Partial<InitiatePaymentInput> = {}): InitiatePaymentInput {
-  return {
-    payment_id: `pay_${randomUUID().replaceAll('-', '')}`,
-    order_id: `ord_${randomUUID().replaceAll('-', '')}`,
-    amount_minor: 99_000,
-    currency: 'RUB',
-    method: 'card',
-    description: 'Renewal of +7900***4567: 30 days, 10 GB',
-    return_url: 'https://roamcard.example/pay/return',
-    customer: { language: 'ru' },
-    ...overrides,
-  };
-}
-
-/** The fake's settings through the real environment parser (http is allowed on loopback only). */
-function configFor(fake: YooKassaFake): YooKassaConfig {
-  const config = yookassaConfigFromEnv({ YOOKASSA_SHOP_ID: fake.shop_id, YOOKASSA_SECRET_KEY: fake.secret_key, YOOKASSA_API_URL: fake.api_url });
-  assert.ok(config);
-  return config;
-}
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected a ProviderError, but the call succeeded');
-}
-
-async function webhookRejection(promise: Promise<unknown>): Promise<WebhookRejected> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof WebhookRejected, `expected WebhookRejected, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('expected WebhookRejected, but the webhook was accepted');
-}
+/**
+ * What is YooKassa's own: its wire format, receipts, cancellation reasons, address checks and
+ * failure classes. What every provider must do (create, succeed, decline, time out, webhooks,
+ * refund, cancel) is the contract's, run against YooKassa in kit/provider-contract.test.ts.
+ */
 
 describe('YooKassa adapter against the local fake', () => {
   let fake: YooKassaFake;
@@ -67,7 +23,7 @@ describe('YooKassa adapter against the local fake', () => {
 
   /** A provider on the fake through the real config parser; retries do not wait in tests. */
   function providerWith(overrides: Partial<YooKassaConfig> = {}, options: YooKassaProviderOptions = {}): YooKassaProvider {
-    return new YooKassaProvider({ ...configFor(fake), ...overrides }, { retry: { random: () => 0 }, ...options });
+    return new YooKassaProvider({ ...configFor(fake), ...overrides }, { retries: RETRIES_WITHOUT_WAITING, ...options });
   }
 
   function requestsWithKey(key: string): readonly { method: string; path: string; body: unknown }[] {
@@ -148,7 +104,7 @@ describe('YooKassa adapter against the local fake', () => {
     it('is refused by a shop that sends 54-FZ receipts through YooKassa when the customer left no contact', async () => {
       const strict = await YooKassaFake.start({ receipts_required: true });
       try {
-        const provider = new YooKassaProvider(configFor(strict), { retry: { random: () => 0 } });
+        const provider = new YooKassaProvider(configFor(strict), { retries: RETRIES_WITHOUT_WAITING });
         const error = await providerError(provider.initiatePayment(paymentInput({ customer: { language: 'en' } })));
         assert.equal(error.kind, 'definitive');
         assert.match(error.message, /Receipt is missing/);
@@ -165,34 +121,13 @@ describe('YooKassa adapter against the local fake', () => {
       assert.equal((requestsWithKey(input.payment_id)[0]?.body as { description: string }).description, 'x'.repeat(127));
     });
 
-    it('is idempotent: the same payment_id twice is one payment', async () => {
-      const input = paymentInput();
-      const payments_before = fake.payment_count;
-      const first = await yookassa.initiatePayment(input);
-      const second = await yookassa.initiatePayment(input);
-      assert.equal(second.provider_payment_id, first.provider_payment_id);
-      assert.equal(fake.payment_count, payments_before + 1);
-      assert.deepEqual(requestsWithKey(input.payment_id).map((request) => `${request.method} ${request.path}`), ['POST /v3/payments', 'POST /v3/payments']);
-    });
-
-    it('refuses an unsupported method before sending anything', async () => {
-      const input = paymentInput({ method: 'paypal' });
-      const error = await providerError(yookassa.initiatePayment(input));
-      assert.equal(error.kind, 'definitive');
-      assert.match(error.message, /paypal/);
-      assert.equal(requestsWithKey(input.payment_id).length, 0);
+    it('takes cards, YooMoney and SBP, and names the method it refuses', async () => {
       assert.deepEqual(yookassa.methods, ['card', 'yoomoney', 'sbp']);
+      assert.match((await providerError(yookassa.initiatePayment(paymentInput({ method: 'paypal' })), { kind: 'definitive' })).message, /paypal/);
     });
   });
 
   describe('outcomes', () => {
-    it('reports success once the bank says so', async () => {
-      const created = await yookassa.initiatePayment(paymentInput());
-      fake.complete(created.provider_payment_id, 'succeeded');
-      const state = await yookassa.getPaymentStatus(created.provider_payment_id);
-      assert.deepEqual(state, { provider_payment_id: created.provider_payment_id, status: 'succeeded', amount_minor: 99_000, currency: 'RUB' });
-    });
-
     const CANCELLATIONS: readonly [FakeCancellationReason, PaymentFailureCode][] = [
       ['insufficient_funds', 'insufficient_funds'],
       ['card_expired', 'card_expired'],
@@ -243,13 +178,6 @@ describe('YooKassa adapter against the local fake', () => {
       assert.equal(again.status, 'canceled');
     });
 
-    it('cannot cancel a pending one-stage payment: YooKassa refuses, definitively', async () => {
-      const created = await yookassa.initiatePayment(paymentInput());
-      const error = await providerError(yookassa.cancelPayment(created.provider_payment_id));
-      assert.equal(error.kind, 'definitive');
-      assert.equal(error.provider_code, 'invalid_request');
-      assert.match(error.message, /waiting_for_capture/);
-    });
   });
 
   describe('failures', () => {
@@ -266,7 +194,7 @@ describe('YooKassa adapter against the local fake', () => {
     it('gives up on 429 after the attempt limit, still as retryable', async () => {
       const input = paymentInput();
       fake.failNext(3, 429);
-      const error = await providerError(providerWith({}, { retry: { attempts_max: 3, random: () => 0 } }).initiatePayment(input));
+      const error = await providerError(providerWith({}, { retries: { attempts_max: 3, random: () => 0 } }).initiatePayment(input));
       assert.equal(error.kind, 'retryable');
       assert.equal(error.provider_code, 'too_many_requests');
       assert.equal(requestsWithKey(input.payment_id).length, 3);
@@ -286,15 +214,6 @@ describe('YooKassa adapter against the local fake', () => {
       assert.equal(fake.payment_count, payments_before + 1);
     });
 
-    it('surfaces a timeout as indeterminate', async () => {
-      const input = paymentInput();
-      fake.delayNext(1, 1_000);
-      const error = await providerError(providerWith({ timeout_ms: 200 }).initiatePayment(input));
-      assert.equal(error.kind, 'indeterminate');
-      assert.match(error.message, /no answer within 200 ms/);
-      assert.equal(requestsWithKey(input.payment_id).length, 1);
-    });
-
     it('surfaces a connection dropped after sending as indeterminate', async () => {
       fake.failNext(1, 'drop', { after_processing: true });
       const error = await providerError(yookassa.initiatePayment(paymentInput()));
@@ -302,11 +221,7 @@ describe('YooKassa adapter against the local fake', () => {
     });
 
     it('classifies a refused connection as retryable (nothing reached YooKassa)', async () => {
-      const closed = createServer();
-      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
-      const { port } = closed.address() as AddressInfo;
-      await new Promise<void>((resolve) => closed.close(() => resolve()));
-      const provider = providerWith({ api_url: `http://127.0.0.1:${port}/v3/` }, { retry: { attempts_max: 2, random: () => 0 } });
+      const provider = providerWith({ api_url: `${await closedPortUrl()}/v3/` }, { retries: { ...RETRIES_WITHOUT_WAITING, attempts_max: 2 } });
       const error = await providerError(provider.initiatePayment(paymentInput()));
       assert.equal(error.kind, 'retryable');
       assert.match(error.message, /ECONNREFUSED/);
@@ -325,14 +240,6 @@ describe('YooKassa adapter against the local fake', () => {
       assert.equal(error.kind, 'definitive');
       assert.equal(error.provider_code, 'invalid_request');
       assert.match(error.message, /invalid_request: Amount value must be greater than 0 \(parameter amount\.value/);
-    });
-
-    it('refuses the same payment_id with another amount (Idempotence-Key reused)', async () => {
-      const input = paymentInput();
-      await yookassa.initiatePayment(input);
-      const error = await providerError(yookassa.initiatePayment({ ...input, amount_minor: 50_000 }));
-      assert.equal(error.kind, 'definitive');
-      assert.match(error.message, /Idempotence key duplicated/);
     });
 
     it('surfaces wrong credentials as definitive, without retrying', async () => {
@@ -377,13 +284,6 @@ describe('YooKassa adapter against the local fake', () => {
       const rest = await yookassa.refundPayment({ refund_id: `rf_${randomUUID()}`, provider_payment_id, amount_minor: 59_000, currency: 'RUB' });
       assert.equal(rest.status, 'succeeded');
       assert.equal(fake.payment(provider_payment_id)?.refunded_amount?.value, '990.00');
-    });
-
-    it('refuses a refund larger than what is left, definitively', async () => {
-      const provider_payment_id = await succeededPayment();
-      const error = await providerError(yookassa.refundPayment({ refund_id: `rf_${randomUUID()}`, provider_payment_id, amount_minor: 99_001, currency: 'RUB' }));
-      assert.equal(error.kind, 'definitive');
-      assert.equal(error.provider_code, 'invalid_request');
     });
 
     it('reports a refund YooKassa holds as pending, then succeeded through refund.succeeded', async () => {
@@ -451,7 +351,6 @@ describe('YooKassa adapter against the local fake', () => {
         '{"type":"something","event":"payment.succeeded","object":{"id":"2f3b588d-000f-5000-8000-1d6e87c7fbde"}}',
         '{"type":"notification","event":"payment.succeeded","object":{"id":"../refunds/1"}}',
         '{"type":"notification","event":"payment.succeeded","object":{"id":"00000000-000f-5000-8000-000000000000"}}',
-        JSON.stringify({ type: 'notification', event: 'payment.succeeded', object: { id: 'x', padding: 'x'.repeat(70_000) } }),
       ];
       for (const text of bodies) {
         const rejection = await webhookRejection(yookassa.parseWebhook({ headers: {}, raw_body: Buffer.from(text), remote_address: YOOKASSA_ADDRESS }));
@@ -468,42 +367,21 @@ describe('YooKassa adapter against the local fake', () => {
     it('takes a notification end to end: the fake POSTs it, the receiver checks the socket address', async () => {
       const created = await yookassa.initiatePayment(paymentInput());
       fake.complete(created.provider_payment_id, 'succeeded');
-      const received: WebhookEvent[] = [];
       const local = providerWith({ notification_ranges: AddressList.of(['127.0.0.1/32']).ranges });
-      const receivers = [await receiver(local, received), await receiver(yookassa, received)];
+      const receivers = [await startWebhookReceiver(() => local), await startWebhookReceiver(() => yookassa)];
       try {
         const body = fake.notificationBody('payment.succeeded', created.provider_payment_id);
         assert.equal(await fake.sendNotification(receivers[0]?.url ?? '', body), 200);
-        assert.equal(await fake.sendNotification(receivers[1]?.url ?? '', body), 403, 'with the published ranges, 127.0.0.1 is not YooKassa');
-        assert.equal(received.length, 1);
-        assert.equal(received[0]?.type === 'payment' && received[0].payment.status, 'succeeded');
+        assert.equal(await fake.sendNotification(receivers[1]?.url ?? '', body), 400, 'with the published ranges, 127.0.0.1 is not YooKassa');
+        const [event] = receivers[0]?.received ?? [];
+        assert.equal(event?.type === 'payment' && event.payment.status, 'succeeded');
+        assert.equal(receivers[1]?.received.length, 0);
       } finally {
-        for (const { server } of receivers) await new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const receiver of receivers) await receiver.close();
       }
     });
   });
 });
-
-/** A minimal notification endpoint, answering as the real one should: 200, 403 for a stranger, 400, or 503. */
-async function receiver(provider: YooKassaProvider, received: WebhookEvent[]): Promise<{ server: Server; url: string }> {
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      provider.parseWebhook({ headers: request.headers, raw_body: Buffer.concat(chunks), remote_address: request.socket.remoteAddress ?? '' })
-        .then((event) => {
-          received.push(event);
-          response.writeHead(200).end();
-        })
-        .catch((error: unknown) => {
-          const status = error instanceof WebhookRejected ? (error.reason === 'unknown_source' ? 403 : 400) : 503;
-          response.writeHead(status).end();
-        });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/yookassa` };
-}
 
 describe('YooKassa amounts on the wire', () => {
   it('prints integer kopecks as YooKassa decimals', () => {

@@ -1,27 +1,17 @@
 import type { z } from 'zod';
 import { AddressList } from '../../../core/address-list.js';
-import type { BackoffPolicy } from '../../../core/backoff.js';
-import {
-  ProviderError,
-  WebhookRejected,
-  type InitiatePaymentInput,
-  type PaymentMethod,
-  type PaymentProvider,
-  type ProviderErrorKind,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-  type RefundInput,
-  type WebhookEvent,
-  type WebhookRequest,
-} from '../../../ports/payment-provider.js';
-import { classifyHttpFailure, withProviderRetries } from '../provider-retries.js';
+import { ProviderError, WebhookRejected, type InitiatePaymentInput, type PaymentMethod, type PaymentProvider, type ProviderErrorKind, type ProviderPaymentState, type ProviderRefundState, type RefundInput, type WebhookEvent, type WebhookRequest } from '../../../ports/payment-provider.js';
+import { parseJson } from '../kit/json-body.js';
+import { isTimeout, mayHaveBeenSent, networkErrorCode } from '../kit/network-errors.js';
+import { classifyHttpFailure, withProviderRetries, type ProviderRetryOptions } from '../kit/provider-retries.js';
+import { refuseOversizedBody } from '../kit/provider-webhooks.js';
 import type { YooKassaConfig } from './yookassa-config.js';
 import {
   IDEMPOTENCE_KEY_LENGTH_MAX,
   OBJECT_ID_PATTERN,
-  PROVIDER_NAME,
   RETURN_URL_LENGTH_MAX,
   YOOKASSA_METHODS,
+  YOOKASSA_PROVIDER_NAME,
   createPaymentRequest,
   createRefundRequest,
   describeError,
@@ -45,35 +35,29 @@ import {
  * YooKassa's addresses and only the id is believed: the object is fetched again.
  */
 
-/** A notification is a few kilobytes; anything far larger is not from YooKassa. */
-export const WEBHOOK_BODY_BYTES_MAX = 64 * 1024;
 /** vat_code 1 = "без НДС": a seller on the simplified tax system charges no VAT. */
 export const VAT_CODE_DEFAULT = 1;
 /** YooKassa's vat_code table runs from 1 to 12 (11 and 12 are the 22 % rates from 2026). */
 export const VAT_CODE_MAX = 12;
 
-/** Errors that happen before a byte of the request reaches YooKassa: safe to send again. */
-const NOT_SENT_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
-
 export interface YooKassaProviderOptions {
   readonly vat_code?: number;
   /** SBP: "qr" returns the QR payload for our page (the default), "redirect" uses YooKassa's page. */
   readonly sbp_confirmation?: PaymentRequestOptions['sbp_confirmation'];
-  /** Bounds for retrying retryable failures; tests pass `random: () => 0` for no waiting. */
-  readonly retry?: { readonly attempts_max?: number; readonly backoff?: BackoffPolicy; readonly random?: () => number };
+  readonly retries?: ProviderRetryOptions;
 }
 
 type HttpMethod = 'GET' | 'POST';
 
 export class YooKassaProvider implements PaymentProvider {
-  readonly name = PROVIDER_NAME;
+  readonly name = YOOKASSA_PROVIDER_NAME;
   readonly methods: readonly PaymentMethod[] = YOOKASSA_METHODS;
 
   readonly #config: YooKassaConfig;
   readonly #authorization: string;
   readonly #notification_sources: AddressList;
   readonly #request_options: PaymentRequestOptions;
-  readonly #retry: NonNullable<YooKassaProviderOptions['retry']>;
+  readonly #retries: ProviderRetryOptions;
 
   constructor(config: YooKassaConfig, options: YooKassaProviderOptions = {}) {
     const vat_code = options.vat_code ?? VAT_CODE_DEFAULT;
@@ -82,7 +66,7 @@ export class YooKassaProvider implements PaymentProvider {
     this.#authorization = `Basic ${Buffer.from(`${config.shop_id}:${config.secret_key}`).toString('base64')}`;
     this.#notification_sources = new AddressList(config.notification_ranges);
     this.#request_options = Object.freeze({ vat_code, sbp_confirmation: options.sbp_confirmation ?? 'qr' });
-    this.#retry = Object.freeze({ ...options.retry });
+    this.#retries = Object.freeze({ ...options.retries });
   }
 
   async initiatePayment(input: InitiatePaymentInput): Promise<ProviderPaymentState> {
@@ -159,16 +143,16 @@ export class YooKassaProvider implements PaymentProvider {
   }
 
   #refusal(message: string): ProviderError {
-    return new ProviderError(PROVIDER_NAME, 'definitive', `YooKassa: ${message}`, { failure_code: 'provider_error' });
+    return new ProviderError(YOOKASSA_PROVIDER_NAME, 'definitive', `YooKassa: ${message}`, { failure_code: 'provider_error' });
   }
 
   async #post<S extends z.ZodType>(path: string, idempotence_key: string, body: unknown, schema: S): Promise<z.infer<S>> {
     if (idempotence_key.length === 0 || idempotence_key.length > IDEMPOTENCE_KEY_LENGTH_MAX) throw this.#refusal(`Idempotence-Key must be 1…${IDEMPOTENCE_KEY_LENGTH_MAX} characters, got ${idempotence_key.length}`);
-    return withProviderRetries(() => this.#exchange('POST', path, schema, { idempotence_key, body: JSON.stringify(body) }), this.#retry);
+    return withProviderRetries(() => this.#exchange('POST', path, schema, { idempotence_key, body: JSON.stringify(body) }), this.#retries);
   }
 
   async #get<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
-    return withProviderRetries(() => this.#exchange('GET', path, schema), this.#retry);
+    return withProviderRetries(() => this.#exchange('GET', path, schema), this.#retries);
   }
 
   /** One HTTP exchange, classified. The body is serialized once, so every retry sends the same bytes. */
@@ -190,17 +174,16 @@ export class YooKassaProvider implements PaymentProvider {
   }
 
   #transportFailure(method: HttpMethod, path: string, error: unknown): ProviderError {
-    const code = errorCode(error);
-    const sent = !NOT_SENT_ERROR_CODES.has(code);
-    const what = code === 'TimeoutError' ? `no answer within ${this.#config.timeout_ms} ms` : `connection failed (${code})`;
-    return new ProviderError(PROVIDER_NAME, kindFor(method, classifyHttpFailure(undefined, sent)), `YooKassa ${method} /${path}: ${what}`, { cause: error });
+    const code = networkErrorCode(error);
+    const what = isTimeout(error) ? `no answer within ${this.#config.timeout_ms} ms` : `connection failed (${code ?? (error instanceof Error ? error.name : 'unknown')})`;
+    return new ProviderError(YOOKASSA_PROVIDER_NAME, kindFor(method, classifyHttpFailure(undefined, mayHaveBeenSent(code))), `YooKassa ${method} /${path}: ${what}`, { cause: error });
   }
 
   #httpFailure(method: HttpMethod, path: string, status: number, text: string): ProviderError {
-    const parsed = errorSchema.safeParse(safeJson(text));
+    const parsed = errorSchema.safeParse(parseJson(text));
     const error = parsed.success ? parsed.data : undefined;
     const kind = kindFor(method, classifyHttpFailure(status, true));
-    return new ProviderError(PROVIDER_NAME, kind, `${describeError(status, error)} [${method} /${path}]`, {
+    return new ProviderError(YOOKASSA_PROVIDER_NAME, kind, `${describeError(status, error)} [${method} /${path}]`, {
       ...(error === undefined ? {} : { provider_code: error.code }),
       ...(kind === 'definitive' ? { failure_code: 'provider_error' as const } : {}),
     });
@@ -208,9 +191,9 @@ export class YooKassaProvider implements PaymentProvider {
 
   /** A 200 we cannot read: for a POST the payment may well exist, so the outcome is unknown. */
   #parseObject<S extends z.ZodType>(method: HttpMethod, path: string, text: string, schema: S): z.infer<S> {
-    const parsed = schema.safeParse(safeJson(text));
+    const parsed = schema.safeParse(parseJson(text));
     if (parsed.success) return parsed.data;
-    throw new ProviderError(PROVIDER_NAME, kindFor(method, 'indeterminate'), `YooKassa ${method} /${path}: unexpected answer: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
+    throw new ProviderError(YOOKASSA_PROVIDER_NAME, kindFor(method, 'indeterminate'), `YooKassa ${method} /${path}: unexpected answer: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   }
 }
 
@@ -223,26 +206,10 @@ function kindFor(method: HttpMethod, kind: ProviderErrorKind): ProviderErrorKind
 }
 
 function parseNotification(raw_body: Buffer): YooKassaNotification {
-  if (raw_body.length > WEBHOOK_BODY_BYTES_MAX) throw new WebhookRejected('malformed', `notification body is ${raw_body.length} bytes, more than ${WEBHOOK_BODY_BYTES_MAX}`);
-  const json = safeJson(raw_body.toString('utf8'));
+  refuseOversizedBody(raw_body, 'YooKassa notification');
+  const json = parseJson(raw_body.toString('utf8'));
   if (json === undefined) throw new WebhookRejected('malformed', 'notification body is not JSON');
   const parsed = notificationSchema.safeParse(json);
   if (!parsed.success) throw new WebhookRejected('malformed', `notification is not a YooKassa notification: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   return parsed.data;
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** fetch wraps network errors: TypeError("fetch failed") with the socket error as its cause. */
-function errorCode(error: unknown): string {
-  if (error instanceof Error && error.name === 'TimeoutError') return 'TimeoutError';
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string') return cause.code;
-  return error instanceof Error ? error.name : 'unknown';
 }

@@ -1,15 +1,7 @@
 import { z } from 'zod';
 import { CURRENCY_MINOR_DIGITS, isCurrency, minorToDecimalString } from '../../../core/money.js';
 import { parseMsisdn } from '../../../core/phone.js';
-import {
-  ProviderError,
-  type InitiatePaymentInput,
-  type NextAction,
-  type PaymentFailureCode,
-  type PaymentMethod,
-  type ProviderPaymentState,
-  type ProviderRefundState,
-} from '../../../ports/payment-provider.js';
+import { ProviderError, type InitiatePaymentInput, type NextAction, type PaymentFailureCode, type PaymentMethod, type ProviderPaymentState, type ProviderRefundState } from '../../../ports/payment-provider.js';
 
 /**
  * YooKassa API v3 on the wire (yookassa.ru/developers/api), and pure translations between it and
@@ -17,7 +9,7 @@ import {
  * adds fields over time), but a field we rely on that is missing or of another shape is an error.
  */
 
-export const PROVIDER_NAME = 'yookassa';
+export const YOOKASSA_PROVIDER_NAME = 'yookassa';
 
 /** YooKassa's documented limits. */
 export const DESCRIPTION_LENGTH_MAX = 128;
@@ -175,7 +167,7 @@ export const YOOKASSA_METHODS: readonly PaymentMethod[] = Object.freeze(Object.k
 export function methodTypeFor(method: PaymentMethod): YooKassaMethodType {
   const type = METHOD_TYPES[method];
   if (type === undefined) {
-    throw new ProviderError(PROVIDER_NAME, 'definitive', `YooKassa adapter does not take payment method "${method}" (it takes ${YOOKASSA_METHODS.join(', ')})`, { failure_code: 'provider_error' });
+    throw new ProviderError(YOOKASSA_PROVIDER_NAME, 'definitive', `YooKassa adapter does not take payment method "${method}" (it takes ${YOOKASSA_METHODS.join(', ')})`, { failure_code: 'provider_error' });
   }
   return type;
 }

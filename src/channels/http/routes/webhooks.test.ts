@@ -4,9 +4,9 @@ import { PayPalFake, FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FAKE_WEBHOOK_ID } from 
 import { SANDBOX_SIGNATURE_HEADER, signatureHeader } from '../../../adapters/payments/sandbox/sandbox-wire.js';
 import { StripeFakeServer } from '../../../adapters/payments/stripe/stripe-fake-server.js';
 import { YooKassaFake } from '../../../adapters/payments/yookassa/yookassa-fake-server.js';
+import { WEBHOOK_BODY_BYTES_MAX } from '../../../ports/payment-provider.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
 import { seededContext, testServer, type SeededContext } from '../test-support.js';
-import { WEBHOOK_BODY_BYTES_MAX } from './webhooks.js';
 
 /**
  * Every provider's webhook endpoint, sent what a broken or hostile sender sends — bodies that are

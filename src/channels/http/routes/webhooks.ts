@@ -1,16 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { isRoamError } from '../../../core/errors.js';
-import { WebhookRejected } from '../../../ports/payment-provider.js';
+import { WEBHOOK_BODY_BYTES_MAX, WebhookRejected } from '../../../ports/payment-provider.js';
 import type { RenewalService, WebhookOutcome } from '../../../services/renewal/renewal-service.js';
 
 export interface WebhooksOptions {
   readonly renewal: RenewalService;
   readonly onOutcome?: (provider: string, outcome: WebhookOutcome | 'rejected' | 'retry') => void;
 }
-
-/** Provider notifications are small; anything bigger is not a notification. */
-export const WEBHOOK_BODY_BYTES_MAX = 256 * 1024;
 
 /**
  * Provider webhooks: `POST /webhooks/<provider>`. The adapter verifies the raw body (signatures are

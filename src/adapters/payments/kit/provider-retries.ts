@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { backoffDelayMs, type BackoffPolicy } from '../../core/backoff.js';
-import { ProviderError } from '../../ports/payment-provider.js';
+import { backoffDelayMs, type BackoffPolicy } from '../../../core/backoff.js';
+import { ProviderError } from '../../../ports/payment-provider.js';
 
 /**
  * Bounded retries for provider calls. Only `retryable` failures are tried again (network refused,
@@ -10,10 +10,14 @@ import { ProviderError } from '../../ports/payment-provider.js';
 export const PROVIDER_ATTEMPTS_MAX = 4;
 export const PROVIDER_BACKOFF: BackoffPolicy = { base_ms: 200, cap_ms: 5_000 };
 
-export async function withProviderRetries<T>(
-  call: () => Promise<T>,
-  options: { attempts_max?: number; backoff?: BackoffPolicy; random?: () => number } = {},
-): Promise<T> {
+/** Every adapter's `retries` option: the bounds above, changed (tests pass `random: () => 0` for no waiting). */
+export interface ProviderRetryOptions {
+  readonly attempts_max?: number;
+  readonly backoff?: BackoffPolicy;
+  readonly random?: () => number;
+}
+
+export async function withProviderRetries<T>(call: () => Promise<T>, options: ProviderRetryOptions = {}): Promise<T> {
   const attempts_max = options.attempts_max ?? PROVIDER_ATTEMPTS_MAX;
   for (let attempt = 1; ; attempt += 1) {
     try {
