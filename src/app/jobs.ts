@@ -4,12 +4,12 @@ import type { Clock } from '../ports/clock.js';
 import type { NetworkProvisioner } from '../ports/network-provisioner.js';
 import { isRoamError } from '../core/errors.js';
 import { ProviderError } from '../ports/payment-provider.js';
-import { deliverSandboxWebhook } from '../adapters/payments/sandbox/sandbox-webhook-sender.js';
+import { deliverSandboxWebhook, SANDBOX_JOB_PAYLOADS } from '../adapters/payments/sandbox/sandbox-webhook-sender.js';
 import { SANDBOX_SETTLE_JOB, SANDBOX_WEBHOOK_JOB, type SandboxProvider } from '../adapters/payments/sandbox/sandbox-provider.js';
 import { PermanentJobError, type JobHandler } from '../services/jobs/worker.js';
 import type { RenewalService } from '../services/renewal/renewal-service.js';
 import { provisioningRequest } from '../services/charging/bundles.js';
-import { typedJobHandlers } from '../services/jobs/job-kinds.js';
+import { typedJobHandlers, withParsedPayload } from '../services/jobs/job-kinds.js';
 import { issueReceiptJob } from '../services/receipts/receipt-job-handler.js';
 import { ReceiptService, type PaymentDetailsLookup } from '../services/receipts/receipt-service.js';
 import type { SellerDetails } from '../services/receipts/seller.js';
@@ -55,10 +55,11 @@ export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHan
 /** Without test mode these kinds have no handler: a job left from a test run goes dead, visibly, and does nothing. */
 function sandboxJobHandlers(sandbox: SandboxProvider, clock: Clock): Record<string, JobHandler> {
   return {
-    [SANDBOX_WEBHOOK_JOB]: async (payload) => deliverSandboxWebhook(payload, await sandbox.webhookSecret(), clock.now_ms()),
-    [SANDBOX_SETTLE_JOB]: async (payload) => {
-      await sandbox.finish((payload as { provider_payment_id: string }).provider_payment_id, { status: 'succeeded' });
-    },
+    [SANDBOX_WEBHOOK_JOB]: withParsedPayload(SANDBOX_WEBHOOK_JOB, SANDBOX_JOB_PAYLOADS[SANDBOX_WEBHOOK_JOB],
+      async (payload) => deliverSandboxWebhook(payload, await sandbox.webhookSecret(), clock.now_ms())),
+    [SANDBOX_SETTLE_JOB]: withParsedPayload(SANDBOX_SETTLE_JOB, SANDBOX_JOB_PAYLOADS[SANDBOX_SETTLE_JOB], async ({ provider_payment_id }) => {
+      await sandbox.finish(provider_payment_id, { status: 'succeeded' });
+    }),
   };
 }
 

@@ -57,9 +57,15 @@ export function typedJobHandlers(handlers: TypedJobHandlers): Record<JobKind, Jo
 
 /** One kind's handler as the worker calls it: the stored payload parsed first, refused for good when it does not fit. */
 export function parsedJobHandler<K extends JobKind>(kind: K, handler: TypedJobHandler<K>): JobHandler {
+  // The schema is the kind's own, so what it parsed is that kind's payload; TypeScript cannot follow the index.
+  return withParsedPayload(kind, JOB_PAYLOADS[kind], (payload, job) => handler(payload as JobPayload<K>, job));
+}
+
+/** The same for kinds an adapter declares itself (the sandbox's): its schema, its handler. */
+export function withParsedPayload<Schema extends z.ZodType>(kind: string, schema: Schema, handler: (payload: z.infer<Schema>, job: Job) => Promise<void>): JobHandler {
   return async (payload, job) => {
-    const parsed = JOB_PAYLOADS[kind].safeParse(payload);
+    const parsed = schema.safeParse(payload);
     if (!parsed.success) throw new PermanentJobError(`${kind} payload is malformed: ${parsed.error.issues.map((issue) => issue.path.join('.') || 'payload').join(', ')}`);
-    await handler(parsed.data as JobPayload<K>, job);
+    await handler(parsed.data, job);
   };
 }

@@ -8,7 +8,7 @@ import type { ProviderDriver } from '../kit/provider-contract.js';
 import { sandboxConfigFromEnv } from './sandbox-config.js';
 import { sandboxPages } from './sandbox-pages.js';
 import { SANDBOX_WEBHOOK_JOB, SandboxProvider } from './sandbox-provider.js';
-import { sandboxWebhookDelivery } from './sandbox-webhook-sender.js';
+import { SANDBOX_JOB_PAYLOADS, sandboxWebhookDelivery } from './sandbox-webhook-sender.js';
 import { signatureHeader, SANDBOX_SIGNATURE_HEADER } from './sandbox-wire.js';
 
 const START_MS = Date.UTC(2026, 10, 25, 9, 0);
@@ -52,7 +52,7 @@ export function sandboxDriver(database: () => Database): ProviderDriver {
     const jobs = await database().db.selectFrom('jobs').select(['id', 'payload']).where('kind', '=', SANDBOX_WEBHOOK_JOB).where('status', '=', 'pending').orderBy('created_at_ms').orderBy('id').execute();
     const deliveries: WebhookRequest[] = [];
     for (const job of jobs) {
-      const payload: unknown = JSON.parse(job.payload);
+      const payload = SANDBOX_JOB_PAYLOADS[SANDBOX_WEBHOOK_JOB].parse(JSON.parse(job.payload));
       const { headers, body } = sandboxWebhookDelivery(payload, secret, clock.now_ms());
       if ((JSON.parse(body) as { data?: { payment_id?: string } }).data?.payment_id !== id) continue;
       await database().db.updateTable('jobs').set({ status: 'done' }).where('id', '=', job.id).execute();

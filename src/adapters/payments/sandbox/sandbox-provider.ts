@@ -13,6 +13,7 @@ import { refuseOversizedBody } from '../kit/provider-webhooks.js';
 import type { SandboxConfig } from './sandbox-config.js';
 import { webhookDelayMs, withInjectedFault } from './sandbox-faults.js';
 import { checkSignature, parseSandboxEvent, SANDBOX_SIGNATURE_HEADER, type SandboxEvent } from './sandbox-wire.js';
+import { SANDBOX_SETTLE_JOB, SANDBOX_WEBHOOK_JOB } from './sandbox-webhook-sender.js';
 
 /**
  * The sandbox provider: everything a real provider does, inside roamcard, so the whole renewal
@@ -28,8 +29,7 @@ export const SANDBOX_PROVIDER_NAME = 'sandbox';
 export const SANDBOX_METHODS: readonly PaymentMethod[] = ['card', 'yoomoney', 'paypal', 'alipay', 'wechat_pay', 'sbp'];
 /** The installation secret that signs sandbox webhooks when SANDBOX_WEBHOOK_SECRET is not set. */
 export const SANDBOX_WEBHOOK_SECRET_NAME = 'sandbox_webhook_secret';
-export const SANDBOX_WEBHOOK_JOB = 'sandbox.deliver_webhook';
-export const SANDBOX_SETTLE_JOB = 'sandbox.settle_timeout_payment';
+export { SANDBOX_SETTLE_JOB, SANDBOX_WEBHOOK_JOB };
 const WEBHOOK_ATTEMPTS_MAX = 10;
 
 /** Where a sandbox payment goes: an outcome, or (the timeout card) pending with the outcome to follow. */
