@@ -21,6 +21,7 @@ import { describeEachDatabase } from '../../testing/databases.js';
 import { createServices, type Services } from '../index.js';
 import type { Line } from '../lines/lines.js';
 import type { UsageInput, UsageResult } from './usage.js';
+import type { BundleResult } from './wallet.js';
 
 /**
  * Model-based property test of the money path, on each database. fast-check generates a sequence
@@ -110,7 +111,9 @@ class Model {
 }
 
 /** Runs `fn`; returns its result or the RoamError code; anything else (a programmer error) fails the run. */
-async function outcome<T>(label: string, fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; code: string }> {
+type Outcome<T> = { ok: true; value: T } | { ok: false; code: string };
+
+async function outcome<T>(label: string, fn: () => Promise<T>): Promise<Outcome<T>> {
   try {
     const value = await fn();
     const replayed = (value as { replayed?: boolean }).replayed;
@@ -227,13 +230,7 @@ class Stepper {
     const line = this.line(op.line);
     const signature = `buy/${op.line}/${pack.code}`;
     const actual = await outcome('buy', () => this.services.buyPackageFromWallet({ line: { line_id: line.id }, package_code: pack.code, channel: 'app', idempotency_key: key }));
-    const known = model.bundle_keys.get(key);
-    if (known) {
-      if (known.signature !== signature) return expectError(actual, 'ROAM_ERR_IDEMPOTENCY_CONFLICT', what);
-      assert.ok(actual.ok, `${what}: ${JSON.stringify(actual)}`);
-      assert.deepEqual([actual.value.replayed, actual.value.bundle.id], [true, known.bundle_id], what);
-      return;
-    }
+    if (this.checkedAsReplay(actual, key, signature, what)) return;
     if (!model.active[op.line]) return expectError(actual, 'ROAM_ERR_LINE_NOT_ACTIVE', what);
     if ((model.wallet_minor[op.line] ?? 0) < pack.price_minor) return expectError(actual, 'ROAM_ERR_INSUFFICIENT_FUNDS', what);
     assert.ok(actual.ok, `${what}: ${JSON.stringify(actual)}`);
@@ -259,13 +256,7 @@ class Stepper {
       line: { line_id: line.id }, package_code: pack.code, paid_from_account_id: SANDBOX_CLEARING_ACCOUNT_ID,
       amount_minor: op.amount_minor, package_price_id: null, idempotency_key: key,
     }));
-    const known = model.bundle_keys.get(key);
-    if (known) {
-      if (known.signature !== signature) return expectError(actual, 'ROAM_ERR_IDEMPOTENCY_CONFLICT', what);
-      assert.ok(actual.ok, `${what}: ${JSON.stringify(actual)}`);
-      assert.deepEqual([actual.value.replayed, actual.value.bundle.id], [true, known.bundle_id], what);
-      return;
-    }
+    if (this.checkedAsReplay(actual, key, signature, what)) return;
     assert.ok(actual.ok, `${what}: ${JSON.stringify(actual)}`);
     const { bundle } = actual.value;
     assert.deepEqual([actual.value.replayed, bundle.price_minor, bundle.source], [false, op.amount_minor, 'external'], what);
@@ -275,6 +266,18 @@ class Stepper {
       assert.ok(bundle.entry_id, what);
       model.entries.push({ id: bundle.entry_id, line: op.line, wallet_delta_minor: 0, reversed: false });
     }
+  }
+
+  /** An operation under a key used before: the same request replays its bundle, another is a conflict. True when it was one. */
+  private checkedAsReplay(actual: Outcome<BundleResult>, key: string, signature: string, what: string): boolean {
+    const known = this.model.bundle_keys.get(key);
+    if (!known) return false;
+    if (known.signature !== signature) expectError(actual, 'ROAM_ERR_IDEMPOTENCY_CONFLICT', what);
+    else {
+      assert.ok(actual.ok, `${what}: ${JSON.stringify(actual)}`);
+      assert.deepEqual([actual.value.replayed, actual.value.bundle.id], [true, known.bundle_id], what);
+    }
+    return true;
   }
 
   private addBundle(line: number, pack: TestPack, id: string, key: string, signature: string): void {

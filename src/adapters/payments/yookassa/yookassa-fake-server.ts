@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { requestHash } from '../../../core/ids.js';
 import { closeNow, DelayedAnswers, FAKE_REQUEST_BYTES_MAX, headerValue, listenOnLoopback } from '../kit/fake-server.js';
 import { parseJson, readBody } from '../kit/json-body.js';
+import { escapeHtml } from '../../../core/html-escape.js';
 
 /**
  * A local YooKassa (API v3) for tests: the parts the adapter uses, with YooKassa's wire format and
@@ -467,9 +468,6 @@ function reply(response: ServerResponse, result: Reply): void {
   }
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
-}
 
 function ok(object: PaymentObject | RefundObject): Reply {
   return { status: 200, body: structuredClone(object) as unknown as Json };
