@@ -5,7 +5,8 @@ import { SANDBOX_SIGNATURE_HEADER, signatureHeader } from '../../../adapters/pay
 import { StripeFakeServer } from '../../../adapters/payments/stripe/stripe-fake-server.js';
 import { YooKassaFake } from '../../../adapters/payments/yookassa/yookassa-fake-server.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
-import { seededContext, testServer, type SeededContext } from '../test-support.js';
+import { seededContext, type SeededContext } from '../../../testing/seeded-context.js';
+import { testServer } from '../../../testing/test-server.js';
 import { WEBHOOK_BODY_BYTES_MAX } from './webhooks.js';
 
 /**
