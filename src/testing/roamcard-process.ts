@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { after, before } from 'node:test';
 import { openDatabase, type Database } from '../db/database.js';
 import { childDatabaseUrl, type TestDatabase } from './databases.js';
-import { pause } from './polling.js';
+import { pause } from './waiting.js';
 
 /**
  * The compiled `roamcard` binary as an operator runs it: a child process on the suite's database,

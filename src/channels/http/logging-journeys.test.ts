@@ -2,19 +2,21 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { ConsoleSmsSender } from '../../adapters/sms/console/console-sms-sender.js';
 import type { AppContext } from '../../app/context.js';
+import { ManualClock } from '../../ports/clock.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { jsonApi, type ApiCall } from '../../testing/http-client.js';
-import { eventually } from '../../testing/polling.js';
 import { startServer, type RunningServer } from '../../testing/running-server.js';
+import { DEMO_START_MS } from '../../testing/seeded-context.js';
 import { captureLogs, type LogCapture } from '../../testing/test-server.js';
 
 /**
  * What an operator's log holds after real customer journeys, over real HTTP on loopback (the
- * sandbox's webhook comes back through the outbox worker): sign-in by number and by ICCID, a
- * renewal paid by card on the sandbox page, #100#, a receipt opened with its token, and requests
- * that fail on a bad number in the body, in the query and in the path. Then the whole log is
- * searched for every spelling of the demo numbers, the ICCIDs, the codes, the tokens and the
- * e-mail: none may appear. What operators search by — the order id, the receipt number — must.
+ * sandbox's webhook comes back through the outbox worker, run when the test settles the server):
+ * sign-in by number and by ICCID, a renewal paid by card on the sandbox page, #100#, a receipt
+ * opened with its token, and requests that fail on a bad number in the body, in the query and in
+ * the path. Then the whole log is searched for every spelling of the demo numbers, the ICCIDs, the
+ * codes, the tokens and the e-mail: none may appear. What operators search by — the order id, the
+ * receipt number — must.
  */
 
 const LINE_1 = { msisdn: '+79001234567', iccid: '8970199000000000007' };
@@ -84,7 +86,7 @@ describeEachDatabase('logs after real customer journeys', (t) => {
 
   before(async () => {
     logs = captureLogs();
-    running = await startServer(t.database, { logs });
+    running = await startServer(t.database, { logs, clock: new ManualClock(DEMO_START_MS) });
     ({ base, context } = running);
     api = jsonApi(base);
     assert.ok(context.sms instanceof ConsoleSmsSender);
@@ -102,10 +104,10 @@ describeEachDatabase('logs after real customer journeys', (t) => {
 
   /** The sign-in code the console driver "sent" to this number after `since` messages (read from its memory, not from the log). */
   async function codeSentTo(msisdn: string, since: number): Promise<string> {
-    const code = await eventually(() => {
-      const messages = sms.messagesTo(msisdn);
-      return messages.length > since ? /\d{6}/.exec(messages.at(-1)?.text ?? '')?.[0] : undefined;
-    }, `the SMS to ${msisdn}`);
+    await running.settle();
+    const messages = sms.messagesTo(msisdn);
+    assert.ok(messages.length > since, `an SMS to ${msisdn}`);
+    const code = /\d{6}/.exec(messages.at(-1)?.text ?? '')?.[0] ?? assert.fail(`no code in the SMS to ${msisdn}`);
     secrets.push({ what: `sign-in code sent to ${msisdn}`, value: code });
     return code;
   }
@@ -166,14 +168,11 @@ describeEachDatabase('logs after real customer journeys', (t) => {
     const paid = await browser.post(`${pay_url.pathname}/card`, { card_number: CARD_OK, expiry: '12/34', cvc: '123' });
     assert.equal(paid.status, 303);
     order_id = /\/orders\/(ord_[0-9a-f]+)$/.exec(paid.headers.get('location') ?? '')?.[1] ?? assert.fail('no order page');
-    await eventually(async () => {
-      const status = await api(`/orders/${order_id}/status.json`);
-      return status.json.state === 'active' ? true : undefined;
-    }, 'the webhook to activate the order');
-    const location = await eventually(async () => {
-      const response = await browser.get(`/orders/${order_id}/receipt`);
-      return response.status === 303 ? response.headers.get('location') ?? undefined : undefined;
-    }, 'the receipt');
+    await running.settle();
+    assert.equal((await api(`/orders/${order_id}/status.json`)).json.state, 'active', 'the webhook activated the order');
+    const receipt = await browser.get(`/orders/${order_id}/receipt`);
+    assert.equal(receipt.status, 303, 'the receipt was issued with the activation');
+    const location = receipt.headers.get('location') ?? assert.fail('no Location to the receipt');
     const [, number = '', token = ''] = /^\/receipts\/(RC-\d{4}-\d{6})\?t=([A-Za-z0-9_-]+)$/.exec(location) ?? assert.fail(location);
     receipt_number = number;
     secrets.push({ what: 'receipt token', value: token });

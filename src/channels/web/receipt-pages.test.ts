@@ -5,13 +5,14 @@ import type { AppContext } from '../../app/context.js';
 import { formatMoney } from '../../core/i18n/format.js';
 import { LANGUAGES, type Language } from '../../core/i18n/languages.js';
 import { messagesFor } from '../../core/i18n/messages.js';
+import { ManualClock } from '../../ports/clock.js';
 import { cashDrawerAccountId } from '../../services/ledger/accounts.js';
 import { inspectPdf } from '../../services/receipts/pdf-structure.js';
 import { ReceiptService } from '../../services/receipts/receipt-service.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { jsonApi, type ApiCall } from '../../testing/http-client.js';
-import { eventually } from '../../testing/polling.js';
 import { startServer, type RunningServer } from '../../testing/running-server.js';
+import { DEMO_START_MS } from '../../testing/seeded-context.js';
 import { sentPaymentCode } from '../../testing/wallet-payers.js';
 
 /**
@@ -38,7 +39,7 @@ describeEachDatabase('receipts and invoices over HTTP', (t) => {
   let api: ApiCall<ApiJson>;
 
   before(async () => {
-    running = await startServer(t.database);
+    running = await startServer(t.database, { clock: new ManualClock(DEMO_START_MS) });
     ({ base, context } = running);
     api = jsonApi<ApiJson>(base, { idempotency_key_prefix: 'receipt-pages' });
     const line = await t.database.db.selectFrom('lines').select('id').where('msisdn', '=', WALLET_LINE).executeTakeFirstOrThrow();
@@ -69,19 +70,19 @@ describeEachDatabase('receipts and invoices over HTTP', (t) => {
     return sentPaymentCode(t.database, context.config.auth.secret, order_id);
   }
 
+  /** The order once every job due has run (webhook, activation, receipt): it must then be active. */
   async function activeOrder(order_id: string): Promise<ApiJson> {
-    return eventually(async () => {
-      const { json } = await api(`/api/v1/orders/${order_id}`);
-      return json.state === 'active' ? json : undefined;
-    }, `order ${order_id} to be active`);
+    await running.settle();
+    const { json } = await api(`/api/v1/orders/${order_id}`);
+    assert.equal(json.state, 'active', `order ${order_id}`);
+    return json;
   }
 
-  /** Follows the order's receipt_url until the receipt exists (the job runs just after activation). */
+  /** Where the order's receipt_url leads: the receipt job ran with the activation's. */
   async function receiptLocation(receipt_url: string): Promise<string> {
-    return eventually(async () => {
-      const response = await fetch(`${base}${receipt_url}`, { redirect: 'manual' });
-      return response.status === 303 ? response.headers.get('location') ?? undefined : undefined;
-    }, 'the receipt');
+    const response = await fetch(`${base}${receipt_url}`, { redirect: 'manual' });
+    assert.equal(response.status, 303, `${receipt_url} leads to the receipt`);
+    return response.headers.get('location') ?? assert.fail(`no Location from ${receipt_url}`);
   }
 
   it('card 4242: the order\'s receipt_url leads to the verified receipt and its PDF; a wrong token finds nothing', async () => {

@@ -3,7 +3,7 @@ import { after, before, it } from 'node:test';
 import { ledgerViolations } from '../../../services/ledger/invariants.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
 import { freePort } from '../../../testing/net.js';
-import { eventually } from '../../../testing/polling.js';
+import { eventually } from '../../../testing/waiting.js';
 import { processSuite, startRoamcard, waitUntilHealthy, type RunningRoamcard } from '../../../testing/roamcard-process.js';
 
 /**

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../../../testing/net.js';
-import { eventually } from '../../../testing/polling.js';
+import { eventually } from '../../../testing/waiting.js';
 import { exitWithin, START_TIMEOUT_MS, startRoamcard, waitUntilHealthy } from '../../../testing/roamcard-process.js';
 
 const POLL_INTERVAL_MS = 100;

@@ -3,18 +3,19 @@ import { after, before, it } from 'node:test';
 import type { AppContext } from '../../../app/context.js';
 import { ledgerViolations } from '../../../services/ledger/invariants.js';
 import { messagesFor } from '../../../core/i18n/messages.js';
+import { ManualClock } from '../../../ports/clock.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
 import { jsonApi, postForm, type ApiCall } from '../../../testing/http-client.js';
-import { eventually } from '../../../testing/polling.js';
 import { startServer, type RunningServer } from '../../../testing/running-server.js';
+import { DEMO_START_MS } from '../../../testing/seeded-context.js';
 
 /**
  * The whole renewal over real HTTP on loopback: the API, the sandbox's hosted pages as a browser
  * would post them, and the sandbox's signed webhooks delivered asynchronously by the outbox worker
- * back to /webhooks/sandbox — nothing short-circuited.
+ * back to /webhooks/sandbox — nothing short-circuited. The clock is a manual one and the worker runs
+ * when the test settles the server, so nothing is waited for.
  */
 
-const POLL_INTERVAL_MS = 50;
 const STAFF_TOKEN = 'staff-token-0123456789abcdef';
 
 /** The fields these tests read from the API's JSON (orders, payments, problems). */
@@ -28,16 +29,16 @@ interface ApiJson {
   detail: string;
   payment: { id: string; status: string; next_action: { type: string; url: string } };
 }
-const ACTIVATION_WAIT_MS_MAX = 15_000;
 
 describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
   let running: RunningServer;
   let base = '';
   let context: AppContext;
   let api: ApiCall<ApiJson>;
+  const clock = new ManualClock(DEMO_START_MS);
 
   before(async () => {
-    running = await startServer(t.database, { environment: { ADMIN_API_TOKEN: STAFF_TOKEN } });
+    running = await startServer(t.database, { environment: { ADMIN_API_TOKEN: STAFF_TOKEN }, clock });
     ({ base, context } = running);
     api = jsonApi<ApiJson>(base, { idempotency_key_prefix: 'k' });
   });
@@ -58,11 +59,10 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
     return started.json.payment;
   }
 
-  async function waitForState(order_id: string, states: string[]) {
-    return eventually(async () => {
-      const { json } = await api(`/api/v1/orders/${order_id}?lang=ru`);
-      return states.includes(json.state) ? json : undefined;
-    }, `order ${order_id} to reach ${states.join(' or ')}`, { timeout_ms: ACTIVATION_WAIT_MS_MAX, interval_ms: POLL_INTERVAL_MS });
+  /** The order as the customer then sees it, once every job due (webhook, activation, provisioning) has run. */
+  async function settledOrder(order_id: string) {
+    await running.settle();
+    return (await api(`/api/v1/orders/${order_id}?lang=ru`)).json;
   }
 
   it('card 4242: hosted page, redirect back, webhook over HTTP, pack active and visible to #100#', async () => {
@@ -77,7 +77,7 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
     const submitted = await postForm(`${payment.next_action.url}/card`, { card_number: '4242 4242 4242 4242', expiry: '12/34', cvc: '123' });
     assert.equal(submitted.status, 303);
     assert.equal(submitted.headers.get('location'), `${base}/orders/${created.id}`);
-    const done = await waitForState(created.id, ['active']);
+    const done = await settledOrder(created.id);
     assert.equal(done.state, 'active');
     assert.equal(done.state_text, 'Подключён');
     const ussd = await fetch(`${base}/ussd/at`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ sessionId: 's1', serviceCode: '*100#', phoneNumber: '+79001234568', networkCode: '25001', text: '' }) });
@@ -88,7 +88,7 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
     const created = await order();
     const card = await pay(created.id, 'card');
     await postForm(`${card.next_action.url}/card`, { card_number: '4000 0000 0000 9995', expiry: '12/34', cvc: '123' });
-    const declined = await waitForState(created.id, ['created']);
+    const declined = await settledOrder(created.id);
     assert.equal(declined.failure.code, 'insufficient_funds');
     assert.equal(declined.failure.message, 'Карта отклонена: недостаточно средств.');
     const sbp = await pay(created.id, 'sbp');
@@ -97,7 +97,7 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
     assert.match(qrPage, /<svg/);
     const confirm = await postForm(`${sbp.next_action.url}/decide`, { decision: 'approve' });
     assert.equal(confirm.status, 303);
-    assert.equal((await waitForState(created.id, ['active'])).state, 'active');
+    assert.equal((await settledOrder(created.id)).state, 'active');
   });
 
   it('3-D Secure challenge, expired card, e-wallet approval, and a card form error that changes nothing', async () => {
@@ -106,19 +106,19 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
     const challenge = await postForm(`${payment.next_action.url}/card`, { card_number: '4000000000003220', expiry: '12/34', cvc: '123' });
     assert.match(await challenge.text(), /3-D Secure/);
     await postForm(`${payment.next_action.url}/decide`, { decision: 'approve' });
-    assert.equal((await waitForState(threeDs.id, ['active'])).state, 'active');
+    assert.equal((await settledOrder(threeDs.id)).state, 'active');
 
     const expired = await order();
     const expiredPayment = await pay(expired.id, 'card');
     const bad = await postForm(`${expiredPayment.next_action.url}/card`, { card_number: '4242 4242 4242 4241', expiry: '12/34', cvc: '123' });
     assert.equal(bad.status, 422);
     await postForm(`${expiredPayment.next_action.url}/card`, { card_number: '4000000000000069', expiry: '12/34', cvc: '123' });
-    assert.equal((await waitForState(expired.id, ['created'])).failure.code, 'card_expired');
+    assert.equal((await settledOrder(expired.id)).failure.code, 'card_expired');
 
     const wallet = await order();
     const alipay = await pay(wallet.id, 'alipay');
     await postForm(`${alipay.next_action.url}/decide`, { decision: 'approve' });
-    assert.equal((await waitForState(wallet.id, ['active'])).state, 'active');
+    assert.equal((await settledOrder(wallet.id)).state, 'active');
   });
 
   it('answers problem details for bad input and keeps the same order for a repeated key', async () => {
@@ -145,7 +145,7 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
     const created = await order('+79001234568', 'voice-100min-30d');
     const payment = await pay(created.id, 'card');
     await postForm(`${payment.next_action.url}/card`, { card_number: '4242424242424242', expiry: '12/34', cvc: '123' });
-    const active = await waitForState(created.id, ['active']);
+    const active = await settledOrder(created.id);
     const refund = (token?: string) => fetch(`${base}/api/v1/orders/${created.id}/refund`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': `refund-${created.id}`, ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -163,18 +163,17 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
     assert.equal(bundle.status, 'revoked');
     const again = await refund(STAFF_TOKEN);
     assert.equal(again.status, 200);
-    const status = await eventually(async () => {
-      const view = (await api(`/api/v1/orders/${created.id}`)).json as unknown as { refunds: Array<{ status: string; reason: string }> };
-      assert.equal(view.refunds.length, 1);
-      return view.refunds[0]!.status === 'succeeded' ? 'succeeded' : undefined;
-    }, 'the refund to succeed', { timeout_ms: ACTIVATION_WAIT_MS_MAX, interval_ms: POLL_INTERVAL_MS });
+    await running.settle();
+    const view = (await api(`/api/v1/orders/${created.id}`)).json as unknown as { refunds: Array<{ status: string; reason: string }> };
+    assert.equal(view.refunds.length, 1);
+    const status = view.refunds[0]!.status;
     assert.equal(status, 'succeeded');
 
     const used = await order('+79001234568', 'sms-50-30d');
     const usedPayment = await pay(used.id, 'card');
     await postForm(`${usedPayment.next_action.url}/card`, { card_number: '4242424242424242', expiry: '12/34', cvc: '123' });
-    await waitForState(used.id, ['active']);
-    await context.services.chargeUsage({ event_id: `sms-${used.id}`, msisdn: '+79001234568', kind: 'sms', quantity: 1, at_ms: Date.now() });
+    assert.equal((await settledOrder(used.id)).state, 'active');
+    await context.services.chargeUsage({ event_id: `sms-${used.id}`, msisdn: '+79001234568', kind: 'sms', quantity: 1, at_ms: clock.now_ms() });
     const refused = await fetch(`${base}/api/v1/orders/${used.id}/refund`, {
       method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `refund-${used.id}`, authorization: `Bearer ${STAFF_TOKEN}`, 'accept-language': 'ru' },
       body: JSON.stringify({ requested_by: 'desk-svo-01' }),

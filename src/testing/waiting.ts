@@ -1,8 +1,25 @@
+import type { OutboxWorker } from '../services/jobs/worker.js';
+
 /**
- * Waiting for something another process or the background worker does (a webhook delivered, an
- * order activated, a server listening). Only where the test cannot drive the work itself: a test
- * with a manual clock and its own worker calls worker.drainOnce() and waits for nothing.
+ * Waiting for work done elsewhere. A test that owns the clock and the worker waits for nothing:
+ * drainUntilIdle runs the due jobs, and the jobs they enqueue, until none is left. `eventually`
+ * polls, for what only another process or a running worker does (a server started as a child, a
+ * browser suite on the real clock).
  */
+
+/** A chain of jobs longer than this (a job enqueuing the next, round after round) is a loop. */
+export const DRAIN_ROUNDS_MAX = 100;
+
+/** Runs every due job, then those they made due, until a round runs none; returns how many ran. */
+export async function drainUntilIdle(worker: OutboxWorker): Promise<number> {
+  let total = 0;
+  for (let round = 0; round < DRAIN_ROUNDS_MAX; round += 1) {
+    const ran = await worker.drainOnce();
+    if (ran === 0) return total;
+    total += ran;
+  }
+  throw new Error(`the outbox still had due jobs after ${DRAIN_ROUNDS_MAX} rounds: a job that keeps enqueuing another?`);
+}
 
 /** Long enough for a loaded 2-core CI machine; a hang still fails within it. */
 export const EVENTUALLY_TIMEOUT_MS_DEFAULT = 15_000;
