@@ -1,6 +1,7 @@
 /**
  * One catalogue of domain errors (Fastify style): each has a stable public code, an HTTP status
- * and a short English title. Localized text for people lives in i18n/messages.ts, keyed by code.
+ * and a short English title. Localized text for people lives in i18n/messages-<language>.ts (one
+ * file per language), keyed by code.
  * Operating errors (bad input, not found, not enough money) are RoamError; programmer errors
  * (broken invariants) are plain Errors and surface as ROAM_ERR_INTERNAL without details.
  */

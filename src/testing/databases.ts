@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe } from 'node:test';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { openDatabase, type Database, type DialectName } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -81,4 +82,17 @@ export function describeEachDatabase(title: string, body: (test_db: TestDatabase
       });
     });
   }
+}
+
+/**
+ * DATABASE_URL for a child process (the compiled CLI or server) that must work on this suite's
+ * database: on PostgreSQL, TEST_DATABASE_URL with the suite's schema as its search_path; on SQLite
+ * undefined, and the child uses the file in its own DATA_DIR.
+ */
+export async function childDatabaseUrl(test_db: TestDatabase): Promise<string | undefined> {
+  if (test_db.dialect !== 'postgres') return undefined;
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(test_db.database.db);
+  const url = new URL(TEST_DATABASE_URL ?? '');
+  url.searchParams.set('options', `-c search_path=${rows[0]?.schema ?? ''}`);
+  return url.toString();
 }

@@ -4,7 +4,8 @@ import { contextOver } from '../../app/context.js';
 import { ConfigError, loadConfig } from '../../config.js';
 import { CODE_RATE_LIMITS } from '../../services/customers/one-time-codes.js';
 import { describeEachDatabase } from '../../testing/databases.js';
-import { atForm, seededContext, testServer, type SeededContext } from './test-support.js';
+import { seededContext, type SeededContext } from '../../testing/seeded-context.js';
+import { atForm, testServer } from '../../testing/test-server.js';
 
 /**
  * Who the client is, behind load balancers (TRUST_PROXY), as an attacker on the other side sees

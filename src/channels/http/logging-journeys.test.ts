@@ -1,22 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { ConsoleSmsSender } from '../../adapters/sms/console/console-sms-sender.js';
-import { contextOver, type AppContext } from '../../app/context.js';
-import { loadConfig, paygTariff } from '../../config.js';
-import { systemClock } from '../../ports/clock.js';
-import { seedDemo } from '../../services/demo/seed.js';
-import type { OutboxWorker } from '../../services/jobs/worker.js';
+import type { AppContext } from '../../app/context.js';
+import { ManualClock } from '../../ports/clock.js';
 import { describeEachDatabase } from '../../testing/databases.js';
-import { freePort } from '../../testing/net.js';
-import { captureLogs, testServer, type LogCapture } from './test-support.js';
+import { jsonApi, type ApiCall } from '../../testing/http-client.js';
+import { startServer, type RunningServer } from '../../testing/running-server.js';
+import { DEMO_START_MS } from '../../testing/seeded-context.js';
+import { captureLogs, type LogCapture } from '../../testing/test-server.js';
 
 /**
  * What an operator's log holds after real customer journeys, over real HTTP on loopback (the
- * sandbox's webhook comes back through the outbox worker): sign-in by number and by ICCID, a
- * renewal paid by card on the sandbox page, #100#, a receipt opened with its token, and requests
- * that fail on a bad number in the body, in the query and in the path. Then the whole log is
- * searched for every spelling of the demo numbers, the ICCIDs, the codes, the tokens and the
- * e-mail: none may appear. What operators search by — the order id, the receipt number — must.
+ * sandbox's webhook comes back through the outbox worker, run when the test settles the server):
+ * sign-in by number and by ICCID, a renewal paid by card on the sandbox page, #100#, a receipt
+ * opened with its token, and requests that fail on a bad number in the body, in the query and in
+ * the path. Then the whole log is searched for every spelling of the demo numbers, the ICCIDs, the
+ * codes, the tokens and the e-mail: none may appear. What operators search by — the order id, the
+ * receipt number — must.
  */
 
 const LINE_1 = { msisdn: '+79001234567', iccid: '8970199000000000007' };
@@ -24,8 +24,6 @@ const LINE_2 = { msisdn: '+79001234568', iccid: '8970199000000000015' };
 const LINE_3 = { msisdn: '+79001234569', iccid: '8970199000000000239' };
 const PAYER_EMAIL = 'traveller.li@example.com';
 const CARD_OK = '4242 4242 4242 4242';
-const POLL_INTERVAL_MS = 20;
-const WAIT_MS_MAX = 15_000;
 
 /** Every way the journeys (or a person) write a Russian mobile number. */
 function spellings(msisdn: string): string[] {
@@ -75,10 +73,10 @@ class Browser {
 const hidden = (page: string, name: string) => new RegExp(`name="${name}" value="([^"]+)"`).exec(page)?.[1] ?? assert.fail(`no ${name} field in the page`);
 
 describeEachDatabase('logs after real customer journeys', (t) => {
+  let running: RunningServer;
   let base = '';
   let context: AppContext;
-  let worker: OutboxWorker;
-  let server: ReturnType<typeof testServer>;
+  let api: ApiCall<Record<string, unknown>>;
   let logs: LogCapture;
   let sms: ConsoleSmsSender;
   /** Everything that must never reach the log, gathered as the journeys produce it. */
@@ -87,18 +85,12 @@ describeEachDatabase('logs after real customer journeys', (t) => {
   let receipt_number = '';
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const config = loadConfig({ LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_BASE_URL: base });
-    await seedDemo(t.database, paygTariff(config), systemClock.now_ms());
-    context = contextOver(config, t.database, systemClock, { environment: {} });
+    logs = captureLogs();
+    running = await startServer(t.database, { logs, clock: new ManualClock(DEMO_START_MS) });
+    ({ base, context } = running);
+    api = jsonApi(base);
     assert.ok(context.sms instanceof ConsoleSmsSender);
     sms = context.sms;
-    logs = captureLogs();
-    server = testServer(context, { logs });
-    await server.listen({ host: '127.0.0.1', port });
-    worker = context.createWorker({ poll_interval_ms: POLL_INTERVAL_MS });
-    worker.start();
     for (const line of [LINE_1, LINE_2, LINE_3]) {
       for (const spelling of spellings(line.msisdn)) secrets.push({ what: `number ${line.msisdn} as "${spelling}"`, value: spelling });
       secrets.push({ what: 'ICCID', value: line.iccid });
@@ -107,38 +99,17 @@ describeEachDatabase('logs after real customer journeys', (t) => {
   });
 
   after(async () => {
-    await worker.stop();
-    await server.close();
+    await running.stop();
   });
-
-  async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
-    const deadline = Date.now() + WAIT_MS_MAX;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-    }
-  }
 
   /** The sign-in code the console driver "sent" to this number after `since` messages (read from its memory, not from the log). */
   async function codeSentTo(msisdn: string, since: number): Promise<string> {
-    const code = await eventually(() => {
-      const messages = sms.messagesTo(msisdn);
-      return messages.length > since ? /\d{6}/.exec(messages.at(-1)?.text ?? '')?.[0] : undefined;
-    }, `the SMS to ${msisdn}`);
+    await running.settle();
+    const messages = sms.messagesTo(msisdn);
+    assert.ok(messages.length > since, `an SMS to ${msisdn}`);
+    const code = /\d{6}/.exec(messages.at(-1)?.text ?? '')?.[0] ?? assert.fail(`no code in the SMS to ${msisdn}`);
     secrets.push({ what: `sign-in code sent to ${msisdn}`, value: code });
     return code;
-  }
-
-  async function api(path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const response = await fetch(`${base}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, json: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
   }
 
   it('signs in through the API by number (bearer token)', async () => {
@@ -197,14 +168,11 @@ describeEachDatabase('logs after real customer journeys', (t) => {
     const paid = await browser.post(`${pay_url.pathname}/card`, { card_number: CARD_OK, expiry: '12/34', cvc: '123' });
     assert.equal(paid.status, 303);
     order_id = /\/orders\/(ord_[0-9a-f]+)$/.exec(paid.headers.get('location') ?? '')?.[1] ?? assert.fail('no order page');
-    await eventually(async () => {
-      const status = await api(`/orders/${order_id}/status.json`);
-      return status.json.state === 'active' ? true : undefined;
-    }, 'the webhook to activate the order');
-    const location = await eventually(async () => {
-      const response = await browser.get(`/orders/${order_id}/receipt`);
-      return response.status === 303 ? response.headers.get('location') ?? undefined : undefined;
-    }, 'the receipt');
+    await running.settle();
+    assert.equal((await api(`/orders/${order_id}/status.json`)).json.state, 'active', 'the webhook activated the order');
+    const receipt = await browser.get(`/orders/${order_id}/receipt`);
+    assert.equal(receipt.status, 303, 'the receipt was issued with the activation');
+    const location = receipt.headers.get('location') ?? assert.fail('no Location to the receipt');
     const [, number = '', token = ''] = /^\/receipts\/(RC-\d{4}-\d{6})\?t=([A-Za-z0-9_-]+)$/.exec(location) ?? assert.fail(location);
     receipt_number = number;
     secrets.push({ what: 'receipt token', value: token });
@@ -234,7 +202,7 @@ describeEachDatabase('logs after real customer journeys', (t) => {
   });
 
   it('leaves none of it in the log, and keeps the order id and the receipt number whole', async () => {
-    await worker.stop();
+    await running.worker.stop();
     const text = logs.text();
     const records = logs.records();
     assert.ok(records.length > 40, `the journeys were logged (${records.length} lines)`);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { RoamError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import { createLogger, CUT_MARK, cutText, LOG_OBJECT_DEPTH_MAX, LOG_TEXT_LENGTH_MAX, LOG_URL_LENGTH_MAX, LOG_VALUES_MAX, redactLoggedUrl } from './logging.js';
-import { captureLogs } from './test-support.js';
+import { captureLogs } from '../../testing/test-server.js';
 
 /**
  * The logger on its own: each way a value reaches a record (message, interpolation, object,

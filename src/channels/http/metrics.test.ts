@@ -3,7 +3,8 @@ import { before, it } from 'node:test';
 import { contextOver } from '../../app/context.js';
 import { loadConfig } from '../../config.js';
 import { describeEachDatabase } from '../../testing/databases.js';
-import { seededContext, testServer, type SeededContext } from './test-support.js';
+import { seededContext, type SeededContext } from '../../testing/seeded-context.js';
+import { testServer } from '../../testing/test-server.js';
 
 /**
  * /metrics shows request rates per route, payment and job counts, process internals: for the

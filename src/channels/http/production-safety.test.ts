@@ -9,7 +9,8 @@ import { cashDrawerAccountId, walletAccountId } from '../../services/ledger/acco
 import { siteText } from '../web/site/text/site-text.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { sentPaymentCode } from '../../testing/wallet-payers.js';
-import { seededContext, testServer } from './test-support.js';
+import { seededContext } from '../../testing/seeded-context.js';
+import { testServer } from '../../testing/test-server.js';
 
 /**
  * Safe to run for real money, tried as an attacker would from loopback: with real providers

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { SANDBOX_PAGE_TEXT } from '../../adapters/payments/sandbox/sandbox-pages-text.js';
-import { createTestDatabase } from '../../testing/databases.js';
-import { launchChromium, newVisitor } from '../web/site/testing/browser.js';
-import { startSite, type RunningSite } from '../web/site/testing/running-site.js';
+import { newVisitor } from '../../testing/browser.js';
+import { browserSuite } from '../../testing/browser-suite.js';
+import type { RunningSite } from '../../testing/running-site.js';
 
 /**
  * The pages with their own Content-Security-Policy, in Chromium: a policy that is too strict
@@ -22,20 +22,11 @@ const DOCS_RENDER_WAIT_MS = 15_000;
 describe('pages under their Content-Security-Policy, in Chromium', () => {
   let site: RunningSite;
   let browser: Browser;
-  let dispose: (() => Promise<void>) | undefined;
+  const suite = browserSuite();
   let keys = 0;
 
   before(async () => {
-    browser = await launchChromium();
-    const created = await createTestDatabase('sqlite');
-    dispose = created.dispose;
-    site = await startSite(created.database);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await site?.stop();
-    await dispose?.();
+    ({ browser, site } = suite);
   });
 
   /** A page that records every console message Chromium writes about a CSP violation. */

@@ -3,7 +3,8 @@ import { after, before, it } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { OutboxWorker } from '../../services/jobs/worker.js';
 import { describeEachDatabase } from '../../testing/databases.js';
-import { atForm, seededContext, testServer, type SeededContext } from './test-support.js';
+import { seededContext, type SeededContext } from '../../testing/seeded-context.js';
+import { atForm, testServer } from '../../testing/test-server.js';
 import { payFromWallet } from '../../testing/wallet-payers.js';
 
 /**

@@ -5,7 +5,8 @@ import { createTestDatabase, describeEachDatabase } from '../../testing/database
 import { languageFromAcceptLanguage } from './accept-language.js';
 import { redactLoggedUrl } from './logging.js';
 import { PROBLEM_CONTENT_TYPE } from './problem-details.js';
-import { atForm, captureLogs, seededContext, testServer, type SeededContext } from './test-support.js';
+import { seededContext, type SeededContext } from '../../testing/seeded-context.js';
+import { atForm, captureLogs, testServer } from '../../testing/test-server.js';
 
 const EXPECTED_PATHS = [
   '/healthz', '/readyz', '/openapi.json', '/metrics', '/ussd/at', '/api/v1/packages', '/api/v1/usage-events',

@@ -1,20 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { settleStatementLine } from '../../app/bank-statement.js';
-import { contextOver, type AppContext } from '../../app/context.js';
-import { loadConfig, paygTariff } from '../../config.js';
+import type { AppContext } from '../../app/context.js';
 import { formatMoney } from '../../core/i18n/format.js';
 import { LANGUAGES, type Language } from '../../core/i18n/languages.js';
 import { messagesFor } from '../../core/i18n/messages.js';
-import { systemClock } from '../../ports/clock.js';
-import { seedDemo } from '../../services/demo/seed.js';
-import type { OutboxWorker } from '../../services/jobs/worker.js';
+import { ManualClock } from '../../ports/clock.js';
 import { cashDrawerAccountId } from '../../services/ledger/accounts.js';
 import { inspectPdf } from '../../services/receipts/pdf-structure.js';
 import { ReceiptService } from '../../services/receipts/receipt-service.js';
 import { describeEachDatabase } from '../../testing/databases.js';
-import { testServer } from '../http/test-support.js';
-import { freePort } from '../../testing/net.js';
+import { jsonApi, type ApiCall } from '../../testing/http-client.js';
+import { startServer, type RunningServer } from '../../testing/running-server.js';
+import { DEMO_START_MS } from '../../testing/seeded-context.js';
 import { sentPaymentCode } from '../../testing/wallet-payers.js';
 
 /**
@@ -23,8 +21,6 @@ import { sentPaymentCode } from '../../testing/wallet-payers.js';
  * receipt, and the pages a customer opens from the order and from the QR code.
  */
 
-const POLL_INTERVAL_MS = 50;
-const WAIT_MS_MAX = 15_000;
 const PRICE_1GB = 19_000;
 const WALLET_LINE = '+79001234567';
 const CARD_LINE = '+79001234568';
@@ -37,39 +33,22 @@ interface ApiJson {
 }
 
 describeEachDatabase('receipts and invoices over HTTP', (t) => {
+  let running: RunningServer;
   let base = '';
   let context: AppContext;
-  let worker: OutboxWorker;
-  let server: ReturnType<typeof testServer>;
-  let serial = 0;
+  let api: ApiCall<ApiJson>;
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const config = loadConfig({ LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_BASE_URL: base });
-    await seedDemo(t.database, paygTariff(config), systemClock.now_ms());
-    context = contextOver(config, t.database, systemClock, { environment: {} });
+    running = await startServer(t.database, { clock: new ManualClock(DEMO_START_MS) });
+    ({ base, context } = running);
+    api = jsonApi<ApiJson>(base, { idempotency_key_prefix: 'receipt-pages' });
     const line = await t.database.db.selectFrom('lines').select('id').where('msisdn', '=', WALLET_LINE).executeTakeFirstOrThrow();
     await context.services.creditWallet({ line: { line_id: line.id }, amount_minor: 10 * PRICE_1GB, source_account_id: cashDrawerAccountId('svo-hall'), idempotency_key: 'receipt-pages-topup', memo: 'test' });
-    server = testServer(context);
-    await server.listen({ host: '127.0.0.1', port });
-    worker = context.createWorker({ poll_interval_ms: 20 });
-    worker.start();
   });
 
   after(async () => {
-    await worker.stop();
-    await server.close();
+    await running.stop();
   });
-
-  async function api(path: string, body?: unknown) {
-    const response = await fetch(`${base}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': `receipt-pages-${(serial += 1)}` },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, json: (await response.json()) as ApiJson };
-  }
 
   async function order(msisdn: string, language: Language) {
     const created = await api('/api/v1/orders', { msisdn, package_code: 'data-1gb-1d', channel: 'web', language });
@@ -91,29 +70,19 @@ describeEachDatabase('receipts and invoices over HTTP', (t) => {
     return sentPaymentCode(t.database, context.config.auth.secret, order_id);
   }
 
-  async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
-    const deadline = Date.now() + WAIT_MS_MAX;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-    }
-  }
-
+  /** The order once every job due has run (webhook, activation, receipt): it must then be active. */
   async function activeOrder(order_id: string): Promise<ApiJson> {
-    return eventually(async () => {
-      const { json } = await api(`/api/v1/orders/${order_id}`);
-      return json.state === 'active' ? json : undefined;
-    }, `order ${order_id} to be active`);
+    await running.settle();
+    const { json } = await api(`/api/v1/orders/${order_id}`);
+    assert.equal(json.state, 'active', `order ${order_id}`);
+    return json;
   }
 
-  /** Follows the order's receipt_url until the receipt exists (the job runs just after activation). */
+  /** Where the order's receipt_url leads: the receipt job ran with the activation's. */
   async function receiptLocation(receipt_url: string): Promise<string> {
-    return eventually(async () => {
-      const response = await fetch(`${base}${receipt_url}`, { redirect: 'manual' });
-      return response.status === 303 ? response.headers.get('location') ?? undefined : undefined;
-    }, 'the receipt');
+    const response = await fetch(`${base}${receipt_url}`, { redirect: 'manual' });
+    assert.equal(response.status, 303, `${receipt_url} leads to the receipt`);
+    return response.headers.get('location') ?? assert.fail(`no Location from ${receipt_url}`);
   }
 
   it('card 4242: the order\'s receipt_url leads to the verified receipt and its PDF; a wrong token finds nothing', async () => {
@@ -186,7 +155,7 @@ describeEachDatabase('receipts and invoices over HTTP', (t) => {
     for (const expected of [reference, seller.bank.bic, seller.bank.account, seller.bank.correspondent_account, seller.inn, messagesFor('ru').receipts.amount_due, formatMoney(PRICE_1GB, 'ru'), '<svg']) {
       assert.ok(html.includes(expected), `invoice lacks ${expected}`);
     }
-    const invoice = await new ReceiptService({ database: t.database, clock: systemClock, seller }).invoice(created.id);
+    const invoice = await new ReceiptService({ database: t.database, clock: context.services.clock, seller }).invoice(created.id);
     assert.equal(invoice?.payment_qr_text, `ST00012|Name=${seller.name}|PersonalAcc=${seller.bank.account}|BankName=${seller.bank.name}|BIC=${seller.bank.bic}`
       + `|CorrespAcc=${seller.bank.correspondent_account}|Sum=19000|Purpose=Оплата по счёту ${reference}: пакет связи data-1gb-1d. В т.ч. НДС 22% 34.26 руб.`
       + `|PayeeINN=${seller.inn}|KPP=${seller.kpp}`);

@@ -5,7 +5,7 @@ import type { AppContext } from '../../app/context.js';
 import { isRoamError, type ErrorCode } from '../../core/errors.js';
 import { luhnCheckDigit } from '../../core/iccid.js';
 import { LANGUAGES } from '../../core/i18n/languages.js';
-import { DEMO_START_MS, seededContext } from '../../channels/http/test-support.js';
+import { DEMO_START_MS, seededContext } from '../../testing/seeded-context.js';
 import type { ManualClock } from '../../ports/clock.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import type { OutboxWorker } from '../jobs/worker.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import type { AppContext } from '../../app/context.js';
 import { isRoamError } from '../../core/errors.js';
-import { seededContext } from '../../channels/http/test-support.js';
+import { seededContext } from '../../testing/seeded-context.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { cashDrawerAccountId } from '../ledger/accounts.js';
 import { payFromWallet } from '../../testing/wallet-payers.js';

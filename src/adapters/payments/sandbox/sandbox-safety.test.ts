@@ -5,7 +5,7 @@ import { loadConfig, paygTariff } from '../../../config.js';
 import { ManualClock } from '../../../ports/clock.js';
 import { seedDemo } from '../../../services/demo/seed.js';
 import { createTestDatabase, describeEachDatabase } from '../../../testing/databases.js';
-import { testServer } from '../../../channels/http/test-support.js';
+import { testServer } from '../../../testing/test-server.js';
 import { SANDBOX_WEBHOOK_JOB } from './sandbox-provider.js';
 import { SANDBOX_SIGNATURE_HEADER, signatureHeader } from './sandbox-wire.js';
 

@@ -1,27 +1,23 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { after, before, it } from 'node:test';
+import { before, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { sql } from 'kysely';
 import { contextOver } from '../../../app/context.js';
 import { loadConfig } from '../../../config.js';
 import { luhnCheckDigit } from '../../../core/iccid.js';
 import { minorToDecimalString } from '../../../core/money.js';
 import { BYTES_PER_MB } from '../../../core/units.js';
-import { openDatabase, type Database } from '../../../db/database.js';
 import { systemClock } from '../../../ports/clock.js';
 import { walletAccountId } from '../../../services/ledger/accounts.js';
-import { describeEachDatabase, TEST_DATABASE_URL, type TestDatabase } from '../../../testing/databases.js';
+import { describeEachDatabase, type TestDatabase } from '../../../testing/databases.js';
+import { processSuite, ROAMCARD_MAIN } from '../../../testing/roamcard-process.js';
 
 /**
  * End to end: the compiled `roamcard` binary on real files, as an operator runs it, against SQLite
  * (DATA_DIR) and PostgreSQL (DATABASE_URL pointing at the suite's own schema).
  */
-const CLI = fileURLToPath(new URL('../main.js', import.meta.url));
 
 function iccid(serial: number): string {
   const payload = `8970199${String(serial).padStart(11, '0')}`;
@@ -45,52 +41,26 @@ function assertNoTerminalControls(output: Buffer, what: string): void {
 
 /** The compiled CLI run against the suite's database, on files in a temporary folder. */
 function cliHarness(t: TestDatabase, prefix: string) {
-  let folder = '';
-  let env: NodeJS.ProcessEnv = {};
-  let cli_database: Database | undefined;
-
-  before(async () => {
-    folder = mkdtempSync(path.join(os.tmpdir(), prefix));
-    env = { ...process.env, DATA_DIR: path.join(folder, 'data'), SQLITE_SYNCHRONOUS: 'normal', ROAMCARD_LANG: '', LANG: 'C' };
-    delete env.DATABASE_URL;
-    if (t.dialect === 'postgres') {
-      const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(t.database.db);
-      const url = new URL(TEST_DATABASE_URL ?? '');
-      url.searchParams.set('options', `-c search_path=${rows[0]?.schema ?? ''}`);
-      env.DATABASE_URL = url.toString();
-    }
-  });
-
-  after(async () => {
-    await cli_database?.close();
-    rmSync(folder, { recursive: true, force: true });
-  });
-
-  /** The database the CLI wrote: the suite's PostgreSQL schema, or the SQLite file in DATA_DIR. */
-  function database(): Database {
-    if (t.dialect === 'postgres') return t.database;
-    cli_database ??= openDatabase({ sqlite_file: path.join(folder, 'data', 'roamcard.db') });
-    return cli_database;
-  }
+  const suite = processSuite(t, prefix, () => ({ SQLITE_SYNCHRONOUS: 'normal', ROAMCARD_LANG: '', LANG: 'C' }));
 
   function roamcard(...args: string[]) {
-    const result = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: 60_000 });
+    const result = spawnSync(process.execPath, [ROAMCARD_MAIN, ...args], { env: suite.env(), encoding: 'utf8', timeout: 60_000 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
   /** The same, with the output as the bytes the terminal would receive. */
   function roamcardBytes(...args: string[]) {
-    const result = spawnSync(process.execPath, [CLI, ...args], { env, timeout: 60_000 });
+    const result = spawnSync(process.execPath, [ROAMCARD_MAIN, ...args], { env: suite.env(), timeout: 60_000 });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
   }
 
   function file(name: string, content: string): string {
-    const file_path = path.join(folder, name);
+    const file_path = path.join(suite.folder(), name);
     writeFileSync(file_path, content);
     return file_path;
   }
 
-  return { database, db: () => database().db, roamcard, roamcardBytes, file, folder: () => folder };
+  return { database: suite.database, db: () => suite.database().db, roamcard, roamcardBytes, file, folder: suite.folder };
 }
 
 describeEachDatabase('CLI: sims import and usage import', (t) => {

@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { settleStatementLine } from '../../../app/bank-statement.js';
 import type { Language } from '../../../core/i18n/languages.js';
 import { checkStatementColumns, importStatement, type StatementImportSummary } from '../../../services/statements/import-statement.js';
-import { commandGroup, exitCodesHelp, languageOption, printLine, runCsvImport } from '../csv-import.js';
+import { commandGroup, languageOption } from '../command-options.js';
+import { exitCodesHelp, runCsvImport } from '../import-runner.js';
+import { printLine } from '../terminal-output.js';
 import { terminalLanguage } from '../run-command.js';
 
 interface StatementOptions {

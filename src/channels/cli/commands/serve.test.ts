@@ -1,61 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '../../../testing/net.js';
+import { eventually } from '../../../testing/waiting.js';
+import { exitWithin, START_TIMEOUT_MS, startRoamcard, waitUntilHealthy } from '../../../testing/roamcard-process.js';
 
-const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'main.js');
-/** Start-up migrates and seeds a fresh SQLite file: a second or two; this bounds a hang. */
-const START_TIMEOUT_MS = 30_000;
 const POLL_INTERVAL_MS = 100;
 const EXIT_TIMEOUT_MS = 15_000;
 
-interface Running {
-  readonly child: ChildProcess;
-  readonly output: { stdout: string; stderr: string };
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-function start(args: string[], environment: Record<string, string>): Running {
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    env: { ...process.env, DATABASE_URL: '', NETWORK_API_TOKEN: '', ...environment },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output = { stdout: '', stderr: '' };
-  child.stdout?.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, output, exited };
-}
-
-async function waitUntilHealthy(base_url: string, running: Running): Promise<void> {
-  const deadline_ms = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline_ms) {
-    if (running.child.exitCode !== null) throw new Error(`serve exited early (${running.child.exitCode}):\n${running.output.stderr}${running.output.stdout}`);
-    try {
-      const response = await fetch(`${base_url}/healthz`);
-      if (response.status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-  }
-  throw new Error(`serve did not become healthy within ${START_TIMEOUT_MS} ms:\n${running.output.stderr}`);
-}
-
-async function exitWithin(running: Running, timeout_ms: number) {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no exit within ${timeout_ms} ms`)), timeout_ms);
-  });
-  try {
-    return await Promise.race([running.exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function start(args: string[], environment: Record<string, string>) {
+  return startRoamcard(args, { ...process.env, DATABASE_URL: '', NETWORK_API_TOKEN: '', ...environment });
 }
 
 describe('roamcard serve (end to end)', () => {
@@ -101,11 +57,10 @@ describe('roamcard serve (end to end)', () => {
       await waitUntilHealthy(base_url, running);
       const asked = await fetch(`${base_url}/api/v1/auth/codes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ msisdn: '+79001234568' }) });
       assert.equal(asked.status, 202);
-      const deadline_ms = Date.now() + START_TIMEOUT_MS;
-      while (!sms_line && Date.now() < deadline_ms) {
-        sms_line = running.output.stderr.split('\n').find((line) => line.startsWith('[console SMS, not sent]')) ?? '';
-        await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-      }
+      sms_line = await eventually(
+        () => running.output.stderr.split('\n').find((line) => line.startsWith('[console SMS, not sent]')),
+        'the console SMS on stderr', { timeout_ms: START_TIMEOUT_MS, interval_ms: POLL_INTERVAL_MS },
+      );
     } finally {
       running.child.kill('SIGTERM');
     }

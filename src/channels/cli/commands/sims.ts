@@ -2,7 +2,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Language } from '../../../core/i18n/languages.js';
 import { checkSimColumns, importSims, type SimImportSummary } from '../../../services/sims/import-sims.js';
-import { commandGroup, exitCodesHelp, importTexts, languageOption, printLine, runCsvImport } from '../csv-import.js';
+import { commandGroup, languageOption } from '../command-options.js';
+import { exitCodesHelp, runCsvImport } from '../import-runner.js';
+import { importTexts } from '../import-texts.js';
+import { printLine } from '../terminal-output.js';
 import { terminalLanguage } from '../run-command.js';
 
 interface SimsImportOptions {

@@ -4,7 +4,10 @@ import { paygTariff } from '../../../config.js';
 import { formatMoney } from '../../../core/i18n/format.js';
 import type { Language } from '../../../core/i18n/languages.js';
 import { checkUsageColumns, importUsage, type UsageImportSummary } from '../../../services/charging/import-usage.js';
-import { commandGroup, exitCodesHelp, importTexts, languageOption, printLine, runCsvImport } from '../csv-import.js';
+import { commandGroup, languageOption } from '../command-options.js';
+import { exitCodesHelp, runCsvImport } from '../import-runner.js';
+import { importTexts } from '../import-texts.js';
+import { printLine } from '../terminal-output.js';
 import { terminalLanguage } from '../run-command.js';
 
 interface UsageImportOptions {

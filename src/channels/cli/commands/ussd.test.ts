@@ -1,33 +1,18 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import type { Language } from '../../../core/i18n/languages.js';
+import { runRoamcard } from '../../../testing/roamcard-process.js';
 import { renderScreen } from './ussd.js';
-
-const run = promisify(execFile);
-const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'main.js');
-/** A CLI run opens and migrates the database: a few hundred ms; this bounds a hang. */
-const CLI_TIMEOUT_MS = 30_000;
 
 // Each run is a process that opens the database: the tests run side by side (SQLite in WAL mode serves them all).
 describe('roamcard ussd (end to end, after roamcard demo)', { concurrency: true }, () => {
   let data_dir = '';
   const environment = () => ({ ...process.env, DATA_DIR: data_dir, DATABASE_URL: '', LOG_LEVEL: 'silent', ROAMCARD_LANG: '', LANG: 'C' });
 
-  async function roamcard(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [MAIN, ...args], { env: environment(), timeout: CLI_TIMEOUT_MS });
-      return { stdout, stderr, code: 0 };
-    } catch (error) {
-      const failed = error as { stdout: string; stderr: string; code: number };
-      return { stdout: failed.stdout, stderr: failed.stderr, code: failed.code };
-    }
-  }
+  const roamcard = (...args: string[]) => runRoamcard(args, environment());
 
   before(async () => {
     data_dir = mkdtempSync(path.join(os.tmpdir(), 'roamcard-cli-ussd-'));

@@ -7,7 +7,7 @@ import { loadConfig } from '../../../config.js';
 import type { ManualClock } from '../../../ports/clock.js';
 import type { OutboxWorker } from '../../../services/jobs/worker.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
-import { seededContext, testServer } from '../test-support.js';
+import { seededServer, testServer } from '../../../testing/test-server.js';
 import { payFromWallet } from '../../../testing/wallet-payers.js';
 
 /**
@@ -35,11 +35,7 @@ describeEachDatabase('customer API', (t) => {
   let address = 0;
 
   before(async () => {
-    ({ context, clock } = await seededContext(t.database));
-    server = testServer(context);
-    worker = context.createWorker();
-    assert.ok(context.sms instanceof ConsoleSmsSender);
-    sms = context.sms;
+    ({ context, clock, server, worker, sms } = await seededServer(t.database));
   });
 
   after(async () => {

@@ -1,23 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { systemClock } from '../../../ports/clock.js';
-import { contextOver, type AppContext } from '../../../app/context.js';
-import { loadConfig, paygTariff } from '../../../config.js';
-import { seedDemo } from '../../../services/demo/seed.js';
+import type { AppContext } from '../../../app/context.js';
 import { ledgerViolations } from '../../../services/ledger/invariants.js';
-import type { OutboxWorker } from '../../../services/jobs/worker.js';
 import { messagesFor } from '../../../core/i18n/messages.js';
+import { ManualClock } from '../../../ports/clock.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
-import { testServer } from '../test-support.js';
-import { freePort } from '../../../testing/net.js';
+import { jsonApi, postForm, type ApiCall } from '../../../testing/http-client.js';
+import { startServer, type RunningServer } from '../../../testing/running-server.js';
+import { DEMO_START_MS } from '../../../testing/seeded-context.js';
 
 /**
  * The whole renewal over real HTTP on loopback: the API, the sandbox's hosted pages as a browser
  * would post them, and the sandbox's signed webhooks delivered asynchronously by the outbox worker
- * back to /webhooks/sandbox — nothing short-circuited.
+ * back to /webhooks/sandbox — nothing short-circuited. The clock is a manual one and the worker runs
+ * when the test settles the server, so nothing is waited for.
  */
 
-const POLL_INTERVAL_MS = 50;
 const STAFF_TOKEN = 'staff-token-0123456789abcdef';
 
 /** The fields these tests read from the API's JSON (orders, payments, problems). */
@@ -31,44 +29,23 @@ interface ApiJson {
   detail: string;
   payment: { id: string; status: string; next_action: { type: string; url: string } };
 }
-const ACTIVATION_WAIT_MS_MAX = 15_000;
 
 describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
+  let running: RunningServer;
   let base = '';
   let context: AppContext;
-  let worker: OutboxWorker;
-  let server: ReturnType<typeof testServer>;
-  let serial = 0;
+  let api: ApiCall<ApiJson>;
+  const clock = new ManualClock(DEMO_START_MS);
 
   before(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const config = loadConfig({ LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_BASE_URL: base, ADMIN_API_TOKEN: STAFF_TOKEN });
-    await seedDemo(t.database, paygTariff(config), systemClock.now_ms());
-    context = contextOver(config, t.database, systemClock, { environment: {} });
-    server = testServer(context);
-    await server.listen({ host: '127.0.0.1', port });
-    worker = context.createWorker({ poll_interval_ms: 20 });
-    worker.start();
+    running = await startServer(t.database, { environment: { ADMIN_API_TOKEN: STAFF_TOKEN }, clock });
+    ({ base, context } = running);
+    api = jsonApi<ApiJson>(base, { idempotency_key_prefix: 'k' });
   });
 
   after(async () => {
-    await worker.stop();
-    await server.close();
+    await running.stop();
   });
-
-  async function api(path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const response = await fetch(`${base}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': `k-${(serial += 1)}` }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: response.status, json: (await response.json()) as ApiJson };
-  }
-
-  async function form(url: string, fields: Record<string, string>) {
-    return fetch(url, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
-  }
 
   async function order(msisdn = '+79001234568', package_code = 'data-1gb-1d') {
     const created = await api('/api/v1/orders', { msisdn, package_code, channel: 'web' }, { 'accept-language': 'ru' });
@@ -82,13 +59,10 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
     return started.json.payment;
   }
 
-  async function waitForState(order_id: string, states: string[]) {
-    const deadline = Date.now() + ACTIVATION_WAIT_MS_MAX;
-    for (;;) {
-      const { json } = await api(`/api/v1/orders/${order_id}?lang=ru`);
-      if (states.includes(json.state) || Date.now() > deadline) return json;
-      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-    }
+  /** The order as the customer then sees it, once every job due (webhook, activation, provisioning) has run. */
+  async function settledOrder(order_id: string) {
+    await running.settle();
+    return (await api(`/api/v1/orders/${order_id}?lang=ru`)).json;
   }
 
   it('card 4242: hosted page, redirect back, webhook over HTTP, pack active and visible to #100#', async () => {
@@ -100,10 +74,10 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
     const page = await fetch(payment.next_action.url);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /name="card_number"/);
-    const submitted = await form(`${payment.next_action.url}/card`, { card_number: '4242 4242 4242 4242', expiry: '12/34', cvc: '123' });
+    const submitted = await postForm(`${payment.next_action.url}/card`, { card_number: '4242 4242 4242 4242', expiry: '12/34', cvc: '123' });
     assert.equal(submitted.status, 303);
     assert.equal(submitted.headers.get('location'), `${base}/orders/${created.id}`);
-    const done = await waitForState(created.id, ['active']);
+    const done = await settledOrder(created.id);
     assert.equal(done.state, 'active');
     assert.equal(done.state_text, 'Подключён');
     const ussd = await fetch(`${base}/ussd/at`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ sessionId: 's1', serviceCode: '*100#', phoneNumber: '+79001234568', networkCode: '25001', text: '' }) });
@@ -113,38 +87,38 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
   it('declined card explains itself in the customer\'s language; SBP then succeeds', async () => {
     const created = await order();
     const card = await pay(created.id, 'card');
-    await form(`${card.next_action.url}/card`, { card_number: '4000 0000 0000 9995', expiry: '12/34', cvc: '123' });
-    const declined = await waitForState(created.id, ['created']);
+    await postForm(`${card.next_action.url}/card`, { card_number: '4000 0000 0000 9995', expiry: '12/34', cvc: '123' });
+    const declined = await settledOrder(created.id);
     assert.equal(declined.failure.code, 'insufficient_funds');
     assert.equal(declined.failure.message, 'Карта отклонена: недостаточно средств.');
     const sbp = await pay(created.id, 'sbp');
     assert.equal(sbp.next_action.type, 'qr');
     const qrPage = await (await fetch(sbp.next_action.url)).text();
     assert.match(qrPage, /<svg/);
-    const confirm = await form(`${sbp.next_action.url}/decide`, { decision: 'approve' });
+    const confirm = await postForm(`${sbp.next_action.url}/decide`, { decision: 'approve' });
     assert.equal(confirm.status, 303);
-    assert.equal((await waitForState(created.id, ['active'])).state, 'active');
+    assert.equal((await settledOrder(created.id)).state, 'active');
   });
 
   it('3-D Secure challenge, expired card, e-wallet approval, and a card form error that changes nothing', async () => {
     const threeDs = await order();
     const payment = await pay(threeDs.id, 'card');
-    const challenge = await form(`${payment.next_action.url}/card`, { card_number: '4000000000003220', expiry: '12/34', cvc: '123' });
+    const challenge = await postForm(`${payment.next_action.url}/card`, { card_number: '4000000000003220', expiry: '12/34', cvc: '123' });
     assert.match(await challenge.text(), /3-D Secure/);
-    await form(`${payment.next_action.url}/decide`, { decision: 'approve' });
-    assert.equal((await waitForState(threeDs.id, ['active'])).state, 'active');
+    await postForm(`${payment.next_action.url}/decide`, { decision: 'approve' });
+    assert.equal((await settledOrder(threeDs.id)).state, 'active');
 
     const expired = await order();
     const expiredPayment = await pay(expired.id, 'card');
-    const bad = await form(`${expiredPayment.next_action.url}/card`, { card_number: '4242 4242 4242 4241', expiry: '12/34', cvc: '123' });
+    const bad = await postForm(`${expiredPayment.next_action.url}/card`, { card_number: '4242 4242 4242 4241', expiry: '12/34', cvc: '123' });
     assert.equal(bad.status, 422);
-    await form(`${expiredPayment.next_action.url}/card`, { card_number: '4000000000000069', expiry: '12/34', cvc: '123' });
-    assert.equal((await waitForState(expired.id, ['created'])).failure.code, 'card_expired');
+    await postForm(`${expiredPayment.next_action.url}/card`, { card_number: '4000000000000069', expiry: '12/34', cvc: '123' });
+    assert.equal((await settledOrder(expired.id)).failure.code, 'card_expired');
 
     const wallet = await order();
     const alipay = await pay(wallet.id, 'alipay');
-    await form(`${alipay.next_action.url}/decide`, { decision: 'approve' });
-    assert.equal((await waitForState(wallet.id, ['active'])).state, 'active');
+    await postForm(`${alipay.next_action.url}/decide`, { decision: 'approve' });
+    assert.equal((await settledOrder(wallet.id)).state, 'active');
   });
 
   it('answers problem details for bad input and keeps the same order for a repeated key', async () => {
@@ -170,8 +144,8 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
   it('refunds an unused pack for staff only, back the way the money came; refuses a used one', async () => {
     const created = await order('+79001234568', 'voice-100min-30d');
     const payment = await pay(created.id, 'card');
-    await form(`${payment.next_action.url}/card`, { card_number: '4242424242424242', expiry: '12/34', cvc: '123' });
-    const active = await waitForState(created.id, ['active']);
+    await postForm(`${payment.next_action.url}/card`, { card_number: '4242424242424242', expiry: '12/34', cvc: '123' });
+    const active = await settledOrder(created.id);
     const refund = (token?: string) => fetch(`${base}/api/v1/orders/${created.id}/refund`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'idempotency-key': `refund-${created.id}`, ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -189,22 +163,17 @@ describeEachDatabase('renewal over HTTP with the sandbox provider', (t) => {
     assert.equal(bundle.status, 'revoked');
     const again = await refund(STAFF_TOKEN);
     assert.equal(again.status, 200);
-    const deadline = Date.now() + ACTIVATION_WAIT_MS_MAX;
-    let status = '';
-    while (Date.now() < deadline) {
-      const view = (await api(`/api/v1/orders/${created.id}`)).json as unknown as { refunds: Array<{ status: string; reason: string }> };
-      assert.equal(view.refunds.length, 1);
-      status = view.refunds[0]!.status;
-      if (status === 'succeeded') break;
-      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
-    }
+    await running.settle();
+    const view = (await api(`/api/v1/orders/${created.id}`)).json as unknown as { refunds: Array<{ status: string; reason: string }> };
+    assert.equal(view.refunds.length, 1);
+    const status = view.refunds[0]!.status;
     assert.equal(status, 'succeeded');
 
     const used = await order('+79001234568', 'sms-50-30d');
     const usedPayment = await pay(used.id, 'card');
-    await form(`${usedPayment.next_action.url}/card`, { card_number: '4242424242424242', expiry: '12/34', cvc: '123' });
-    await waitForState(used.id, ['active']);
-    await context.services.chargeUsage({ event_id: `sms-${used.id}`, msisdn: '+79001234568', kind: 'sms', quantity: 1, at_ms: Date.now() });
+    await postForm(`${usedPayment.next_action.url}/card`, { card_number: '4242424242424242', expiry: '12/34', cvc: '123' });
+    assert.equal((await settledOrder(used.id)).state, 'active');
+    await context.services.chargeUsage({ event_id: `sms-${used.id}`, msisdn: '+79001234568', kind: 'sms', quantity: 1, at_ms: clock.now_ms() });
     const refused = await fetch(`${base}/api/v1/orders/${used.id}/refund`, {
       method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': `refund-${used.id}`, authorization: `Bearer ${STAFF_TOKEN}`, 'accept-language': 'ru' },
       body: JSON.stringify({ requested_by: 'desk-svo-01' }),

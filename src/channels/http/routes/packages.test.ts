@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { describeEachDatabase } from '../../../testing/databases.js';
-import { seededContext, testServer, type SeededContext } from '../test-support.js';
+import { seededContext, type SeededContext } from '../../../testing/seeded-context.js';
+import { testServer } from '../../../testing/test-server.js';
 
 interface Catalog {
   language: string;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { describeEachDatabase } from '../../../testing/databases.js';
-import { seededContext, testServer, TEST_NETWORK_TOKEN, type SeededContext } from '../test-support.js';
+import { seededContext, type SeededContext } from '../../../testing/seeded-context.js';
+import { testServer, TEST_NETWORK_TOKEN } from '../../../testing/test-server.js';
 
 const AUTH = { authorization: `Bearer ${TEST_NETWORK_TOKEN}` };
 const MB = 1_048_576;

@@ -6,7 +6,8 @@ import { loadConfig } from '../../../config.js';
 import { inTransaction } from '../../../db/transaction.js';
 import { cashDrawerAccountId } from '../../../services/ledger/accounts.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
-import { atForm, captureLogs, openDemoLikeLine, seededContext, testServer, type SeededContext } from '../test-support.js';
+import { openDemoLikeLine, seededContext, type SeededContext } from '../../../testing/seeded-context.js';
+import { atForm, captureLogs, testServer } from '../../../testing/test-server.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 

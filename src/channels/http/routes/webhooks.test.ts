@@ -6,7 +6,8 @@ import { StripeFakeServer } from '../../../adapters/payments/stripe/stripe-fake-
 import { YooKassaFake } from '../../../adapters/payments/yookassa/yookassa-fake-server.js';
 import { WEBHOOK_BODY_BYTES_MAX } from '../../../ports/payment-provider.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
-import { seededContext, testServer, type SeededContext } from '../test-support.js';
+import { seededContext, type SeededContext } from '../../../testing/seeded-context.js';
+import { testServer } from '../../../testing/test-server.js';
 
 /**
  * Every provider's webhook endpoint, sent what a broken or hostile sender sends — bodies that are

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { SANDBOX_PAGE_TEXT } from '../../../adapters/payments/sandbox/sandbox-pages-text.js';
 import type { Language } from '../../../core/i18n/languages.js';
 import { messagesFor } from '../../../core/i18n/messages.js';
-import { createTestDatabase, POSTGRES_SKIP_REASON, TEST_DATABASE_URL } from '../../../testing/databases.js';
-import { keepScreenshot, launchChromium, newVisitor } from './testing/browser.js';
-import { startSite, TEST_TIMEOUT_OUTCOME_MS, type RunningSite } from './testing/running-site.js';
+import { POSTGRES_SKIP_REASON, TEST_DATABASE_URL } from '../../../testing/databases.js';
+import { keepScreenshot, newVisitor } from '../../../testing/browser.js';
+import { browserSuite } from '../../../testing/browser-suite.js';
+import { TEST_TIMEOUT_OUTCOME_MS, type RunningSite } from '../../../testing/running-site.js';
 import { siteText } from './text/site-text.js';
 
 /**
@@ -31,19 +32,10 @@ for (const dialect of ['sqlite', 'postgres'] as const) describe(`customer site: 
 }, () => {
   let site: RunningSite;
   let browser: Browser;
-  let dispose: (() => Promise<void>) | undefined;
+  const suite = browserSuite(dialect);
 
   before(async () => {
-    browser = await launchChromium();
-    const created = await createTestDatabase(dialect);
-    dispose = created.dispose;
-    site = await startSite(created.database);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await site?.stop();
-    await dispose?.();
+    ({ browser, site } = suite);
   });
 
   /** From the start page to the sandbox's hosted page, the way a customer clicks. */

@@ -1,21 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { Language } from '../../../core/i18n/languages.js';
 import { messagesFor } from '../../../core/i18n/messages.js';
-import { createTestDatabase } from '../../../testing/databases.js';
 import {
   DESKTOP_VIEWPORT,
   keepScreenshot,
-  launchChromium,
   NARROWEST_WIDTH_PX,
   newVisitor,
   overflowsSideways,
   PHONE_VIEWPORT,
   seriousAxeViolations,
   waitUntilTrue,
-} from './testing/browser.js';
-import { startSite, type RunningSite } from './testing/running-site.js';
+} from '../../../testing/browser.js';
+import { browserSuite } from '../../../testing/browser-suite.js';
+import type { RunningSite } from '../../../testing/running-site.js';
 import { siteText } from './text/site-text.js';
 import { payFromWallet } from '../../../testing/wallet-payers.js';
 
@@ -33,23 +32,14 @@ const SERVICE_WORKER_WAIT_MS = 30_000;
 describe('customer site in a browser', () => {
   let site: RunningSite;
   let browser: Browser;
-  let dispose: () => Promise<void>;
+  const suite = browserSuite();
   let active_order = '';
   let declined_order = '';
 
   before(async () => {
-    browser = await launchChromium();
-    const created = await createTestDatabase('sqlite');
-    dispose = created.dispose;
-    site = await startSite(created.database);
+    ({ browser, site } = suite);
     active_order = await walletPaidOrder('ru');
     declined_order = await declinedOrder();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await site?.stop();
-    await dispose?.();
   });
 
   let key_serial = 0;

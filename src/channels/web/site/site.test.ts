@@ -4,9 +4,10 @@ import { before, describe, it } from 'node:test';
 import { LANGUAGES, type Language } from '../../../core/i18n/languages.js';
 import { messagesFor } from '../../../core/i18n/messages.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
-import { seededContext, testServer, type SeededContext } from '../../http/test-support.js';
+import { seededContext, type SeededContext } from '../../../testing/seeded-context.js';
+import { testServer } from '../../../testing/test-server.js';
 import { escapeHtml } from './html.js';
-import { orderCount } from './testing/running-site.js';
+import { orderCount } from '../../../testing/running-site.js';
 import { siteText } from './text/site-text.js';
 
 /**

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { SANDBOX_PAGE_TEXT } from '../../../../adapters/payments/sandbox/sandbox-pages-text.js';
 import { ConsoleSmsSender } from '../../../../adapters/sms/console/console-sms-sender.js';
 import type { Language } from '../../../../core/i18n/languages.js';
 import { messagesFor } from '../../../../core/i18n/messages.js';
-import { createTestDatabase } from '../../../../testing/databases.js';
 import {
-  DESKTOP_VIEWPORT, keepScreenshot, launchChromium, NARROWEST_WIDTH_PX, newVisitor, overflowsSideways, PHONE_VIEWPORT, seriousAxeViolations, waitUntilTrue,
-} from '../testing/browser.js';
-import { startSite, TEST_TIMEOUT_OUTCOME_MS, type RunningSite } from '../testing/running-site.js';
+  DESKTOP_VIEWPORT, keepScreenshot, NARROWEST_WIDTH_PX, newVisitor, overflowsSideways, PHONE_VIEWPORT, seriousAxeViolations, waitUntilTrue,
+} from '../../../../testing/browser.js';
+import { browserSuite } from '../../../../testing/browser-suite.js';
+import { TEST_TIMEOUT_OUTCOME_MS, type RunningSite } from '../../../../testing/running-site.js';
 import { siteText } from '../text/site-text.js';
 import { accountText } from './account-text.js';
 
@@ -33,22 +33,13 @@ const SERVICE_WORKER_WAIT_MS = 30_000;
 describe('customer site: signed-in pages in a browser', () => {
   let site: RunningSite;
   let browser: Browser;
-  let dispose: (() => Promise<void>) | undefined;
+  const suite = browserSuite();
   let sms: ConsoleSmsSender;
 
   before(async () => {
-    browser = await launchChromium();
-    const created = await createTestDatabase('sqlite');
-    dispose = created.dispose;
-    site = await startSite(created.database);
+    ({ browser, site } = suite);
     assert.ok(site.context.sms instanceof ConsoleSmsSender);
     sms = site.context.sms;
-  });
-
-  after(async () => {
-    await browser?.close();
-    await site?.stop();
-    await dispose?.();
   });
 
   async function checkPage(page: Page, name: string): Promise<void> {

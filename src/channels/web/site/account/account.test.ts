@@ -8,7 +8,7 @@ import { messagesFor } from '../../../../core/i18n/messages.js';
 import type { ManualClock } from '../../../../ports/clock.js';
 import type { OutboxWorker } from '../../../../services/jobs/worker.js';
 import { describeEachDatabase } from '../../../../testing/databases.js';
-import { seededContext, testServer } from '../../../http/test-support.js';
+import { seededServer, type testServer } from '../../../../testing/test-server.js';
 import { escapeHtml } from '../html.js';
 import { accountText } from './account-text.js';
 import { payFromWallet } from '../../../../testing/wallet-payers.js';
@@ -59,11 +59,7 @@ describeEachDatabase('customer site: signed-in pages', (t) => {
   let address = 0;
 
   before(async () => {
-    ({ context, clock } = await seededContext(t.database));
-    server = testServer(context);
-    worker = context.createWorker();
-    assert.ok(context.sms instanceof ConsoleSmsSender);
-    sms = context.sms;
+    ({ context, clock, server, worker, sms } = await seededServer(t.database));
   });
 
   after(async () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { Language } from '../../../../core/i18n/languages.js';
+import type { Language } from '../core/i18n/languages.js';
 
 /**
  * Headless Chromium for the site's browser tests: Debian's /usr/bin/chromium (CHROMIUM_PATH to

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CSV_RECORD_BYTES_MAX, CsvSyntaxError, openCsvFile, type CsvRecord } from './csv-import.js';
+import { CSV_RECORD_BYTES_MAX, CsvSyntaxError, openCsvFile, type CsvRecord } from './csv-reader.js';
 
 /** The CSV reader on real files: which files are refused, at which line, and what is read otherwise. */
 describe('CSV reader of the imports', () => {

@@ -1,27 +1,23 @@
-import { Writable } from 'node:stream';
-import { contextOver, type AppContext } from '../../app/context.js';
-import { loadConfig, paygTariff } from '../../config.js';
-import { luhnCheckDigit } from '../../core/iccid.js';
-import type { Language } from '../../core/i18n/languages.js';
-import type { Database } from '../../db/database.js';
-import { inTransaction } from '../../db/transaction.js';
-import { ManualClock } from '../../ports/clock.js';
-import { currentPrice } from '../../services/catalog/catalog.js';
-import { seedDemo } from '../../services/demo/seed.js';
-import { cashDrawerAccountId } from '../../services/ledger/accounts.js';
-import { openLine, type Line } from '../../services/lines/lines.js';
-import { addSim } from '../../services/sims/inventory.js';
-import { createLogger } from './logging.js';
-import { buildServer, type ServerOptions } from './server.js';
+import { contextOver, type AppContext } from '../app/context.js';
+import { loadConfig, paygTariff } from '../config.js';
+import { luhnCheckDigit } from '../core/iccid.js';
+import type { Language } from '../core/i18n/languages.js';
+import type { Database } from '../db/database.js';
+import { inTransaction } from '../db/transaction.js';
+import { ManualClock } from '../ports/clock.js';
+import { currentPrice } from '../services/catalog/catalog.js';
+import { seedDemo } from '../services/demo/seed.js';
+import { cashDrawerAccountId } from '../services/ledger/accounts.js';
+import { openLine, type Line } from '../services/lines/lines.js';
+import { addSim } from '../services/sims/inventory.js';
 
 /**
- * Test support for the HTTP channel: a real database seeded with the demo data at a fixed instant,
- * services over it with a manual clock, and a logger whose JSON lines the test can read back.
+ * The demo data seeded into a test's database at a fixed instant, and the services over it with a
+ * manual clock: what most channel and service tests start from (test-server.ts adds the server).
  */
 
 /** 2025-11-26T09:00Z: 12:00 in Moscow. The demo 5 GB / 7 days pack then ends 3 Dec 12:00 Moscow. */
 export const DEMO_START_MS = Date.UTC(2025, 10, 26, 9, 0);
-export const TEST_NETWORK_TOKEN = 'test-network-token-0123456789abcdef';
 
 export interface SeededContext {
   readonly context: AppContext;
@@ -34,34 +30,6 @@ export async function seededContext(database: Database, environment: Record<stri
   const clock = new ManualClock(DEMO_START_MS);
   await seedDemo(database, paygTariff(config), clock.now_ms());
   return { context: contextOver(config, database, clock, { environment }), clock };
-}
-
-export interface LogCapture {
-  readonly destination: Writable;
-  /** Every JSON line written so far, as text. */
-  text(): string;
-  records(): Array<Record<string, unknown>>;
-}
-
-export function captureLogs(): LogCapture {
-  const chunks: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer | string, _encoding, callback) {
-      chunks.push(chunk.toString());
-      callback();
-    },
-  });
-  const text = () => chunks.join('');
-  return {
-    destination,
-    text,
-    records: () => text().split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
-}
-
-export function testServer(context: AppContext, options: ServerOptions & { logs?: LogCapture } = {}) {
-  const logger = options.logger ?? createLogger({ level: options.logs ? 'trace' : 'silent', ...(options.logs ? { destination: options.logs.destination } : {}) });
-  return buildServer(context, { ...options, logger });
 }
 
 let sim_serial = 0;
@@ -90,9 +58,4 @@ export async function openDemoLikeLine(seeded: SeededContext, language: Language
   });
   await services.chargeUsage({ event_id: `test:usage:${line.id}`, line_id: line.id, kind: 'data', quantity: 734_003_200, at_ms: now_ms });
   return line;
-}
-
-/** A form-encoded Africa's Talking callback body. */
-export function atForm(fields: Record<string, string>): string {
-  return new URLSearchParams(fields).toString();
 }
