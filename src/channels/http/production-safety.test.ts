@@ -8,7 +8,7 @@ import type { OutboxWorker } from '../../services/jobs/worker.js';
 import { cashDrawerAccountId, walletAccountId } from '../../services/ledger/accounts.js';
 import { siteText } from '../web/site/text/site-text.js';
 import { describeEachDatabase } from '../../testing/databases.js';
-import { sentPaymentCode } from '../../testing/wallet-payers.js';
+import { payFromWallet, sentPaymentCode } from '../../testing/wallet-payers.js';
 import { seededContext } from '../../testing/seeded-context.js';
 import { testServer } from '../../testing/test-server.js';
 
@@ -89,6 +89,40 @@ describeEachDatabase('production-like configuration: no sandbox, only configured
     const offered = [...page.response.body.matchAll(/name="method" value="([a-z_]+)"/g)].map((match) => match[1]);
     assert.deepEqual(offered, ['card', 'yoomoney', 'sbp', 'wallet']);
     assert.doesNotMatch(page.response.body, /class="test-mode"/);
+  });
+});
+
+describeEachDatabase('test mode says so everywhere; callers do not choose what follows from who they are', (t) => {
+  let server: ReturnType<typeof testServer>;
+  let context: AppContext;
+  const call = client(() => server);
+
+  before(async () => {
+    ({ context } = await seededContext(t.database));
+    server = testServer(context);
+  });
+  after(async () => server.close());
+
+  it('puts the test-mode notice on every customer page, the API and the receipts', async () => {
+    assert.equal(context.payments.test_mode, true);
+    for (const url of ['/', '/renew', '/help', `/renew/packs?msisdn=${encodeURIComponent(LINE_2.msisdn)}`]) {
+      const page = await call({ url, headers: { 'accept-language': 'ru' } });
+      assert.ok(page.response.body.includes(siteText('ru').test_mode_banner), url);
+    }
+    assert.equal((await call({ url: '/api/v1/payment-methods' })).json.test_mode, true);
+    const order = await context.renewal.createOrder({ line: { msisdn: LINE_1.msisdn }, package_code: 'data-1gb-1d', channel: 'app', idempotency_key: 'test-mode-order' });
+    await payFromWallet(context, order.order.id, 'test-mode-pay');
+    await context.createWorker().drainOnce();
+    const receipt = await call({ url: `/orders/${order.order.id}/receipt` });
+    const page = await call({ url: String(receipt.response.headers.location) });
+    assert.equal(page.response.statusCode, 200);
+    assert.ok(page.response.body.includes('class="test-notice"'), 'the receipt says no money moved');
+  });
+
+  it('takes the channel from who calls: the public API\'s orders are the app\'s, whatever the body says', async () => {
+    const order = await call({ method: 'POST', url: '/api/v1/orders', body: { msisdn: LINE_2.msisdn, package_code: 'data-1gb-1d', channel: 'desk' } });
+    assert.equal(order.response.statusCode, 201, order.response.body);
+    assert.equal((order.json as { channel?: string }).channel, 'app');
   });
 });
 
