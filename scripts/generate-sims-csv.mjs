@@ -30,7 +30,9 @@ const { values } = parseArgs({
 const rows = Number(values.rows);
 const start = Number(values.start);
 const bad_every = Number(values['bad-every']);
-if (!values.out || !Number.isSafeInteger(rows) || rows < 1 || rows > ROWS_MAX || !Number.isSafeInteger(start) || start < 0 || start + rows > ROWS_MAX || !Number.isSafeInteger(bad_every) || bad_every < 0) {
+if (!values.out || !Number.isSafeInteger(rows) || rows < 1 || rows > ROWS_MAX
+  || !Number.isSafeInteger(start) || start < 0 || start + rows > ROWS_MAX
+  || !Number.isSafeInteger(bad_every) || bad_every < 0) {
   console.error('usage: generate-sims-csv.mjs --rows N (1..10,000,000) --out FILE [--start S] [--bad-every K] [--semicolon] [--bom] [--crlf] [--spaces]');
   process.exit(2);
 }

@@ -72,7 +72,11 @@ describe('configuration from the environment', () => {
       ['10.0.0.0/8, lb.internal', /TRUST_PROXY: "lb\.internal" is not/],
     ];
     for (const [value, message] of refused) {
-      assert.throws(() => loadConfig({ TRUST_PROXY: value }), (error: unknown) => error instanceof ConfigError && message.test(error.message), value);
+      assert.throws(
+        () => loadConfig({ TRUST_PROXY: value }),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+        value,
+      );
     }
   });
 
@@ -92,7 +96,11 @@ describe('configuration from the environment', () => {
       [{ USSD_GATEWAY_USERNAME: 'at-gateway', USSD_GATEWAY_PASSWORD: 'short' }, /USSD_GATEWAY_PASSWORD: must be at least 16 characters/],
     ];
     for (const [environment, message] of refused) {
-      assert.throws(() => loadConfig(environment), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(environment));
+      assert.throws(
+        () => loadConfig(environment),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+        JSON.stringify(environment),
+      );
     }
   });
 

@@ -331,7 +331,9 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     }),
     sms_driver,
     payments,
-    renew_lookups: Object.freeze({ per_address_hour: env.RENEW_LOOKUPS_PER_ADDRESS_HOUR, per_number_hour: env.RENEW_LOOKUPS_PER_NUMBER_HOUR }),
+    renew_lookups: Object.freeze({
+      per_address_hour: env.RENEW_LOOKUPS_PER_ADDRESS_HOUR, per_number_hour: env.RENEW_LOOKUPS_PER_NUMBER_HOUR,
+    }),
     warnings: Object.freeze(startWarnings({ env, payments, sms_driver })),
     seller: Object.freeze({
       name: env.SELLER_NAME,

@@ -20,7 +20,8 @@ export const BENCH_PACK = { code: 'bench-combo', kind: 'combo', data_mb: 1_048_5
 export const BENCH_TARIFF = { data_minor_per_mb: 500, voice_minor_per_minute: 1500, sms_minor_per_message: 500 };
 const PACK_PRICE_MINOR = 100_000;
 
-export const benchServices = (database) => createServices({ database, clock: new ManualClock(BENCH_NOW_MS), tariffFor: () => BENCH_TARIFF });
+export const benchServices = (database) =>
+  createServices({ database, clock: new ManualClock(BENCH_NOW_MS), tariffFor: () => BENCH_TARIFF });
 
 /** The catalog row and system accounts every bench database needs (through roamcard's own code). */
 export async function seedCatalog(database) {
@@ -146,7 +147,9 @@ export async function generateLines(database, { line_count, event_count, onProgr
       from ${d.series(from, to)}`],
   ];
   for (const [table, statement] of tables) {
-    await inChunks(database, line_count, (trx, from, to) => run(trx, statement(from, to)), (done, total) => onProgress?.(table, done, total));
+    await inChunks(
+      database, line_count, (trx, from, to) => run(trx, statement(from, to)), (done, total) => onProgress?.(table, done, total),
+    );
   }
   const per_line = Math.max(1, Math.ceil(event_count / line_count));
   const eventLine = `'ln_bench_' || ${d.pad(`${d.divide('i - 1', per_line)} + 1`, 9)}`;

@@ -10,12 +10,18 @@ export const RESULTS_FOLDER = new URL('../results/', import.meta.url);
  */
 export function scenarioRow({ name, value, unit, baseline = null, target, met, details = {} }) {
   const ratio = baseline === null || baseline === 0 || value === null ? null : round(value / baseline, 3);
-  return { name, value: round(value, value !== null && Math.abs(value) < 100 ? 2 : 0), unit, baseline: round(baseline, baseline !== null && Math.abs(baseline) < 100 ? 2 : 0), ratio, target, met, details };
+  return {
+    name, value: round(value, value !== null && Math.abs(value) < 100 ? 2 : 0), unit,
+    baseline: round(baseline, baseline !== null && Math.abs(baseline) < 100 ? 2 : 0), ratio, target, met, details,
+  };
 }
 
 /** The row of a scenario that could not run: no figure, and the reason. */
 export function failedRow(name, error) {
-  return { name, value: null, unit: null, baseline: null, ratio: null, target: null, met: null, details: { error: String(error?.message ?? error) } };
+  return {
+    name, value: null, unit: null, baseline: null, ratio: null, target: null, met: null,
+    details: { error: String(error?.message ?? error) },
+  };
 }
 
 const COLUMNS = [

@@ -33,14 +33,16 @@ function rawPostgresLoop(where, callers) {
   return { insertBatch, close: () => pool.end() };
 }
 
-const inBatches = (events, size) => Array.from({ length: Math.ceil(events.length / size) }, (_, index) => events.slice(index * size, (index + 1) * size));
+const inBatches = (events, size) =>
+  Array.from({ length: Math.ceil(events.length / size) }, (_, index) => events.slice(index * size, (index + 1) * size));
 
 export async function run(bench) {
   const { events: event_count, batch_size, callers, lines: line_count } = bench.sizes.charging_batched;
   const temp = await openTempDatabase(bench.target, { pool_size_max: callers, label: 'charging_batched' });
   try {
     const { services, lines } = await openChargingLines(temp.database, line_count);
-    const stream = (count, prefix) => usageEvents({ line_count: lines.length, lineIdAt: (index) => lines[index].id, count, prefix, seed: bench.seed });
+    const stream = (count, prefix) =>
+      usageEvents({ line_count: lines.length, lineIdAt: (index) => lines[index].id, count, prefix, seed: bench.seed });
     const chargeBatch = async (batch) => {
       const outcomes = await services.chargeUsageBatch(batch);
       const failed = outcomes.find((outcome) => !outcome.ok);
@@ -73,7 +75,8 @@ export async function run(bench) {
       met,
       details: {
         events: event_count, batch_size, callers, lines: line_count,
-        batch_latency_ms: { p50: roamcard.p50_ms, p99: roamcard.p99_ms }, raw_batch_latency_ms: { p50: baseline.p50_ms, p99: baseline.p99_ms },
+        batch_latency_ms: { p50: roamcard.p50_ms, p99: roamcard.p99_ms },
+        raw_batch_latency_ms: { p50: baseline.p50_ms, p99: baseline.p99_ms },
         versus_single: single ? round(per_second / single.value, 2) : null,
       },
     })];

@@ -40,7 +40,9 @@ function rawSqliteCharge(where) {
       statements.wallet.get(line.wallet_account_id);
       statements.draw[event.kind].run(event.quantity, bundle.id, event.quantity);
       const draws = JSON.stringify([{ bundle_id: bundle.id, quantity: event.quantity }]);
-      statements.insert.run(line.id, event.event_id, event.kind, event.quantity, event.at_ms, event.quantity, 0, 0, null, 0, null, draws, BENCH_NOW_MS);
+      statements.insert.run(
+        line.id, event.event_id, event.kind, event.quantity, event.at_ms, event.quantity, 0, 0, null, 0, null, draws, BENCH_NOW_MS,
+      );
       statements.commit.run();
     } catch (error) {
       connection.exec('rollback');
@@ -72,7 +74,8 @@ export async function run(bench) {
   const temp = await openTempDatabase(bench.target, { pool_size_max: concurrency, label: 'charging_single' });
   try {
     const { services, lines } = await openChargingLines(temp.database, line_count);
-    const stream = (count, prefix) => usageEvents({ line_count: lines.length, lineIdAt: (index) => lines[index].id, count, prefix, seed: bench.seed });
+    const stream = (count, prefix) =>
+      usageEvents({ line_count: lines.length, lineIdAt: (index) => lines[index].id, count, prefix, seed: bench.seed });
     const raw = temp.database.dialect === 'postgres' ? rawPostgresCharge(temp.where, concurrency) : rawSqliteCharge(temp.where);
     let roamcard;
     let baseline;

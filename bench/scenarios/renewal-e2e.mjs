@@ -84,7 +84,9 @@ export async function run(bench) {
     const sqlite = temp.database.dialect === 'sqlite';
     const p50 = percentile(latencies_ms, 0.5);
     const p99 = percentile(latencies_ms, 0.99);
-    const details = { renewals, concurrency, elapsed_s: round(elapsed_s, 2), confirmed_to_active_ms: { p50, p99, max: latencies_ms.at(-1) } };
+    const details = {
+      renewals, concurrency, elapsed_s: round(elapsed_s, 2), confirmed_to_active_ms: { p50, p99, max: latencies_ms.at(-1) },
+    };
     return [
       scenarioRow({
         name: 'renewal-e2e', value: per_second, unit: 'renewals/s',

@@ -48,14 +48,19 @@ export async function run(bench) {
   const { small, large } = bench.sizes.scale;
   const baseline = await measureAt(bench, small, 'small');
   const measured = await measureAt(bench, large, 'large');
-  const sizes = { small: { lines: small.line_count, events: small.event_count }, large: { lines: large.line_count, events: large.event_count } };
+  const sizes = {
+    small: { lines: small.line_count, events: small.event_count },
+    large: { lines: large.line_count, events: large.event_count },
+  };
   const lookup_ratio = measured.lookup.p99_ms / baseline.lookup.p99_ms;
   const charging_ratio = measured.charging.per_second / baseline.charging.per_second;
   return [
     scenarioRow({
       name: 'scale-lookup-p99-ms', value: measured.lookup.p99_ms, unit: 'ms', baseline: baseline.lookup.p99_ms,
       target: `<= ${RATIO_MAX}x small`, met: lookup_ratio <= RATIO_MAX,
-      details: { sizes, large: measured.lookup, small: baseline.lookup, generation_s: { small: baseline.generation_s, large: measured.generation_s } },
+      details: {
+        sizes, large: measured.lookup, small: baseline.lookup, generation_s: { small: baseline.generation_s, large: measured.generation_s },
+      },
     }),
     scenarioRow({
       name: 'scale-charging', value: measured.charging.per_second, unit: 'events/s', baseline: baseline.charging.per_second,

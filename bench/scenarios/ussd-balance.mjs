@@ -66,7 +66,9 @@ export async function run(bench) {
       baseline: health.per_second,
       target: '>= 5,000 req/s, p99 < 20 ms',
       met: ussd.per_second >= 5_000 && ussd.p99_ms < 20,
-      details: { connections, duration_s, ussd, healthz: health, server_rss_mb: Math.round(rss_bytes / 1_048_576), screen: screen.slice(0, 80) },
+      details: {
+        connections, duration_s, ussd, healthz: health, server_rss_mb: Math.round(rss_bytes / 1_048_576), screen: screen.slice(0, 80),
+      },
     })];
   } finally {
     await server.stop();

@@ -21,7 +21,11 @@ export function planChaos(random, { duration_ms, kills, pg_restarts }) {
   const slot_ms = window_ms / Math.max(kinds.length, 1);
   const events = kinds.map((kind, index) => {
     const offset = SLOT_MARGIN_SHARE + random.next() * (1 - 2 * SLOT_MARGIN_SHARE);
-    return { at_ms: Math.round(duration_ms * WINDOW_START_SHARE + slot_ms * (index + offset)), kind, pause_ms: random.between(0, RESTART_PAUSE_MS_MAX) };
+    return {
+      at_ms: Math.round(duration_ms * WINDOW_START_SHARE + slot_ms * (index + offset)),
+      kind,
+      pause_ms: random.between(0, RESTART_PAUSE_MS_MAX),
+    };
   });
   events.push({ at_ms: Math.round(duration_ms * STATEMENT_AT_SHARE), kind: 'statement', pause_ms: 0 });
   return events.sort((a, b) => a.at_ms - b.at_ms);

@@ -23,13 +23,17 @@ const tally = (counts) => Object.entries(Object.fromEntries(counts)).sort().map(
 /** Everything the checks read, once, so each check is plain code over rows. `db`: a Kysely over the soak database. */
 export async function readDatabase(db) {
   const all = (table) => db.selectFrom(table).selectAll().execute();
-  const [orders, payments, refunds, bundles, usage_events, entries, sandbox_payments, sandbox_refunds, receipts, activations, jobs, accounts, webhook_events] = await Promise.all(
+  const [
+    orders, payments, refunds, bundles, usage_events, entries, sandbox_payments,
+    sandbox_refunds, receipts, activations, jobs, accounts, webhook_events,
+  ] = await Promise.all(
     ['orders', 'payments', 'refunds', 'bundles', 'usage_events', 'journal_entries', 'sandbox_payments', 'sandbox_refunds', 'receipts', 'network_activations', 'jobs', 'ledger_accounts', 'webhook_events'].map(all),
   );
   const usage_revenue = await db.selectFrom('postings').select((eb) => eb.fn.coalesce(eb.fn.sum('amount_minor'), eb.lit(0)).as('total'))
     .where('account_id', '=', SYSTEM_ACCOUNTS.revenue_usage.id).executeTakeFirstOrThrow();
   return {
-    orders, payments, refunds, bundles, usage_events, entries, sandbox_payments, sandbox_refunds, receipts, activations, jobs, accounts, webhook_events,
+    orders, payments, refunds, bundles, usage_events, entries, sandbox_payments,
+    sandbox_refunds, receipts, activations, jobs, accounts, webhook_events,
     usage_revenue_minor: Number(usage_revenue.total), violations: await ledgerViolations(db),
   };
 }
@@ -140,7 +144,8 @@ function usageCheck(data, log) {
     if (rows.length !== 1) problems.push(`event ${entry.event_id}: accepted, found ${rows.length} times`);
     if (entry.fresh_charges > 1) problems.push(`event ${entry.event_id}: charged afresh ${entry.fresh_charges} times (answers with replayed=false)`);
     const row = rows[0];
-    if (row && (row.quantity !== entry.body.quantity || row.kind !== entry.body.kind || row.wallet_charge_minor !== entry.first.wallet_charge_minor)) {
+    if (row && (row.quantity !== entry.body.quantity || row.kind !== entry.body.kind
+      || row.wallet_charge_minor !== entry.first.wallet_charge_minor)) {
       problems.push(`event ${entry.event_id}: stored ${row.kind} ${row.quantity} charged ${row.wallet_charge_minor}, answered ${entry.body.kind} ${entry.body.quantity} charged ${entry.first.wallet_charge_minor}`);
     }
   }

@@ -8,12 +8,16 @@ const { SANDBOX_WEBHOOK_JOB } = await fromDist('adapters/payments/sandbox/sandbo
 /** Pairs (earlier, later) in `sequence` order that arrived the other way round. */
 function inversions(sequences) {
   let count = 0;
-  for (let i = 0; i < sequences.length; i += 1) for (let j = i + 1; j < sequences.length; j += 1) if (sequences[i] > sequences[j]) count += 1;
+  for (let i = 0; i < sequences.length; i += 1) {
+    for (let j = i + 1; j < sequences.length; j += 1) if (sequences[i] > sequences[j]) count += 1;
+  }
   return count;
 }
 
 function webhookFigures(data, delay_ms) {
-  const deliveries = data.jobs.filter((job) => job.kind === SANDBOX_WEBHOOK_JOB).map((job) => ({ job, event: JSON.parse(JSON.parse(job.payload).body) }));
+  const deliveries = data.jobs
+    .filter((job) => job.kind === SANDBOX_WEBHOOK_JOB)
+    .map((job) => ({ job, event: JSON.parse(JSON.parse(job.payload).body) }));
   const events = new Map(deliveries.map(({ event }) => [event.id, event]));
   const received_at = new Map(data.webhook_events.filter((row) => row.provider === 'sandbox').map((row) => [row.event_id, row.received_at_ms]));
   const by_payment = new Map();
@@ -21,7 +25,8 @@ function webhookFigures(data, delay_ms) {
     if (!received_at.has(event.id)) continue;
     by_payment.set(event.data.payment_id, [...(by_payment.get(event.data.payment_id) ?? []), event]);
   }
-  const out_of_order = [...by_payment.values()].filter((list) => inversions(list.sort((a, b) => received_at.get(a.id) - received_at.get(b.id)).map((event) => event.sequence)) > 0);
+  const out_of_order = [...by_payment.values()].filter((list) =>
+    inversions(list.sort((a, b) => received_at.get(a.id) - received_at.get(b.id)).map((event) => event.sequence)) > 0);
   return {
     queued: deliveries.length,
     distinct_events: events.size,
@@ -29,7 +34,9 @@ function webhookFigures(data, delay_ms) {
     held_back: deliveries.filter(({ job }) => job.run_after_ms - job.created_at_ms >= delay_ms).length,
     payments_with_events_out_of_order: out_of_order.length,
     delivery_attempts: deliveries.reduce((sum, { job }) => sum + job.attempts, 0),
-    processed: Object.fromEntries([...data.webhook_events.reduce((counts, row) => counts.set(row.outcome, (counts.get(row.outcome) ?? 0) + 1), new Map())]),
+    processed: Object.fromEntries([
+      ...data.webhook_events.reduce((counts, row) => counts.set(row.outcome, (counts.get(row.outcome) ?? 0) + 1), new Map()),
+    ]),
   };
 }
 

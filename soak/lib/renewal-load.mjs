@@ -59,7 +59,9 @@ async function createOrder(ctx, plan) {
   const answer = await ctx.client.send('POST /api/v1/orders', 'POST', '/api/v1/orders', request);
   if (answer.status !== 201 && answer.status !== 200) return void unexpected(ctx, 'create order', answer);
   const order = answer.body;
-  ctx.log.orders.set(order.id, { id: order.id, key: ctx.key, flow: ctx.flow, package_code: order.package_code, amount_minor: order.amount_minor });
+  ctx.log.orders.set(order.id, {
+    id: order.id, key: ctx.key, flow: ctx.flow, package_code: order.package_code, amount_minor: order.amount_minor,
+  });
   if (plan.replay_order) {
     const again = await ctx.client.send('POST /api/v1/orders (same key again)', 'POST', '/api/v1/orders', request);
     if (again.status !== 200 || again.body.id !== order.id) ctx.log.anomaly('idempotent replay', `order key ${ctx.key}: first ${order.id}, again HTTP ${again.status} ${again.body?.id}`);
@@ -91,7 +93,10 @@ async function startPayment(ctx, order, method, suffix = '', proof = {}) {
   return payment;
 }
 
-/** The sandbox's hosted page: a form POST, as the customer's browser sends it. `expected_status`: the provider's outcome it must lead to, when nothing else can intervene. */
+/**
+ * The sandbox's hosted page: a form POST, as the customer's browser sends it. `expected_status`: the
+ * provider's outcome it must lead to, when nothing else can intervene.
+ */
 async function submitPage(ctx, payment, action, form, expected_status) {
   const url = `${payment.next_action.url}/${action}`;
   const answer = await ctx.client.send(`POST sandbox /${action}`, 'POST', url, { form });
@@ -165,7 +170,9 @@ const FLOWS = {
   },
   async bank_transfer(ctx, plan, order) {
     const payment = await startPayment(ctx, order, 'bank_transfer');
-    if (payment?.next_action?.reference) ctx.log.bank_transfers.push({ reference: payment.next_action.reference, amount_minor: order.amount_minor });
+    if (payment?.next_action?.reference) {
+      ctx.log.bank_transfers.push({ reference: payment.next_action.reference, amount_minor: order.amount_minor });
+    }
   },
   /** Two attempts paid at once: one activates, the other is refunded (or canceled first). */
   async two_payments(ctx, plan, order) {

@@ -48,7 +48,9 @@ export async function seedSoakData(database, random) {
   const tariffFor = paygTariff(loadConfig({}));
   await seedDemo(database, tariffFor, now_ms);
   const services = createServices({ database, clock: systemClock, tariffFor });
-  const packages = (await listPackages(database.db, now_ms)).map((pack) => ({ code: pack.code, price_minor: pack.price.amount_minor, price_id: pack.price.id }));
+  const packages = (await listPackages(database.db, now_ms)).map((pack) => ({
+    code: pack.code, price_minor: pack.price.amount_minor, price_id: pack.price.id,
+  }));
   const opened = await openSoakLines(database, now_ms);
   for (const line of opened) {
     const wallet_minor = random.chance(0.2) ? 0 : random.between(1, WALLET_MINOR_MAX);

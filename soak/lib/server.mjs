@@ -18,7 +18,9 @@ const STOP_GRACE_MS = 20_000;
 const INHERITED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'NODE_EXTRA_CA_CERTS'];
 
 export function serverEnvironment(settings) {
-  const inherited = Object.fromEntries(INHERITED.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]]));
+  const inherited = Object.fromEntries(INHERITED
+    .filter((name) => process.env[name] !== undefined)
+    .map((name) => [name, process.env[name]]));
   return { ...inherited, ...settings };
 }
 

@@ -194,7 +194,10 @@ async function judge(database, context) {
   const connection = database.open();
   try {
     const data = await readDatabase(connection.db);
-    return { checks: runChecks(data, context), observed: observedFigures(data, { ...context, webhook_delay_ms: Number(SANDBOX_CHAOS.SANDBOX_FAULT_WEBHOOK_DELAY_MS) }) };
+    return {
+      checks: runChecks(data, context),
+      observed: observedFigures(data, { ...context, webhook_delay_ms: Number(SANDBOX_CHAOS.SANDBOX_FAULT_WEBHOOK_DELAY_MS) }),
+    };
   } finally {
     await connection.close();
   }

@@ -74,7 +74,8 @@ export function contextOver(
   const wallet_payers = new WalletAuthority({ database, clock, keys: auth_keys });
   const renewal = new RenewalService({
     database, clock, router: payments.router, public_base_url: config.public_base_url,
-    order_ttl_ms: config.order_ttl_ms, bank_transfer_ttl_ms: config.bank_transfer_ttl_ms, wallet_payers, lookup_limits: config.renew_lookups,
+    order_ttl_ms: config.order_ttl_ms, bank_transfer_ttl_ms: config.bank_transfer_ttl_ms, wallet_payers,
+    lookup_limits: config.renew_lookups,
   });
   const sms = openSmsSender(config.sms_driver, { quiet: config.log_level === 'silent' });
   const customers = new CustomerService({

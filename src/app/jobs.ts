@@ -57,9 +57,10 @@ function sandboxJobHandlers(sandbox: SandboxProvider, clock: Clock): Record<stri
   return {
     [SANDBOX_WEBHOOK_JOB]: withParsedPayload(SANDBOX_WEBHOOK_JOB, SANDBOX_JOB_PAYLOADS[SANDBOX_WEBHOOK_JOB],
       async (payload) => deliverSandboxWebhook(payload, await sandbox.webhookSecret(), clock.now_ms())),
-    [SANDBOX_SETTLE_JOB]: withParsedPayload(SANDBOX_SETTLE_JOB, SANDBOX_JOB_PAYLOADS[SANDBOX_SETTLE_JOB], async ({ provider_payment_id }) => {
-      await sandbox.finish(provider_payment_id, { status: 'succeeded' });
-    }),
+    [SANDBOX_SETTLE_JOB]: withParsedPayload(SANDBOX_SETTLE_JOB, SANDBOX_JOB_PAYLOADS[SANDBOX_SETTLE_JOB],
+      async ({ provider_payment_id }) => {
+        await sandbox.finish(provider_payment_id, { status: 'succeeded' });
+      }),
   };
 }
 

@@ -34,7 +34,12 @@ export interface Payments {
  * anywhere and is refused when asked for. Each adapter validates its own variables (kit/provider-settings.ts)
  * and throws ConfigError for a bad value, which stops the start like any other configuration error.
  */
-export function openPayments(config: Config, database: Database, clock: Clock, environment: Record<string, string | undefined> = process.env): Payments {
+export function openPayments(
+  config: Config,
+  database: Database,
+  clock: Clock,
+  environment: Record<string, string | undefined> = process.env,
+): Payments {
   const providers: PaymentProvider[] = [];
   const yookassa = yookassaConfigFromEnv(environment);
   if (yookassa) providers.push(new YooKassaProvider(yookassa));
@@ -59,7 +64,9 @@ export function openPayments(config: Config, database: Database, clock: Clock, e
   }
   try {
     const router = new PaymentRouter(providers, routes);
-    return { router, sandbox, bank_transfer, test_mode: sandbox !== undefined, paymentDetails: paymentDetailsLookup(sandbox, bank_transfer) };
+    return {
+      router, sandbox, bank_transfer, test_mode: sandbox !== undefined, paymentDetails: paymentDetailsLookup(sandbox, bank_transfer),
+    };
   } catch (error) {
     throw new ConfigError([error instanceof Error ? error.message : String(error)]);
   }
@@ -73,7 +80,9 @@ function paymentDetailsLookup(sandbox: SandboxProvider | undefined, bank_transfe
       const payment = await sandbox.findForPage(provider_payment_id);
       return payment ? { card_last4: payment.card_last4, transfer_reference: null } : null;
     }
-    if (bank_transfer && provider === bank_transfer.name) return { card_last4: null, transfer_reference: await bank_transfer.referenceOf(provider_payment_id) };
+    if (bank_transfer && provider === bank_transfer.name) {
+      return { card_last4: null, transfer_reference: await bank_transfer.referenceOf(provider_payment_id) };
+    }
     return null;
   };
 }

@@ -20,7 +20,10 @@ describe('catalog rules', () => {
   });
 
   it('turns allowances into usage units and validity into a rolling expiry', () => {
-    assert.deepEqual(bundleUnits({ data_mb: 1024, voice_minutes: 100, sms_count: 50 }), { data_bytes: 1_073_741_824, voice_seconds: 6_000, sms_count: 50 });
+    assert.deepEqual(
+      bundleUnits({ data_mb: 1024, voice_minutes: 100, sms_count: 50 }),
+      { data_bytes: 1_073_741_824, voice_seconds: 6_000, sms_count: 50 },
+    );
     const activated_at_ms = Date.UTC(2026, 10, 25, 21, 0);
     assert.equal(expiresAtMs(activated_at_ms, 24), Date.UTC(2026, 10, 26, 21, 0));
   });

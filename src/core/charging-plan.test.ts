@@ -77,7 +77,9 @@ describe('planCharge: wallet at pay-as-you-go tariffs', () => {
   it('charges what bundles do not cover, rounded up to a whole kopeck', () => {
     // 3 MB + 1 byte at 5.00 RUB/MB: 1500 kopecks for the 3 MB, and the single byte costs a whole kopeck.
     const plan = planCharge(input({ quantity: 3 * BYTES_PER_MB + 1, wallet_balance_minor: 10_000 }));
-    assert.deepEqual(plan, { draws: [], from_bundles: 0, from_wallet: 3 * BYTES_PER_MB + 1, wallet_charge_minor: 1501, denied: 0, denial_reason: null });
+    assert.deepEqual(plan, {
+      draws: [], from_bundles: 0, from_wallet: 3 * BYTES_PER_MB + 1, wallet_charge_minor: 1501, denied: 0, denial_reason: null,
+    });
   });
 
   it('bundles first, the wallet for the remainder', () => {
@@ -159,41 +161,57 @@ const product = (a: number, b: number) => BigInt(a) * BigInt(b);
 describe('costMinor and affordableQuantity (properties)', () => {
   it('cost(q) = ceil(q·rate/unit): never a fraction charged, never a unit given away', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 0, max: 100_000 }), fc.constantFrom(...UNIT_SIZES), (quantity, rate, unit) => {
-        if (product(quantity, rate) > product(Number.MAX_SAFE_INTEGER, unit)) {
-          // Beyond 2^53 kopecks there is no exact answer to give: refuse rather than round.
-          assert.throws(() => costMinor(quantity, rate, unit), RangeError);
-          return;
-        }
-        const cost = costMinor(quantity, rate, unit);
-        assert.ok(Number.isSafeInteger(cost) && cost >= 0);
-        // cost·unit ≥ q·rate (the customer pays at least the exact price) …
-        assert.ok(product(cost, unit) >= product(quantity, rate));
-        // … and (cost − 1)·unit < q·rate (never a whole kopeck more than the exact price).
-        if (cost > 0) assert.ok(product(cost - 1, unit) < product(quantity, rate));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.constantFrom(...UNIT_SIZES),
+        (quantity, rate, unit) => {
+          if (product(quantity, rate) > product(Number.MAX_SAFE_INTEGER, unit)) {
+            // Beyond 2^53 kopecks there is no exact answer to give: refuse rather than round.
+            assert.throws(() => costMinor(quantity, rate, unit), RangeError);
+            return;
+          }
+          const cost = costMinor(quantity, rate, unit);
+          assert.ok(Number.isSafeInteger(cost) && cost >= 0);
+          // cost·unit ≥ q·rate (the customer pays at least the exact price) …
+          assert.ok(product(cost, unit) >= product(quantity, rate));
+          // … and (cost − 1)·unit < q·rate (never a whole kopeck more than the exact price).
+          if (cost > 0) assert.ok(product(cost - 1, unit) < product(quantity, rate));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('affordable quantity is the largest q with cost(q) ≤ balance', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1000, max: 10_000_000 }), fc.integer({ min: 1, max: 100_000 }), fc.constantFrom(...UNIT_SIZES), (balance, rate, unit) => {
-        const quantity = affordableQuantity(balance, rate, unit);
-        assert.ok(Number.isSafeInteger(quantity) && quantity >= 0);
-        assert.ok(costMinor(quantity, rate, unit) <= Math.max(balance, 0));
-        assert.ok(costMinor(quantity + 1, rate, unit) > balance);
-      }),
+      fc.property(
+        fc.integer({ min: -1000, max: 10_000_000 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.constantFrom(...UNIT_SIZES),
+        (balance, rate, unit) => {
+          const quantity = affordableQuantity(balance, rate, unit);
+          assert.ok(Number.isSafeInteger(quantity) && quantity >= 0);
+          assert.ok(costMinor(quantity, rate, unit) <= Math.max(balance, 0));
+          assert.ok(costMinor(quantity + 1, rate, unit) > balance);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('cost is monotonic in quantity', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 0, max: 2 ** 20 }), fc.integer({ min: 0, max: 100_000 }), fc.constantFrom(...UNIT_SIZES), (quantity, extra, rate, unit) => {
-        fc.pre(product(quantity + extra, rate) <= product(Number.MAX_SAFE_INTEGER, unit));
-        assert.ok(costMinor(quantity, rate, unit) <= costMinor(quantity + extra, rate, unit));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        fc.integer({ min: 0, max: 2 ** 20 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.constantFrom(...UNIT_SIZES),
+        (quantity, extra, rate, unit) => {
+          fc.pre(product(quantity + extra, rate) <= product(Number.MAX_SAFE_INTEGER, unit));
+          assert.ok(costMinor(quantity, rate, unit) <= costMinor(quantity + extra, rate, unit));
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -232,7 +250,9 @@ describe('planCharge (properties)', () => {
       fc.property(planInputArbitrary, (plan_input) => {
         const plan = planCharge(plan_input);
         assert.equal(plan.from_bundles + plan.from_wallet + plan.denied, plan_input.quantity);
-        for (const value of [plan.from_bundles, plan.from_wallet, plan.denied, plan.wallet_charge_minor]) assert.ok(Number.isSafeInteger(value) && value >= 0);
+        for (const value of [plan.from_bundles, plan.from_wallet, plan.denied, plan.wallet_charge_minor]) {
+          assert.ok(Number.isSafeInteger(value) && value >= 0);
+        }
         assert.equal(plan.from_bundles, plan.draws.reduce((sum, draw) => sum + draw.quantity, 0));
       }),
       { numRuns: 3000 },

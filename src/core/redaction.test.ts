@@ -6,7 +6,8 @@ import { luhnCheckDigit } from './iccid.js';
 import { newId } from './ids.js';
 import { maskPhoneNumbersInText } from './phone.js';
 import {
-  isRedactedName, maskPersonalDataInText, matcherBudget, PHONE_DIGITS_MIN, PHONE_STRETCH_DIGITS_MAX, PHONE_STRETCHES_MATCHED_MAX, REDACTED, redactedField, redactUrl,
+  isRedactedName, maskPersonalDataInText, matcherBudget, PHONE_DIGITS_MIN, PHONE_STRETCH_DIGITS_MAX, PHONE_STRETCHES_MATCHED_MAX, REDACTED,
+  redactedField, redactUrl,
 } from './redaction.js';
 
 /** Any digit of any script: what must not be left of a number. */

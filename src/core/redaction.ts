@@ -189,7 +189,9 @@ function addIccids(open: string, spans: SpanSet): void {
   const pattern = /(?<!\d)89(?:[ -]?\d){17,18}(?!\d)/g;
   for (const match of open.matchAll(pattern)) {
     const digits = countDigits(match[0]);
-    if (digits >= ICCID_LENGTH_MIN && digits <= ICCID_LENGTH_MAX) spans.add({ start: match.index, end: match.index + match[0].length, replacement: ICCID_MASK });
+    if (digits >= ICCID_LENGTH_MIN && digits <= ICCID_LENGTH_MAX) {
+      spans.add({ start: match.index, end: match.index + match[0].length, replacement: ICCID_MASK });
+    }
   }
 }
 
@@ -207,7 +209,9 @@ function addPhoneNumbers(open: string, spans: SpanSet, budget: MatcherBudget): v
       continue;
     }
     budget.stretches_left -= 1;
-    for (const phone of findPhoneNumbers(stretch[0])) spans.add({ start: stretch.index + phone.start, end: stretch.index + phone.end, replacement: PHONE_MASK });
+    for (const phone of findPhoneNumbers(stretch[0])) {
+      spans.add({ start: stretch.index + phone.start, end: stretch.index + phone.end, replacement: PHONE_MASK });
+    }
   }
 }
 
@@ -218,7 +222,9 @@ function addLabelledCodes(open: string, spans: SpanSet): void {
   for (const match of open.matchAll(pattern)) {
     const before = open.slice(Math.max(0, match.index - CODE_LABEL_DISTANCE_MAX), match.index);
     const after = open.slice(match.index + match[0].length, match.index + match[0].length + CODE_LABEL_DISTANCE_MAX);
-    if (CODE_LABEL.test(before) || CODE_LABEL.test(after)) spans.add({ start: match.index, end: match.index + match[0].length, replacement: CODE_MASK });
+    if (CODE_LABEL.test(before) || CODE_LABEL.test(after)) {
+      spans.add({ start: match.index, end: match.index + match[0].length, replacement: CODE_MASK });
+    }
   }
 }
 
@@ -265,7 +271,9 @@ class SpanSet {
   }
 
   addAll(normal: string, pattern: RegExp, replacement: (match: RegExpExecArray) => string | undefined): void {
-    for (const match of normal.matchAll(pattern)) this.add({ start: match.index, end: match.index + match[0].length, replacement: replacement(match) });
+    for (const match of normal.matchAll(pattern)) {
+      this.add({ start: match.index, end: match.index + match[0].length, replacement: replacement(match) });
+    }
   }
 
   /** The text with every claimed character replaced, so later patterns see only what is left. */

@@ -7,7 +7,10 @@ import type { DialectName } from './database.js';
  */
 export interface DialectCapabilities {
   readonly dialect: DialectName;
-  /** `SELECT … FOR UPDATE` holds rows to the transaction's end (PostgreSQL); SQLite's write transaction holds the whole database already. */
+  /**
+   * `SELECT … FOR UPDATE` holds rows to the transaction's end (PostgreSQL); SQLite's write
+   * transaction holds the whole database already.
+   */
   readonly row_locks: boolean;
   /** Workers pass over rows another holds (`FOR UPDATE SKIP LOCKED`) instead of queueing behind them. */
   readonly skip_locked: boolean;

@@ -89,7 +89,9 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Database {
     max: options.pool_size_max ?? POSTGRES_POOL_SIZE_DEFAULT,
     ...(options.postgres_schema ? { options: `-c search_path=${options.postgres_schema}` } : {}),
   });
-  // A connection the server drops (restart, failover) emits 'error' — idle ones through the pool, checked-out ones on the client; unheard, it crashes the process. The pool discards it, and the query that uses it next fails.
+  // A connection the server drops (restart, failover) emits 'error' — idle ones through the pool,
+  // checked-out ones on the client; unheard, it crashes the process. The pool discards it, and the
+  // query that uses it next fails.
   pool.on('error', () => undefined).on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {

@@ -129,7 +129,12 @@ export class ProviderError extends Error {
   readonly provider_code: string | undefined;
   readonly failure_code: PaymentFailureCode | undefined;
 
-  constructor(provider: string, kind: ProviderErrorKind, message: string, details: { provider_code?: string; failure_code?: PaymentFailureCode; cause?: unknown } = {}) {
+  constructor(
+    provider: string,
+    kind: ProviderErrorKind,
+    message: string,
+    details: { provider_code?: string; failure_code?: PaymentFailureCode; cause?: unknown } = {},
+  ) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'ProviderError';
     this.provider = provider;

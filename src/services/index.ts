@@ -56,8 +56,10 @@ export function createServices(deps: ServiceDependencies) {
     clock,
     // Operations with an idempotency key: a request that loses a race on its key runs again and replays.
     creditWallet: (input: CreditWalletInput) => retryLostKeyRace(() => run((trx) => creditWallet(trx, input, clock.now_ms()))),
-    buyPackageFromWallet: (input: BuyFromWalletInput) => retryLostKeyRace(() => run((trx) => buyPackageFromWallet(trx, input, clock.now_ms()))),
-    activatePaidPackage: (input: ActivatePaidPackageInput) => retryLostKeyRace(() => run((trx) => activatePaidPackage(trx, input, clock.now_ms()))),
+    buyPackageFromWallet: (input: BuyFromWalletInput) =>
+      retryLostKeyRace(() => run((trx) => buyPackageFromWallet(trx, input, clock.now_ms()))),
+    activatePaidPackage: (input: ActivatePaidPackageInput) =>
+      retryLostKeyRace(() => run((trx) => activatePaidPackage(trx, input, clock.now_ms()))),
     expireBundles: () => run((trx) => expireBundles(trx, clock.now_ms())),
     reverseEntry: (entry_id: string, memo: string) => run((trx) => reverseEntry(trx, entry_id, memo, clock.now_ms())),
     /** One event; concurrent callers' events share a commit (group commit), each gets its own result. */

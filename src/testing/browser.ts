@@ -26,7 +26,11 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** A fresh browser profile that speaks `language` (Accept-Language and navigator.language). */
-export function newVisitor(browser: Browser, language: Language, options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
+export function newVisitor(
+  browser: Browser,
+  language: Language,
+  options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } } = {},
+): Promise<BrowserContext> {
   return browser.newContext({
     locale: language === 'zh-Hans' ? 'zh-CN' : language === 'zh-Hant' ? 'zh-TW' : language === 'ru' ? 'ru-RU' : 'en-GB',
     javaScriptEnabled: options.javaScriptEnabled ?? true,

@@ -59,7 +59,10 @@ export async function chargingViolations(db: Executor, line_ids?: readonly strin
   for (let start = 0; start < entry_ids.length; start += 500) {
     const chunk = entry_ids.slice(start, start + 500);
     for (const row of await db.selectFrom('postings').select(['entry_id', 'account_id', 'amount_minor']).where('entry_id', 'in', chunk).execute()) {
-      postings.set(row.entry_id, [...(postings.get(row.entry_id) ?? []), { account_id: row.account_id, amount_minor: Number(row.amount_minor) }]);
+      postings.set(row.entry_id, [
+        ...(postings.get(row.entry_id) ?? []),
+        { account_id: row.account_id, amount_minor: Number(row.amount_minor) },
+      ]);
     }
     for (const row of await db.selectFrom('journal_entries').select(['id', 'kind']).where('id', 'in', chunk).execute()) entries.set(row.id, row.kind);
   }

@@ -22,7 +22,10 @@ export interface TestDatabase {
   readonly database: Database;
 }
 
-export async function createTestDatabase(dialect: DialectName, options: { pool_size_max?: number } = {}): Promise<{ database: Database; dispose: () => Promise<void> }> {
+export async function createTestDatabase(
+  dialect: DialectName,
+  options: { pool_size_max?: number } = {},
+): Promise<{ database: Database; dispose: () => Promise<void> }> {
   if (dialect === 'sqlite') {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'roamcard-test-'));
     const database = openDatabase({ sqlite_file: path.join(folder, 'test.db'), sqlite_synchronous: 'normal' });

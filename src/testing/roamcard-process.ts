@@ -91,7 +91,10 @@ export async function waitUntilHealthy(base_url: string, running: RunningRoamcar
 }
 
 /** How the process ended, or a failure if it is still running after timeout_ms. */
-export async function exitWithin(running: RunningRoamcard, timeout_ms: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export async function exitWithin(
+  running: RunningRoamcard,
+  timeout_ms: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no exit within ${timeout_ms} ms`)), timeout_ms);
@@ -106,7 +109,11 @@ export async function exitWithin(running: RunningRoamcard, timeout_ms: number): 
 const execFileAsync = promisify(execFile);
 
 /** `roamcard <args>` run to its end (for commands that print and exit); a hang fails after timeout_ms. */
-export async function runRoamcard(args: readonly string[], env: NodeJS.ProcessEnv, timeout_ms = START_TIMEOUT_MS): Promise<{ stdout: string; stderr: string; code: number }> {
+export async function runRoamcard(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeout_ms = START_TIMEOUT_MS,
+): Promise<{ stdout: string; stderr: string; code: number }> {
   try {
     const { stdout, stderr } = await execFileAsync(process.execPath, [ROAMCARD_MAIN, ...args], { env, timeout: timeout_ms });
     return { stdout, stderr, code: 0 };

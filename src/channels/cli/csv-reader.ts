@@ -98,7 +98,9 @@ export async function openCsvFile(file_path: string): Promise<CsvSource> {
   try {
     const reader = new CsvReader(parser, broken);
     const columns = await reader.header();
-    return { file_path, delimiter, columns, bytes_total, bytes_read: () => reader.bytes_read, records: reader.records(columns, close), close };
+    return {
+      file_path, delimiter, columns, bytes_total, bytes_read: () => reader.bytes_read, records: reader.records(columns, close), close,
+    };
   } catch (error) {
     close();
     throw error;

@@ -57,7 +57,11 @@ export interface CsvImport<Summary extends { readonly rejected: number }> {
  * be read, is not CSV, or lacks a required column; otherwise its rows are applied, the summary and
  * the rejected rows printed, and the exit code is 3 when any row was rejected, 0 when none was.
  */
-export async function runCsvImport<Summary extends { readonly rejected: number }>(file_path: string, language: Language, steps: CsvImport<Summary>): Promise<void> {
+export async function runCsvImport<Summary extends { readonly rejected: number }>(
+  file_path: string,
+  language: Language,
+  steps: CsvImport<Summary>,
+): Promise<void> {
   const source = await openForImport(file_path, language, steps.checkColumns);
   if (!source) return;
   try {
@@ -83,7 +87,11 @@ export async function runCsvImport<Summary extends { readonly rejected: number }
 }
 
 /** The open file, or undefined once its refusal is printed. */
-async function openForImport(file_path: string, language: Language, checkColumns: (columns: readonly string[]) => void): Promise<CsvSource | undefined> {
+async function openForImport(
+  file_path: string,
+  language: Language,
+  checkColumns: (columns: readonly string[]) => void,
+): Promise<CsvSource | undefined> {
   let source: CsvSource | undefined;
   try {
     source = await openCsvFile(file_path);

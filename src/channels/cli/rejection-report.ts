@@ -78,7 +78,10 @@ export class RejectionReport {
 
   add(row: RejectedRowReport): void {
     this.#count += 1;
-    const cells = { line: String(row.line_number), column: row.column, value: shownValue(row.column, row.value), reason: rejectionReason(row, this.#language) };
+    const cells = {
+      line: String(row.line_number), column: row.column, value: shownValue(row.column, row.value),
+      reason: rejectionReason(row, this.#language),
+    };
     if (this.#shown.length < REJECTED_SHOWN_MAX) this.#shown.push(cells);
     else if (this.#file_descriptor === null) this.#openFile();
     this.#pending_lines.push(csvRow([cells.line, cells.column, cells.value, cells.reason], this.#delimiter));
@@ -108,7 +111,9 @@ export class RejectionReport {
   /** Each cell made safe before padding, so that the escapes count in the widths. */
   #printRow(cells: { line: string; column: string; value: string; reason: string }): void {
     const value = cells.value.length > VALUE_SHOWN_CHARS_MAX ? `${[...cells.value].slice(0, VALUE_SHOWN_CHARS_MAX - 1).join('')}…` : cells.value;
-    printLine(this.#tableLine({ line: cells.line, column: terminalSafe(cells.column), value: terminalSafe(value), reason: terminalSafe(cells.reason) }));
+    printLine(this.#tableLine({
+      line: cells.line, column: terminalSafe(cells.column), value: terminalSafe(value), reason: terminalSafe(cells.reason),
+    }));
   }
 
   #tableLine(cells: { line: string; column: string; value: string; reason: string }): string {

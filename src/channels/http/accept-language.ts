@@ -25,6 +25,9 @@ export function languageFromAcceptLanguage(header: string | undefined): Language
   return ranges[0]?.language;
 }
 
-export function responseLanguage(input: { query_lang?: string | undefined; accept_language?: string | undefined }, fallback: Language): Language {
+export function responseLanguage(
+  input: { query_lang?: string | undefined; accept_language?: string | undefined },
+  fallback: Language,
+): Language {
   return normalizeLanguage(input.query_lang) ?? languageFromAcceptLanguage(input.accept_language) ?? fallback;
 }

@@ -27,7 +27,10 @@ describeEachDatabase('the client address behind proxies (TRUST_PROXY)', (test_db
     seeded = await seededContext(test_db.database);
   });
 
-  async function withServer(environment: Record<string, string>, use: (app: ReturnType<typeof testServer>) => Promise<void>): Promise<void> {
+  async function withServer(
+    environment: Record<string, string>,
+    use: (app: ReturnType<typeof testServer>) => Promise<void>,
+  ): Promise<void> {
     const context = contextOver(loadConfig({ LOG_LEVEL: 'silent', ...environment }), test_db.database, seeded.clock, { environment });
     const app = testServer(context);
     try {

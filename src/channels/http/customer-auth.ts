@@ -226,7 +226,12 @@ function presentedCsrfToken(request: FastifyRequest): string | undefined {
   return typeof field === 'string' ? field : undefined;
 }
 
-function cookieHeader(reply: FastifyReply, name: string, value: string, lifetime: { expires_at_ms: number; max_age_s: number } | null): string {
+function cookieHeader(
+  reply: FastifyReply,
+  name: string,
+  value: string,
+  lifetime: { expires_at_ms: number; max_age_s: number } | null,
+): string {
   const attributes = [`${name}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Lax'];
   if (lifetime) attributes.push(`Expires=${new Date(lifetime.expires_at_ms).toUTCString()}`, `Max-Age=${lifetime.max_age_s}`);
   if (reply.server.roamcardCustomerAuth?.secure_cookies ?? true) attributes.push('Secure');

@@ -210,7 +210,9 @@ describeEachDatabase('logs after real customer journeys', (t) => {
     assert.deepEqual(leaks.map(({ what, value }) => `${what}: ${value}\n  ${text.split('\n').find((line) => line.includes(value))}`), []);
     assert.ok(secrets.filter(({ what }) => what.startsWith('sign-in code')).length === 3, 'three codes were checked');
 
-    const urls = records.map((record) => (record.req as { url?: string } | undefined)?.url).filter((url): url is string => url !== undefined);
+    const urls = records
+      .map((record) => (record.req as { url?: string } | undefined)?.url)
+      .filter((url): url is string => url !== undefined);
     assert.ok(urls.includes(`/orders/${order_id}/status.json`), 'the order id is whole in the URLs');
     assert.ok(urls.includes(`/receipts/${receipt_number}?t=[redacted]`), `the receipt number stays, its token goes: ${urls.filter((url) => url.startsWith('/receipts')).join(', ')}`);
     assert.ok(urls.includes('/renew/packs?msisdn=[redacted]'), 'a number in the query is redacted');

@@ -66,7 +66,9 @@ function redactArguments(args: readonly unknown[]): unknown[] {
   const [first, ...rest] = args;
   const walk = new RedactionWalk();
   if (typeof first === 'string') return [walk.value(first, 0), ...rest.map((item) => walk.value(item, 0))];
-  const error = first instanceof Error ? first : isRecord(first) && first.err instanceof Error && first.msg === undefined ? first.err : undefined;
+  const error = first instanceof Error
+    ? first
+    : isRecord(first) && first.err instanceof Error && first.msg === undefined ? first.err : undefined;
   if (rest.length === 0 && error) return [first, walk.value(error.message, 0)];
   return [first, ...rest.map((item) => walk.value(item, 0))];
 }

@@ -79,7 +79,9 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
 }
 
 export function roamErrorProblem(request: FastifyRequest, error: RoamError, language: Language): Problem {
-  return problem(request, error.code, error.status, describeError(error, language), error.params.field ? { field: error.params.field } : {});
+  return problem(
+    request, error.code, error.status, describeError(error, language), error.params.field ? { field: error.params.field } : {},
+  );
 }
 
 /** The single error handler: every thrown or rejected error becomes problem details. */
@@ -129,7 +131,12 @@ interface ValidationIssue {
 
 type FieldLocation = FieldProblem['in'];
 
-function validationProblem(request: FastifyRequest, issues: readonly ValidationIssue[], context: string | undefined, language: Language): Problem {
+function validationProblem(
+  request: FastifyRequest,
+  issues: readonly ValidationIssue[],
+  context: string | undefined,
+  language: Language,
+): Problem {
   const location: FieldLocation = context === 'querystring' || context === 'params' || context === 'headers' ? context : 'body';
   const errors = issues.map((issue) => fieldProblem(request, issue, location, language));
   const detail = errors

@@ -38,7 +38,9 @@ function client(server: () => ReturnType<typeof testServer>) {
     serial += 1;
     const content = form ? { 'content-type': 'application/x-www-form-urlencoded' } : body === undefined ? {} : { 'content-type': 'application/json', 'idempotency-key': `safety-${serial}` };
     const payload = form ? new URLSearchParams(form).toString() : body === undefined ? undefined : JSON.stringify(body);
-    const response = await server().inject({ method, url, headers: { ...content, ...headers }, remoteAddress: ip, ...(payload === undefined ? {} : { payload }) });
+    const response = await server().inject({
+      method, url, headers: { ...content, ...headers }, remoteAddress: ip, ...(payload === undefined ? {} : { payload }),
+    });
     const json = String(response.headers['content-type'] ?? '').includes('json') && response.body ? (JSON.parse(response.body) as Json) : {};
     return { response, json };
   };

@@ -96,23 +96,33 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   });
   app.register(packagesRoutes, { services, default_language: config.default_language });
   app.register(usageEventsRoutes, { services, token: config.network_api_token, metrics, default_language: config.default_language });
-  app.register(customerChannel, { customers: context.customers, clock: context.clock, public_base_url: config.public_base_url, default_language: config.default_language });
+  app.register(customerChannel, {
+    customers: context.customers, clock: context.clock, public_base_url: config.public_base_url, default_language: config.default_language,
+  });
   // After the customer channel: paying from the wallet reads the signed-in customer.
   app.register(ordersRoutes, {
-    renewal: context.renewal, customers: context.customers, payment_methods: () => context.payments.router.methods(), test_mode: context.payments.test_mode,
+    renewal: context.renewal, customers: context.customers, payment_methods: () => context.payments.router.methods(),
+    test_mode: context.payments.test_mode,
     default_language: config.default_language, admin_token: config.admin_api_token,
   });
-  app.register(webhooksRoutes, { renewal: context.renewal, onOutcome: (provider, outcome) => metrics.webhooks_total.inc({ provider, outcome }) });
+  app.register(webhooksRoutes, {
+    renewal: context.renewal, onOutcome: (provider, outcome) => metrics.webhooks_total.inc({ provider, outcome }),
+  });
   // Test mode only: without it no sandbox page exists, so nothing can be "paid" there.
   const { sandbox } = context.payments;
   if (sandbox) app.register(sandboxPages, { sandbox, clock: context.clock });
   app.register(customerSite, { context });
-  app.register(receiptPages, { receipts: new ReceiptService({ database, clock: context.clock, seller: config.seller, test_mode: context.payments.test_mode }), renewal: context.renewal, public_base_url: config.public_base_url, default_language: config.default_language });
+  app.register(receiptPages, {
+    receipts: new ReceiptService({ database, clock: context.clock, seller: config.seller, test_mode: context.payments.test_mode }),
+    renewal: context.renewal, public_base_url: config.public_base_url, default_language: config.default_language,
+  });
   metrics.beforeScrape = async () => {
     metrics.jobs.reset();
     for (const row of await jobCounts(database.db)) metrics.jobs.set({ kind: row.kind, status: row.status }, row.count);
     metrics.payments_open.reset();
-    for (const row of await openPaymentCounts(database.db)) metrics.payments_open.set({ provider: row.provider, status: row.status }, row.count);
+    for (const row of await openPaymentCounts(database.db)) {
+      metrics.payments_open.set({ provider: row.provider, status: row.status }, row.count);
+    }
   };
   return Object.assign(app, { metrics });
 }

@@ -78,7 +78,13 @@ export async function upsertPackage(trx: Executor, definition: PackageDefinition
 }
 
 /** Adds a price version; it applies to sales made at or after `effective_from_ms`. */
-export async function setPrice(trx: Executor, package_code: string, amount_minor: number, effective_from_ms: number, now_ms: number): Promise<PriceVersion> {
+export async function setPrice(
+  trx: Executor,
+  package_code: string,
+  amount_minor: number,
+  effective_from_ms: number,
+  now_ms: number,
+): Promise<PriceVersion> {
   if (!Number.isSafeInteger(amount_minor) || amount_minor < 0) throw new RoamError('ROAM_ERR_AMOUNT_INVALID', { field: 'amount_minor', reason: 'negative' });
   await findPackage(trx, package_code);
   const price: PriceVersion = { id: newId('price'), amount_minor, currency: LEDGER_CURRENCY, effective_from_ms };
@@ -114,7 +120,11 @@ export async function packageForSale(trx: Executor, code: string, channel: Sales
 }
 
 /** Packs on sale, each with its current price; optionally only those sold on one channel. */
-export async function listPackages(trx: Executor, at_ms: number, filter: { channel?: SalesChannel; include_inactive?: boolean } = {}): Promise<PricedPackage[]> {
+export async function listPackages(
+  trx: Executor,
+  at_ms: number,
+  filter: { channel?: SalesChannel; include_inactive?: boolean } = {},
+): Promise<PricedPackage[]> {
   let query = trx.selectFrom('packages').selectAll().orderBy('sort_order').orderBy('code');
   if (!filter.include_inactive) query = query.where('active', '=', 1);
   const rows = await query.execute();

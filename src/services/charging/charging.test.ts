@@ -78,7 +78,10 @@ describeEachDatabase('charging', (t) => {
       const clearing_before = await balance(CLEARING);
       const first = await services.creditWallet({ line: { line_id: line.id }, amount_minor: 50_000, source_account_id: CLEARING, idempotency_key: `topup-1:${line.id}` });
       assert.deepEqual({ ...first, entry_id: typeof first.entry_id }, { entry_id: 'string', line_id: line.id, balance_minor: 50_000, replayed: false });
-      assert.deepEqual(await entryPostings(first.entry_id), [{ account_id: CLEARING, amount_minor: -50_000 }, { account_id: line.wallet_account_id, amount_minor: 50_000 }]);
+      assert.deepEqual(await entryPostings(first.entry_id), [
+        { account_id: CLEARING, amount_minor: -50_000 },
+        { account_id: line.wallet_account_id, amount_minor: 50_000 },
+      ]);
       const counts = await tableCounts(t.database);
       const replay = await services.creditWallet({ line: { msisdn: spellings(line.msisdn)[0] ?? '' }, amount_minor: 50_000, source_account_id: CLEARING, idempotency_key: `topup-1:${line.id}` });
       assert.deepEqual(replay, { entry_id: first.entry_id, line_id: line.id, balance_minor: 50_000, replayed: true });
@@ -129,12 +132,18 @@ describeEachDatabase('charging', (t) => {
       assert.equal(bundle.line_id, line.id);
       assert.equal(bundle.price_minor, 19_000);
       assert.equal(bundle.source, 'wallet');
-      assert.deepEqual([bundle.data_bytes_total, bundle.data_bytes_remaining, bundle.voice_seconds_total, bundle.sms_total], [GB, GB, 0, 0]);
+      assert.deepEqual(
+        [bundle.data_bytes_total, bundle.data_bytes_remaining, bundle.voice_seconds_total, bundle.sms_total],
+        [GB, GB, 0, 0],
+      );
       assert.deepEqual([bundle.activated_at_ms, bundle.expires_at_ms], [clock.now_ms(), clock.now_ms() + 24 * MS_PER_HOUR]);
       assert.equal(await walletBalance(t.database, line), 31_000);
       assert.equal(await balance(REVENUE_PACKAGES), revenue_before + 19_000);
       assert.ok(bundle.entry_id);
-      assert.deepEqual(await entryPostings(bundle.entry_id), [{ account_id: line.wallet_account_id, amount_minor: -19_000 }, { account_id: REVENUE_PACKAGES, amount_minor: 19_000 }]);
+      assert.deepEqual(await entryPostings(bundle.entry_id), [
+        { account_id: line.wallet_account_id, amount_minor: -19_000 },
+        { account_id: REVENUE_PACKAGES, amount_minor: 19_000 },
+      ]);
 
       const again = await services.buyPackageFromWallet({ line: { line_id: line.id }, package_code: PACKS.data_1gb_1d.code, channel: 'app', idempotency_key: `buy:${line.id}` });
       assert.equal(again.replayed, true);
@@ -164,7 +173,10 @@ describeEachDatabase('charging', (t) => {
       assert.equal(later.bundle.package_price_id, second_price.id);
 
       const stored = await t.database.db.selectFrom('bundles').select(['price_minor', 'package_price_id']).where('id', '=', sold.bundle.id).executeTakeFirstOrThrow();
-      assert.deepEqual({ price_minor: Number(stored.price_minor), package_price_id: stored.package_price_id }, { price_minor: 30_000, package_price_id: first_price.id });
+      assert.deepEqual(
+        { price_minor: Number(stored.price_minor), package_price_id: stored.package_price_id },
+        { price_minor: 30_000, package_price_id: first_price.id },
+      );
       assert.equal(await walletBalance(t.database, line), 200_000 - 30_000 - 30_000 - 45_000);
     });
 
@@ -336,14 +348,28 @@ describeEachDatabase('charging', (t) => {
       const sms = await services.chargeUsage({ event_id: 's', line_id: line.id, kind: 'sms', quantity: 3, at_ms: T0 });
       const one_byte = await services.chargeUsage({ event_id: 'b', line_id: line.id, kind: 'data', quantity: 1, at_ms: T0 });
       const nothing = await services.chargeUsage({ event_id: 'z', line_id: line.id, kind: 'data', quantity: 0, at_ms: T0 });
-      assert.deepEqual([data.wallet_charge_minor, voice.wallet_charge_minor, sms.wallet_charge_minor, one_byte.wallet_charge_minor, nothing.wallet_charge_minor], [1501, 1525, 1500, 1, 0]);
-      for (const result of [data, voice, sms, one_byte]) assert.deepEqual([result.granted, result.from_wallet, result.denied, result.denial_reason], [result.quantity, result.quantity, 0, null]);
+      assert.deepEqual(
+        [
+          data.wallet_charge_minor, voice.wallet_charge_minor, sms.wallet_charge_minor,
+          one_byte.wallet_charge_minor, nothing.wallet_charge_minor,
+        ],
+        [1501, 1525, 1500, 1, 0],
+      );
+      for (const result of [data, voice, sms, one_byte]) {
+        assert.deepEqual(
+          [result.granted, result.from_wallet, result.denied, result.denial_reason],
+          [result.quantity, result.quantity, 0, null],
+        );
+      }
       assert.equal(await walletBalance(t.database, line), 10_000 - 4527);
       assert.equal(await balance(REVENUE_USAGE), revenue_before + 4527);
       const rows = new Map((await usageRows(line)).map((row) => [row.event_id, row]));
       const voice_entry = rows.get('v')?.entry_id;
       assert.ok(voice_entry);
-      assert.deepEqual(await entryPostings(voice_entry), [{ account_id: line.wallet_account_id, amount_minor: -1525 }, { account_id: REVENUE_USAGE, amount_minor: 1525 }]);
+      assert.deepEqual(await entryPostings(voice_entry), [
+        { account_id: line.wallet_account_id, amount_minor: -1525 },
+        { account_id: REVENUE_USAGE, amount_minor: 1525 },
+      ]);
       assert.equal(rows.get('z')?.entry_id, null);
     });
 
@@ -353,7 +379,10 @@ describeEachDatabase('charging', (t) => {
       const { bundle } = await services.buyPackageFromWallet({ line: { line_id: line.id }, package_code: PACKS.sms_10_30d.code, channel: 'ussd', idempotency_key: `b:${line.id}` });
       const result = await services.chargeUsage({ event_id: 'burst', line_id: line.id, kind: 'sms', quantity: 12, at_ms: T0 });
       assert.deepEqual(
-        { draws: result.draws, from_bundles: result.from_bundles, from_wallet: result.from_wallet, wallet_charge_minor: result.wallet_charge_minor, denied: result.denied },
+        {
+          draws: result.draws, from_bundles: result.from_bundles, from_wallet: result.from_wallet,
+          wallet_charge_minor: result.wallet_charge_minor, denied: result.denied,
+        },
         { draws: [{ bundle_id: bundle.id, quantity: 10 }], from_bundles: 10, from_wallet: 2, wallet_charge_minor: 1000, denied: 0 },
       );
       assert.equal(await walletBalance(t.database, line), 10_000 - 9_000 - 1000);
@@ -472,7 +501,9 @@ describeEachDatabase('charging', (t) => {
         /* 8 */ { event_id: 'a', line_id: other.id, kind: 'sms', quantity: 1, at_ms: T0 },
         /* 9 */ { event_id: 'f', line_id: line.id, kind: 'sms', quantity: -4, at_ms: T0 },
       ]);
-      const summary = outcomes.map((outcome) => (outcome.ok ? { ok: true, replayed: outcome.result.replayed, charge: outcome.result.wallet_charge_minor, denied: outcome.result.denied } : { ok: false, code: outcome.error.code, field: outcome.error.params.field }));
+      const summary = outcomes.map((outcome) => (outcome.ok
+        ? { ok: true, replayed: outcome.result.replayed, charge: outcome.result.wallet_charge_minor, denied: outcome.result.denied }
+        : { ok: false, code: outcome.error.code, field: outcome.error.params.field }));
       assert.deepEqual(summary, [
         { ok: true, replayed: false, charge: 1000, denied: 0 },
         { ok: false, code: 'ROAM_ERR_VALIDATION', field: 'kind' },

@@ -133,7 +133,11 @@ describe('concurrent charging on one line [postgres]', { skip: TEST_DATABASE_URL
     for (const input of unique) demand[input.kind as UsageKind] += input.quantity;
     assert.deepEqual(
       [Number(stored.data_bytes_remaining), Number(stored.voice_seconds_remaining), Number(stored.sms_remaining)],
-      [Math.max(0, COMBO.data_mb * BYTES_PER_MB - demand.data), Math.max(0, COMBO.voice_minutes * 60 - demand.voice), Math.max(0, COMBO.sms_count - demand.sms)],
+      [
+        Math.max(0, COMBO.data_mb * BYTES_PER_MB - demand.data),
+        Math.max(0, COMBO.voice_minutes * 60 - demand.voice),
+        Math.max(0, COMBO.sms_count - demand.sms),
+      ],
       'the bundle is used to the full before anything else',
     );
     const wallet = await walletBalance(database, line);
@@ -152,7 +156,9 @@ describe('concurrent charging on one line [postgres]', { skip: TEST_DATABASE_URL
     const key = `same-key:${line.id}`;
     const started_ms = performance.now();
     const results = await Promise.all(Array.from({ length: 64 }, () =>
-      services.creditWallet({ line: { line_id: line.id }, amount_minor: 12_345, source_account_id: SANDBOX_CLEARING_ACCOUNT_ID, idempotency_key: key })));
+      services.creditWallet({
+        line: { line_id: line.id }, amount_minor: 12_345, source_account_id: SANDBOX_CLEARING_ACCOUNT_ID, idempotency_key: key,
+      })));
     console.log(`[postgres] 64 concurrent top-ups with one key: ${(performance.now() - started_ms).toFixed(0)} ms`);
     assert.equal(new Set(results.map((result) => result.entry_id)).size, 1);
     assert.equal(results.filter((result) => !result.replayed).length, 1);

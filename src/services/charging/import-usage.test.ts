@@ -53,7 +53,10 @@ describeEachDatabase('usage import', (t) => {
     const wallet = async (line_id: string) => (await t.database.db.selectFrom('ledger_accounts').select('balance_minor').where('id', '=', walletAccountId(line_id)).executeTakeFirstOrThrow()).balance_minor;
     const bundle = async (line_id: string) => t.database.db.selectFrom('bundles').select(['data_bytes_remaining', 'voice_seconds_remaining']).where('line_id', '=', line_id).executeTakeFirstOrThrow();
     const events = await t.database.db.selectFrom('usage_events').select(({ fn }) => fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
-    return { l1_wallet: await wallet(l1), l3_wallet: await wallet(l3), l1_bundle: await bundle(l1), l3_bundle: await bundle(l3), events: Number(events.count) };
+    return {
+      l1_wallet: await wallet(l1), l3_wallet: await wallet(l3), l1_bundle: await bundle(l1), l3_bundle: await bundle(l3),
+      events: Number(events.count),
+    };
   }
 
   const file = (): Array<Record<string, string>> => [
@@ -101,7 +104,9 @@ describeEachDatabase('usage import', (t) => {
     assert.equal(after.l3_wallet, 0);
 
     const events = await t.database.db.selectFrom('usage_events').selectAll().orderBy('event_id').execute();
-    const shown = events.map((event) => [event.event_id, event.from_bundles, event.from_wallet, event.denied, event.wallet_charge_minor, event.denial_reason]);
+    const shown = events.map((event) => [
+      event.event_id, event.from_bundles, event.from_wallet, event.denied, event.wallet_charge_minor, event.denial_reason,
+    ]);
     assert.deepEqual(shown.filter(([event_id]) => String(event_id).startsWith('e')), [
       ['e1', BYTES_PER_MB, 0, 0, 0, null],
       ['e2', 0, 0, 2, 0, 'no_allowance_or_balance'],
@@ -118,7 +123,8 @@ describeEachDatabase('usage import', (t) => {
     const { summary, brief } = await run(file(), { batch_size: 4 });
     assert.deepEqual(brief, REJECTIONS);
     assert.deepEqual(summary, {
-      rows_read: 15, charged: 0, granted_fully: 0, denied_partly_or_fully: 0, wallet_charge_minor_total: 0, replayed: 5, rejected: 10, dry_run: false,
+      rows_read: 15, charged: 0, granted_fully: 0, denied_partly_or_fully: 0, wallet_charge_minor_total: 0,
+      replayed: 5, rejected: 10, dry_run: false,
     });
     assert.deepEqual(await state(), before_state);
   });
@@ -141,7 +147,8 @@ describeEachDatabase('usage import', (t) => {
     ], { dry_run: true });
     assert.deepEqual(brief, ['4 event_id ROAM_ERR_USAGE_EVENT_CONFLICT ', '5 line_id ROAM_ERR_LINE_NOT_FOUND ']);
     assert.deepEqual(summary, {
-      rows_read: 4, charged: 1, granted_fully: 0, denied_partly_or_fully: 0, wallet_charge_minor_total: 0, replayed: 1, rejected: 2, dry_run: true,
+      rows_read: 4, charged: 1, granted_fully: 0, denied_partly_or_fully: 0, wallet_charge_minor_total: 0,
+      replayed: 1, rejected: 2, dry_run: true,
     });
     assert.deepEqual(await state(), before_state);
   });

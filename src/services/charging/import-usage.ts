@@ -85,7 +85,9 @@ export async function importUsage(database: Database, source: UsageImportSource,
   assert(Number.isSafeInteger(batch_size) && batch_size >= 1 && batch_size <= USAGE_IMPORT_BATCH_SIZE_MAX, 'usage import batch size in range');
   const dry_run = options.dry_run ?? false;
   const screen = new RowScreen();
-  const counts = { rows_read: 0, charged: 0, granted_fully: 0, denied_partly_or_fully: 0, wallet_charge_minor_total: 0, replayed: 0, rejected: 0 };
+  const counts = {
+    rows_read: 0, charged: 0, granted_fully: 0, denied_partly_or_fully: 0, wallet_charge_minor_total: 0, replayed: 0, rejected: 0,
+  };
 
   const reject = (row: RejectedRow) => {
     counts.rejected += 1;
@@ -127,7 +129,12 @@ function rejectedFor(row: ValidRow, error: RoamError): RejectedRow {
   return { line_number: row.line_number, column, value: row.raw[column] ?? '', error };
 }
 
-async function judgeBatch(database: Database, rows: readonly ValidRow[], dry_run: boolean, options: UsageImportOptions): Promise<Verdict[]> {
+async function judgeBatch(
+  database: Database,
+  rows: readonly ValidRow[],
+  dry_run: boolean,
+  options: UsageImportOptions,
+): Promise<Verdict[]> {
   if (rows.length === 0) return [];
   const inputs = rows.map((row) => row.input);
   if (dry_run) return previewBatch(database.db, inputs);
@@ -143,7 +150,9 @@ class RowScreen {
 
   screen(record: ImportRecord, row_index: number): PendingRow {
     const line_number = record.line_number;
-    const rejected = (column: string, value: string, error: RoamError): PendingRow => ({ line_number, rejected: { line_number, column, value, error } });
+    const rejected = (column: string, value: string, error: RoamError): PendingRow => ({
+      line_number, rejected: { line_number, column, value, error },
+    });
     if (record.problem) return rejected('', '', new RoamError('ROAM_ERR_VALIDATION', { field: 'row', reason: record.problem }));
     if (row_index > USAGE_IMPORT_ROWS_MAX) return rejected('', '', new RoamError('ROAM_ERR_VALIDATION', { field: 'row', reason: 'too_many_rows' }));
 

@@ -313,7 +313,9 @@ class Stepper {
     const kind = usage.kind;
     const bundles: BundleBalance[] = [...model.bundles.values()]
       .filter((bundle) => bundle.line === usage.line)
-      .map((bundle) => ({ id: bundle.id, activated_at_ms: bundle.activated_at_ms, expires_at_ms: bundle.expires_at_ms, remaining: bundle.remaining[kind] }));
+      .map((bundle) => ({
+        id: bundle.id, activated_at_ms: bundle.activated_at_ms, expires_at_ms: bundle.expires_at_ms, remaining: bundle.remaining[kind],
+      }));
     const plan = planCharge({
       kind, quantity: usage.quantity, at_ms: input.at_ms, line_active: model.active[usage.line] ?? false, bundles,
       wallet_balance_minor: model.wallet_minor[usage.line] ?? 0, tariff: this.tariffFor(kind),

@@ -119,7 +119,11 @@ async function readLineState(trx: Executor, ref: ValidUsage['line'], event_id: s
     denied: row.previous_denied!, denial_reason: row.previous_denial_reason, wallet_charge_minor: row.previous_wallet_charge_minor!,
     entry_id: row.previous_entry_id, draws: row.previous_draws!, charged_at_ms: row.previous_charged_at_ms!,
   };
-  return { line: { id: row.id, status: row.status, wallet_account_id: row.wallet_account_id }, wallet_balance_minor: row.balance_minor, previous };
+  return {
+    line: { id: row.id, status: row.status, wallet_account_id: row.wallet_account_id },
+    wallet_balance_minor: row.balance_minor,
+    previous,
+  };
 }
 
 async function lockLineByRef(trx: Executor, ref: ValidUsage['line']): Promise<string> {
@@ -171,7 +175,12 @@ function replay(previous: Pick<UsageEventsTable, 'kind' | 'quantity' | 'occurred
  * Bundles of these lines that could be drawn for `kind` at or after `from_ms` (expiry after it, not
  * revoked, something left of that kind). The planner applies the exact time window per event.
  */
-async function drawableBundles(trx: Executor, line_ids: readonly string[], from_ms: number, kind: UsageKind | null): Promise<Map<string, Bundle[]>> {
+async function drawableBundles(
+  trx: Executor,
+  line_ids: readonly string[],
+  from_ms: number,
+  kind: UsageKind | null,
+): Promise<Map<string, Bundle[]>> {
   const byLine = new Map<string, Bundle[]>();
   for (const ids of chunks(line_ids, LINES_PER_QUERY_MAX)) {
     let query = trx.selectFrom('bundles').selectAll().where('line_id', 'in', ids).where('expires_at_ms', '>', from_ms).where('status', '!=', 'revoked');
@@ -200,7 +209,9 @@ function decide(usage: ValidUsage, line: LineState['line'], bundles: readonly Bu
     quantity: usage.quantity,
     at_ms: usage.at_ms,
     line_active: line.status === 'active',
-    bundles: bundles.map((bundle) => ({ id: bundle.id, expires_at_ms: bundle.expires_at_ms, activated_at_ms: bundle.activated_at_ms, remaining: bundle[column] })),
+    bundles: bundles.map((bundle) => ({
+      id: bundle.id, expires_at_ms: bundle.expires_at_ms, activated_at_ms: bundle.activated_at_ms, remaining: bundle[column],
+    })),
     wallet_balance_minor,
     tariff: tariffFor(usage.kind),
   });
@@ -225,7 +236,11 @@ function decide(usage: ValidUsage, line: LineState['line'], bundles: readonly Bu
 }
 
 /** Subtracts draws, each guarded so a bundle can never go below zero even if the plan were wrong. */
-async function writeBundleDraws(trx: Executor, draws: ReadonlyMap<string, number>, column: (typeof REMAINING_COLUMN)[UsageKind]): Promise<void> {
+async function writeBundleDraws(
+  trx: Executor,
+  draws: ReadonlyMap<string, number>,
+  column: (typeof REMAINING_COLUMN)[UsageKind],
+): Promise<void> {
   for (const [bundle_id, quantity] of draws) {
     if (quantity === 0) continue;
     const updated = await trx
@@ -253,7 +268,12 @@ const EVENT_ROWS_PER_INSERT_MAX = 500;
  * written back in a few statements: one per touched bundle and kind, one balance move per wallet,
  * multi-row inserts for entries, postings and events. A bad event is reported in its slot.
  */
-export async function chargeUsageBatch(trx: Executor, inputs: readonly UsageInput[], tariffFor: TariffFor, now_ms: number): Promise<BatchOutcome[]> {
+export async function chargeUsageBatch(
+  trx: Executor,
+  inputs: readonly UsageInput[],
+  tariffFor: TariffFor,
+  now_ms: number,
+): Promise<BatchOutcome[]> {
   const outcomes: Array<BatchOutcome | undefined> = new Array(inputs.length);
   const valid: Array<{ index: number; usage: ValidUsage }> = [];
   inputs.forEach((input, index) => {
@@ -313,7 +333,12 @@ interface BatchState {
   readonly touched: Map<string, Set<UsageKind>>;
 }
 
-async function loadBatchState(trx: Executor, line_ids: readonly string[], keys: ReadonlyArray<readonly [line_id: string, event_id: string]>, usages: readonly ValidUsage[]): Promise<BatchState> {
+async function loadBatchState(
+  trx: Executor,
+  line_ids: readonly string[],
+  keys: ReadonlyArray<readonly [line_id: string, event_id: string]>,
+  usages: readonly ValidUsage[],
+): Promise<BatchState> {
   const previous = new Map<string, UsageEventsTable>();
   for (const chunk of chunks(keys, EVENT_KEYS_PER_QUERY_MAX)) {
     // Row values against the primary key: one index probe per (line, event) pair. Two separate
@@ -330,7 +355,8 @@ async function loadBatchState(trx: Executor, line_ids: readonly string[], keys: 
   }
   const from_ms = usages.reduce((earliest, usage) => Math.min(earliest, usage.at_ms), Number.MAX_SAFE_INTEGER);
   // Copies: the batch plans against them, and writes back only what changed.
-  const bundles = new Map([...(await drawableBundles(trx, line_ids, from_ms, null))].map(([line_id, list]) => [line_id, list.map((bundle) => ({ ...bundle }))]));
+  const bundles = new Map([...(await drawableBundles(trx, line_ids, from_ms, null))]
+    .map(([line_id, list]) => [line_id, list.map((bundle) => ({ ...bundle }))]));
   return { previous, wallets, bundles, touched: new Map() };
 }
 

@@ -29,7 +29,12 @@ export interface CustomerRow {
 }
 
 /** The customer who signed up through this line, or a new one; `created` tells sign-up from sign-in. */
-export async function signInCustomer(trx: Executor, line_id: string, language: string, now_ms: number): Promise<{ customer: CustomerRow; created: boolean }> {
+export async function signInCustomer(
+  trx: Executor,
+  line_id: string,
+  language: string,
+  now_ms: number,
+): Promise<{ customer: CustomerRow; created: boolean }> {
   const existing = await trx.selectFrom('customers').selectAll().where('primary_line_id', '=', line_id).executeTakeFirst();
   if (existing) {
     await trx.updateTable('customers').set({ last_sign_in_at_ms: now_ms }).where('id', '=', existing.id).execute();
@@ -72,7 +77,12 @@ export type AddLineOutcome = { readonly ok: true; readonly line_id: string; read
  * Adds the line with this number if `iccid` is its card's. An unknown number and a wrong ICCID
  * give the same answer (ok: false) and both count as a failure, which the caller must commit.
  */
-export async function addLineByIccid(trx: Executor, customer_id: string, input: { msisdn: string; iccid: string }, now_ms: number): Promise<AddLineOutcome> {
+export async function addLineByIccid(
+  trx: Executor,
+  customer_id: string,
+  input: { msisdn: string; iccid: string },
+  now_ms: number,
+): Promise<AddLineOutcome> {
   const msisdn = parseMsisdn(input.msisdn);
   if (!msisdn.ok) throw new RoamError('ROAM_ERR_MSISDN_INVALID', { field: 'msisdn', reason: msisdn.problem });
   const iccid = parseIccid(input.iccid);
@@ -94,7 +104,11 @@ export async function unlinkLine(trx: Executor, customer_id: string, line_id: st
 }
 
 /** The line if this customer holds it; ROAM_ERR_LINE_NOT_FOUND otherwise (existence is not revealed). */
-export async function ownedLine(db: Executor, customer_id: string, line_id: string): Promise<LinesTable & { verified_by: VerifiedBy; added_at_ms: number }> {
+export async function ownedLine(
+  db: Executor,
+  customer_id: string,
+  line_id: string,
+): Promise<LinesTable & { verified_by: VerifiedBy; added_at_ms: number }> {
   const row = await db
     .selectFrom('customer_lines')
     .innerJoin('lines', 'lines.id', 'customer_lines.line_id')
@@ -137,7 +151,8 @@ export async function listCustomerLines(db: Executor, customer_id: string): Prom
     .execute();
   return rows.map((row) => ({
     line_id: row.id, msisdn: row.msisdn, status: row.status, language: row.language, time_zone: row.time_zone,
-    wallet_balance_minor: row.balance_minor, verified_by: row.verified_by, primary: row.id === row.primary_line_id, added_at_ms: row.added_at_ms,
+    wallet_balance_minor: row.balance_minor, verified_by: row.verified_by, primary: row.id === row.primary_line_id,
+    added_at_ms: row.added_at_ms,
   }));
 }
 

@@ -33,7 +33,11 @@ export interface OrdersPage {
   readonly next_before: string | null;
 }
 
-export async function listCustomerOrders(db: Executor, customer_id: string, options: { limit?: number; before?: string } = {}): Promise<OrdersPage> {
+export async function listCustomerOrders(
+  db: Executor,
+  customer_id: string,
+  options: { limit?: number; before?: string } = {},
+): Promise<OrdersPage> {
   const limit = Math.min(Math.max(options.limit ?? ORDERS_PAGE_SIZE_DEFAULT, 1), ORDERS_PAGE_SIZE_MAX);
   const cursor = options.before === undefined ? undefined : parseCursor(options.before);
   let query = customerOrders(db, customer_id).orderBy('orders.created_at_ms', 'desc').orderBy('orders.id', 'desc').limit(limit + 1);

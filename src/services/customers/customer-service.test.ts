@@ -198,7 +198,9 @@ describeEachDatabase('customer identity service', (t) => {
     assert.ok(Number(hourly.retry_after_s) > 60 && Number(hourly.retry_after_s) <= 3600);
     // The number's own ceiling, from all addresses together.
     const asked = 1 + CODE_RATE_LIMITS.per_target_address_hour.hits_max;
-    for (let request = asked; request < CODE_RATE_LIMITS.per_target_hour.hits_max; request += 1) await customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: ip() });
+    for (let request = asked; request < CODE_RATE_LIMITS.per_target_hour.hits_max; request += 1) {
+      await customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: ip() });
+    }
     await rejects(customers.requestCode({ target: { msisdn: LINE_3.msisdn }, ip: ip() }), 'ROAM_ERR_RATE_LIMITED');
 
     nextHour();
@@ -281,7 +283,10 @@ describeEachDatabase('customer identity service', (t) => {
     clock.advance(HOUR_MS);
     assert.equal((await customers.addLine(parent.customer_id, { msisdn: LINE_3.msisdn, iccid: LINE_3.iccid })).added, true);
 
-    await customers.removeLine(parent.customer_id, (await customers.listLines(parent.customer_id)).find((line) => line.msisdn === LINE_3.msisdn)!.line_id);
+    await customers.removeLine(
+      parent.customer_id,
+      (await customers.listLines(parent.customer_id)).find((line) => line.msisdn === LINE_3.msisdn)!.line_id,
+    );
     await rejects(customers.removeLine(parent.customer_id, 'ln_not_mine'), 'ROAM_ERR_LINE_NOT_FOUND');
   });
 

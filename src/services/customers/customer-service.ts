@@ -13,7 +13,8 @@ import {
 import { customerOrder, listCustomerOrders, type CustomerOrderSummary, type OrdersPage } from './customer-orders.js';
 import { lineDashboard, type LineDashboard } from './line-dashboard.js';
 import {
-  checkCode, checkVerifyLimits, CODE_RATE_LIMITS, CODE_TTL_MS, issueCode, limitCodeRequests, mayTextLine, recordWrongGuess, resolveTarget, type SignInTarget,
+  checkCode, checkVerifyLimits, CODE_RATE_LIMITS, CODE_TTL_MS, issueCode, limitCodeRequests, mayTextLine, recordWrongGuess, resolveTarget,
+  type SignInTarget,
 } from './one-time-codes.js';
 import { purgeRateLimitWindows } from '../../db/rate-limits.js';
 import type { PaymentCodeSent, WalletAuthority } from './wallet-authority.js';
@@ -120,7 +121,11 @@ export class CustomerService {
       // Typing the ICCID, when asking for the code or now, proves the card is in hand.
       const verified_by = check.code.requested_via === 'iccid' || target.via === 'iccid' ? 'iccid' : 'sms_code';
       await linkLine(trx, { customer_id: customer.id, line_id: target.line.id, verified_by, enforce_limit: false }, now_ms);
-      const { session, token } = await createSession(trx, { customer_id: customer.id, kind: input.session_kind, ttl_ms: this.#options.session_ttl_ms }, now_ms);
+      const { session, token } = await createSession(
+        trx,
+        { customer_id: customer.id, kind: input.session_kind, ttl_ms: this.#options.session_ttl_ms },
+        now_ms,
+      );
       return { customer_id: customer.id, created, session, token };
     });
     if (!signed_in) throw new RoamError('ROAM_ERR_CODE_INVALID', { field: 'code' });
@@ -184,7 +189,10 @@ export class CustomerService {
    * The order with its payments and its receipt (once issued), and the summary the list shows;
    * ROAM_ERR_ORDER_NOT_FOUND unless it is on one of the customer's lines.
    */
-  async getOrder(customer_id: string, order_id: string): Promise<{ summary: CustomerOrderSummary; view: OrderView; receipt: Receipt | undefined }> {
+  async getOrder(
+    customer_id: string,
+    order_id: string,
+  ): Promise<{ summary: CustomerOrderSummary; view: OrderView; receipt: Receipt | undefined }> {
     const summary = await this.#ownOrder(customer_id, order_id);
     const [view, receipt] = await Promise.all([this.#options.renewal.getOrder(order_id), this.#options.receipts.findByOrder(order_id)]);
     return { summary, view, receipt };
@@ -225,5 +233,10 @@ export class CustomerService {
 }
 
 function profile(customer: CustomerRow, fallback: Language): CustomerProfile {
-  return { id: customer.id, primary_line_id: customer.primary_line_id, language: normalizeLanguage(customer.language) ?? fallback, created_at_ms: customer.created_at_ms };
+  return {
+    id: customer.id,
+    primary_line_id: customer.primary_line_id,
+    language: normalizeLanguage(customer.language) ?? fallback,
+    created_at_ms: customer.created_at_ms,
+  };
 }

@@ -56,7 +56,9 @@ export interface UsageDay {
 }
 
 export interface LineDashboard {
-  readonly line: { readonly id: string; readonly msisdn: string; readonly status: string; readonly language: string; readonly time_zone: string };
+  readonly line: {
+    readonly id: string; readonly msisdn: string; readonly status: string; readonly language: string; readonly time_zone: string;
+  };
   readonly wallet: { readonly balance_minor: number; readonly currency: string };
   /** Earliest expiry first: the order usage draws them in. */
   readonly packs: readonly DashboardPack[];

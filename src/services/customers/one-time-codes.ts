@@ -118,14 +118,20 @@ export interface IssueCodeInput {
 }
 
 /** Stores a new code (hashed), retires the line's previous one, and queues the SMS in the same transaction. */
-export async function issueCode(trx: Executor, keys: AuthKeys, input: IssueCodeInput, now_ms: number): Promise<{ code_id: string; expires_at_ms: number }> {
+export async function issueCode(
+  trx: Executor,
+  keys: AuthKeys,
+  input: IssueCodeInput,
+  now_ms: number,
+): Promise<{ code_id: string; expires_at_ms: number }> {
   await retireOpenCodes(trx, input.line.id, now_ms);
   const id = newCustomerId('code');
   const code = newCode();
   const expires_at_ms = now_ms + CODE_TTL_MS;
   await trx.insertInto('one_time_codes').values({
     id, purpose: 'sign_in', line_id: input.line.id, msisdn: input.line.msisdn, requested_via: input.via,
-    code_hmac: codeHmac(keys, id, code), attempts: 0, attempts_max: CODE_ATTEMPTS_MAX, expires_at_ms, consumed_at_ms: null, created_at_ms: now_ms,
+    code_hmac: codeHmac(keys, id, code), attempts: 0, attempts_max: CODE_ATTEMPTS_MAX, expires_at_ms, consumed_at_ms: null,
+    created_at_ms: now_ms,
   }).execute();
   await queueSms(trx, keys, {
     to_msisdn: input.line.msisdn, language: input.language, text: signInSmsText(input.language, code, CODE_TTL_MS / 60_000),

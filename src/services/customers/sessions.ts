@@ -53,7 +53,9 @@ export async function findSession(db: Executor, token: string, kind: SessionKind
     .where('expires_at_ms', '>', now_ms)
     .executeTakeFirst();
   if (!row) return undefined;
-  return { session_id: row.id, customer_id: row.customer_id, kind: row.kind, created_at_ms: row.created_at_ms, expires_at_ms: row.expires_at_ms };
+  return {
+    session_id: row.id, customer_id: row.customer_id, kind: row.kind, created_at_ms: row.created_at_ms, expires_at_ms: row.expires_at_ms,
+  };
 }
 
 export async function touchSession(db: Executor, session_id: string, now_ms: number): Promise<void> {

@@ -26,7 +26,10 @@ export interface QueueSmsInput {
 }
 
 export async function queueSms(trx: Executor, keys: AuthKeys, input: QueueSmsInput, now_ms: number): Promise<string> {
-  const payload = { to_msisdn: input.to_msisdn, language: input.language, text_sealed: sealText(keys, input.text), send_before_ms: input.send_before_ms ?? null };
+  const payload = {
+    to_msisdn: input.to_msisdn, language: input.language, text_sealed: sealText(keys, input.text),
+    send_before_ms: input.send_before_ms ?? null,
+  };
   return queueJob(trx, 'sms.send', payload, { line_id: input.line_id ?? null, dedupe_key: input.dedupe_key ?? null, attempts_max: SMS_JOB_ATTEMPTS_MAX }, now_ms);
 }
 

@@ -115,7 +115,8 @@ async function issuePaymentCode(trx: Executor, keys: AuthKeys, { order, line }: 
   }).execute();
   const language: Language = normalizeLanguage(line.language) ?? 'en';
   await queueSms(trx, keys, {
-    to_msisdn: line.msisdn, language, text: paymentCodeSmsText(language, code, formatMoney(order.amount_minor, language), PAYMENT_CODE_TTL_MS / 60_000),
+    to_msisdn: line.msisdn, language,
+    text: paymentCodeSmsText(language, code, formatMoney(order.amount_minor, language), PAYMENT_CODE_TTL_MS / 60_000),
     send_before_ms: expires_at_ms, line_id: line.id, dedupe_key: `sms:${id}`,
   }, now_ms);
 }

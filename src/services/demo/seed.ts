@@ -55,7 +55,9 @@ export async function seedDemo(database: Database, tariffFor: TariffFor, now_ms:
     await ensureSystemAccounts(trx, now_ms);
     for (const definition of DEMO_CATALOG) {
       await upsertPackage(trx, definition, now_ms);
-      if (!(await currentPrice(trx, definition.code, now_ms))) await setPrice(trx, definition.code, definition.price_minor, now_ms - 1, now_ms);
+      if (!(await currentPrice(trx, definition.code, now_ms))) {
+        await setPrice(trx, definition.code, definition.price_minor, now_ms - 1, now_ms);
+      }
     }
     const stores = await seedStores(trx, now_ms);
     const sims_added = await seedStockSims(trx, now_ms);

@@ -51,7 +51,9 @@ export type TypedJobHandlers = { readonly [K in JobKind]: TypedJobHandler<K> };
 /** The worker's handler table: each handler gets its payload parsed against its kind's schema. */
 export function typedJobHandlers(handlers: TypedJobHandlers): Record<JobKind, JobHandler> {
   const table = {} as Record<JobKind, JobHandler>;
-  for (const kind of Object.keys(JOB_PAYLOADS) as JobKind[]) table[kind] = parsedJobHandler(kind, handlers[kind] as TypedJobHandler<typeof kind>);
+  for (const kind of Object.keys(JOB_PAYLOADS) as JobKind[]) {
+    table[kind] = parsedJobHandler(kind, handlers[kind] as TypedJobHandler<typeof kind>);
+  }
   return table;
 }
 
@@ -62,7 +64,11 @@ export function parsedJobHandler<K extends JobKind>(kind: K, handler: TypedJobHa
 }
 
 /** The same for kinds an adapter declares itself (the sandbox's): its schema, its handler. */
-export function withParsedPayload<Schema extends z.ZodType>(kind: string, schema: Schema, handler: (payload: z.infer<Schema>, job: Job) => Promise<void>): JobHandler {
+export function withParsedPayload<Schema extends z.ZodType>(
+  kind: string,
+  schema: Schema,
+  handler: (payload: z.infer<Schema>, job: Job) => Promise<void>,
+): JobHandler {
   return async (payload, job) => {
     const parsed = schema.safeParse(payload);
     if (!parsed.success) throw new PermanentJobError(`${kind} payload is malformed: ${parsed.error.issues.map((issue) => issue.path.join('.') || 'payload').join(', ')}`);

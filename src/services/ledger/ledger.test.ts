@@ -72,7 +72,10 @@ describeEachDatabase('ledger', (t) => {
     const clearing_before = await balance(CLEARING);
     const wallet_before = await balance(line.wallet_account_id);
     const entry_id = await topUp(line, 10_000);
-    assert.deepEqual(await postingsOf(entry_id), [{ account_id: CLEARING, amount_minor: -10_000 }, { account_id: line.wallet_account_id, amount_minor: 10_000 }]);
+    assert.deepEqual(await postingsOf(entry_id), [
+      { account_id: CLEARING, amount_minor: -10_000 },
+      { account_id: line.wallet_account_id, amount_minor: 10_000 },
+    ]);
     assert.equal(await balance(CLEARING), clearing_before - 10_000);
     assert.equal(await balance(line.wallet_account_id), wallet_before + 10_000);
     const entry = await t.database.db.selectFrom('journal_entries').selectAll().where('id', '=', entry_id).executeTakeFirstOrThrow();
@@ -118,7 +121,10 @@ describeEachDatabase('ledger', (t) => {
     const charge_id = await spend(customer, 750);
     const reversal_id = await reverse(charge_id);
     assert.notEqual(reversal_id, charge_id);
-    assert.deepEqual(await postingsOf(reversal_id), (await postingsOf(charge_id)).map((p) => ({ account_id: p.account_id, amount_minor: -p.amount_minor })));
+    assert.deepEqual(
+      await postingsOf(reversal_id),
+      (await postingsOf(charge_id)).map((p) => ({ account_id: p.account_id, amount_minor: -p.amount_minor })),
+    );
     const reversal = await t.database.db.selectFrom('journal_entries').selectAll().where('id', '=', reversal_id).executeTakeFirstOrThrow();
     assert.equal(reversal.kind, 'reversal');
     assert.equal(reversal.reverses_entry_id, charge_id);
@@ -127,7 +133,10 @@ describeEachDatabase('ledger', (t) => {
     assert.equal(await balance(REVENUE), revenue_before);
     assert.equal(await balance(CLEARING), clearing_before);
     // The original is untouched: corrections never edit an entry.
-    assert.deepEqual(await postingsOf(charge_id), [{ account_id: customer.wallet_account_id, amount_minor: -750 }, { account_id: REVENUE, amount_minor: 750 }]);
+    assert.deepEqual(await postingsOf(charge_id), [
+      { account_id: customer.wallet_account_id, amount_minor: -750 },
+      { account_id: REVENUE, amount_minor: 750 },
+    ]);
   });
 
   it('refuses a second reversal of the same entry, changing nothing', async () => {

@@ -46,7 +46,10 @@ export async function openLine(trx: Executor, input: OpenLineInput, now_ms: numb
     account_id = newId('account');
     await trx
       .insertInto('accounts')
-      .values({ id: account_id, language: input.language, contact_phone: input.contact_phone ?? sim.msisdn, email: input.email ?? null, created_at_ms: now_ms })
+      .values({
+        id: account_id, language: input.language, contact_phone: input.contact_phone ?? sim.msisdn, email: input.email ?? null,
+        created_at_ms: now_ms,
+      })
       .execute();
   }
 

@@ -58,8 +58,11 @@ export async function lineOverview(trx: Executor, ref: LineRef, at_ms: number): 
     line,
     wallet_balance_minor,
     bundles: rows.map((joined) => {
-      const { pack_kind, pack_data_mb, pack_voice_minutes, pack_sms_count, pack_validity_hours, pack_name_zh_hans, pack_name_zh_hant, pack_name_ru,
-        pack_name_en, pack_channels, pack_active, pack_sort_order, pack_created_at_ms, pack_updated_at_ms, ...bundle } = joined;
+      const {
+        pack_kind, pack_data_mb, pack_voice_minutes, pack_sms_count, pack_validity_hours,
+        pack_name_zh_hans, pack_name_zh_hant, pack_name_ru, pack_name_en,
+        pack_channels, pack_active, pack_sort_order, pack_created_at_ms, pack_updated_at_ms, ...bundle
+      } = joined;
       const pack = toCatalogPackage({
         code: bundle.package_code, kind: pack_kind, data_mb: pack_data_mb, voice_minutes: pack_voice_minutes, sms_count: pack_sms_count,
         validity_hours: pack_validity_hours, name_zh_hans: pack_name_zh_hans, name_zh_hant: pack_name_zh_hant, name_ru: pack_name_ru,

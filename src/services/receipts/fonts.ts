@@ -33,6 +33,9 @@ export function documentFonts(): Promise<DocumentFonts> {
 
 async function loadFonts(): Promise<DocumentFonts> {
   const folder = path.dirname(createRequire(import.meta.url).resolve(`${FONT_PACKAGE}/package.json`));
-  const [regular, bold] = await Promise.all([readFile(path.join(folder, FONT_FILES.regular)), readFile(path.join(folder, FONT_FILES.bold))]);
+  const [regular, bold] = await Promise.all([
+    readFile(path.join(folder, FONT_FILES.regular)),
+    readFile(path.join(folder, FONT_FILES.bold)),
+  ]);
   return { regular, bold };
 }

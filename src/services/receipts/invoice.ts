@@ -47,7 +47,12 @@ export function invoicePurpose(reference: string, package_code: string, vat_rate
 }
 
 /** The invoice for the order's open bank transfer; undefined when it has none (never started, or already paid). */
-export async function bankTransferInvoice(db: Executor, seller: SellerDetails, order_id: string, test_mode = false): Promise<Invoice | undefined> {
+export async function bankTransferInvoice(
+  db: Executor,
+  seller: SellerDetails,
+  order_id: string,
+  test_mode = false,
+): Promise<Invoice | undefined> {
   const view = await orderView(db, order_id).catch((error: unknown) => {
     if (isRoamError(error) && error.code === 'ROAM_ERR_ORDER_NOT_FOUND') return undefined;
     throw error;
@@ -67,7 +72,8 @@ export async function bankTransferInvoice(db: Executor, seller: SellerDetails, o
     amount_minor: transfer.amount_minor, currency: transfer.currency, vat_rate_percent: seller.vat_rate_percent, vat_minor,
     pay_by_ms: order.expires_at_ms, purpose, seller, test_mode,
     payment_qr_text: gostPaymentText({
-      Name: seller.name, PersonalAcc: seller.bank.account, BankName: seller.bank.name, BIC: seller.bank.bic, CorrespAcc: seller.bank.correspondent_account,
+      Name: seller.name, PersonalAcc: seller.bank.account, BankName: seller.bank.name, BIC: seller.bank.bic,
+      CorrespAcc: seller.bank.correspondent_account,
       sum_minor: transfer.amount_minor, Purpose: purpose, PayeeINN: seller.inn, ...(seller.kpp ? { KPP: seller.kpp } : {}),
     }),
   };

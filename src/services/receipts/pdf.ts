@@ -137,7 +137,9 @@ function drawFields(pdf: Pdf, fields: readonly DocumentField[], top: number): nu
   let y = top;
   const value_width = CONTENT_WIDTH_PT - LABEL_WIDTH_PT;
   for (const field of fields) {
-    const label_bottom = drawText(pdf, field.label, PAGE_MARGIN_PT, y, { size: FONT_SIZE_PT.body, color: COLOR.muted, width: LABEL_WIDTH_PT - 8 });
+    const label_bottom = drawText(pdf, field.label, PAGE_MARGIN_PT, y, {
+      size: FONT_SIZE_PT.body, color: COLOR.muted, width: LABEL_WIDTH_PT - 8,
+    });
     const value_bottom = drawText(pdf, field.value, PAGE_MARGIN_PT + LABEL_WIDTH_PT, y, { size: FONT_SIZE_PT.body, width: value_width });
     y = Math.max(label_bottom, value_bottom) + 3;
   }
@@ -147,7 +149,8 @@ function drawFields(pdf: Pdf, fields: readonly DocumentField[], top: number): nu
 function drawItemTable(pdf: Pdf, table: ItemTable, top: number): number {
   const header_bottom = drawRow(pdf, table.header, top, true);
   const row_bottom = drawRow(pdf, table.row, header_bottom, false);
-  pdf.lineWidth(0.5).strokeColor(COLOR.rule).moveTo(PAGE_MARGIN_PT, row_bottom).lineTo(PAGE_MARGIN_PT + CONTENT_WIDTH_PT, row_bottom).stroke();
+  pdf.lineWidth(0.5).strokeColor(COLOR.rule)
+    .moveTo(PAGE_MARGIN_PT, row_bottom).lineTo(PAGE_MARGIN_PT + CONTENT_WIDTH_PT, row_bottom).stroke();
   return row_bottom;
 }
 
@@ -177,7 +180,9 @@ function drawTotals(pdf: Pdf, totals: readonly DocumentField[], top: number): nu
   const value_x = PAGE_MARGIN_PT + CONTENT_WIDTH_PT - TOTAL_VALUE_WIDTH_PT;
   totals.forEach((field, index) => {
     const style = { size: index === 0 ? FONT_SIZE_PT.heading : FONT_SIZE_PT.body, bold: index === 0, align: 'right' } as const;
-    const label_bottom = drawText(pdf, field.label, PAGE_MARGIN_PT, y, { ...style, width: CONTENT_WIDTH_PT - TOTAL_VALUE_WIDTH_PT - CELL_PADDING_PT });
+    const label_bottom = drawText(pdf, field.label, PAGE_MARGIN_PT, y, {
+      ...style, width: CONTENT_WIDTH_PT - TOTAL_VALUE_WIDTH_PT - CELL_PADDING_PT,
+    });
     const value_bottom = drawText(pdf, field.value, value_x, y, { ...style, width: TOTAL_VALUE_WIDTH_PT - CELL_PADDING_PT });
     y = Math.max(label_bottom, value_bottom) + 2;
   });

@@ -87,14 +87,18 @@ export function invoiceDocument(invoice: Invoice): InvoiceDocument {
     title: text.invoice_title,
     reference: { label: text.invoice_reference, value: invoice.reference },
     payee: [
-      ...sellerFields(text, seller.name, seller.inn, seller.kpp, seller.address).map((field, index) => (index === 0 ? { ...field, label: text.payee } : field)),
+      ...sellerFields(text, seller.name, seller.inn, seller.kpp, seller.address)
+        .map((field, index) => (index === 0 ? { ...field, label: text.payee } : field)),
       { label: text.bank, value: seller.bank.name },
       { label: text.bic, value: seller.bank.bic },
       { label: text.correspondent_account, value: seller.bank.correspondent_account },
       { label: text.account, value: seller.bank.account },
     ],
     items: itemTable(text, invoice.item_name, money(invoice.amount_minor)),
-    totals: [{ label: text.amount_due, value: money(invoice.amount_minor) }, vatField(text, invoice.vat_rate_percent, money(invoice.vat_minor))],
+    totals: [
+      { label: text.amount_due, value: money(invoice.amount_minor) },
+      vatField(text, invoice.vat_rate_percent, money(invoice.vat_minor)),
+    ],
     purpose: { label: text.purpose, value: invoice.purpose },
     pay_by: { label: text.pay_by, value: formatDocumentTime(invoice.pay_by_ms, language, invoice.time_zone) },
     note: text.invoice_note,

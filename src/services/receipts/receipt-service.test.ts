@@ -107,12 +107,15 @@ describeEachDatabase('receipts: issued once per activated order, numbered withou
     const before_max = (await t.database.db.selectFrom('receipts').select((eb) => eb.fn.max('sequence').as('max')).executeTakeFirstOrThrow()).max ?? 0;
     const order_ids: string[] = [];
     for (let index = 0; index < CONCURRENT_ORDERS; index += 1) order_ids.push(await paidOrder());
-    const outcomes = await Promise.all(order_ids.flatMap((order_id) => Array.from({ length: COPIES_PER_ORDER }, () => receipts.issue(order_id))));
+    const outcomes = await Promise.all(order_ids.flatMap((order_id) =>
+      Array.from({ length: COPIES_PER_ORDER }, () => receipts.issue(order_id))));
     assert.equal(outcomes.filter((outcome) => outcome.issued).length, CONCURRENT_ORDERS);
     for (const order_id of order_ids) {
       const rows = await receiptsOf(order_id);
       assert.equal(rows.length, 1, `order ${order_id}`);
-      assert.ok(outcomes.filter((outcome) => outcome.receipt.order_id === order_id).every((outcome) => outcome.receipt.number === rows[0]?.number));
+      assert.ok(outcomes
+        .filter((outcome) => outcome.receipt.order_id === order_id)
+        .every((outcome) => outcome.receipt.number === rows[0]?.number));
     }
     const sequences = (await t.database.db.selectFrom('receipts').select('sequence').where('year', '=', 2026).orderBy('sequence').execute()).map((row) => Number(row.sequence));
     assert.deepEqual(sequences, Array.from({ length: Number(before_max) + CONCURRENT_ORDERS }, (_, index) => index + 1));

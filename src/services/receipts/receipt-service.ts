@@ -149,7 +149,9 @@ export class ReceiptService {
 
   /** What identifies the payment to the customer, masked: card digits, or the transfer's reference. */
   async #paymentDetails(payment: PaymentsTable): Promise<string | null> {
-    const recorded = this.#options.paymentDetails && payment.provider_payment_id !== null ? await this.#options.paymentDetails(payment) : null;
+    const recorded = this.#options.paymentDetails && payment.provider_payment_id !== null
+      ? await this.#options.paymentDetails(payment)
+      : null;
     // The payment row forgets the transfer reference once the money arrived; the provider keeps it.
     if (payment.method === 'bank_transfer') return recorded?.transfer_reference ?? transferReference(paymentView(payment));
     if (payment.method !== 'card' && payment.method !== 'card_present') return null;

@@ -24,7 +24,13 @@ export interface LookupLimits {
 export const LOOKUP_LIMITS_DEFAULT: LookupLimits = Object.freeze({ per_address_hour: 60, per_number_hour: 20 });
 const HOUR_MS = 3_600_000;
 
-export async function countLookup(database: Database, limits: LookupLimits, line: LineRef, client_address: string, now_ms: number): Promise<void> {
+export async function countLookup(
+  database: Database,
+  limits: LookupLimits,
+  line: LineRef,
+  client_address: string,
+  now_ms: number,
+): Promise<void> {
   const rules = lookupRules(limits);
   const subject = lookupSubject(line);
   await inTransaction(database, async (trx) => {

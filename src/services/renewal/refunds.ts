@@ -35,7 +35,11 @@ export async function refundUnusedPack(trx: Executor, input: UnusedPackRefund, n
   });
 }
 
-async function refundUnusedPackNow(trx: Executor, input: UnusedPackRefund & { readonly request_hash: string }, now_ms: number): Promise<RefundsTable> {
+async function refundUnusedPackNow(
+  trx: Executor,
+  input: UnusedPackRefund & { readonly request_hash: string },
+  now_ms: number,
+): Promise<RefundsTable> {
   const { order_id, requested_by } = input;
   const order = await findOrder(trx, order_id);
   // Refunded already under another key (two staff at once): that refund stands, nothing happens twice.
@@ -47,7 +51,8 @@ async function refundUnusedPackNow(trx: Executor, input: UnusedPackRefund & { re
   await lockLines(trx, [order.line_id]);
   const bundle = await trx.selectFrom('bundles').selectAll().where('id', '=', order.bundle_id).executeTakeFirstOrThrow();
   const unused = bundle.status === 'active' && bundle.data_bytes_remaining === bundle.data_bytes_total
-    && bundle.voice_seconds_remaining === bundle.voice_seconds_total && bundle.sms_remaining === bundle.sms_total && bundle.expires_at_ms > now_ms;
+    && bundle.voice_seconds_remaining === bundle.voice_seconds_total && bundle.sms_remaining === bundle.sms_total
+    && bundle.expires_at_ms > now_ms;
   if (!unused) throw new RoamError('ROAM_ERR_REFUND_NOT_ALLOWED', { reason: 'pack_used' });
   const payment = await trx.selectFrom('payments').selectAll().where('id', '=', order.activating_payment_id).executeTakeFirstOrThrow();
   const line = await trx.selectFrom('lines').select(['wallet_account_id']).where('id', '=', order.line_id).executeTakeFirstOrThrow();

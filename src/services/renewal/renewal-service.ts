@@ -120,9 +120,13 @@ export class RenewalService {
    * Creates an order, or returns the one made earlier with the same key and request. An anonymous
    * caller (`client_address` given) is counted like a look-up of the number first.
    */
-  async createOrder(input: CreateOrderInput & { readonly client_address?: string | undefined }): Promise<OrderView & { readonly replayed: boolean }> {
+  async createOrder(
+    input: CreateOrderInput & { readonly client_address?: string | undefined },
+  ): Promise<OrderView & { readonly replayed: boolean }> {
     checkIdempotencyKey(input.idempotency_key);
-    if (input.client_address !== undefined) await countLookup(this.#options.database, this.#lookupLimits(), input.line, input.client_address, this.#now());
+    if (input.client_address !== undefined) {
+      await countLookup(this.#options.database, this.#lookupLimits(), input.line, input.client_address, this.#now());
+    }
     return retryLostKeyRace(() => this.#tx(async (trx) => {
       const { result: order, replayed } = await idempotentStep(trx, {
         key: input.idempotency_key, request: orderRequest(input), find: orderByKey,
@@ -142,7 +146,9 @@ export class RenewalService {
     const created = await this.createOrder(input);
     if (input.method === 'wallet') return { view: created, payment: null, payment_error: null };
     try {
-      const { view, payment } = await this.startPayment({ order_id: created.order.id, method: input.method, idempotency_key: input.payment_idempotency_key });
+      const { view, payment } = await this.startPayment({
+        order_id: created.order.id, method: input.method, idempotency_key: input.payment_idempotency_key,
+      });
       return { view, payment, payment_error: null };
     } catch (error) {
       if (!isRoamError(error)) throw error;
@@ -270,7 +276,9 @@ export class RenewalService {
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return 'duplicate';
       const outcome = event.type === 'payment'
         ? await this.#settleWebhookPayment(trx, provider_name, event.payment, now_ms)
-        : await this.#settleWebhookRefund(trx, provider_name, event.provider_payment_id, event.refund.provider_refund_id, event.refund.status, now_ms);
+        : await this.#settleWebhookRefund(
+          trx, provider_name, event.provider_payment_id, event.refund.provider_refund_id, event.refund.status, now_ms,
+        );
       await trx.updateTable('webhook_events').set({ outcome }).where('provider', '=', provider_name).where('event_id', '=', event.event_id).execute();
       return outcome;
     });
@@ -289,7 +297,14 @@ export class RenewalService {
     return applyPaymentState(trx, payment.id, state, now_ms);
   }
 
-  async #settleWebhookRefund(trx: Executor, provider: string, provider_payment_id: string, provider_refund_id: string, status: string, now_ms: number): Promise<WebhookOutcome> {
+  async #settleWebhookRefund(
+    trx: Executor,
+    provider: string,
+    provider_payment_id: string,
+    provider_refund_id: string,
+    status: string,
+    now_ms: number,
+  ): Promise<WebhookOutcome> {
     if (status !== 'succeeded') return 'unchanged';
     const refund = await trx.selectFrom('refunds').innerJoin('payments', 'payments.id', 'refunds.payment_id')
       .select('refunds.id').where('payments.provider', '=', provider).where('payments.provider_payment_id', '=', provider_payment_id).executeTakeFirst();
@@ -383,7 +398,8 @@ export class RenewalService {
       key: input.idempotency_key, request: paymentRequest(input.order_id, 'wallet'), find: this.#paymentByKey(input.order_id),
       perform: async (db, request_hash) => {
         const order = await this.#openOrder(db, input.order_id);
-        if (input.payer === undefined || !(await check.mayPayFromWallet(db, { order_id: order.id, line_id: order.line_id, payer: input.payer }))) {
+        if (input.payer === undefined
+          || !(await check.mayPayFromWallet(db, { order_id: order.id, line_id: order.line_id, payer: input.payer }))) {
           return { refused: input.payer?.kind === 'payment_code' ? 'code' : 'unproven' };
         }
         return payOrderFromWallet(db, { order, idempotency_key: input.idempotency_key, request_hash }, this.#now());

@@ -34,7 +34,12 @@ export function paymentMayMove(from: Payment['status'], to: Payment['status']): 
   return true;
 }
 
-export async function applyPaymentState(trx: Executor, payment_id: string, state: ProviderPaymentState, now_ms: number): Promise<SettlementOutcome> {
+export async function applyPaymentState(
+  trx: Executor,
+  payment_id: string,
+  state: ProviderPaymentState,
+  now_ms: number,
+): Promise<SettlementOutcome> {
   const initial = await trx.selectFrom('payments').select('order_id').where('id', '=', payment_id).executeTakeFirstOrThrow();
   await lockOrder(trx, initial.order_id);
   const payment = await trx.selectFrom('payments').selectAll().where('id', '=', payment_id).executeTakeFirstOrThrow();
@@ -142,7 +147,8 @@ async function queueRefund(trx: Executor, order: Order, payment: Payment, cleari
   await trx.updateTable('payments').set({ entry_id }).where('id', '=', payment.id).execute();
   const refund_id = newId('refund');
   await trx.insertInto('refunds').values({
-    id: refund_id, payment_id: payment.id, order_id: order.id, line_id: order.line_id, amount_minor: payment.amount_minor, currency: payment.currency,
+    id: refund_id, payment_id: payment.id, order_id: order.id, line_id: order.line_id, amount_minor: payment.amount_minor,
+    currency: payment.currency,
     reason, status: 'pending', provider_refund_id: null, entry_id: null, requested_by: 'system', created_at_ms: now_ms, updated_at_ms: now_ms,
   }).execute();
   await queueJob(trx, 'payment.refund', { refund_id }, { line_id: order.line_id, dedupe_key: `refund:${refund_id}` }, now_ms);

@@ -17,7 +17,10 @@ export interface WalletPayerCheck {
    * code is spent with the payment it allows; a wrong guess is counted there (the caller commits
    * before refusing).
    */
-  mayPayFromWallet(trx: Executor, input: { readonly order_id: string; readonly line_id: string; readonly payer: WalletPayer }): Promise<boolean>;
+  mayPayFromWallet(
+    trx: Executor,
+    input: { readonly order_id: string; readonly line_id: string; readonly payer: WalletPayer },
+  ): Promise<boolean>;
 }
 
 /** Refuses every wallet payment: for processes that take no customer payments (commands, tests of other things). */

@@ -27,7 +27,11 @@ async function* recordsOf(rows: ReadonlyArray<Record<string, string> | ImportRec
   }
 }
 
-async function run(database: Parameters<typeof importSims>[0], rows: ReadonlyArray<Record<string, string> | ImportRecord>, options: Partial<SimImportOptions> = {}) {
+async function run(
+  database: Parameters<typeof importSims>[0],
+  rows: ReadonlyArray<Record<string, string> | ImportRecord>,
+  options: Partial<SimImportOptions> = {},
+) {
   const rejected: RejectedRow[] = [];
   const progress: SimImportProgress[] = [];
   const summary = await importSims(database, { columns: COLUMNS, records: recordsOf(rows) }, {
@@ -84,7 +88,9 @@ describeEachDatabase('SIM inventory import', (t) => {
     assert.deepEqual(brief, MIXED_REJECTIONS);
     assert.equal(rejected.find((row) => row.line_number === 8)?.value, '+7 123', 'the raw value is reported, for the channel to mask');
     const rows = await inventory(t.database);
-    assert.deepEqual(rows.map(({ iccid: id, imsi, msisdn, form_factor, esim_activation_code, status, created_at_ms }) => ({ id, imsi, msisdn, form_factor, esim_activation_code, status, created_at_ms })), [
+    assert.deepEqual(rows.map(({ iccid: id, imsi, msisdn, form_factor, esim_activation_code, status, created_at_ms }) => ({
+      id, imsi, msisdn, form_factor, esim_activation_code, status, created_at_ms,
+    })), [
       { id: iccid(1), imsi: '250990000000001', msisdn: '+79100000001', form_factor: 'nano', esim_activation_code: null, status: 'in_stock', created_at_ms: T0_MS },
       { id: iccid(2), imsi: '250990000000002', msisdn: '+79100000002', form_factor: 'esim', esim_activation_code: 'LPA:1$smdp.example.com$K2-1ABC2-3DEF4', status: 'in_stock', created_at_ms: T0_MS },
       { id: iccid(14), imsi: '250990000000014', msisdn: '+79100000014', form_factor: 'nano', esim_activation_code: null, status: 'in_stock', created_at_ms: T0_MS },

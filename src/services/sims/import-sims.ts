@@ -108,7 +108,9 @@ class RowScreen {
 
   screen(record: ImportRecord, row_index: number): PendingRow {
     const line_number = record.line_number;
-    const rejected = (column: string, value: string, error: RoamError): PendingRow => ({ line_number, rejected: { line_number, column, value, error } });
+    const rejected = (column: string, value: string, error: RoamError): PendingRow => ({
+      line_number, rejected: { line_number, column, value, error },
+    });
     if (record.problem) return rejected('', '', new RoamError('ROAM_ERR_VALIDATION', { field: 'row', reason: record.problem }));
     if (row_index > SIM_IMPORT_ROWS_MAX) return rejected('', '', new RoamError('ROAM_ERR_VALIDATION', { field: 'row', reason: 'too_many_rows' }));
 
@@ -137,7 +139,12 @@ class RowScreen {
 }
 
 /** Verdicts for the batch's valid rows (by batch index); writes the new ones unless dry-running. */
-async function judgeBatch(database: Database, batch: readonly PendingRow[], dry_run: boolean, clock: Clock): Promise<Map<number, InventoryVerdict>> {
+async function judgeBatch(
+  database: Database,
+  batch: readonly PendingRow[],
+  dry_run: boolean,
+  clock: Clock,
+): Promise<Map<number, InventoryVerdict>> {
   const candidates = batch.flatMap((row, index) => ('sim' in row ? [{ index, sim: row.sim }] : []));
   if (candidates.length === 0) return new Map();
   if (dry_run) return judgeAgainstInventory(database.db, candidates);
@@ -145,7 +152,11 @@ async function judgeBatch(database: Database, batch: readonly PendingRow[], dry_
   return inTransaction(database, (trx) => writeBatch(trx, candidates, clock.now_ms()));
 }
 
-async function writeBatch(trx: Executor, candidates: ReadonlyArray<{ index: number; sim: SimRecord }>, now_ms: number): Promise<Map<number, InventoryVerdict>> {
+async function writeBatch(
+  trx: Executor,
+  candidates: ReadonlyArray<{ index: number; sim: SimRecord }>,
+  now_ms: number,
+): Promise<Map<number, InventoryVerdict>> {
   const verdicts = await judgeAgainstInventory(trx, candidates);
   const fresh = candidates.filter(({ index }) => verdicts.get(index) === 'new');
   const inserted = new Set<string>();
@@ -167,7 +178,10 @@ async function writeBatch(trx: Executor, candidates: ReadonlyArray<{ index: numb
 }
 
 /** Compares rows with inventory: new, unchanged (same data), or ROAM_ERR_SIM_EXISTS naming the field taken. */
-async function judgeAgainstInventory(trx: Executor, candidates: ReadonlyArray<{ index: number; sim: SimRecord }>): Promise<Map<number, InventoryVerdict>> {
+async function judgeAgainstInventory(
+  trx: Executor,
+  candidates: ReadonlyArray<{ index: number; sim: SimRecord }>,
+): Promise<Map<number, InventoryVerdict>> {
   const existing = await existingSims(trx, candidates.map(({ sim }) => sim));
   const verdicts = new Map<number, InventoryVerdict>();
   for (const { index, sim } of candidates) {

@@ -36,7 +36,9 @@ function source(rows: readonly Row[]) {
   };
 }
 
-const reasons = (rejected: RejectedRow[]) => rejected.map((row) => [row.line_number, row.column, row.value, row.error.code, row.error.params.reason, row.error.params.line]);
+const reasons = (rejected: RejectedRow[]) => rejected.map((row) => [
+  row.line_number, row.column, row.value, row.error.code, row.error.params.reason, row.error.params.line,
+]);
 
 describe('bank statement import', () => {
   it('settles each matching line once, counts a repeat import as already settled, and rejects the rest with a reason', async () => {

@@ -44,7 +44,9 @@ export function checkStatementColumns(columns: readonly string[]): void {
   checkRequiredColumns(columns, STATEMENT_COLUMNS_REQUIRED);
 }
 
-type StatementLine = { readonly reference: string; readonly amount_minor: number; readonly raw_reference: string; readonly raw_amount: string };
+type StatementLine = {
+  readonly reference: string; readonly amount_minor: number; readonly raw_reference: string; readonly raw_amount: string;
+};
 
 export async function importStatement(source: StatementSource, options: StatementImportOptions): Promise<StatementImportSummary> {
   checkStatementColumns(source.columns);
@@ -72,7 +74,11 @@ export async function importStatement(source: StatementSource, options: Statemen
 }
 
 /** A line's reference and amount, or why the line cannot settle anything. */
-function readLine(record: ImportRecord, row_index: number, first_line: ReadonlyMap<string, number>): StatementLine | { rejected: RejectedRow } {
+function readLine(
+  record: ImportRecord,
+  row_index: number,
+  first_line: ReadonlyMap<string, number>,
+): StatementLine | { rejected: RejectedRow } {
   const { line_number } = record;
   const rejected = (column: string, value: string, error: RoamError) => ({ rejected: { line_number, column, value, error } });
   if (record.problem) return rejected('', '', new RoamError('ROAM_ERR_VALIDATION', { field: 'row', reason: record.problem }));

@@ -136,7 +136,10 @@ export class BankTransferProvider implements PaymentProvider {
 }
 
 function state(transfer: BankTransfersTable): ProviderPaymentState {
-  const base = { provider_payment_id: transfer.id, merchant_payment_id: transfer.payment_id, amount_minor: transfer.amount_minor, currency: transfer.currency };
+  const base = {
+    provider_payment_id: transfer.id, merchant_payment_id: transfer.payment_id,
+    amount_minor: transfer.amount_minor, currency: transfer.currency,
+  };
   switch (transfer.status) {
     case 'pending': return { ...base, status: 'pending', next_action: { type: 'bank_transfer', reference: transfer.reference } };
     case 'settled': return { ...base, status: 'succeeded' };

@@ -43,7 +43,10 @@ export interface ProviderDriver {
     refuse(provider_payment_id: string): Promise<readonly WebhookRequest[]>;
   };
   readonly time_out: DoesNotApply | {
-    /** Makes the provider's next call do its work and answer too late; returns the provider to call (with a short timeout where that is how it waits). */
+    /**
+     * Makes the provider's next call do its work and answer too late; returns the provider to call
+     * (with a short timeout where that is how it waits).
+     */
     answerLate(): Promise<PaymentProvider>;
   };
   readonly webhooks: DoesNotApply | {
@@ -89,7 +92,10 @@ export function providerContract(driver: ProviderDriver): void {
     function assertPaymentEvent(event: WebhookEvent, payment: ProviderPaymentState, status: ProviderPaymentState['status']): void {
       assert.equal(event.type, 'payment', JSON.stringify(event));
       assert.ok(event.type === 'payment');
-      assert.deepEqual([event.payment.provider_payment_id, event.payment.status, event.payment.amount_minor], [payment.provider_payment_id, status, payment.amount_minor]);
+      assert.deepEqual(
+        [event.payment.provider_payment_id, event.payment.status, event.payment.amount_minor],
+        [payment.provider_payment_id, status, payment.amount_minor],
+      );
     }
 
     it('create: a payment waits for the customer, one per payment id', async () => {
@@ -216,7 +222,10 @@ export function providerContract(driver: ProviderDriver): void {
         const event = await provider.parseWebhook(await webhooks.refunded(payment.provider_payment_id, state));
         assert.equal(event.type, 'refund', JSON.stringify(event));
         assert.ok(event.type === 'refund');
-        assert.deepEqual([event.provider_payment_id, event.refund.provider_refund_id], [payment.provider_payment_id, state.provider_refund_id]);
+        assert.deepEqual(
+          [event.provider_payment_id, event.refund.provider_refund_id],
+          [payment.provider_payment_id, state.provider_refund_id],
+        );
       });
     } else {
       it(`refund: refused, definitively — ${refund.refused_because}`, async () => {

@@ -9,7 +9,12 @@ import { yookassaConfigFromEnv } from '../yookassa/yookassa-config.js';
 import { anySet, apiUrlSetting, PROVIDER_TIMEOUT_MS_MAX, PROVIDER_TIMEOUT_MS_MIN, settingsFromEnvironment, timeoutMsSetting } from './provider-settings.js';
 
 /** Each adapter's reader with the least environment that turns it on. */
-const READERS: readonly { readonly prefix: string; readonly read: (environment: Record<string, string>) => unknown; readonly on: Record<string, string>; readonly api_url?: string }[] = [
+const READERS: readonly {
+  readonly prefix: string;
+  readonly read: (environment: Record<string, string>) => unknown;
+  readonly on: Record<string, string>;
+  readonly api_url?: string;
+}[] = [
   { prefix: 'YOOKASSA_', read: yookassaConfigFromEnv, on: { YOOKASSA_SHOP_ID: '123456', YOOKASSA_SECRET_KEY: 'test_abc' }, api_url: 'YOOKASSA_API_URL' },
   { prefix: 'STRIPE_', read: stripeConfigFromEnv, on: { STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' }, api_url: 'STRIPE_API_BASE' },
   { prefix: 'PAYPAL_', read: paypalConfigFromEnv, on: { PAYPAL_CLIENT_ID: 'client', PAYPAL_CLIENT_SECRET: 'secret', PAYPAL_WEBHOOK_ID: '8PT597110X687430LKGECATA' }, api_url: 'PAYPAL_API_BASE' },

@@ -37,7 +37,11 @@ export function anySet(environment: Readonly<Record<string, string | undefined>>
  * The adapter's variables — those starting with `prefix` — through its schema. Throws ConfigError
  * with one problem per bad variable, each starting with the variable's name.
  */
-export function settingsFromEnvironment<S extends z.ZodType>(environment: Readonly<Record<string, string | undefined>>, prefix: string, schema: S): z.output<S> {
+export function settingsFromEnvironment<S extends z.ZodType>(
+  environment: Readonly<Record<string, string | undefined>>,
+  prefix: string,
+  schema: S,
+): z.output<S> {
   const parsed = schema.safeParse(present(environment, prefix));
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   return parsed.data;

@@ -12,7 +12,10 @@ const IMPATIENT_TIMEOUT_MS = 200;
 
 /** The fake's settings through the real environment parser (http is allowed on loopback only). */
 export function paypalConfigFor(fake: PayPalFake, overrides: Record<string, string> = {}): PayPalConfig {
-  const config = paypalConfigFromEnv({ PAYPAL_CLIENT_ID: FAKE_CLIENT_ID, PAYPAL_CLIENT_SECRET: FAKE_CLIENT_SECRET, PAYPAL_WEBHOOK_ID: FAKE_WEBHOOK_ID, PAYPAL_API_BASE: fake.base_url, ...overrides });
+  const config = paypalConfigFromEnv({
+    PAYPAL_CLIENT_ID: FAKE_CLIENT_ID, PAYPAL_CLIENT_SECRET: FAKE_CLIENT_SECRET, PAYPAL_WEBHOOK_ID: FAKE_WEBHOOK_ID,
+    PAYPAL_API_BASE: fake.base_url, ...overrides,
+  });
   assert.ok(config);
   return config;
 }
@@ -54,7 +57,10 @@ export function paypalDriver(): ProviderDriver {
     time_out: {
       async answerLate() {
         started().injectFault({ kind: 'delay', delay_ms: LATE_ANSWER_MS, after_processing: true }, 1, { method: 'POST', path_prefix: '/v2/checkout/orders' });
-        return new PayPalProvider({ ...paypalConfigFor(started()), timeout_ms: IMPATIENT_TIMEOUT_MS }, { retries: RETRIES_WITHOUT_WAITING });
+        return new PayPalProvider(
+          { ...paypalConfigFor(started()), timeout_ms: IMPATIENT_TIMEOUT_MS },
+          { retries: RETRIES_WITHOUT_WAITING },
+        );
       },
     },
     webhooks: {

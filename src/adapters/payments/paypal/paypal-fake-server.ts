@@ -185,7 +185,12 @@ function stringAt(object: JsonObject | undefined, ...path: string[]): string | u
 }
 
 /** The error body every REST API of PayPal's uses. */
-function paypalError(status: number, name: string, message: string, issue?: { issue: string; description: string; field?: string }): Answer {
+function paypalError(
+  status: number,
+  name: string,
+  message: string,
+  issue?: { issue: string; description: string; field?: string },
+): Answer {
   const details: Json[] = issue === undefined ? [] : [{ ...(issue.field === undefined ? {} : { field: issue.field, location: 'body' }), issue: issue.issue, description: issue.description }];
   const code = issue?.issue ?? name;
   return {
@@ -483,7 +488,8 @@ export class PayPalFake {
 
   #matches(match: PayPalFakeFaultMatch | undefined, context: Context): boolean {
     if (match === undefined) return context.url.pathname !== TOKEN_PATH;
-    return (match.method === undefined || match.method === context.method) && (match.path_prefix === undefined || context.url.pathname.startsWith(match.path_prefix));
+    return (match.method === undefined || match.method === context.method)
+      && (match.path_prefix === undefined || context.url.pathname.startsWith(match.path_prefix));
   }
 
   #answerFault(fault: Exclude<PayPalFakeFault, { kind: 'delay' }>, response: ServerResponse): void {
@@ -592,7 +598,9 @@ export class PayPalFake {
     const value = stringAt(unit, 'amount', 'value');
     if (currency_code === undefined || !/^[A-Z]{3}$/.test(currency_code)) return invalidRequest('/purchase_units/@reference_id==\'default\'/amount/currency_code', 'INVALID_PARAMETER_VALUE', 'Currency code is invalid.');
     if (value === undefined || toMinor(value) === undefined || toMinor(value) === 0) return invalidRequest('/purchase_units/@reference_id==\'default\'/amount/value', 'INVALID_PARAMETER_SYNTAX', 'The value of a field does not conform to the expected format.');
-    const experience = isObject(body.payment_source) && isObject(body.payment_source.paypal) ? body.payment_source.paypal.experience_context : undefined;
+    const experience = isObject(body.payment_source) && isObject(body.payment_source.paypal)
+      ? body.payment_source.paypal.experience_context
+      : undefined;
     const id = paypalId();
     const now = paypalTime();
     const order: OrderRecord = {

@@ -245,7 +245,10 @@ describe('PayPal: failures are classified, retries are bounded and keep the requ
   });
 
   it('nothing listening → retryable (the request was never sent)', async () => {
-    const offline = new PayPalProvider(configFor(fake, { PAYPAL_API_BASE: await closedPortUrl() }), { retries: { ...FAST_RETRIES, attempts_max: 2 } });
+    const offline = new PayPalProvider(
+      configFor(fake, { PAYPAL_API_BASE: await closedPortUrl() }),
+      { retries: { ...FAST_RETRIES, attempts_max: 2 } },
+    );
     await rejectsWith(offline.initiatePayment(paymentInput()), { kind: 'retryable', provider_code: 'ECONNREFUSED' });
   });
 
@@ -376,7 +379,9 @@ describe('PayPal: webhooks', () => {
 
   it('a delivery signed more than 5 minutes ago is rejected as stale without asking PayPal', async () => {
     const order_id = await approvedOrder();
-    const delivery = fake.delivery(fake.orderApprovedEvent(order_id), { transmission_time_ms: Date.now() - WEBHOOK_TOLERANCE_S_DEFAULT * 1000 - 60_000 });
+    const delivery = fake.delivery(fake.orderApprovedEvent(order_id), {
+      transmission_time_ms: Date.now() - WEBHOOK_TOLERANCE_S_DEFAULT * 1000 - 60_000,
+    });
     await assert.rejects(provider.parseWebhook(toRequest(delivery)), (error: unknown) => error instanceof WebhookRejected && error.reason === 'stale');
     assert.equal(fake.requestsTo('POST', '/v1/notifications/verify-webhook-signature').length, 0);
   });

@@ -113,7 +113,10 @@ function rebasedClient(client: Client, api_base: string): SdkClient {
  * retrying on 500 with its own backoff, outside our classification) is pinned off:
  * withProviderRetries is the only retry loop.
  */
-function sdkClient(config: PayPalConfig, credentials: Partial<{ oAuthToken: OAuthToken; oAuthTokenProvider: () => Promise<OAuthToken> }>): Client {
+function sdkClient(
+  config: PayPalConfig,
+  credentials: Partial<{ oAuthToken: OAuthToken; oAuthTokenProvider: () => Promise<OAuthToken> }>,
+): Client {
   return new Client({
     environment: config.environment === 'production' ? Environment.Production : Environment.Sandbox,
     timeout: config.timeout_ms,
@@ -239,7 +242,9 @@ export class PayPalProvider implements PaymentProvider {
     if (capture_id === undefined) throw this.#refused(`PayPal order ${input.provider_payment_id} has no captured payment to refund`);
     const amount = { currencyCode: this.#config.currency, value: decimalFromMinor(input.amount_minor, this.#config.currency) };
     const refund = await this.#call('refund capture', 'write', (apis) =>
-      apis.payments.refundCapturedPayment({ captureId: capture_id, paypalRequestId: input.refund_id, prefer: PREFER_REPRESENTATION, body: { amount } }),
+      apis.payments.refundCapturedPayment({
+        captureId: capture_id, paypalRequestId: input.refund_id, prefer: PREFER_REPRESENTATION, body: { amount },
+      }),
     );
     return refundStateFrom(refund);
   }
@@ -298,7 +303,10 @@ export class PayPalProvider implements PaymentProvider {
     if (this.#apis?.token !== token) {
       // The SDK asks oAuthTokenProvider only if it finds its token expired, which our earlier
       // refresh (TOKEN_REFRESH_MARGIN_S) rules out; it is there as a fallback, not the path.
-      const client = rebasedClient(sdkClient(this.#config, { oAuthToken: token, oAuthTokenProvider: () => this.#tokens.current() }), this.#config.api_base);
+      const client = rebasedClient(
+        sdkClient(this.#config, { oAuthToken: token, oAuthTokenProvider: () => this.#tokens.current() }),
+        this.#config.api_base,
+      );
       this.#apis = { token, orders: new OrdersController(client), payments: new PaymentsController(client) };
     }
     return this.#apis;

@@ -284,7 +284,11 @@ export const refundResourceSchema = z.object({
 export type RefundResourceWire = z.infer<typeof refundResourceSchema>;
 
 /** The last path segment after `/<collection>/` in a HATEOAS link with this rel. */
-function idFromLink(links: readonly { readonly href: string; readonly rel: string }[] | undefined, rel: string, collection: string): string | undefined {
+function idFromLink(
+  links: readonly { readonly href: string; readonly rel: string }[] | undefined,
+  rel: string,
+  collection: string,
+): string | undefined {
   const href = links?.find((link) => link.rel === rel)?.href;
   if (href === undefined || !URL.canParse(href)) return undefined;
   const match = new RegExp(`/${collection}/([^/]+)$`).exec(new URL(href).pathname);
@@ -465,9 +469,16 @@ export function tokenRejected(operation: string, body: PayPalErrorBody | undefin
  * hang-up or timeout after connecting may have reached PayPal: indeterminate for a write (the
  * PayPal-Request-Id makes asking again safe, but whether money moved is unknown until then).
  */
-export function providerErrorFromTransport(operation: string, effect: CallEffect, error_code: string | undefined, cause?: unknown): ProviderError {
+export function providerErrorFromTransport(
+  operation: string,
+  effect: CallEffect,
+  error_code: string | undefined,
+  cause?: unknown,
+): ProviderError {
   const sent = mayHaveBeenSent(error_code);
   const kind = errorKindFor(undefined, sent, effect);
   const message = `PayPal ${operation}: no response (${error_code ?? 'unknown network error'}${sent ? ', the request may have been received' : ', the request was not sent'})`;
-  return new ProviderError(PAYPAL_PROVIDER_NAME, kind, message, { ...(error_code === undefined ? {} : { provider_code: error_code }), cause });
+  return new ProviderError(PAYPAL_PROVIDER_NAME, kind, message, {
+    ...(error_code === undefined ? {} : { provider_code: error_code }), cause,
+  });
 }

@@ -46,7 +46,9 @@ export interface SandboxFaults {
   readonly webhook_delay_ms: number;
 }
 
-export const NO_SANDBOX_FAULTS: SandboxFaults = { timeout_share: 0, timeout_ms: 0, error_share: 0, webhook_delay_share: 0, webhook_delay_ms: 0 };
+export const NO_SANDBOX_FAULTS: SandboxFaults = {
+  timeout_share: 0, timeout_ms: 0, error_share: 0, webhook_delay_share: 0, webhook_delay_ms: 0,
+};
 
 export interface SandboxConfig {
   /** Undefined: the installation's own secret (see SandboxProvider.webhookSecret). */

@@ -47,7 +47,9 @@ class ScriptedRandom {
 
 describe('sandbox fault settings', () => {
   it('are off by default', () => {
-    assert.deepEqual(sandboxConfigFromEnv({}).faults, { timeout_share: 0, timeout_ms: 1_000, error_share: 0, webhook_delay_share: 0, webhook_delay_ms: 10_000 });
+    assert.deepEqual(sandboxConfigFromEnv({}).faults, {
+      timeout_share: 0, timeout_ms: 1_000, error_share: 0, webhook_delay_share: 0, webhook_delay_ms: 10_000,
+    });
   });
 
   it('read shares and durations from the environment', () => {
@@ -56,7 +58,8 @@ describe('sandbox fault settings', () => {
   });
 
   it('refuse bad values with a ConfigError naming the variable', () => {
-    const refused = (env: Record<string, string>, pattern: RegExp) => assert.throws(() => sandboxConfigFromEnv(env), (error: unknown) => error instanceof ConfigError && pattern.test(error.message));
+    const refused = (env: Record<string, string>, pattern: RegExp) =>
+      assert.throws(() => sandboxConfigFromEnv(env), (error: unknown) => error instanceof ConfigError && pattern.test(error.message));
     refused({ SANDBOX_FAULT_TIMEOUT_SHARE: 'often' }, /SANDBOX_FAULT_TIMEOUT_SHARE: must be a number between 0 and 1/);
     refused({ SANDBOX_FAULT_ERROR_SHARE: '1.5' }, /SANDBOX_FAULT_ERROR_SHARE: must be a share between 0 and 1/);
     refused({ SANDBOX_FAULT_WEBHOOK_DELAY_SHARE: '-0.1' }, /SANDBOX_FAULT_WEBHOOK_DELAY_SHARE: must be a share between 0 and 1/);

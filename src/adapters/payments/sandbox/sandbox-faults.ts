@@ -22,7 +22,13 @@ export function drawFault(faults: SandboxFaults, random: () => number): SandboxF
 }
 
 /** Runs one sandbox API call (`operation` names it in the error) through the configured faults. */
-export async function withInjectedFault<T>(provider: string, operation: string, faults: SandboxFaults, random: () => number, call: () => Promise<T>): Promise<T> {
+export async function withInjectedFault<T>(
+  provider: string,
+  operation: string,
+  faults: SandboxFaults,
+  random: () => number,
+  call: () => Promise<T>,
+): Promise<T> {
   const fault = drawFault(faults, random);
   if (fault === 'none') return call();
   if (fault === 'error') {

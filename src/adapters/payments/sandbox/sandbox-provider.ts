@@ -257,7 +257,9 @@ export class SandboxProvider implements PaymentProvider {
       updated_at_ms: now_ms,
     };
     await trx.updateTable('sandbox_payments')
-      .set({ status: updated.status, failure_code: updated.failure_code, card_last4: updated.card_last4, awaiting: null, updated_at_ms: now_ms })
+      .set({
+        status: updated.status, failure_code: updated.failure_code, card_last4: updated.card_last4, awaiting: null, updated_at_ms: now_ms,
+      })
       .where('id', '=', payment.id).execute();
     await this.#emit(trx, updated, now_ms);
     return updated;

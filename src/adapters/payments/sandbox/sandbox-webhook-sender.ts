@@ -18,7 +18,11 @@ export type SandboxWebhookJob = z.infer<(typeof SANDBOX_JOB_PAYLOADS)[typeof SAN
 export const WEBHOOK_DELIVERY_TIMEOUT_MS = 10_000;
 
 /** A queued sandbox webhook (the SANDBOX_WEBHOOK_JOB payload) as it goes out: where to, headers signed now, and the body. */
-export function sandboxWebhookDelivery({ url, body }: SandboxWebhookJob, secret: string, now_ms: number): { url: string; headers: Record<string, string>; body: string } {
+export function sandboxWebhookDelivery(
+  { url, body }: SandboxWebhookJob,
+  secret: string,
+  now_ms: number,
+): { url: string; headers: Record<string, string>; body: string } {
   return { url, headers: { 'content-type': 'application/json', [SANDBOX_SIGNATURE_HEADER]: signatureHeader(secret, body, Math.floor(now_ms / 1000)) }, body };
 }
 

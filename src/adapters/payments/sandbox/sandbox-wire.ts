@@ -102,7 +102,13 @@ export function signatureHeader(secret: string, body: string, timestamp_s: numbe
 export type SignatureCheck = 'valid' | 'malformed' | 'mismatch' | 'stale';
 
 /** Constant-time check of a signature header, with a replay window in seconds. */
-export function checkSignature(secret: string, body: string, header: string | undefined, now_s: number, tolerance_s: number): SignatureCheck {
+export function checkSignature(
+  secret: string,
+  body: string,
+  header: string | undefined,
+  now_s: number,
+  tolerance_s: number,
+): SignatureCheck {
   if (!header) return 'malformed';
   const parts = new Map(header.split(',').map((part) => {
     const [key = '', ...rest] = part.trim().split('=');

@@ -15,7 +15,10 @@ const LATE_ANSWER_MS = 2_000;
 
 /** The fake's settings through the real environment parser (http is allowed on loopback only). */
 export function stripeConfigFor(fake: StripeFakeServer, overrides: Record<string, string> = {}): StripeConfig {
-  const config = stripeConfigFromEnv({ STRIPE_SECRET_KEY: STRIPE_TEST_SECRET_KEY, STRIPE_WEBHOOK_SECRET: STRIPE_TEST_WEBHOOK_SECRET, STRIPE_API_BASE: fake.base_url, ...overrides });
+  const config = stripeConfigFromEnv({
+    STRIPE_SECRET_KEY: STRIPE_TEST_SECRET_KEY, STRIPE_WEBHOOK_SECRET: STRIPE_TEST_WEBHOOK_SECRET,
+    STRIPE_API_BASE: fake.base_url, ...overrides,
+  });
   assert.ok(config);
   return config;
 }
@@ -37,7 +40,9 @@ export function stripeDriver(flow: 'checkout' | 'payment_intent'): ProviderDrive
     method: checkout ? 'card' : 'alipay',
     next_action: 'redirect',
     async start() {
-      fake = await StripeFakeServer.start({ secret_key: STRIPE_TEST_SECRET_KEY, webhook_secret: STRIPE_TEST_WEBHOOK_SECRET, enforce_payment_method_currencies: checkout });
+      fake = await StripeFakeServer.start({
+        secret_key: STRIPE_TEST_SECRET_KEY, webhook_secret: STRIPE_TEST_WEBHOOK_SECRET, enforce_payment_method_currencies: checkout,
+      });
       return new StripeProvider(stripeConfigFor(fake), { retries: RETRIES_WITHOUT_WAITING });
     },
     stop: async () => fake?.close(),
@@ -62,7 +67,10 @@ export function stripeDriver(flow: 'checkout' | 'payment_intent'): ProviderDrive
     time_out: {
       async answerLate() {
         started().failNext({ kind: 'delay', delay_ms: LATE_ANSWER_MS });
-        return new StripeProvider(stripeConfigFor(started(), { STRIPE_TIMEOUT_MS: String(IMPATIENT_TIMEOUT_MS) }), { retries: RETRIES_WITHOUT_WAITING });
+        return new StripeProvider(
+          stripeConfigFor(started(), { STRIPE_TIMEOUT_MS: String(IMPATIENT_TIMEOUT_MS) }),
+          { retries: RETRIES_WITHOUT_WAITING },
+        );
       },
     },
     webhooks: {

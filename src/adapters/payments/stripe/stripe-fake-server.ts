@@ -46,7 +46,9 @@ interface NextActionWire {
   type: string;
   redirect_to_url?: { url: string; return_url: string | null };
   alipay_handle_redirect?: { url: string; native_url: string | null; native_data: string | null; return_url: string | null };
-  wechat_pay_display_qr_code?: { data: string; hosted_instructions_url: string; image_data_url: string; image_url_png: string; image_url_svg: string };
+  wechat_pay_display_qr_code?: {
+    data: string; hosted_instructions_url: string; image_data_url: string; image_url_png: string; image_url_svg: string;
+  };
 }
 
 interface LastPaymentErrorWire {
@@ -439,7 +441,10 @@ export class StripeFakeServer {
   }
 
   /** An event as Stripe delivers it: pretty-printed JSON and its Stripe-Signature; `body` overrides the signed JSON (to tamper with it). */
-  delivery(event: FakeEvent, options: { timestamp_s?: number; secret?: string; body?: string } = {}): { headers: Record<string, string>; raw_body: Buffer } {
+  delivery(
+    event: FakeEvent,
+    options: { timestamp_s?: number; secret?: string; body?: string } = {},
+  ): { headers: Record<string, string>; raw_body: Buffer } {
     const payload = JSON.stringify(event, null, 2);
     return {
       headers: { 'content-type': 'application/json; charset=utf-8', 'user-agent': 'Stripe/1.0 (+https://stripe.com/docs/webhooks)', 'stripe-signature': this.signature(payload, options) },
@@ -448,7 +453,11 @@ export class StripeFakeServer {
   }
 
   /** POSTs an event to a webhook URL as Stripe does (see `delivery`). */
-  async sendWebhook(url: string, event: FakeEvent, options: { timestamp_s?: number; secret?: string; body?: string } = {}): Promise<{ status: number; body: string }> {
+  async sendWebhook(
+    url: string,
+    event: FakeEvent,
+    options: { timestamp_s?: number; secret?: string; body?: string } = {},
+  ): Promise<{ status: number; body: string }> {
     const { headers, raw_body } = this.delivery(event, options);
     const response = await fetch(url, { method: 'POST', headers, body: raw_body });
     return { status: response.status, body: await response.text() };

@@ -41,7 +41,8 @@ describe('stripe config', () => {
   });
 
   it('parses STRIPE_API_BASE into the SDK host, port and protocol', () => {
-    const apiBase = (STRIPE_API_BASE: string) => stripeConfigFromEnv({ STRIPE_SECRET_KEY: SECRET_KEY, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE })?.api_base;
+    const apiBase = (STRIPE_API_BASE: string) =>
+      stripeConfigFromEnv({ STRIPE_SECRET_KEY: SECRET_KEY, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE })?.api_base;
     assert.deepEqual(apiBase('http://127.0.0.1:12111'), { protocol: 'http', host: '127.0.0.1', port: 12111 });
     assert.deepEqual(apiBase('https://stripe-proxy.example'), { protocol: 'https', host: 'stripe-proxy.example', port: 443 });
   });
@@ -75,7 +76,9 @@ describe('stripe provider against the fake Stripe API', () => {
 
   before(async () => {
     // Alipay and WeChat Pay mechanics in RUB; the real currency rule has its own suite below.
-    fake = await StripeFakeServer.start({ secret_key: SECRET_KEY, webhook_secret: WEBHOOK_SECRET, enforce_payment_method_currencies: false });
+    fake = await StripeFakeServer.start({
+      secret_key: SECRET_KEY, webhook_secret: WEBHOOK_SECRET, enforce_payment_method_currencies: false,
+    });
     provider = providerFor(fake);
   });
   after(() => fake.close());
@@ -279,7 +282,12 @@ describe('stripe provider against the fake Stripe API', () => {
   });
 
   it('a refused connection (nothing sent) is retryable', async () => {
-    const unreachable = new StripeProvider(stripeConfigFromEnv({ STRIPE_SECRET_KEY: SECRET_KEY, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: await closedPortUrl() })!, { retries: FAST_RETRIES });
+    const unreachable = new StripeProvider(
+      stripeConfigFromEnv({
+        STRIPE_SECRET_KEY: SECRET_KEY, STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_BASE: await closedPortUrl(),
+      })!,
+      { retries: FAST_RETRIES },
+    );
     const error = await providerError(unreachable.initiatePayment(paymentInput('alipay')));
     assert.equal(error.kind, 'retryable');
     assert.equal(error.provider_code, 'ECONNREFUSED');

@@ -72,7 +72,9 @@ export class StripeProvider implements PaymentProvider {
       timeout: config.timeout_ms,
       telemetry: false,
       appInfo: { name: 'roamcard' },
-      ...(config.api_base === undefined ? {} : { host: config.api_base.host, port: config.api_base.port, protocol: config.api_base.protocol }),
+      ...(config.api_base === undefined
+        ? {}
+        : { host: config.api_base.host, port: config.api_base.port, protocol: config.api_base.protocol }),
     });
   }
 
@@ -144,7 +146,9 @@ export class StripeProvider implements PaymentProvider {
   }
 
   #constructEvent(raw_body: Buffer, header: string, tolerance_s: number): unknown {
-    return this.#stripe.webhooks.constructEvent(raw_body, header, this.#config.webhook_secret, tolerance_s, undefined, this.#clock.now_ms());
+    return this.#stripe.webhooks.constructEvent(
+      raw_body, header, this.#config.webhook_secret, tolerance_s, undefined, this.#clock.now_ms(),
+    );
   }
 
   /**

@@ -128,7 +128,9 @@ export function checkoutLocale(language: string): Stripe.Checkout.SessionCreateP
 export function checkoutSessionCreateParams(input: InitiatePaymentInput, currency: string): Stripe.Checkout.SessionCreateParams {
   return {
     mode: 'payment',
-    line_items: [{ quantity: 1, price_data: { currency, unit_amount: amountMinor(input.amount_minor), product_data: { name: input.description } } }],
+    line_items: [{
+      quantity: 1, price_data: { currency, unit_amount: amountMinor(input.amount_minor), product_data: { name: input.description } },
+    }],
     allowed_payment_method_types: ['card'],
     success_url: input.return_url,
     cancel_url: input.return_url,
@@ -155,9 +157,13 @@ const FAILURE_CODES: Readonly<Record<string, PaymentFailureCode>> = Object.freez
 });
 
 /** The issuer's decline_code is the more specific of the two (code is often just card_declined). */
-export function failureFromStripe(decline_code: string | null | undefined, code: string | null | undefined): { code: PaymentFailureCode; provider_code?: string } {
+export function failureFromStripe(
+  decline_code: string | null | undefined,
+  code: string | null | undefined,
+): { code: PaymentFailureCode; provider_code?: string } {
   const provider_code = decline_code ?? code ?? undefined;
-  const mapped = (decline_code === null || decline_code === undefined ? undefined : FAILURE_CODES[decline_code]) ?? (code === null || code === undefined ? undefined : FAILURE_CODES[code]);
+  const mapped = (decline_code === null || decline_code === undefined ? undefined : FAILURE_CODES[decline_code]) ??
+    (code === null || code === undefined ? undefined : FAILURE_CODES[code]);
   return provider_code === undefined ? { code: mapped ?? 'declined' } : { code: mapped ?? 'declined', provider_code };
 }
 
@@ -231,7 +237,10 @@ export function paymentStateFromIntent(intent: Stripe.PaymentIntent): ProviderPa
  * the session completes or expires. `async_payment_failed` is the one outcome the session object
  * does not show by itself (it stays complete + unpaid), so the caller passes it from the event type.
  */
-export function paymentStateFromSession(session: Stripe.Checkout.Session, outcome: { async_payment_failed?: boolean } = {}): ProviderPaymentState {
+export function paymentStateFromSession(
+  session: Stripe.Checkout.Session,
+  outcome: { async_payment_failed?: boolean } = {},
+): ProviderPaymentState {
   const base = {
     provider_payment_id: session.id,
     amount_minor: amountOf(session.amount_total, `Checkout Session ${session.id}`),
@@ -270,7 +279,12 @@ export function refundStateFromStripe(refund: Stripe.Refund): ProviderRefundStat
   }
 }
 
-export function refundCreateParams(payment_intent: string, amount_minor: number, refund_id: string, provider_payment_id: string): Stripe.RefundCreateParams {
+export function refundCreateParams(
+  payment_intent: string,
+  amount_minor: number,
+  refund_id: string,
+  provider_payment_id: string,
+): Stripe.RefundCreateParams {
   return {
     payment_intent,
     amount: amountMinor(amount_minor),
@@ -331,7 +345,9 @@ export function providerErrorFromStripe(error: Stripe.errors.StripeError, operat
   const request = error.requestId === undefined ? '' : ` (request ${error.requestId})`;
   const message = `Stripe ${error.type}: ${error.message}${request}`;
   if (error instanceof Stripe.errors.StripeCardError) {
-    return new ProviderError(STRIPE_PROVIDER_NAME, kind, message, { provider_code, failure_code: failureFromStripe(error.decline_code, error.code).code, cause: error });
+    return new ProviderError(STRIPE_PROVIDER_NAME, kind, message, {
+      provider_code, failure_code: failureFromStripe(error.decline_code, error.code).code, cause: error,
+    });
   }
   return new ProviderError(STRIPE_PROVIDER_NAME, kind, message, { provider_code, cause: error });
 }
@@ -359,7 +375,11 @@ function intentEvent(event: Stripe.Event, intent: Stripe.PaymentIntent): Webhook
   return paymentEvent(event, paymentStateFromIntent(intent));
 }
 
-function sessionEvent(event: Stripe.Event, session: Stripe.Checkout.Session, outcome: { async_payment_failed?: boolean } = {}): WebhookEvent {
+function sessionEvent(
+  event: Stripe.Event,
+  session: Stripe.Checkout.Session,
+  outcome: { async_payment_failed?: boolean } = {},
+): WebhookEvent {
   if (session.mode !== 'payment') return ignored(event, `Checkout Session ${session.id} is in ${session.mode} mode`);
   return paymentEvent(event, paymentStateFromSession(session, outcome));
 }

@@ -16,7 +16,9 @@ const IMPATIENT_TIMEOUT_MS = 200;
 
 /** The fake's settings through the real environment parser (http is allowed on loopback only). */
 export function yookassaConfigFor(fake: YooKassaFake): YooKassaConfig {
-  const config = yookassaConfigFromEnv({ YOOKASSA_SHOP_ID: fake.shop_id, YOOKASSA_SECRET_KEY: fake.secret_key, YOOKASSA_API_URL: fake.api_url });
+  const config = yookassaConfigFromEnv({
+    YOOKASSA_SHOP_ID: fake.shop_id, YOOKASSA_SECRET_KEY: fake.secret_key, YOOKASSA_API_URL: fake.api_url,
+  });
   assert.ok(config);
   return config;
 }
@@ -55,7 +57,10 @@ export function yookassaDriver(): ProviderDriver {
     time_out: {
       async answerLate() {
         started().delayNext(1, LATE_ANSWER_MS);
-        return new YooKassaProvider({ ...yookassaConfigFor(started()), timeout_ms: IMPATIENT_TIMEOUT_MS }, { retries: RETRIES_WITHOUT_WAITING });
+        return new YooKassaProvider(
+          { ...yookassaConfigFor(started()), timeout_ms: IMPATIENT_TIMEOUT_MS },
+          { retries: RETRIES_WITHOUT_WAITING },
+        );
       },
     },
     webhooks: {

@@ -366,7 +366,10 @@ export class YooKassaFake {
       if (this.#receipts_required) throw new Refusal(400, 'invalid_request', 'Receipt is missing or illegal', 'receipt');
       return;
     }
-    const items_minor = input.receipt.items.reduce((sum, item) => sum + BigInt(toMinor(item.amount.value)) * quantityThousandths(item.quantity), 0n);
+    const items_minor = input.receipt.items.reduce(
+      (sum, item) => sum + BigInt(toMinor(item.amount.value)) * quantityThousandths(item.quantity),
+      0n,
+    );
     if (items_minor !== BigInt(toMinor(amount.value)) * QUANTITY_SCALE) throw new Refusal(400, 'invalid_request', 'Sum of receipt items does not match the payment amount', 'receipt.items');
   }
 

@@ -92,7 +92,9 @@ describe('YooKassa adapter against the local fake', () => {
 
       const with_phone = paymentInput({ customer: { language: 'ru', phone: '+7 900 123-45-67', email: null } });
       await providerWith({}, { vat_code: 11 }).initiatePayment(with_phone);
-      const receipt = (requestsWithKey(with_phone.payment_id)[0]?.body as { receipt?: { customer: unknown; items: { vat_code: number }[] } }).receipt;
+      const receipt = (
+        requestsWithKey(with_phone.payment_id)[0]?.body as { receipt?: { customer: unknown; items: { vat_code: number }[] } }
+      ).receipt;
       assert.deepEqual(receipt?.customer, { phone: '79001234567' });
       assert.equal(receipt?.items[0]?.vat_code, 11);
 
@@ -353,7 +355,9 @@ describe('YooKassa adapter against the local fake', () => {
         '{"type":"notification","event":"payment.succeeded","object":{"id":"00000000-000f-5000-8000-000000000000"}}',
       ];
       for (const text of bodies) {
-        const rejection = await webhookRejection(yookassa.parseWebhook({ headers: {}, raw_body: Buffer.from(text), remote_address: YOOKASSA_ADDRESS }));
+        const rejection = await webhookRejection(yookassa.parseWebhook({
+          headers: {}, raw_body: Buffer.from(text), remote_address: YOOKASSA_ADDRESS,
+        }));
         assert.equal(rejection.reason, 'malformed', text.slice(0, 80));
       }
     });
@@ -445,7 +449,11 @@ describe('YooKassa configuration from the environment', () => {
       [{ ...credentials, YOOKASSA_TIMEOUT_MS: '999999' }, /YOOKASSA_TIMEOUT_MS/],
     ];
     for (const [environment, message] of cases) {
-      assert.throws(() => yookassaConfigFromEnv(environment), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(environment));
+      assert.throws(
+        () => yookassaConfigFromEnv(environment),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+        JSON.stringify(environment),
+      );
     }
   });
 });

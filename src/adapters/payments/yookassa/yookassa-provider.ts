@@ -156,14 +156,21 @@ export class YooKassaProvider implements PaymentProvider {
   }
 
   /** One HTTP exchange, classified. The body is serialized once, so every retry sends the same bytes. */
-  async #exchange<S extends z.ZodType>(method: HttpMethod, path: string, schema: S, post?: { idempotence_key: string; body: string }): Promise<z.infer<S>> {
+  async #exchange<S extends z.ZodType>(
+    method: HttpMethod,
+    path: string,
+    schema: S,
+    post?: { idempotence_key: string; body: string },
+  ): Promise<z.infer<S>> {
     const headers: Record<string, string> = { authorization: this.#authorization, accept: 'application/json' };
     if (post !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'idempotence-key': post.idempotence_key });
     let status: number;
     let text: string;
     try {
       // The timeout covers reading the body too: a response that stalls halfway is a timeout.
-      const response = await fetch(new URL(path, this.#config.api_url), { method, headers, body: post?.body, signal: AbortSignal.timeout(this.#config.timeout_ms) });
+      const response = await fetch(new URL(path, this.#config.api_url), {
+        method, headers, body: post?.body, signal: AbortSignal.timeout(this.#config.timeout_ms),
+      });
       status = response.status;
       text = await response.text();
     } catch (error) {

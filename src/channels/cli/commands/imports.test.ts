@@ -104,7 +104,9 @@ describeEachDatabase('CLI: sims import and usage import', (t) => {
     assert.doesNotMatch(result.stdout, /900 123|\+79100000509/, 'phone numbers are masked');
     assert.equal(result.stderr, '', 'no progress noise for a small file');
 
-    assert.deepEqual((await sims()).map((row) => [row.iccid, row.imsi, row.msisdn, row.form_factor, row.esim_activation_code, row.status]), [
+    assert.deepEqual((await sims()).map((row) => [
+      row.iccid, row.imsi, row.msisdn, row.form_factor, row.esim_activation_code, row.status,
+    ]), [
       [iccid(501), '250990000000501', '+79100000501', 'nano', null, 'in_stock'],
       [iccid(502), '250990000000502', '+79100000502', 'esim', 'LPA:1$smdp.example.com$K2-502', 'in_stock'],
       [iccid(509), '250990000000509', '+79100000509', 'nano', null, 'in_stock'],
@@ -294,7 +296,9 @@ describeEachDatabase('CLI: sims import and usage import', (t) => {
     assert.equal(await wallet('+79001234569'), 12_050 - 1_000);
     assert.equal(await wallet('+79001234568'), 0);
     const charged = await events();
-    assert.deepEqual(charged.map((event) => [event.event_id, event.from_bundles, event.from_wallet, event.denied, event.wallet_charge_minor]), [
+    assert.deepEqual(charged.map((event) => [
+      event.event_id, event.from_bundles, event.from_wallet, event.denied, event.wallet_charge_minor,
+    ]), [
       ['u1', BYTES_PER_MB, 0, 0, 0],
       ['u2', 0, 2, 0, 1_000],
       ['u3', 0, 0, 1, 0],

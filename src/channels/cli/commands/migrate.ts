@@ -9,7 +9,9 @@ export function registerMigrateCommand(program: Command): void {
     .description('bring the database schema up to date (SQLite in DATA_DIR, or DATABASE_URL)')
     .action(async () => {
       const config = loadConfig();
-      const database = openDatabase({ database_url: config.database_url, sqlite_file: config.sqlite_file, sqlite_synchronous: config.sqlite_synchronous });
+      const database = openDatabase({
+        database_url: config.database_url, sqlite_file: config.sqlite_file, sqlite_synchronous: config.sqlite_synchronous,
+      });
       try {
         const { applied } = await migrateToLatest(database);
         console.log(applied.length === 0 ? `${database.description}: schema is up to date` : `${database.description}: applied ${applied.join(', ')}`);

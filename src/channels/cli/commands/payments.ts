@@ -60,7 +60,11 @@ const TEXTS: Readonly<Record<Language, StatementTexts>> = {
 
 function printSummary(file_path: string, summary: StatementImportSummary, language: Language): void {
   const texts = TEXTS[language];
-  const lines: Array<[string, number]> = [[texts.settled, summary.settled], [texts.already_settled, summary.already_settled], [texts.rejected, summary.rejected]];
+  const lines: Array<[string, number]> = [
+    [texts.settled, summary.settled],
+    [texts.already_settled, summary.already_settled],
+    [texts.rejected, summary.rejected],
+  ];
   printLine(texts.rows_read({ file: path.basename(file_path), rows: summary.rows_read }));
   for (const [label, count] of lines) printLine(`  ${`${label}:`.padEnd(18)} ${count}`);
 }

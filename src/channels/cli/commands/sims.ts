@@ -34,7 +34,8 @@ function runSimsImport(file_path: string, options: SimsImportOptions): Promise<v
   const language = terminalLanguage(options.lang);
   return runCsvImport(file_path, language, {
     checkColumns: checkSimColumns,
-    importRows: (source, { database, services }, hooks) => importSims(database, source, { clock: services.clock, dry_run: options.dryRun ?? false, ...hooks }),
+    importRows: (source, { database, services }, hooks) =>
+      importSims(database, source, { clock: services.clock, dry_run: options.dryRun ?? false, ...hooks }),
     printSummary: (summary) => printSummary(file_path, summary, language),
   });
 }

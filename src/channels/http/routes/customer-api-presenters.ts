@@ -154,7 +154,12 @@ export function presentOrderSummary(order: CustomerOrderSummary, language: Langu
   return { ...summaryFields(order, language), receipt_number: order.receipt_number };
 }
 
-export function presentCustomerOrder(summary: CustomerOrderSummary, view: OrderView, receipt: ReceiptLinks | null, language: Language): z.infer<typeof customerOrderSchema> {
+export function presentCustomerOrder(
+  summary: CustomerOrderSummary,
+  view: OrderView,
+  receipt: ReceiptLinks | null,
+  language: Language,
+): z.infer<typeof customerOrderSchema> {
   return {
     ...summaryFields(summary, language),
     expires_at: iso(view.order.expires_at_ms),
@@ -162,15 +167,19 @@ export function presentCustomerOrder(summary: CustomerOrderSummary, view: OrderV
       const { provider: _provider, ...shown } = presentPayment(payment, language);
       return shown;
     }),
-    refunds: view.refunds.map((refund) => ({ id: refund.id, status: refund.status, reason: refund.reason, amount_minor: refund.amount_minor })),
+    refunds: view.refunds.map((refund) => ({
+      id: refund.id, status: refund.status, reason: refund.reason, amount_minor: refund.amount_minor,
+    })),
     receipt,
   };
 }
 
 function summaryFields(order: CustomerOrderSummary, language: Language) {
   return {
-    id: order.id, line_id: order.line_id, msisdn: order.msisdn, package_code: order.package_code, package_name: order.package_names[language],
-    state: order.state, state_text: messagesFor(language).renewal.order_states[order.state], failure: failureText(order.failure_code, language),
+    id: order.id, line_id: order.line_id, msisdn: order.msisdn, package_code: order.package_code,
+    package_name: order.package_names[language],
+    state: order.state, state_text: messagesFor(language).renewal.order_states[order.state],
+    failure: failureText(order.failure_code, language),
     amount_minor: order.amount_minor, currency: order.currency, channel: order.channel, created_at: iso(order.created_at_ms),
   };
 }

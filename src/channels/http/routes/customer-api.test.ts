@@ -60,7 +60,10 @@ describeEachDatabase('customer API', (t) => {
     return /\d{6}/.exec(sms.lastMessageTo(msisdn)?.text ?? '')?.[0] ?? assert.fail('no code sent');
   }
 
-  async function bearerFor(target: { msisdn: string } | { iccid: string }, msisdn: string): Promise<{ authorization: string; customer_id: string }> {
+  async function bearerFor(
+    target: { msisdn: string } | { iccid: string },
+    msisdn: string,
+  ): Promise<{ authorization: string; customer_id: string }> {
     const code = await codeFor(target, msisdn);
     const signed = await call({ method: 'POST', url: '/api/v1/auth/sessions', body: { ...target, code } });
     assert.equal(signed.response.statusCode, 201, signed.response.body);

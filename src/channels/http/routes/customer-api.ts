@@ -9,7 +9,8 @@ import { ORDERS_PAGE_SIZE_MAX } from '../../../services/customers/customer-order
 import { USAGE_DAYS_SHORT } from '../../../services/customers/line-dashboard.js';
 import { receiptVerifyPath } from '../../../services/receipts/receipt-document.js';
 import {
-  clearSessionCookie, csrfTokenFor, csrfTokenForSession, CSRF_HEADER, customerAuthPlugin, customerCsrfPreValidation, customerOnRequest, requireCustomer, setSessionCookie,
+  clearSessionCookie, csrfTokenFor, csrfTokenForSession, CSRF_HEADER, customerAuthPlugin, customerCsrfPreValidation, customerOnRequest,
+  requireCustomer, setSessionCookie,
 } from '../customer-auth.js';
 import { problemResponse, requestLanguage } from '../problem-details.js';
 import {
@@ -47,7 +48,9 @@ function oneTarget<T extends z.ZodObject<{ msisdn: z.ZodOptional<z.ZodString>; i
     .refine((body) => body.msisdn === undefined || body.iccid === undefined, { path: ['iccid'], params: { reason: 'unexpected' }, message: 'give msisdn or iccid, not both' });
 }
 
-const requestCodeBody = oneTarget(z.object({ msisdn: msisdnField.optional(), iccid: iccidField.optional(), language: languageField.optional() }))
+const requestCodeBody = oneTarget(z.object({
+  msisdn: msisdnField.optional(), iccid: iccidField.optional(), language: languageField.optional(),
+}))
   .meta({ id: 'RequestCode' });
 
 const codeRequestedSchema = z.object({
@@ -97,9 +100,12 @@ export const customerApiRoutes: FastifyPluginAsyncZod<CustomerApiOptions> = asyn
     },
   }, async (request, reply) => {
     const { msisdn, iccid, language } = request.body;
-    const requested = await customers.requestCode({ target: signInTarget(msisdn, iccid), ip: request.ip, language: chosenLanguage(request, language) });
+    const requested = await customers.requestCode({
+      target: signInTarget(msisdn, iccid), ip: request.ip, language: chosenLanguage(request, language),
+    });
     return reply.code(202).send({
-      code_length: requested.code_length, expires_in_s: requested.expires_in_ms / MS_PER_SECOND, resend_after_s: requested.resend_after_ms / MS_PER_SECOND,
+      code_length: requested.code_length, expires_in_s: requested.expires_in_ms / MS_PER_SECOND,
+      resend_after_s: requested.resend_after_ms / MS_PER_SECOND,
     });
   });
 
@@ -117,7 +123,9 @@ export const customerApiRoutes: FastifyPluginAsyncZod<CustomerApiOptions> = asyn
     const signed_in = await customers.verifyCode({
       target: signInTarget(msisdn, iccid), code, ip: request.ip, session_kind: as_cookie ? 'cookie' : 'bearer', language: chosenLanguage(request, language),
     });
-    const session = { id: signed_in.session.session_id, kind: signed_in.session.kind, expires_at: new Date(signed_in.session.expires_at_ms).toISOString() };
+    const session = {
+      id: signed_in.session.session_id, kind: signed_in.session.kind, expires_at: new Date(signed_in.session.expires_at_ms).toISOString(),
+    };
     const base = { customer_id: signed_in.customer_id, created: signed_in.created, session };
     if (!as_cookie) return reply.code(201).send({ ...base, token: signed_in.token, token_type: 'Bearer' as const });
     setSessionCookie(reply, signed_in.token, signed_in.session.expires_at_ms);
@@ -145,7 +153,8 @@ export const customerApiRoutes: FastifyPluginAsyncZod<CustomerApiOptions> = asyn
       const principal = await requireCustomer(request);
       const customer = await customers.getCustomer(principal.customer_id);
       return {
-        id: customer.id, language: customer.language, primary_line_id: customer.primary_line_id, created_at: new Date(customer.created_at_ms).toISOString(),
+        id: customer.id, language: customer.language, primary_line_id: customer.primary_line_id,
+        created_at: new Date(customer.created_at_ms).toISOString(),
         session: { id: principal.session_id, kind: principal.via, expires_at: new Date(principal.expires_at_ms).toISOString() },
         csrf_token: principal.via === 'cookie' ? csrfTokenFor(request, reply) : null,
       };

@@ -47,7 +47,9 @@ const orderSchema = z.object({
   expires_at: z.string(),
   created_at: z.string(),
   payments: z.array(paymentSchema),
-  refunds: z.array(z.object({ id: z.string(), payment_id: z.string(), reason: z.string(), status: z.string(), amount_minor: z.number().int() })),
+  refunds: z.array(z.object({
+    id: z.string(), payment_id: z.string(), reason: z.string(), status: z.string(), amount_minor: z.number().int(),
+  })),
 }).meta({ id: 'Order' });
 
 const createOrderBody = z.object({
@@ -148,7 +150,8 @@ export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, op
   }, async (request, reply) => {
     const sent = await customers.requestPaymentCode({ order_id: request.params.id, ip: request.ip });
     return reply.code(202).send({
-      code_length: sent.code_length, expires_in_s: sent.expires_in_ms / MS_PER_SECOND, resend_after_s: sent.resend_after_ms / MS_PER_SECOND, sent_to: sent.sent_to_masked,
+      code_length: sent.code_length, expires_in_s: sent.expires_in_ms / MS_PER_SECOND, resend_after_s: sent.resend_after_ms / MS_PER_SECOND,
+      sent_to: sent.sent_to_masked,
     });
   });
 
@@ -222,6 +225,8 @@ export function presentOrder(view: OrderView, language: Language) {
     expires_at: new Date(order.expires_at_ms).toISOString(),
     created_at: new Date(order.created_at_ms).toISOString(),
     payments: view.payments.map((payment) => presentPayment(payment, language)),
-    refunds: view.refunds.map((refund) => ({ id: refund.id, payment_id: refund.payment_id, reason: refund.reason, status: refund.status, amount_minor: refund.amount_minor })),
+    refunds: view.refunds.map((refund) => ({
+      id: refund.id, payment_id: refund.payment_id, reason: refund.reason, status: refund.status, amount_minor: refund.amount_minor,
+    })),
   };
 }

@@ -7,7 +7,9 @@ import { testServer } from '../../../testing/test-server.js';
 interface Catalog {
   language: string;
   channel: string | null;
-  packages: Array<{ code: string; kind: string; name: string; data_mb: number; validity_hours: number; price: { amount_minor: number; currency: string } }>;
+  packages: Array<{
+    code: string; kind: string; name: string; data_mb: number; validity_hours: number; price: { amount_minor: number; currency: string };
+  }>;
 }
 
 describeEachDatabase('GET /api/v1/packages', (test_db) => {

@@ -71,7 +71,10 @@ describeEachDatabase('POST /api/v1/usage-events', (test_db) => {
     const response = await post({ event_id: 'msc-1', line_id: overview.line.id, kind: 'voice', quantity: 120, at: '2025-11-26T12:30:00+03:00' });
     assert.equal(response.status, 201);
     assert.deepEqual(
-      { result: response.body.result, granted: response.body.granted, denied: response.body.denied, denial_reason: response.body.denial_reason },
+      {
+        result: response.body.result, granted: response.body.granted, denied: response.body.denied,
+        denial_reason: response.body.denial_reason,
+      },
       { result: 'denied', granted: 0, denied: 120, denial_reason: 'no_allowance_or_balance' },
     );
   });

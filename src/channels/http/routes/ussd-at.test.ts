@@ -140,7 +140,10 @@ describeEachDatabase('POST /ussd/at answers the USSD gateway only', (test_db) =>
   });
 
   /** A server over the seeded database configured by `environment`, its logs captured. */
-  async function withServer<T>(environment: Record<string, string>, use: (app: ReturnType<typeof testServer>, logs: ReturnType<typeof captureLogs>) => Promise<T>): Promise<T> {
+  async function withServer<T>(
+    environment: Record<string, string>,
+    use: (app: ReturnType<typeof testServer>, logs: ReturnType<typeof captureLogs>) => Promise<T>,
+  ): Promise<T> {
     const context = contextOver(loadConfig({ LOG_LEVEL: 'silent', ...environment }), test_db.database, seeded.clock, { environment: {} });
     const logs = captureLogs();
     const app = testServer(context, { logs });

@@ -75,7 +75,9 @@ export const ussdAtRoutes: FastifyPluginAsyncZod<UssdAtOptions> = async (app, op
     );
     options.metrics.ussd_replies_total.inc({ code: screen.code, outcome: screen.outcome });
     request.log.info(
-      { ussd: { session_id: sessionId(body), code: screen.code, outcome: screen.outcome, page: screen.page, page_count: screen.page_count } },
+      {
+        ussd: { session_id: sessionId(body), code: screen.code, outcome: screen.outcome, page: screen.page, page_count: screen.page_count },
+      },
       'USSD reply',
     );
     return reply.type('text/plain; charset=utf-8').send(toAfricasTalkingReply(screen));

@@ -46,7 +46,8 @@ describeEachDatabase('POST /webhooks/{provider} with malformed bodies', (test_db
       SANDBOX_WEBHOOK_SECRET, PAYMENTS_SANDBOX: 'on', PAYMENT_ROUTES: 'card=sandbox', SMS_DRIVER: 'console',
       YOOKASSA_SHOP_ID: yookassa.shop_id, YOOKASSA_SECRET_KEY: yookassa.secret_key, YOOKASSA_API_URL: yookassa.api_url,
       STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE: stripe.base_url,
-      PAYPAL_CLIENT_ID: FAKE_CLIENT_ID, PAYPAL_CLIENT_SECRET: FAKE_CLIENT_SECRET, PAYPAL_WEBHOOK_ID: FAKE_WEBHOOK_ID, PAYPAL_API_BASE: paypal.base_url,
+      PAYPAL_CLIENT_ID: FAKE_CLIENT_ID, PAYPAL_CLIENT_SECRET: FAKE_CLIENT_SECRET, PAYPAL_WEBHOOK_ID: FAKE_WEBHOOK_ID,
+      PAYPAL_API_BASE: paypal.base_url,
     });
     server = testServer(seeded.context);
     sandbox_payment_id = await sandboxCardPayment();
@@ -71,7 +72,9 @@ describeEachDatabase('POST /webhooks/{provider} with malformed bodies', (test_db
 
   /** How each provider would deliver `body`: signed with its secret, or from its address. */
   const deliveries: Record<string, (body: string) => Delivery> = {
-    sandbox: (body) => ({ headers: { [SANDBOX_SIGNATURE_HEADER]: signatureHeader(SANDBOX_WEBHOOK_SECRET, body, Math.floor(seeded.clock.now_ms() / 1000)) } }),
+    sandbox: (body) => ({
+      headers: { [SANDBOX_SIGNATURE_HEADER]: signatureHeader(SANDBOX_WEBHOOK_SECRET, body, Math.floor(seeded.clock.now_ms() / 1000)) },
+    }),
     stripe: (body) => ({ headers: { 'stripe-signature': stripe.signature(body) } }),
     yookassa: () => ({ headers: {}, remote_address: YOOKASSA_ADDRESS }),
     // PayPal signs the CRC32 of the body; a body that is not an event is refused before that is checked.

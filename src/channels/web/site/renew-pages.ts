@@ -92,7 +92,9 @@ export const renewPages: FastifyPluginAsync<SiteDependencies> = async (app, deps
     return placeOrder(request, reply, language, currency, values);
   });
 
-  async function placeOrder(request: FastifyRequest, reply: FastifyReply, language: Language, currency: ApproximateCurrency | null, values: PackFormValues): Promise<FastifyReply> {
+  async function placeOrder(
+    request: FastifyRequest, reply: FastifyReply, language: Language, currency: ApproximateCurrency | null, values: PackFormValues,
+  ): Promise<FastifyReply> {
     let placed: PlacedOrder;
     try {
       placed = await deps.renewal.placeOrder({
@@ -110,7 +112,11 @@ export const renewPages: FastifyPluginAsync<SiteDependencies> = async (app, deps
     }
     const order_path = `/orders/${encodeURIComponent(placed.view.order.id)}`;
     // The order exists: its status page offers the other methods, and says what went wrong.
-    if (placed.payment_error) return renderStatusPage(deps, request, reply, placed.view.order.id, describeError(placed.payment_error, language), placed.payment_error.status);
+    if (placed.payment_error) {
+      return renderStatusPage(
+        deps, request, reply, placed.view.order.id, describeError(placed.payment_error, language), placed.payment_error.status,
+      );
+    }
     // The balance pays only for the line's owner: the wallet page asks who is paying.
     if (!placed.payment) return reply.redirect(`${order_path}/wallet`, 303);
     return reply.redirect(providerPageUrl(placed.payment.next_action) ?? order_path, 303);

@@ -98,7 +98,9 @@ function makeAsset(name: AssetName): Asset {
     content_type: CONTENT_TYPES[extension] ?? 'application/octet-stream',
     body,
     compressible: extension !== 'png',
-    brotli: once(() => brotliCompressSync(body(), { params: { [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: body().length } })),
+    brotli: once(() => brotliCompressSync(body(), {
+      params: { [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: body().length },
+    })),
     gzip: once(() => gzipSync(body(), { level: zlib.Z_BEST_COMPRESSION })),
   };
 }

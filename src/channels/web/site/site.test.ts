@@ -55,7 +55,9 @@ describeEachDatabase('customer site pages', (test_db) => {
           payload: form({ msisdn: LINE, method: 'bitcoin', email: 'not-an-address', key: 'f3b1c2d4-0000-4000-8000-000000000001' }),
         });
         assert.equal(posted.statusCode, 400);
-        for (const message of [text.pack_missing, text.method_missing, text.email_invalid]) assert.ok(posted.body.includes(escapeHtml(message)), message);
+        for (const message of [text.pack_missing, text.method_missing, text.email_invalid]) {
+          assert.ok(posted.body.includes(escapeHtml(message)), message);
+        }
         assert.match(posted.body, /name="email" value="not-an-address"/, 'what was typed stays');
         assert.match(posted.body, /href="\/lang\/en\?next=%2Frenew%2Fpacks%3Fmsisdn%3D%252B79001234568"/, 'switching language comes back to the packs, not to the POST');
         assert.equal(await orderCount(seeded.context), before_count, 'no order was made');

@@ -120,7 +120,10 @@ async function statusModel(deps: SiteDependencies, request: FastifyRequest, view
       throw error;
     }),
   ]);
-  return { view, overview, pack_name: pack?.names[language] ?? view.order.package_code, language, methods: payableMethods(deps), now_ms: deps.now_ms(), alert };
+  return {
+    view, overview, pack_name: pack?.names[language] ?? view.order.package_code, language,
+    methods: payableMethods(deps), now_ms: deps.now_ms(), alert,
+  };
 }
 
 /** Still changing by itself (the provider or activation is under way): the page follows it. */
@@ -217,5 +220,7 @@ function notFound(deps: SiteDependencies, request: FastifyRequest, reply: Fastif
   const language = siteLanguage(request, deps.default_language);
   const text = siteText(language);
   const body = html`<h1>${text.not_found_title}</h1><p class="alert" role="alert">${messagesFor(language).errors.ROAM_ERR_ORDER_NOT_FOUND({})}</p><p><a href="/">${text.go_home}</a></p>`;
-  return sendPage(reply, deps.shell.render({ language, title: text.not_found_title, url: request.url, body }), { status: 404, private: true });
+  return sendPage(
+    reply, deps.shell.render({ language, title: text.not_found_title, url: request.url, body }), { status: 404, private: true },
+  );
 }

@@ -39,7 +39,9 @@ export const walletPages: FastifyPluginAsync<AccountDependencies> = async (app, 
       return await renderWalletPage(deps, request, reply, request.params.id, { code_sent: true });
     } catch (error) {
       if (!isRoamError(error)) throw error;
-      return renderWalletPage(deps, request, reply, request.params.id, { alert: describeError(error, languageOf(deps, request)), status: error.status });
+      return renderWalletPage(deps, request, reply, request.params.id, {
+        alert: describeError(error, languageOf(deps, request)), status: error.status,
+      });
     }
   });
 
@@ -48,7 +50,9 @@ export const walletPages: FastifyPluginAsync<AccountDependencies> = async (app, 
     const payer = await payerOf(request);
     if (!payer) {
       const refusal = new RoamError(request.body?.code === undefined ? 'ROAM_ERR_WALLET_PAYER_UNPROVEN' : 'ROAM_ERR_CODE_INVALID');
-      return renderWalletPage(deps, request, reply, order_id, { alert: describeError(refusal, languageOf(deps, request)), status: refusal.status });
+      return renderWalletPage(deps, request, reply, order_id, {
+        alert: describeError(refusal, languageOf(deps, request)), status: refusal.status,
+      });
     }
     const attempt = typeof request.body?.attempt === 'string' && ATTEMPT_PATTERN.test(request.body.attempt) ? request.body.attempt : 'x';
     try {
@@ -57,7 +61,9 @@ export const walletPages: FastifyPluginAsync<AccountDependencies> = async (app, 
       return reply.redirect(`/orders/${encodeURIComponent(order_id)}`, 303);
     } catch (error) {
       if (!isRoamError(error)) throw error;
-      return renderWalletPage(deps, request, reply, order_id, { alert: describeError(error, languageOf(deps, request)), status: error.status });
+      return renderWalletPage(deps, request, reply, order_id, {
+        alert: describeError(error, languageOf(deps, request)), status: error.status,
+      });
     }
   });
 };
@@ -75,7 +81,9 @@ function languageOf(deps: AccountDependencies, request: FastifyRequest): Languag
   return siteLanguage(request, deps.default_language);
 }
 
-async function renderWalletPage(deps: AccountDependencies, request: FastifyRequest, reply: FastifyReply, order_id: string, state: WalletPageState): Promise<FastifyReply> {
+async function renderWalletPage(
+  deps: AccountDependencies, request: FastifyRequest, reply: FastifyReply, order_id: string, state: WalletPageState,
+): Promise<FastifyReply> {
   const view = await deps.renewal.findOrderView(order_id);
   const language = siteLanguage(request, deps.default_language, normalizeLanguage(view?.order.language));
   const text = siteText(language);

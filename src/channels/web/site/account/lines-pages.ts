@@ -9,8 +9,8 @@ import { displayNumber } from '../renew-pages.js';
 import { sameSitePath } from '../site-language.js';
 import { siteText } from '../text/site-text.js';
 import {
-  checkCsrf, csrfField, customerOrSignIn, errorSummary, formField, LINES_PATH, notFoundPage, pageLanguage, sendAccountPage, signOutForm, textField,
-  type AccountDependencies,
+  checkCsrf, csrfField, customerOrSignIn, errorSummary, formField, LINES_PATH, notFoundPage, pageLanguage, sendAccountPage, signOutForm,
+  textField, type AccountDependencies,
 } from './account-common.js';
 import { accountText } from './account-text.js';
 import { lineView } from './line-view.js';
@@ -103,7 +103,9 @@ ${signOutForm(request, reply, language)}`;
   }
 
   /** The added line, or the field at fault and the localized reason (the reply's status is set to match). */
-  async function addLine(request: FastifyRequest, reply: FastifyReply, principal: CustomerPrincipal, values: { msisdn: string; iccid: string }): Promise<CustomerLine | FieldError> {
+  async function addLine(
+    request: FastifyRequest, reply: FastifyReply, principal: CustomerPrincipal, values: { msisdn: string; iccid: string },
+  ): Promise<CustomerLine | FieldError> {
     const language = pageLanguage(deps, request);
     if (!values.iccid) {
       reply.code(400);
@@ -125,7 +127,9 @@ ${signOutForm(request, reply, language)}`;
     return lineView({ dashboard, language, now_ms: deps.now_ms(), link_to_line });
   }
 
-  function sendVerifyForm(request: FastifyRequest, reply: FastifyReply, line: CustomerLine, typed: string, next: string, error: string | null, status: number): FastifyReply {
+  function sendVerifyForm(
+    request: FastifyRequest, reply: FastifyReply, line: CustomerLine, typed: string, next: string, error: string | null, status: number,
+  ): FastifyReply {
     const language = pageLanguage(deps, request);
     const text = accountText(language);
     const body = html`<h1>${text.verify_title}</h1>
@@ -139,7 +143,9 @@ ${signOutForm(request, reply, language)}`;
     return sendAccountPage(deps, reply, { language, title: text.verify_title, url: verifyPath(line.line_id, next), body, status });
   }
 
-  function sendAddForm(request: FastifyRequest, reply: FastifyReply, values: { msisdn: string; iccid: string }, error: FieldError | null, status: number): FastifyReply {
+  function sendAddForm(
+    request: FastifyRequest, reply: FastifyReply, values: { msisdn: string; iccid: string }, error: FieldError | null, status: number,
+  ): FastifyReply {
     const language = pageLanguage(deps, request);
     const text = accountText(language);
     const site = siteText(language);

@@ -10,7 +10,8 @@ import { html, type SafeHtml } from '../html.js';
 import { sameSitePath } from '../site-language.js';
 import { siteText } from '../text/site-text.js';
 import {
-  checkCsrf, csrfField, errorSummary, formField, LINES_PATH, pageLanguage, sendAccountPage, SIGN_IN_PATH, textField, type AccountDependencies,
+  checkCsrf, csrfField, errorSummary, formField, LINES_PATH, pageLanguage, sendAccountPage, SIGN_IN_PATH, textField,
+  type AccountDependencies,
 } from './account-common.js';
 import { accountText } from './account-text.js';
 import { verifyPath } from './lines-paths.js';
@@ -93,7 +94,9 @@ export const signInPages: FastifyPluginAsync<AccountDependencies> = async (app, 
     return unverified ? verifyPath(unverified.line_id, next) : next;
   }
 
-  function sendSignInForm(request: FastifyRequest, reply: FastifyReply, form: SignInForm, error: string | null, status: number): FastifyReply {
+  function sendSignInForm(
+    request: FastifyRequest, reply: FastifyReply, form: SignInForm, error: string | null, status: number,
+  ): FastifyReply {
     const language = pageLanguage(deps, request);
     const text = accountText(language);
     const body = html`<h1>${text.signin_title}</h1>
@@ -107,7 +110,9 @@ ${targetField(language, form, error)}
     return sendAccountPage(deps, reply, { language, title: text.signin_title, url: signInPath({ ...form, value: '' }), body, status });
   }
 
-  function sendCodeForm(request: FastifyRequest, reply: FastifyReply, form: SignInForm, error: string | null, status: number): FastifyReply {
+  function sendCodeForm(
+    request: FastifyRequest, reply: FastifyReply, form: SignInForm, error: string | null, status: number,
+  ): FastifyReply {
     const language = pageLanguage(deps, request);
     const text = accountText(language);
     const body = html`<h1>${text.code_title}</h1>

@@ -58,7 +58,9 @@ function averagePixel(x: number, y: number, size_px: number, shape: IconShape, c
   }
   if (covered === 0) return [0, 0, 0, 0];
   // Colours average over the covered samples only; coverage becomes alpha (no dark fringe).
-  return [Math.round(red / covered), Math.round(green / covered), Math.round(blue / covered), Math.round((255 * covered) / SUPERSAMPLING ** 2)];
+  return [
+    Math.round(red / covered), Math.round(green / covered), Math.round(blue / covered), Math.round((255 * covered) / SUPERSAMPLING ** 2),
+  ];
 }
 
 function sampleColour(u: number, v: number, shape: IconShape, colours: Record<'background' | 'card' | 'chip', Rgb>): Rgb | null {
