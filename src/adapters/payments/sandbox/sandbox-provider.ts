@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { newId } from '../../../core/ids.js';
 import type { Database } from '../../../db/database.js';
 import type { SandboxAwaitingStep, SandboxPaymentsTable } from '../../../db/schema.js';
-import { supportsRowLocks } from '../../../db/locks.js';
+import { lockingRows } from '../../../db/locks.js';
 import { isUniqueViolation } from '../../../db/errors.js';
 import { installationSecret } from '../../../db/installation-secrets.js';
 import { inTransaction, type Executor } from '../../../db/transaction.js';
@@ -186,11 +186,14 @@ export class SandboxProvider implements PaymentProvider {
 
   /** SANDBOX_WEBHOOK_SECRET, else this installation's own random secret (made once, kept in the database). */
   webhookSecret(): Promise<string> {
-    this.#webhook_secret ??= this.#options.config.webhook_secret !== undefined
-      ? Promise.resolve(this.#options.config.webhook_secret)
-      : installationSecret(this.#options.database, SANDBOX_WEBHOOK_SECRET_NAME, this.#options.clock.now_ms());
-    // A failed read (database away) is not kept: the next call asks again.
-    this.#webhook_secret.catch(() => { this.#webhook_secret = undefined; });
+    if (this.#webhook_secret === undefined) {
+      const secret = this.#options.config.webhook_secret !== undefined
+        ? Promise.resolve(this.#options.config.webhook_secret)
+        : installationSecret(this.#options.database, SANDBOX_WEBHOOK_SECRET_NAME, this.#options.clock.now_ms());
+      // A failed read (database away) is not kept: the next call asks again.
+      secret.catch(() => { this.#webhook_secret = undefined; });
+      this.#webhook_secret = secret;
+    }
     return this.#webhook_secret;
   }
 
@@ -270,12 +273,12 @@ export class SandboxProvider implements PaymentProvider {
    * success of the timeout card and a cancel, say — must not both be written and both announced.
    */
   async #findLocked(trx: Executor, provider_payment_id: string): Promise<SandboxPaymentsTable> {
-    return this.#find(trx, provider_payment_id, supportsRowLocks(trx));
+    return this.#find(trx, provider_payment_id, true);
   }
 
   async #find(trx: Executor, provider_payment_id: string, lock = false): Promise<SandboxPaymentsTable> {
     const query = trx.selectFrom('sandbox_payments').selectAll().where('id', '=', provider_payment_id);
-    const payment = await (lock ? query.forUpdate() : query).executeTakeFirst();
+    const payment = await (lock ? lockingRows(trx, query) : query).executeTakeFirst();
     if (!payment) throw new ProviderError(this.name, 'definitive', `no sandbox payment ${provider_payment_id}`, { provider_code: 'resource_missing' });
     return payment;
   }
