@@ -18,7 +18,13 @@ export interface SmsMessage {
 }
 
 export type SmsSendResult =
-  | { readonly accepted: true; readonly message_id: string }
+  | {
+    readonly accepted: true;
+    /** The first (or only) part's id at the network. */
+    readonly message_id: string;
+    /** Every part's id, in order, when the text went as several concatenated parts. */
+    readonly message_ids?: readonly string[];
+  }
   /** `retryable`: the network may take it later (throttled, SMSC down); otherwise it never will (bad number, barred). */
   | { readonly accepted: false; readonly retryable: boolean; readonly reason: string };
 
@@ -27,5 +33,5 @@ export interface SmsSender {
   send(message: SmsMessage): Promise<SmsSendResult>;
 }
 
-export const SMS_DRIVERS = ['console'] as const;
+export const SMS_DRIVERS = ['console', 'smpp'] as const;
 export type SmsDriver = (typeof SMS_DRIVERS)[number];
