@@ -6,6 +6,8 @@ import { SmppLink, type SmppLinkEvent, type SmppLinkTiming } from '../adapters/s
 import { SmppSmsSender } from '../adapters/sms/smpp/smpp-sms-sender.js';
 import { ESME_ROK } from '../adapters/sms/smpp/submit-status.js';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SmsDeliveryStatus } from '../db/schema.js';
 import type { Database } from '../db/database.js';
 import type { Clock } from '../ports/clock.js';
 import { recordReceipt } from '../services/sms/sms-deliveries.js';
@@ -27,6 +29,14 @@ import type { UssdSessions } from '../channels/ussd/transports/smpp/ussd-session
  * Opened with the context but started only by `serve`: a CLI command that opens the context does
  * not bind to the SMSC.
  */
+
+/**
+ * A receipt can overtake the record of its own part: the SMSC may send it right behind the
+ * submit_sm_resp (the simulator does), or on another server's link, before our row is committed. So
+ * a receipt that matches no part is tried again after these pauses before it is given up (and
+ * acknowledged anyway: an SMSC resending a receipt we cannot place would gain nothing).
+ */
+export const RECEIPT_RETRY_DELAYS_MS: readonly number[] = Object.freeze([20, 100, 500]);
 
 export type SmppGatewayEvent =
   | SmppLinkEvent
@@ -102,12 +112,23 @@ async function deliverSm(
       text: shortMessageText(pdu), receipted_message_id: pdu.receipted_message_id, message_state: pdu.message_state,
     });
     if (!receipt?.status) return ESME_ROK;
-    // Recorded before deliver_sm_resp: if this fails the SMSC sends the receipt again.
     const { message_id, status, error } = receipt;
-    const recorded = await recordReceipt(deps.database.db, { message_id, status, error }, deps.clock.now_ms());
-    deps.onEvent({ type: 'receipt', status: receipt.status, recorded });
+    // Recorded before deliver_sm_resp: if this fails the SMSC sends the receipt again.
+    const recorded = await recordReceiptPatiently(deps, { message_id, status, error });
+    deps.onEvent({ type: 'receipt', status, recorded });
     return ESME_ROK;
   }
   deps.onEvent({ type: 'mobile_originated_ignored' });
   return ESME_ROK;
+}
+
+async function recordReceiptPatiently(
+  deps: { database: Database; clock: Clock },
+  receipt: { message_id: string; status: SmsDeliveryStatus; error: string | null },
+): Promise<boolean> {
+  for (const delay_ms of [0, ...RECEIPT_RETRY_DELAYS_MS]) {
+    if (delay_ms > 0) await sleep(delay_ms);
+    if (await recordReceipt(deps.database.db, receipt, deps.clock.now_ms())) return true;
+  }
+  return false;
 }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import smpp, { type PDU, type Server, type Session } from 'smpp';
 import { deliveryReceiptText } from '../delivery-receipt.js';
 import { shortMessageText } from '../pdu-text.js';
-import { ESME_RINVDSTADR, ESME_RINVPASWD, ESME_RTHROTTLED } from '../submit-status.js';
+import { ESME_RBINDFAIL, ESME_RINVDSTADR, ESME_RINVPASWD, ESME_RTHROTTLED } from '../submit-status.js';
 import { rawShortMessage, SmppFrameReader } from './raw-frames.js';
 
 /**
@@ -99,6 +99,8 @@ export class SmscSimulator {
   readonly #ussd_sessions = new Map<string, { session_number: number; step: number }>();
   readonly #refused_destinations = new Set<string>();
   #throttle_next = 0;
+  #throttle_after = 0;
+  #accept_binds = true;
   #message_serial = 0;
   #ussd_serial = 0;
   /** What the peer sent us, for tests: enquire_link, unbind, deliver_sm_resp. */
@@ -140,9 +142,15 @@ export class SmscSimulator {
     return this.#sms;
   }
 
-  /** The next `count` submit_sm are answered ESME_RTHROTTLED. */
-  throttleNext(count: number): void {
+  /** `count` submit_sm, after the next `after` ones, are answered ESME_RTHROTTLED. */
+  throttleNext(count: number, after = 0): void {
     this.#throttle_next = count;
+    this.#throttle_after = after;
+  }
+
+  /** While false, every bind is refused (ESME_RBINDFAIL), as an SMSC that is down or full would. */
+  acceptBinds(accept: boolean): void {
+    this.#accept_binds = accept;
   }
 
   /** submit_sm to this address (digits as on the wire, e.g. "79001234567") are refused with ESME_RINVDSTADR. */
@@ -256,6 +264,11 @@ export class SmscSimulator {
 
   #bind(bound: Bound, pdu: PDU): void {
     const system_id = pdu.system_id ?? '';
+    if (!this.#accept_binds) {
+      this.counts.bind_refused += 1;
+      bound.session.send(pdu.response({ command_status: ESME_RBINDFAIL }));
+      return;
+    }
     if (system_id !== this.#options.system_id || pdu.password !== this.#options.password) {
       this.counts.bind_refused += 1;
       bound.session.send(pdu.response({ command_status: ESME_RINVPASWD }));
@@ -276,7 +289,8 @@ export class SmscSimulator {
       return;
     }
     const destination_addr = pdu.destination_addr ?? '';
-    if (this.#throttle_next > 0) {
+    if (this.#throttle_next > 0 && this.#throttle_after > 0) this.#throttle_after -= 1;
+    else if (this.#throttle_next > 0) {
       this.#throttle_next -= 1;
       this.counts.throttled += 1;
       session.send(pdu.response({ command_status: ESME_RTHROTTLED }));
