@@ -50,7 +50,7 @@ describe('SMPP link on loopback', () => {
     assert.equal(simulator.counts.unbind, 1, 'close() unbinds before closing the socket');
     assert.equal(link.bound, false);
     await simulator.waitFor(() => simulator.bound_links === 0);
-    assert.deepEqual(events.map((event) => event.type), ['bound', 'down']);
+    assert.deepEqual(events.map((event) => event.type), ['bound', 'closed']);
     assert.equal(JSON.stringify(events).includes(CREDENTIALS.password), false);
   });
 

@@ -52,6 +52,8 @@ export const DELIVER_SM_IN_FLIGHT_MAX = 256;
 export type SmppLinkEvent =
   | { readonly type: 'bound' }
   | { readonly type: 'down'; readonly reason: string }
+  /** close() finished: unbound (when it was bound) and the socket closed. */
+  | { readonly type: 'closed' }
   | { readonly type: 'bind_refused'; readonly status: string }
   | { readonly type: 'reconnecting'; readonly delay_ms: number; readonly attempt: number };
 
@@ -234,8 +236,12 @@ export class SmppLink {
     clearInterval(this.#keepalive_timer);
     for (const settle of [...this.#in_flight]) settle();
     session.destroy();
+    if (this.#closing) {
+      this.#onEvent({ type: 'closed' });
+      return;
+    }
     this.#onEvent({ type: 'down', reason });
-    if (!this.#closing) this.#scheduleReconnect();
+    this.#scheduleReconnect();
   }
 
   #scheduleReconnect(): void {

@@ -101,6 +101,7 @@ function logSmppEvent(log: Server['log'], event: SmppGatewayEvent): void {
   switch (event.type) {
     case 'bound': log.info('SMPP link bound'); return;
     case 'down': log.warn({ reason: event.reason }, 'SMPP link down'); return;
+    case 'closed': log.info('SMPP link unbound and closed'); return;
     case 'bind_refused': log.error({ status: event.status }, 'SMPP bind refused: check SMPP_SYSTEM_ID and SMPP_PASSWORD'); return;
     case 'reconnecting': log.info({ delay_ms: event.delay_ms, attempt: event.attempt }, 'SMPP link reconnecting'); return;
     case 'receipt': log.debug({ status: event.status, recorded: event.recorded }, 'SMS delivery receipt'); return;
