@@ -147,6 +147,8 @@ export class SmppLink {
     const session = this.#session;
     if (!session) return;
     if (this.#bound) await this.#request(session, new smpp.PDU('unbind', {}));
+    // The peer may have closed the socket already after its unbind_resp: nothing left to wait for.
+    if (this.#session !== session || session.socket.destroyed) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         session.destroy();
