@@ -5,7 +5,8 @@ import type { Language } from '../core/i18n/languages.js';
  * gateway's API) or, in development, to the console. It is only ever called by the outbox worker
  * (job kind `sms.send`), so a send happens after the transaction that asked for it committed, and
  * at least once: a retried job may send twice, which drivers should avoid where their network
- * lets them (an idempotency key), and which is harmless for the texts we send.
+ * lets them. The SMPP driver records every part the SMSC accepted against `reference` and sends
+ * only the others on a retry; only a part whose answer never came can go twice.
  */
 export interface SmsMessage {
   /** E.164, e.g. "+79001234567". */

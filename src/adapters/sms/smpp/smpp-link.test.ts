@@ -94,11 +94,34 @@ describe('SMPP link on loopback', () => {
     }
   });
 
+  it('takes a link down whose peer stops answering enquire_link, and builds a new one', async () => {
+    const events: SmppLinkEvent[] = [];
+    const link = new SmppLink({
+      settings: { url: simulator.url, ...CREDENTIALS, system_type: '' },
+      timing: { ...FAST, response_timeout_ms: 100 },
+      onEvent: (event) => events.push(event),
+    });
+    link.start();
+    try {
+      assert.equal(await link.waitUntilBound(2_000), true);
+      simulator.answerEnquireLinks(false);
+      await simulator.waitFor(() => events.some((event) => event.type === 'down'));
+      simulator.answerEnquireLinks(true);
+      const down = events.find((event) => event.type === 'down');
+      assert.match(down?.type === 'down' ? down.reason : '', /enquire_link unanswered within 100 ms/);
+      await simulator.waitFor(() => events.filter((event) => event.type === 'bound').length === 2);
+    } finally {
+      simulator.answerEnquireLinks(true);
+      await link.close();
+    }
+  });
+
   it('answers USSD steps with op 2 then 17, its_session_info copied back, inputs joined as /ussd/at would', async () => {
     const requests: UssdRequest[] = [];
     const screens: UssdScreen[] = [
       { text: '1 Pack A 100 RUB\n2 Pack B', continues: true, page: 0, page_count: 1, outcome: 'ok', code: '*102#', language: 'en' },
       { text: '套餐已激活', continues: false, page: 0, page_count: 1, outcome: 'ok', code: '*102#', language: 'zh-Hans' },
+      { text: 'Invalid request', continues: true, page: 0, page_count: 1, outcome: 'invalid_request', code: 'unknown', language: 'en' },
     ];
     const link = linkTo(simulator);
     const sessions = new UssdSessions({ sessions_max: 10, session_ttl_ms: 60_000 });
@@ -137,6 +160,11 @@ describe('SMPP link on loopback', () => {
       ]);
       assert.equal(requests[0]?.session_id, requests[1]?.session_id);
       assert.equal(sessions.size, 0, 'an ended session is forgotten');
+      // An input for a session we do not know (expired, evicted, another server): the engine's
+      // answer to a request without a code, and the session is ended whatever the engine says.
+      const stray = await simulator.answer('+79001234567', '3');
+      assert.equal(stray.ussd_service_op, 17);
+      assert.deepEqual({ service_code: requests[2]?.service_code, text: requests[2]?.text }, { service_code: '', text: '3' });
       await simulator.waitFor(() => simulator.counts.deliver_sm_resp >= responses_before + 2);
     } finally {
       await link.close();

@@ -101,6 +101,7 @@ export class SmscSimulator {
   #throttle_next = 0;
   #throttle_after = 0;
   #accept_binds = true;
+  #answer_enquire_links = true;
   #message_serial = 0;
   #ussd_serial = 0;
   /** What the peer sent us, for tests: enquire_link, unbind, deliver_sm_resp. */
@@ -146,6 +147,11 @@ export class SmscSimulator {
   throttleNext(count: number, after = 0): void {
     this.#throttle_next = count;
     this.#throttle_after = after;
+  }
+
+  /** While false, enquire_link goes unanswered: a link that hangs without closing. */
+  answerEnquireLinks(answer: boolean): void {
+    this.#answer_enquire_links = answer;
   }
 
   /** While false, every bind is refused (ESME_RBINDFAIL), as an SMSC that is down or full would. */
@@ -248,7 +254,7 @@ export class SmscSimulator {
     }
     session.on('enquire_link', (pdu: PDU) => {
       this.counts.enquire_link += 1;
-      session.send(pdu.response());
+      if (this.#answer_enquire_links) session.send(pdu.response());
     });
     session.on('unbind', (pdu: PDU) => {
       this.counts.unbind += 1;
