@@ -124,11 +124,12 @@ describeEachDatabase('SMS over SMPP through the outbox', (test_db) => {
     simulator.dropLinks();
     await waitFor(async () => !gateway.link.bound);
     const ids = await Promise.all(['+79001230011', '+79001230012', '+79001230013'].map((to) => queue(to, `Hello ${to.slice(-2)}`)));
-    await drain();
+    for (let outage_round = 0; outage_round < 8; outage_round += 1) await drain();
     for (const id of ids) {
       const row = await job(id);
-      assert.equal(row.status, 'pending', 'retryable: waits in the outbox');
-      assert.match(row.last_error ?? '', /link is down/);
+      assert.equal(row.status, 'pending', 'waits in the outbox, however long the outage');
+      assert.equal(row.attempts, 0, 'a try that could not reach the SMSC is not an attempt: eight rounds park nothing as dead');
+      assert.match(row.last_error ?? '', /SMS waiting for the network: the SMPP link is down/);
     }
     simulator.acceptBinds(true);
     assert.equal(await gateway.link.waitUntilBound(2_000), true);

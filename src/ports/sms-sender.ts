@@ -27,7 +27,13 @@ export type SmsSendResult =
     readonly message_ids?: readonly string[];
   }
   /** `retryable`: the network may take it later (throttled, SMSC down); otherwise it never will (bad number, barred). */
-  | { readonly accepted: false; readonly retryable: boolean; readonly reason: string };
+  | {
+    readonly accepted: false;
+    readonly retryable: boolean;
+    readonly reason: string;
+    /** The network could not be reached at all (link down), so nothing was tried: the try does not count. */
+    readonly unreachable?: boolean;
+  };
 
 export interface SmsSender {
   readonly name: string;

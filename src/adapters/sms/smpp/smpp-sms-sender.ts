@@ -59,7 +59,7 @@ export class SmppSmsSender implements SmsSender {
 
   async send(message: SmsMessage): Promise<SmsSendResult> {
     const { link, database } = this.#options;
-    if (!link.bound) return { accepted: false, retryable: true, reason: LINK_DOWN.reason };
+    if (!link.bound) return { accepted: false, retryable: true, unreachable: true, reason: LINK_DOWN.reason };
     let encoded: EncodedSms;
     try {
       encoded = encodeSms(message.text, concatenationReference(message.reference));
@@ -107,7 +107,13 @@ export class SmppSmsSender implements SmsSender {
   }
 }
 
-/** A second's worth of burst: an SMSC counts per second, so a full bucket never exceeds its window. */
+/**
+ * Any one-second window sees at most the rate plus the burst, so the burst is a tenth of the rate:
+ * at most 10 % over an SMSC's per-second count at the start of a rush, and an ESME_RTHROTTLED
+ * that still comes back is retried like any other.
+ */
+export const SUBMIT_BURST_FRACTION = 0.1;
+
 export function submitBucket(per_second_max: number): TokenBucket {
-  return new TokenBucket(per_second_max, Math.max(1, per_second_max), performance.now());
+  return new TokenBucket(per_second_max, Math.max(1, Math.ceil(per_second_max * SUBMIT_BURST_FRACTION)), performance.now());
 }
