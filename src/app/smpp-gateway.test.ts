@@ -13,6 +13,7 @@ import { OutboxWorker } from '../services/jobs/worker.js';
 import { smsOutbox } from '../services/sms/sms-deliveries.js';
 import { describeEachDatabase } from '../testing/databases.js';
 import type { Language } from '../core/i18n/languages.js';
+import { SmppSmsSender } from '../adapters/sms/smpp/smpp-sms-sender.js';
 import { openSmppGateway, type SmppGateway, type SmppGatewayEvent } from './smpp-gateway.js';
 
 /**
@@ -165,6 +166,19 @@ describeEachDatabase('SMS over SMPP through the outbox', (test_db) => {
     const [row] = await deliveries(id);
     assert.equal(row?.status, 'rejected');
     assert.equal(row?.error, 'ESME_RINVDSTADR');
+  });
+
+  it('keeps to SMPP_SUBMIT_PER_SECOND_MAX: beyond a burst of a tenth of the rate, parts wait their turn', async () => {
+    const sender = new SmppSmsSender({
+      link: gateway.link, database: test_db.database, clock, settings: { source_addr: 'roamcard', submit_per_second_max: 50 },
+    });
+    const started_ms = performance.now();
+    const results = await Promise.all(Array.from({ length: 15 }, (_, index) =>
+      sender.send({ to_msisdn: '+79001230041', text: `Rate ${index}`, language: 'en', reference: `rate-${index}` })));
+    const elapsed_ms = performance.now() - started_ms;
+    assert.ok(results.every((result) => result.accepted));
+    // A burst of 5 goes at once; the other 10 wait 20 ms each at 50/s: 200 ms at the least, whatever the machine.
+    assert.ok(elapsed_ms >= 195, `15 submits at 50/s took only ${Math.round(elapsed_ms)} ms`);
   });
 
   it('lists the outbox with masked numbers, parts and delivery states, never the text', async () => {
