@@ -2,45 +2,17 @@ import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { RecordingProvisioner } from '../../adapters/network/recording/recording-provisioner.js';
 import { jobHandlers } from '../../app/jobs.js';
-import type { Database } from '../../db/database.js';
-import type { NoticeCause } from '../../db/schema.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Job } from '../jobs/outbox.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { DEMO_START_MS, openDemoLikeLine, seededContext, type SeededContext } from '../../testing/seeded-context.js';
-import { deriveAuthKeys, unsealText } from '../customers/auth-crypto.js';
 import { findLine } from '../lines/lines.js';
 import { noticesFromConfig, NOTICE_CAP_WINDOW_MS, queueNotice } from './notices.js';
+import { NOTICE_TEST_AUTH_SECRET, noticesOf } from '../../testing/sent-notices.js';
 
-export const NOTICE_TEST_AUTH_SECRET = 'notices-test-auth-secret-0123456789abcdef';
 const EN_LINE = '+79001234568'; // demo: English, no pack, empty wallet
 const ZH_LINE = '+79001234567'; // demo: 简体中文, 500 ₽, the 5 GB pack
 
-export interface SentNotice {
-  readonly cause: NoticeCause;
-  readonly dedupe_key: string;
-  readonly status: string;
-  readonly language: string;
-  readonly to_msisdn: string | null;
-  /** The SMS text as the sms.send handler reads it (unsealed); null for a capped notice. */
-  readonly text: string | null;
-}
-
-/** A line's notices, oldest first, with their SMS decoded the way the sms.send handler does. */
-export async function noticesOf(database: Database, line_id: string, auth_secret = NOTICE_TEST_AUTH_SECRET): Promise<SentNotice[]> {
-  const rows = await database.db.selectFrom('notices').leftJoin('jobs', 'jobs.id', 'notices.sms_job_id')
-    .select(['notices.cause', 'notices.dedupe_key', 'notices.status', 'notices.language', 'jobs.payload', 'jobs.kind'])
-    .where('notices.line_id', '=', line_id).orderBy('notices.created_at_ms').orderBy('notices.id').execute();
-  const keys = deriveAuthKeys(auth_secret);
-  return rows.map((row) => {
-    const payload = row.payload === null ? null : JSON.parse(row.payload) as { to_msisdn: string; text_sealed: string };
-    if (payload) assert.equal(row.kind, 'sms.send');
-    return {
-      cause: row.cause, dedupe_key: row.dedupe_key, status: row.status, language: row.language,
-      to_msisdn: payload?.to_msisdn ?? null, text: payload ? unsealText(keys, payload.text_sealed) ?? null : null,
-    };
-  });
-}
 
 describeEachDatabase('SMS notices', (t) => {
   let seeded: SeededContext;

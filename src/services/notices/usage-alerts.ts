@@ -53,7 +53,8 @@ export async function alertAfterCharge(
 
 /**
  * After a batch: `bundles` as the batch left them (its in-memory state, by line), `charged` the
- * events it charged with what each drew; the counts before are the counts after plus the draws.
+ * events it charged in order, with what each drew. Each event is judged on its own, as if charged
+ * alone: walking back from the final counts, an event's "after" is the next one's "before".
  */
 export async function alertAfterBatch(
   trx: Executor,
@@ -62,26 +63,22 @@ export async function alertAfterBatch(
   charged: ReadonlyArray<{ readonly decision: { readonly row: { readonly kind: UsageKind }; readonly draws_by_bundle: ReadonlyMap<string, number> } }>,
   now_ms: number,
 ): Promise<void> {
-  if (!notices) return;
-  const drawn = new Map<string, number>();
-  for (const { decision } of charged) {
-    for (const [bundle_id, quantity] of decision.draws_by_bundle) {
-      const key = `${bundle_id}\u0000${decision.row.kind}`;
-      drawn.set(key, (drawn.get(key) ?? 0) + quantity);
-    }
-  }
-  if (drawn.size === 0) return;
+  if (!notices || charged.every(({ decision }) => decision.draws_by_bundle.size === 0)) return;
+  const by_id = new Map([...bundles.values()].flat().map((bundle) => [bundle.id, bundle]));
+  const remaining = new Map<string, number>();
   const changes: RemainingChange[] = [];
-  for (const list of bundles.values()) {
-    for (const bundle of list) {
-      for (const kind of ['data', 'voice', 'sms'] as const) {
-        const quantity = drawn.get(`${bundle.id}\u0000${kind}`) ?? 0;
-        const after = bundle[REMAINING_COLUMN[kind]];
-        if (quantity > 0) changes.push({ bundle, kind, before: after + quantity, after });
-      }
+  for (let index = charged.length - 1; index >= 0; index -= 1) {
+    const { kind } = charged[index]!.decision.row;
+    for (const [bundle_id, quantity] of charged[index]!.decision.draws_by_bundle) {
+      const bundle = by_id.get(bundle_id);
+      if (!bundle || quantity === 0) continue;
+      const key = `${bundle_id}\u0000${kind}`;
+      const after = remaining.get(key) ?? bundle[REMAINING_COLUMN[kind]];
+      remaining.set(key, after + quantity);
+      changes.push({ bundle, kind, before: after + quantity, after });
     }
   }
-  await alertOnChanges(trx, notices, changes, now_ms);
+  await alertOnChanges(trx, notices, changes.reverse(), now_ms);
 }
 
 async function alertOnChanges(trx: Executor, notices: Notices, changes: readonly RemainingChange[], now_ms: number): Promise<void> {
