@@ -137,7 +137,13 @@ async function lockLineByRef(trx: Executor, ref: ValidUsage['line']): Promise<st
 }
 
 /** `alerts`: usage alerts are decided in the same transaction (services/notices/usage-alerts.ts); none without it. */
-export async function chargeUsage(trx: Executor, input: UsageInput, tariffFor: TariffFor, now_ms: number, alerts?: Notices): Promise<UsageResult> {
+export async function chargeUsage(
+  trx: Executor,
+  input: UsageInput,
+  tariffFor: TariffFor,
+  now_ms: number,
+  alerts?: Notices,
+): Promise<UsageResult> {
   const usage = validateUsage(input);
   const state = await readLineState(trx, usage.line, usage.event_id);
   if (state.previous) return replay(state.previous, usage);

@@ -26,7 +26,8 @@ export async function notifyPackActive(
     text: async (line) => {
       const bundle = await trx.selectFrom('bundles').select(['package_code', 'expires_at_ms']).where('id', '=', activation.bundle_id).executeTakeFirstOrThrow();
       const pack = await findPackage(trx, bundle.package_code);
-      return packActiveText(line.language, { pack: pack.names[line.language], until: formatShortDateTime(bundle.expires_at_ms, line.language, line.time_zone) });
+      const until = formatShortDateTime(bundle.expires_at_ms, line.language, line.time_zone);
+      return packActiveText(line.language, { pack: pack.names[line.language], until });
     },
   }, now_ms);
 }

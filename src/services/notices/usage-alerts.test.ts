@@ -5,7 +5,7 @@ import { inTransaction } from '../../db/transaction.js';
 import type { Line } from '../lines/lines.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { DEMO_START_MS, openDemoLikeLine, seededContext, type SeededContext } from '../../testing/seeded-context.js';
-import { saveAlertSettings } from './alert-settings.js';
+import { saveAlertSettings, type AlertSettings } from './alert-settings.js';
 import { EXPIRY_ALERT_LEAD_MS } from './expiry-alerts.js';
 import { NOTICE_TEST_AUTH_SECRET, noticesOf } from '../../testing/sent-notices.js';
 
@@ -28,6 +28,10 @@ describeEachDatabase('usage and expiry alerts', (t) => {
     const line = await openDemoLikeLine(seeded, language, 'Europe/Moscow');
     const bundle = await t.database.db.selectFrom('bundles').select('id').where('line_id', '=', line.id).executeTakeFirstOrThrow();
     return { line, bundle_id: bundle.id };
+  }
+
+  function settle(line: Line, settings: AlertSettings) {
+    return inTransaction(t.database, (trx) => saveAlertSettings(trx, line.id, settings, seeded.clock.now_ms()));
   }
 
   /** Uses up the pack in equal slices, all at once (the group commit makes batches of them). */
@@ -71,14 +75,14 @@ describeEachDatabase('usage and expiry alerts', (t) => {
 
   it('follows the customer\'s thresholds, and sends nothing with alerts off', async () => {
     const custom = await newLine('zh-Hant');
-    await inTransaction(t.database, (trx) => saveAlertSettings(trx, custom.line.id, { alerts_enabled: true, usage_thresholds_percent: [50, 90], expiry_alert: true }, 0));
+    await settle(custom.line, { alerts_enabled: true, usage_thresholds_percent: [50, 90], expiry_alert: true });
     await useUpConcurrently(custom.line, 'custom');
     const sent = await noticesOf(t.database, custom.line.id);
     assert.deepEqual(sent.map((notice) => notice.dedupe_key), [`${custom.bundle_id}:data:50`, `${custom.bundle_id}:data:90`]);
     assert.match(sent[0]!.text!, /^「5GB 流量 7天」的流量已用50%，剩餘\d\.\d GB。續費請撥#102#或前往http:\/\/localhost:3000\/renew$/);
 
     const off = await newLine('en');
-    await inTransaction(t.database, (trx) => saveAlertSettings(trx, off.line.id, { alerts_enabled: false, usage_thresholds_percent: [80, 100], expiry_alert: true }, 0));
+    await settle(off.line, { alerts_enabled: false, usage_thresholds_percent: [80, 100], expiry_alert: true });
     await useUpConcurrently(off.line, 'off');
     assert.deepEqual(await noticesOf(t.database, off.line.id), []);
   });
@@ -88,7 +92,7 @@ describeEachDatabase('usage and expiry alerts', (t) => {
     const used_up = await newLine('en');
     await seeded.context.services.chargeUsage({ event_id: 'all', line_id: used_up.line.id, kind: 'data', quantity: LEFT_BYTES, at_ms: seeded.clock.now_ms() });
     const quiet = await newLine('en');
-    await inTransaction(t.database, (trx) => saveAlertSettings(trx, quiet.line.id, { alerts_enabled: true, usage_thresholds_percent: [], expiry_alert: false }, 0));
+    await settle(quiet.line, { alerts_enabled: true, usage_thresholds_percent: [], expiry_alert: false });
     const { notices } = seeded.context;
 
     const expires_at_ms = DEMO_START_MS + 7 * 24 * 3_600_000;

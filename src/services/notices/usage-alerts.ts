@@ -25,6 +25,12 @@ const TOTAL_COLUMN = { data: 'data_bytes_total', voice: 'voice_seconds_total', s
 const REMAINING_COLUMN = { data: 'data_bytes_remaining', voice: 'voice_seconds_remaining', sms: 'sms_remaining' } as const;
 const PERCENT = 100n;
 
+/** What one charged event of a batch drew, as usage.ts's Decision has it. */
+interface ChargeDraws {
+  readonly row: { readonly kind: UsageKind };
+  readonly draws_by_bundle: ReadonlyMap<string, number>;
+}
+
 /** One pack's remaining units of one kind, before and after a charge (or a batch of them). */
 interface RemainingChange {
   readonly bundle: Bundle;
@@ -60,7 +66,7 @@ export async function alertAfterBatch(
   trx: Executor,
   notices: Notices | undefined,
   bundles: ReadonlyMap<string, readonly Bundle[]>,
-  charged: ReadonlyArray<{ readonly decision: { readonly row: { readonly kind: UsageKind }; readonly draws_by_bundle: ReadonlyMap<string, number> } }>,
+  charged: ReadonlyArray<{ readonly decision: ChargeDraws }>,
   now_ms: number,
 ): Promise<void> {
   if (!notices || charged.every(({ decision }) => decision.draws_by_bundle.size === 0)) return;

@@ -86,7 +86,13 @@ async function reopenAfterFailure(trx: Executor, order: Order, failure_code: str
   await setOrderState(trx, order, running ? 'awaiting_payment' : 'created', now_ms, { failure_code });
 }
 
-async function settleSucceeded(trx: Executor, order: Order, payment: Payment, now_ms: number, notices: Notices | undefined): Promise<SettlementOutcome> {
+async function settleSucceeded(
+  trx: Executor,
+  order: Order,
+  payment: Payment,
+  now_ms: number,
+  notices: Notices | undefined,
+): Promise<SettlementOutcome> {
   const clearing = providerClearingAccountId(payment.provider);
   await ensureLedgerAccount(trx, { id: clearing, kind: 'provider_clearing', name: `Clearing, ${payment.provider}` }, now_ms);
   if (!isOpenOrder(order.state)) {

@@ -272,7 +272,8 @@ export const customerApiRoutes: FastifyPluginAsyncZod<CustomerApiOptions> = asyn
 };
 
 function presentAlertSettings(settings: AlertSettings) {
-  return { alerts_enabled: settings.alerts_enabled, usage_thresholds_percent: [...settings.usage_thresholds_percent], expiry_alert: settings.expiry_alert };
+  const { alerts_enabled, usage_thresholds_percent, expiry_alert } = settings;
+  return { alerts_enabled, usage_thresholds_percent: [...usage_thresholds_percent], expiry_alert };
 }
 
 /** The schema lets exactly one through. */
