@@ -9,6 +9,7 @@ import { DEMO_START_MS, openDemoLikeLine, seededContext, type SeededContext } fr
 import { findLine } from '../lines/lines.js';
 import { noticesFromConfig, NOTICE_CAP_WINDOW_MS, queueNotice } from './notices.js';
 import { NOTICE_TEST_AUTH_SECRET, noticesOf } from '../../testing/sent-notices.js';
+import { payFromWallet } from '../../testing/wallet-payers.js';
 
 const EN_LINE = '+79001234568'; // demo: English, no pack, empty wallet
 const ZH_LINE = '+79001234567'; // demo: 简体中文, 500 ₽, the 5 GB pack
@@ -69,6 +70,23 @@ describeEachDatabase('SMS notices', (t) => {
     assert.deepEqual(sent.map((notice) => [notice.cause, notice.dedupe_key]), [['pack_active', order.id], ['refund', refund.id]]);
     assert.equal(sent[0]!.text, 'Payment received: 5 GB data, 7 days is active until 3 Dec 12:00. Balance: dial #100#.');
     assert.equal(sent[1]!.text, '690.00 RUB has been refunded to the card or account you paid with. Banks may take a few days to show it.');
+  });
+
+  it('a pack paid from the balance, then refunded to it: "pack active" and "refunded to your balance", once each', async () => {
+    const line = await openDemoLikeLine(seeded, 'en', 'Asia/Vladivostok');
+    const { renewal, database, clock } = seeded.context;
+    const { order } = await renewal.createOrder({ line: { line_id: line.id }, package_code: 'sms-50-30d', channel: 'ussd', idempotency_key: 'wallet-order' });
+    await payFromWallet({ database, clock, renewal }, order.id, 'wallet-pay');
+    await payFromWallet({ database, clock, renewal }, order.id, 'wallet-pay'); // the same request again: replayed
+    const refund_input = { order_id: order.id, requested_by: 'staff:test', idempotency_key: 'wallet-refund' };
+    await renewal.refundUnusedPack(refund_input);
+    await renewal.refundUnusedPack(refund_input);
+    const refund = await database.db.selectFrom('refunds').select('id').where('order_id', '=', order.id).executeTakeFirstOrThrow();
+    const sent = await noticesOf(database, line.id);
+    assert.deepEqual(sent.map((notice) => [notice.cause, notice.dedupe_key]), [['pack_active', order.id], ['refund', refund.id]]);
+    // 30 days from 12:00 Moscow, shown in Vladivostok (+7 hours from Moscow).
+    assert.equal(sent[0]!.text, 'Payment received: 50 SMS, 30 days is active until 26 Dec 19:00. Balance: dial #100#.');
+    assert.equal(sent[1]!.text, '190.00 RUB has been refunded to your roamcard balance.');
   });
 
   it('caps notices per number over a rolling 24 hours: beyond the cap recorded as capped, never sent; sign-in codes are not capped', async () => {
