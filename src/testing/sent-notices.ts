@@ -15,6 +15,8 @@ export interface SentNotice {
   readonly to_msisdn: string | null;
   /** The SMS text as the sms.send handler reads it (unsealed); null for a capped notice. */
   readonly text: string | null;
+  /** The SMS is dropped unsent past this instant; null: sent whenever the SMSC takes it. */
+  readonly send_before_ms: number | null;
 }
 
 /** A line's notices, oldest first, with their SMS decoded the way the sms.send handler does. */
@@ -24,11 +26,12 @@ export async function noticesOf(database: Database, line_id: string, auth_secret
     .where('notices.line_id', '=', line_id).orderBy('notices.created_at_ms').orderBy('notices.id').execute();
   const keys = deriveAuthKeys(auth_secret);
   return rows.map((row) => {
-    const payload = row.payload === null ? null : JSON.parse(row.payload) as { to_msisdn: string; text_sealed: string };
+    const payload = row.payload === null ? null : JSON.parse(row.payload) as { to_msisdn: string; text_sealed: string; send_before_ms: number | null };
     if (payload) assert.equal(row.kind, 'sms.send');
     return {
       cause: row.cause, dedupe_key: row.dedupe_key, status: row.status, language: row.language,
       to_msisdn: payload?.to_msisdn ?? null, text: payload ? unsealText(keys, payload.text_sealed) ?? null : null,
+      send_before_ms: payload?.send_before_ms ?? null,
     };
   });
 }

@@ -45,7 +45,7 @@ export async function sweepExpiringPacks(
     .execute();
   for (const bundle of due) {
     await inTransaction(database, (trx) => queueNotice(trx, notices, {
-      line_id: bundle.line_id, cause: 'expiry_soon', dedupe_key: bundle.id,
+      line_id: bundle.line_id, cause: 'expiry_soon', dedupe_key: bundle.id, send_before_ms: bundle.expires_at_ms,
       text: async (line) => expiryAlertText(line.language, {
         pack: (await findPackage(trx, bundle.package_code)).names[line.language],
         until: formatShortDateTime(bundle.expires_at_ms, line.language, line.time_zone),

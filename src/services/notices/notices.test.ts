@@ -87,6 +87,7 @@ describeEachDatabase('SMS notices', (t) => {
     // 30 days from 12:00 Moscow, shown in Vladivostok (+7 hours from Moscow).
     assert.equal(sent[0]!.text, 'Payment received: 50 SMS, 30 days is active until 26 Dec 19:00. Balance: dial #100#.');
     assert.equal(sent[1]!.text, '190.00 RUB has been refunded to your roamcard balance.');
+    assert.deepEqual(sent.map((notice) => notice.send_before_ms), [null, null], 'news of money is sent however late');
   });
 
   it('caps notices per number over a rolling 24 hours: beyond the cap recorded as capped, never sent; sign-in codes are not capped', async () => {

@@ -60,6 +60,8 @@ export interface NoticeInput {
   readonly dedupe_key: string;
   /** The text, written only when the notice is new (it may read the pack, the receipt…). */
   readonly text: (line: NoticeLine) => string | Promise<string>;
+  /** Past this instant the SMS is not worth sending (an alert about a pack that has ended); never by default. */
+  readonly send_before_ms?: number;
 }
 
 export type NoticeOutcome = 'queued' | 'capped' | 'duplicate';
@@ -82,6 +84,7 @@ export async function queueNotice(trx: Executor, notices: Notices, input: Notice
   const text = await input.text(line);
   const sms_job_id = await queueSms(trx, notices.keys, {
     to_msisdn: row.msisdn, language: line.language, text, line_id: line.id, dedupe_key: `notice:${id}`,
+    ...(input.send_before_ms === undefined ? {} : { send_before_ms: input.send_before_ms }),
   }, now_ms);
   await trx.updateTable('notices').set({ sms_job_id }).where('id', '=', id).execute();
   return 'queued';

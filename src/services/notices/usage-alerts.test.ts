@@ -106,6 +106,7 @@ describeEachDatabase('usage and expiry alerts', (t) => {
     const sent = await noticesOf(t.database, announced.line.id);
     assert.deepEqual(sent.map((notice) => [notice.cause, notice.dedupe_key]), [['expiry_soon', announced.bundle_id]]);
     assert.equal(sent[0]!.text, '5 GB data, 7 days ends 3 Dec 12:00. Renew: dial #102# or http://localhost:3000/renew');
+    assert.equal(sent[0]!.send_before_ms, expires_at_ms, 'not sent once the pack has ended');
     assert.deepEqual((await noticesOf(t.database, used_up.line.id)).map((notice) => notice.cause), ['usage_threshold'], 'used up: no expiry alert');
     assert.deepEqual(await noticesOf(t.database, quiet.line.id), []);
     seeded.clock.set(DEMO_START_MS);

@@ -24,6 +24,8 @@ import { queueNotice, renewalLink, type Notices } from './notices.js';
 const TOTAL_COLUMN = { data: 'data_bytes_total', voice: 'voice_seconds_total', sms: 'sms_total' } as const;
 const REMAINING_COLUMN = { data: 'data_bytes_remaining', voice: 'voice_seconds_remaining', sms: 'sms_remaining' } as const;
 const PERCENT = 100n;
+/** A usage alert still undelivered a day later (the SMSC was down) is old news: it is dropped, not sent. */
+export const USAGE_ALERT_SEND_WITHIN_MS = 24 * 3_600_000;
 
 /** What one charged event of a batch drew, as usage.ts's Decision has it. */
 interface ChargeDraws {
@@ -100,6 +102,7 @@ async function alertOnChanges(trx: Executor, notices: Notices, changes: readonly
     if (percent === undefined) continue;
     await queueNotice(trx, notices, {
       line_id, cause: 'usage_threshold', dedupe_key: `${change.bundle.id}:${change.kind}:${percent}`,
+      send_before_ms: Math.min(now_ms + USAGE_ALERT_SEND_WITHIN_MS, change.bundle.expires_at_ms),
       text: async (line) => usageAlertText(line.language, {
         kind: change.kind, percent, left: formatLeft(change.kind, change.after, line.language),
         pack: (await findPackage(trx, change.bundle.package_code)).names[line.language],
