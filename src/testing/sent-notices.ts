@@ -19,6 +19,8 @@ export interface SentNotice {
   readonly send_before_ms: number | null;
 }
 
+interface SmsPayload { to_msisdn: string; text_sealed: string; send_before_ms: number | null }
+
 /** A line's notices, oldest first, with their SMS decoded the way the sms.send handler does. */
 export async function noticesOf(database: Database, line_id: string, auth_secret = NOTICE_TEST_AUTH_SECRET): Promise<SentNotice[]> {
   const rows = await database.db.selectFrom('notices').leftJoin('jobs', 'jobs.id', 'notices.sms_job_id')
@@ -26,7 +28,7 @@ export async function noticesOf(database: Database, line_id: string, auth_secret
     .where('notices.line_id', '=', line_id).orderBy('notices.created_at_ms').orderBy('notices.id').execute();
   const keys = deriveAuthKeys(auth_secret);
   return rows.map((row) => {
-    const payload = row.payload === null ? null : JSON.parse(row.payload) as { to_msisdn: string; text_sealed: string; send_before_ms: number | null };
+    const payload = row.payload === null ? null : JSON.parse(row.payload) as SmsPayload;
     if (payload) assert.equal(row.kind, 'sms.send');
     return {
       cause: row.cause, dedupe_key: row.dedupe_key, status: row.status, language: row.language,
