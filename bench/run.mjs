@@ -7,12 +7,13 @@
 //
 //   --quick                  small sizes, whole run well under a minute
 //   --only <name>[,<name>]   scenario modules or figure names (charging-single, charging-batched,
-//                            renewal-e2e, ussd-balance, scale, or e.g. scale-rss-mb)
+//                            renewal-e2e, ussd-balance, sms-smpp, scale, or e.g. scale-rss-mb)
 //   --seed <n>               seed of every generated stream (default 42)
 //   --scale-lines <n> --scale-events <n>               the large scale case (default 1,000,000 / 10,000,000)
 //   --scale-small-lines <n> --scale-small-events <n>   its baseline (default 10,000 / 100,000)
 //   --events <n> --renewals <n> --duration-s <n>       charging-single events, renewals, USSD seconds
 //   --batch-size <n>                                   charging-batched events per batch (default 500)
+//   --sms-messages <n>                                 sms-smpp messages (default 5,000; 300 with --quick)
 //   --sqlite-synchronous full|normal                   (default full, as the product)
 import { parseArgs } from 'node:util';
 import { describeMachine } from './lib/machine.mjs';
@@ -21,7 +22,7 @@ import { fromDist } from './lib/dist.mjs';
 
 const { redactPassword: redactedUrl } = await fromDist('db/database.js');
 
-const SCENARIOS = ['charging-single', 'charging-batched', 'renewal-e2e', 'ussd-balance', 'scale'];
+const SCENARIOS = ['charging-single', 'charging-batched', 'renewal-e2e', 'ussd-balance', 'sms-smpp', 'scale'];
 
 const { values: options } = parseArgs({
   options: {
@@ -36,6 +37,7 @@ const { values: options } = parseArgs({
     renewals: { type: 'string' },
     'duration-s': { type: 'string' },
     'batch-size': { type: 'string' },
+    'sms-messages': { type: 'string' },
     'sqlite-synchronous': { type: 'string', default: 'full' },
   },
 });
@@ -57,6 +59,7 @@ const sizes = {
   charging_batched: { events: quick ? 10_000 : target.dialect === 'sqlite' ? 200_000 : 100_000, batch_size: positive('batch-size', 500), callers: 1, lines: quick ? 200 : 1_000 },
   renewal: { renewals: positive('renewals', quick ? 40 : 300), concurrency: 16 },
   ussd: { connections: 64, duration_s: positive('duration-s', quick ? 2 : 10) },
+  sms: { messages: positive('sms-messages', quick ? 300 : 5_000) },
   scale: {
     small: { line_count: positive('scale-small-lines', quick ? 2_000 : 10_000), event_count: positive('scale-small-events', quick ? 20_000 : 100_000) },
     large: { line_count: positive('scale-lines', quick ? 20_000 : 1_000_000), event_count: positive('scale-events', quick ? 100_000 : 10_000_000) },
@@ -86,6 +89,7 @@ log(`machine: ${machine.cpus} × ${machine.cpu_model}, ${machine.memory_mb.toLoc
 log(`sizes: charging-single ${sizes.charging_single.events.toLocaleString('en-US')} events × ${sizes.charging_single.concurrency} callers on ${sizes.charging_single.lines} lines · `
   + `charging-batched ${sizes.charging_batched.events.toLocaleString('en-US')} events in batches of ${sizes.charging_batched.batch_size} on ${sizes.charging_batched.lines} lines · `
   + `renewal ${sizes.renewal.renewals} × ${sizes.renewal.concurrency} customers · ussd ${sizes.ussd.connections} connections × ${sizes.ussd.duration_s} s · `
+  + `sms ${sizes.sms.messages.toLocaleString('en-US')} messages · `
   + `scale ${sizes.scale.large.line_count.toLocaleString('en-US')} lines/${sizes.scale.large.event_count.toLocaleString('en-US')} events vs `
   + `${sizes.scale.small.line_count.toLocaleString('en-US')}/${sizes.scale.small.event_count.toLocaleString('en-US')}`);
 

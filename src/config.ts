@@ -6,6 +6,7 @@ import { isLanguage, type Language } from './core/i18n/languages.js';
 import { isTimeZone } from './core/time-zone.js';
 import type { PayAsYouGoTariff } from './core/charging-plan.js';
 import { SMS_DRIVERS, type SmsDriver } from './ports/sms-sender.js';
+import { smppConfig, smppEnvironmentShape, smppProblems, type SmppConfig } from './adapters/sms/smpp/smpp-config.js';
 import {
   isValidBic,
   isValidCorrespondentAccount,
@@ -168,6 +169,7 @@ const environmentSchema = z.object({
     .optional(),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   SMS_DRIVER: z.enum(SMS_DRIVERS).optional(),
+  ...smppEnvironmentShape,
   SMS_NOTICES_PER_NUMBER_DAY_MAX: z.coerce.number().int().min(0).max(1_000).default(NOTICES_PER_NUMBER_DAY_MAX_DEFAULT),
   PAYMENTS_SANDBOX: onOff.optional(),
   RENEW_LOOKUPS_PER_ADDRESS_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(LOOKUP_LIMITS_DEFAULT.per_address_hour),
@@ -201,6 +203,8 @@ const environmentSchema = z.object({
   if (!isValidSettlementAccount(env.SELLER_BANK_BIC, env.SELLER_BANK_ACCOUNT)) {
     context.addIssue({ code: 'custom', path: ['SELLER_BANK_ACCOUNT'], message: 'does not match SELLER_BANK_BIC (wrong control key): check both' });
   }
+}).superRefine((env, context) => {
+  for (const problem of smppProblems(env, env.SMS_DRIVER)) context.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
 }).superRefine((env, context) => {
   // Half a credential would silently leave the gateway open: both or neither.
   if ((env.USSD_GATEWAY_USERNAME === undefined) !== (env.USSD_GATEWAY_PASSWORD === undefined)) {
@@ -259,6 +263,8 @@ export interface Config {
     readonly session_ttl_ms: number;
   };
   readonly sms_driver: SmsDriver;
+  /** SMS_DRIVER=smpp: the SMSC / USSD gateway link (password not enumerable: never in a log). */
+  readonly smpp: SmppConfig | undefined;
   /** SMS notices (activation, receipt, refund, alerts): at most this many to one line in any 24 hours; 0 sends none. */
   readonly sms_notices_per_number_day_max: number;
   readonly payments: {
@@ -334,6 +340,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       session_ttl_ms: env.SESSION_TTL_DAYS * 24 * 3_600_000,
     }),
     sms_driver,
+    smpp: smppConfig(env, sms_driver),
     sms_notices_per_number_day_max: env.SMS_NOTICES_PER_NUMBER_DAY_MAX,
     payments,
     renew_lookups: Object.freeze({

@@ -1,5 +1,5 @@
 import { RecordingProvisioner } from '../adapters/network/recording/recording-provisioner.js';
-import { openSmsSender } from '../adapters/sms/sms-driver.js';
+import { openConsoleSmsSender } from '../adapters/sms/sms-driver.js';
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
@@ -18,6 +18,7 @@ import { ensureSystemAccounts } from '../services/ledger/accounts.js';
 import { RenewalService } from '../services/renewal/renewal-service.js';
 import { jobHandlers } from './jobs.js';
 import { openPayments, type Payments } from './payments.js';
+import { openSmppGateway, type SmppGateway } from './smpp-gateway.js';
 
 /**
  * Everything a channel needs, opened once: the database (migrated), the services over it, the
@@ -35,6 +36,8 @@ export interface AppContext {
   readonly customers: CustomerService;
   /** SMS_DRIVER's sender; only the outbox worker sends through it (job `sms.send`). */
   readonly sms: SmsSender;
+  /** SMS_DRIVER=smpp: the SMSC link (SMS out, receipts and USSD in); `serve` starts it, close() unbinds it. */
+  readonly smpp: SmppGateway | undefined;
   /** SMS notices' background work (the expiry alert's sweep). */
   readonly notices: NoticeService;
   createWorker(options?: Pick<WorkerOptions, 'onOutcome' | 'poll_interval_ms'>): OutboxWorker;
@@ -82,7 +85,8 @@ export function contextOver(
     order_ttl_ms: config.order_ttl_ms, bank_transfer_ttl_ms: config.bank_transfer_ttl_ms, wallet_payers,
     lookup_limits: config.renew_lookups, notices,
   });
-  const sms = openSmsSender(config.sms_driver, { quiet: config.log_level === 'silent' });
+  const smpp = smppGatewayFor(config, database, clock);
+  const sms = smpp?.sender ?? openConsoleSmsSender({ quiet: config.log_level === 'silent' });
   const customers = new CustomerService({
     database, clock, renewal, receipts: new ReceiptService({ database, clock, seller: config.seller }), auth_secret: config.auth.secret,
     session_ttl_ms: config.auth.session_ttl_ms, default_language: config.default_language, wallet_payers,
@@ -93,11 +97,21 @@ export function contextOver(
     sms: { sender: sms, keys: auth_keys, clock }, notices,
   });
   return {
-    config, database, clock, services, payments, renewal, customers, sms,
+    config, database, clock, services, payments, renewal, customers, sms, smpp,
     notices: new NoticeService({ database, clock, notices }),
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
-    close: options.close ?? (async () => undefined),
+    close: async () => {
+      // The link first: unbind while the database is still there for a late receipt.
+      await smpp?.close();
+      await options.close?.();
+    },
   };
+}
+
+function smppGatewayFor(config: Config, database: Database, clock: Clock): SmppGateway | undefined {
+  if (config.sms_driver !== 'smpp') return undefined;
+  if (!config.smpp) throw new Error('SMS_DRIVER=smpp without its SMPP_* settings (loadConfig checks them)');
+  return openSmppGateway({ config: config.smpp, database, clock });
 }
 
 /** True when no line exists yet: `npm start` seeds the demo data then. */

@@ -11,9 +11,14 @@ export const USSD_UCS2_CHARACTERS_MAX = 80;
 /** Bounded pagination: a reply longer than this many pages is a programming error in a template. */
 export const USSD_PAGES_MAX = 20;
 
-const GSM7_BASIC =
+/**
+ * The GSM 03.38 default alphabet in code order, without the escape (0x1B) at index 27: a character's
+ * code is its index below 27, its index + 1 from there (src/core/sms-encoding.ts encodes with it).
+ */
+export const GSM7_BASIC =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
-const GSM7_EXTENSION = '^{}\\[~]|€\f';
+/** The extension table's characters: each is sent as the escape 0x1B and a second septet. */
+export const GSM7_EXTENSION = '^{}\\[~]|€\f';
 const BASIC = new Set(GSM7_BASIC);
 const EXTENSION = new Set(GSM7_EXTENSION);
 

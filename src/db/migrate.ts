@@ -8,6 +8,7 @@ import * as receipts from './migrations/0004-receipts.js';
 import * as customers from './migrations/0005-customers.js';
 import * as productionSafety from './migrations/0006-production-safety.js';
 import * as refundKeys from './migrations/0007-refund-keys.js';
+import * as smsDeliveries from './migrations/0008-sms-deliveries.js';
 import * as notices from './migrations/0010-notices.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-customers': customers,
   '0006-production-safety': productionSafety,
   '0007-refund-keys': refundKeys,
+  '0008-sms-deliveries': smsDeliveries,
   '0010-notices': notices,
 };
 

@@ -436,6 +436,25 @@ export interface RateLimitWindowsTable {
   hits: number;
 }
 
+export type SmsDeliveryStatus = 'submitted' | 'delivered' | 'expired' | 'undeliverable' | 'rejected' | 'unknown';
+
+/** One part of an SMS handed to the SMSC, and what became of it (0008-sms-deliveries). */
+export interface SmsDeliveriesTable {
+  /** The message's reference: its outbox job id. */
+  reference: string;
+  /** 1-based, as in the concatenation header. */
+  part: number;
+  parts_total: number;
+  /** The SMSC's id from submit_sm_resp; null when the part was refused. */
+  message_id: string | null;
+  to_masked: string;
+  status: SmsDeliveryStatus;
+  /** The refusal (command_status name) or the receipt's error code. */
+  error: string | null;
+  submitted_at_ms: number;
+  updated_at_ms: number;
+}
+
 export type NoticeCause = 'pack_active' | 'receipt' | 'refund' | 'usage_threshold' | 'expiry_soon';
 
 /** One SMS notice per cause (0010-notices): `capped` ones were recorded but not sent (the daily cap). */
@@ -491,6 +510,7 @@ export interface Schema {
   installation_secrets: InstallationSecretsTable;
   bank_transfers: BankTransfersTable;
   payment_codes: PaymentCodesTable;
+  sms_deliveries: SmsDeliveriesTable;
   notices: NoticesTable;
   notice_settings: NoticeSettingsTable;
 }

@@ -7,6 +7,8 @@ import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPaymentsCommand } from './commands/payments.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSimsCommand } from './commands/sims.js';
+import { registerSmsCommand } from './commands/sms.js';
+import { registerSmscSimulatorCommand } from './commands/smsc-simulator.js';
 import { registerUsageCommand } from './commands/usage.js';
 import { registerUssdCommand } from './commands/ussd.js';
 import { runCommand } from './run-command.js';
@@ -26,5 +28,7 @@ registerSimsCommand(program);
 registerUsageCommand(program);
 registerJobsCommand(program);
 registerPaymentsCommand(program);
+registerSmsCommand(program);
+registerSmscSimulatorCommand(program);
 
 await runCommand(() => program.parseAsync(process.argv));

@@ -24,7 +24,7 @@ import { receiptPages } from '../web/receipt-pages.js';
 import { ReceiptService } from '../../services/receipts/receipt-service.js';
 import { jobCounts } from '../../services/jobs/outbox.js';
 import { openPaymentCounts } from '../../services/renewal/reports.js';
-import { USSD_DEADLINE_MS_DEFAULT } from '../ussd/session.js';
+import { ussdSessionDependencies } from '../../app/ussd-engine.js';
 
 /**
  * The HTTP server: one Fastify instance, each part an encapsulated plugin given exactly what it
@@ -87,12 +87,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   app.register(ussdAtRoutes, {
     metrics,
     gateway: config.ussd_gateway,
-    session: {
-      lineOverview: (ref) => services.lineOverview(ref),
-      default_language: config.default_language,
-      default_time_zone: config.default_time_zone,
-      deadline_ms: options.ussd_deadline_ms ?? USSD_DEADLINE_MS_DEFAULT,
-    },
+    session: ussdSessionDependencies(context, { deadline_ms: options.ussd_deadline_ms }),
   });
   app.register(packagesRoutes, { services, default_language: config.default_language });
   app.register(usageEventsRoutes, { services, token: config.network_api_token, metrics, default_language: config.default_language });

@@ -19,6 +19,8 @@ export interface UssdRequest {
   readonly text: string;
   /** Overrides the line's own language (an explicit choice, e.g. the CLI's --lang). */
   readonly language?: Language | undefined;
+  /** The transport's id for the session (USSD over SMPP: caller and its_session_info), when it has one. */
+  readonly session_id?: string;
 }
 
 export interface UssdScreen {

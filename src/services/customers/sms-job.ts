@@ -3,7 +3,7 @@ import type { Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import type { SmsSender } from '../../ports/sms-sender.js';
 import { queueJob, type TypedJobHandler } from '../jobs/job-kinds.js';
-import { PermanentJobError } from '../jobs/worker.js';
+import { DeferJobError, PermanentJobError } from '../jobs/worker.js';
 import { sealText, unsealText, type AuthKeys } from './auth-crypto.js';
 
 /**
@@ -15,6 +15,9 @@ import { sealText, unsealText, type AuthKeys } from './auth-crypto.js';
 
 /** A code lives minutes; retries beyond a few are pointless (send_before_ms stops them anyway). */
 export const SMS_JOB_ATTEMPTS_MAX = 5;
+
+/** While the SMS network is unreachable, a job looks again this often (the link reconnects by itself). */
+export const SMS_UNREACHABLE_RETRY_MS = 5_000;
 
 export interface QueueSmsInput {
   readonly to_msisdn: string;
@@ -47,6 +50,9 @@ export function sendSmsJobHandler(deps: SmsJobDependencies | undefined): TypedJo
     if (text === undefined) throw new PermanentJobError('SMS text sealed under another AUTH_SECRET (restarted without AUTH_SECRET set?)');
     const result = await deps.sender.send({ to_msisdn: message.to_msisdn, text, language: message.language, reference: job.id });
     if (result.accepted) return;
+    // The outbox is the queue while the SMSC is away: however long the outage, the job waits (a
+    // sign-in code still stops at send_before_ms, above).
+    if (result.unreachable) throw new DeferJobError(`SMS waiting for the network: ${result.reason}`, SMS_UNREACHABLE_RETRY_MS);
     if (result.retryable) throw new Error(`SMS not accepted yet: ${result.reason}`);
     throw new PermanentJobError(`SMS refused: ${result.reason}`);
   };

@@ -158,6 +158,33 @@ export async function failJob(
   return Number(result.numUpdatedRows) === 1 ? status : 'not_running';
 }
 
+/**
+ * Puts a claimed job back to pending after `delay_ms` without counting the claim as an attempt
+ * (DeferJobError: nothing could be tried). Same claim check as failJob.
+ */
+export async function deferJob(
+  database: Database,
+  job: Pick<Job, 'id' | 'attempts'>,
+  deferral: { message: string; delay_ms: number },
+  now_ms: number,
+): Promise<boolean> {
+  const result = await database.db
+    .updateTable('jobs')
+    .set({
+      status: 'pending',
+      attempts: Math.max(job.attempts - 1, 0),
+      lease_until_ms: null,
+      last_error: deferral.message.slice(0, JOB_ERROR_LENGTH_MAX),
+      run_after_ms: now_ms + Math.max(deferral.delay_ms, 0),
+      updated_at_ms: now_ms,
+    })
+    .where('id', '=', job.id)
+    .where('status', '=', 'running')
+    .where('attempts', '=', job.attempts)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** Jobs per kind and status: for /metrics and `roamcard jobs`. */
 export async function jobCounts(db: Executor): Promise<Array<{ kind: string; status: JobStatus; count: number }>> {
   const rows = await db

@@ -1,6 +1,6 @@
 import type { Database } from '../../db/database.js';
 import type { Clock } from '../../ports/clock.js';
-import { claimJobs, completeJob, extendLease, failJob, JOB_LEASE_MS_DEFAULT, type Job } from './outbox.js';
+import { claimJobs, completeJob, deferJob, extendLease, failJob, JOB_LEASE_MS_DEFAULT, type Job } from './outbox.js';
 
 /**
  * Runs outbox jobs. Handlers must be idempotent: a job runs at least once (a worker that dies
@@ -12,6 +12,20 @@ export class PermanentJobError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PermanentJobError';
+  }
+}
+
+/**
+ * The job could not even be tried for a reason outside it (the SMSC link is down): it goes back to
+ * pending for `delay_ms` and the claim does not count as an attempt, so an outage of any length
+ * parks nothing as dead. Only for "nothing was attempted": a tried and failed call is a plain error.
+ */
+export class DeferJobError extends Error {
+  readonly delay_ms: number;
+  constructor(message: string, delay_ms: number) {
+    super(message);
+    this.name = 'DeferJobError';
+    this.delay_ms = delay_ms;
   }
 }
 
@@ -107,6 +121,11 @@ export class OutboxWorker {
       onOutcome?.(job.kind, 'done');
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof DeferJobError) {
+        await deferJob(database, job, { message, delay_ms: error.delay_ms }, clock.now_ms());
+        onOutcome?.(job.kind, 'retry', error);
+        return;
+      }
       const status = await failJob(database, job, { message, retryable: !(error instanceof PermanentJobError) }, clock.now_ms());
       onOutcome?.(job.kind, status === 'dead' ? 'dead' : 'retry', error);
     } finally {

@@ -4,6 +4,8 @@ import { isEmptyDatabase, openAppContext, type AppContext } from '../../../app/c
 import { loadConfig, paygTariff, type Config } from '../../../config.js';
 import { seedDemo } from '../../../services/demo/seed.js';
 import type { Server } from '../../http/server.js';
+import type { SmppGatewayEvent } from '../../../app/smpp-gateway.js';
+import { ussdAnswerer } from '../../../app/ussd-engine.js';
 
 /**
  * `roamcard serve [--demo-if-empty]`: the HTTP server until SIGINT/SIGTERM. A bad configuration
@@ -49,6 +51,7 @@ async function seedIfEmpty(context: AppContext, app: Server): Promise<void> {
  * them at once (jobs are claimed with SKIP LOCKED on PostgreSQL).
  */
 function startBackgroundWork(context: AppContext, app: Server): { stop(): Promise<void> } {
+  startSmppLink(context, app);
   const worker = context.createWorker({
     onOutcome: (kind, outcome, error) => {
       app.metrics.jobs_finished_total.inc({ kind, outcome });
@@ -79,6 +82,41 @@ function startBackgroundWork(context: AppContext, app: Server): { stop(): Promis
       await worker.stop();
     },
   };
+}
+
+/**
+ * SMS_DRIVER=smpp: the one SMPP link of this server carries SMS out (the outbox worker's sms.send
+ * jobs) and USSD in, answered by the same session engine as POST /ussd/at. It reconnects by itself;
+ * the context's close() unbinds it at shutdown.
+ */
+function startSmppLink(context: AppContext, app: Server): void {
+  if (!context.smpp) return;
+  const log = app.log.child({ component: 'smpp' });
+  context.smpp.start({
+    ussdAnswer: ussdAnswerer(context, { onFailure: (error) => log.error({ err: error }, 'USSD reply failed on our side') }),
+    onEvent: (event) => logSmppEvent(log, event),
+  });
+}
+
+/** Events carry no number, text or password: they are safe to log as they are. */
+function logSmppEvent(log: Server['log'], event: SmppGatewayEvent): void {
+  switch (event.type) {
+    case 'bound': log.info('SMPP link bound'); return;
+    case 'down': log.warn({ reason: event.reason }, 'SMPP link down'); return;
+    case 'closed': log.info('SMPP link unbound and closed'); return;
+    case 'bind_refused': log.error({ status: event.status }, 'SMPP bind refused: check SMPP_SYSTEM_ID and SMPP_PASSWORD'); return;
+    case 'reconnecting': log.info({ delay_ms: event.delay_ms, attempt: event.attempt }, 'SMPP link reconnecting'); return;
+    case 'receipt': log.debug({ status: event.status, recorded: event.recorded }, 'SMS delivery receipt'); return;
+    case 'mobile_originated_ignored': log.debug('incoming SMS ignored'); return;
+    case 'ussd_without_engine': log.warn('USSD step received but no USSD engine is wired'); return;
+    case 'ussd': {
+      const { event: ussd } = event;
+      if (ussd.type === 'answer_failed') log.error({ err: ussd.error }, 'USSD over SMPP: no answer');
+      else if (ussd.type === 'reply_failed') log.warn({ reason: ussd.reason }, 'USSD over SMPP: reply not taken');
+      else log.debug({ ussd }, 'USSD over SMPP');
+      return;
+    }
+  }
 }
 
 function stopGracefully(config: Config, app: Server, context: AppContext, background: { stop(): Promise<void> }): void {
