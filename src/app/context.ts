@@ -13,6 +13,7 @@ import { ReceiptService } from '../services/receipts/receipt-service.js';
 import { servicesFromConfig, type Services } from '../services/index.js';
 import { OutboxWorker, type WorkerOptions } from '../services/jobs/worker.js';
 import { ensureSystemAccounts } from '../services/ledger/accounts.js';
+import { LineRenewal } from '../services/renewal/line-renewal.js';
 import { RenewalService } from '../services/renewal/renewal-service.js';
 import { jobHandlers } from './jobs.js';
 import { openPayments, type Payments } from './payments.js';
@@ -31,6 +32,8 @@ export interface AppContext {
   readonly renewal: RenewalService;
   /** Customer sign-in, lines, dashboard, orders (self-service site and app). */
   readonly customers: CustomerService;
+  /** Renewal asked for by the line itself over USSD (#102#): packs, paying from the balance, payment links. */
+  readonly lineRenewal: LineRenewal;
   /** SMS_DRIVER's sender; only the outbox worker sends through it (job `sms.send`). */
   readonly sms: SmsSender;
   createWorker(options?: Pick<WorkerOptions, 'onOutcome' | 'poll_interval_ms'>): OutboxWorker;
@@ -77,6 +80,7 @@ export function contextOver(
     order_ttl_ms: config.order_ttl_ms, bank_transfer_ttl_ms: config.bank_transfer_ttl_ms, wallet_payers,
     lookup_limits: config.renew_lookups,
   });
+  const lineRenewal = new LineRenewal({ database, clock, renewal, keys: auth_keys, public_base_url: config.public_base_url });
   const sms = openSmsSender(config.sms_driver, { quiet: config.log_level === 'silent' });
   const customers = new CustomerService({
     database, clock, renewal, receipts: new ReceiptService({ database, clock, seller: config.seller }), auth_secret: config.auth.secret,
@@ -88,7 +92,7 @@ export function contextOver(
     sms: { sender: sms, keys: auth_keys, clock },
   });
   return {
-    config, database, clock, services, payments, renewal, customers, sms,
+    config, database, clock, services, payments, renewal, customers, lineRenewal, sms,
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
     close: options.close ?? (async () => undefined),
   };

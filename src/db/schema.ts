@@ -436,6 +436,15 @@ export interface RateLimitWindowsTable {
   hits: number;
 }
 
+/** `/p/<token>`: a short link to an order's payment page, sent by SMS (USSD #102#). */
+export interface ShortLinksTable {
+  token: string;
+  order_id: string;
+  line_id: string;
+  created_at_ms: number;
+  expires_at_ms: number;
+}
+
 export interface Schema {
   sims: SimsTable;
   accounts: AccountsTable;
@@ -466,4 +475,5 @@ export interface Schema {
   installation_secrets: InstallationSecretsTable;
   bank_transfers: BankTransfersTable;
   payment_codes: PaymentCodesTable;
+  short_links: ShortLinksTable;
 }

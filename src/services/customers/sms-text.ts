@@ -32,3 +32,19 @@ const PAYMENT_CODE_TEXTS: Readonly<Record<Language, (p: { code: string; amount: 
 export function paymentCodeSmsText(language: Language, code: string, amount: string, valid_minutes: number): string {
   return PAYMENT_CODE_TEXTS[language]({ code, amount, minutes: valid_minutes });
 }
+
+/**
+ * The payment link asked for in #102#: what it pays for, then the link, last, so that a phone
+ * makes it tappable. One SMS with a 40-character address and a pack name up to 20 characters
+ * (checked by a test); a longer address or name makes it two parts, which phones join.
+ */
+const PAYMENT_LINK_TEXTS: Readonly<Record<Language, (p: { pack: string; amount: string; url: string }) => string>> = {
+  en: ({ pack, amount, url }) => `roamcard: pay ${amount} for ${pack} here: ${url}`,
+  ru: ({ pack, amount, url }) => `Оплата ${pack}, ${amount}: ${url}`,
+  'zh-Hans': ({ pack, amount, url }) => `远游卡：支付${pack}（${amount}）：${url}`,
+  'zh-Hant': ({ pack, amount, url }) => `遠遊卡：支付${pack}（${amount}）：${url}`,
+};
+
+export function paymentLinkSmsText(language: Language, pack: string, amount: string, url: string): string {
+  return PAYMENT_LINK_TEXTS[language]({ pack, amount, url });
+}

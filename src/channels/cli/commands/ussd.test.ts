@@ -52,12 +52,12 @@ describe('roamcard ussd (end to end, after roamcard demo)', { concurrency: true 
       roamcard('ussd', '8 900 123-45-67', '#100#'),
       roamcard('ussd', '+79001234569', '#101#'),
       roamcard('ussd', '+79009990000', '#100#', '--lang', 'zh-TW'),
-      roamcard('ussd', '+79001234568', '*102#'),
+      roamcard('ussd', '+79001234568', '*103#'),
     ]);
     assert.match(own.stdout, balance['zh-Hans']);
     assert.match(russian.stdout, /^Ваши пакеты \(1\):\n1\) 100 минут на 30 дней: осталось 79 мин до /);
     assert.deepEqual([unknown.code, unknown.stdout], [0, '此號碼不屬於遠遊卡用戶，請檢查SIM卡。\n']);
-    assert.equal(code.stdout, 'Unknown code *102#. Dial #100# for balance, #101# for packs.\n');
+    assert.equal(code.stdout, 'Unknown code *103#. Dial #100# for balance, #101# for packs, #102# to renew.\n');
   });
 
   it('refuses an unknown --lang with a clear message and exit code 1', async () => {
@@ -68,10 +68,9 @@ describe('roamcard ussd (end to end, after roamcard demo)', { concurrency: true 
 });
 
 describe('roamcard ussd output', () => {
-  it('adds a bracketed line while the session continues, and nothing on a final screen', () => {
-    assert.equal(renderScreen({ text: 'done', continues: false, page: 0, page_count: 1 }), 'done');
-    assert.equal(renderScreen({ text: 'p1\n0 More', continues: true, page: 0, page_count: 3 }), 'p1\n0 More\n[session continues: reply 0 for more]');
-    assert.equal(renderScreen({ text: 'p2', continues: true, page: 1, page_count: 3 }), 'p2\n[session continues: reply 0 for more or 00 to go back]');
-    assert.equal(renderScreen({ text: 'p3', continues: true, page: 2, page_count: 3 }), 'p3\n[session continues: reply 00 to go back]');
+  it('adds a bracketed line saying how to answer while the session continues, and nothing on a final screen', () => {
+    assert.equal(renderScreen({ text: 'done', continues: false }), 'done');
+    assert.equal(renderScreen({ text: 'p1\n99 More', continues: true }), "p1\n99 More\n[session continues: to answer, run again with --input '<answer>']");
+    assert.equal(renderScreen({ text: 'p2', continues: true }, '1*99'), "p2\n[session continues: to answer, run again with --input '1*99*<answer>']");
   });
 });
