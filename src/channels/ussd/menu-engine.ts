@@ -98,7 +98,8 @@ export async function walkMenu(walk: MenuWalk): Promise<MenuAnswer> {
   if (page === undefined) throw new Error(`page ${state.position.page} of ${shown.pages.length} does not exist`);
   const text = state.hint ? `${messagesFor(state.language).ussd_menu.wrong_choice}\n${page}` : page;
   return {
-    text, continues: shown.continues, page: state.position.page, page_count: shown.pages.length, outcome: shown.outcome, language: state.language,
+    text, continues: shown.continues, page: state.position.page, page_count: shown.pages.length,
+    outcome: shown.outcome, language: state.language,
   };
 }
 
@@ -149,7 +150,8 @@ async function perform(
         kind: 'state',
         state: {
           ...state, hint: false,
-          position: { screen: AFTER_BALANCE_SHORT, page: 0, pack, missing_minor: bought.missing_minor }, history: [...state.history, position],
+          position: { screen: AFTER_BALANCE_SHORT, page: 0, pack, missing_minor: bought.missing_minor },
+          history: [...state.history, position],
         },
       };
     case 'refused':
