@@ -38,7 +38,12 @@ export function listElements(list: ListId, packs: readonly PackOffer[]): ListEle
 export function listLabel(element: ListElement, language: Language): string {
   if ('language' in element) return LANGUAGE_NAMES[element.language];
   const menu = messagesFor(language).ussd_menu;
-  return menu.pack_item({ name: packName(element.pack, language), price: formatMoney(element.pack.price_minor, language) });
+  return menu.pack_item({ name: packName(element.pack, language), price: wholeMoney(formatMoney(element.pack.price_minor, language)) });
+}
+
+/** "500 RUB" for "500.00 RUB" in lists: three characters a line, where a UCS-2 screen has 80 in all. */
+function wholeMoney(formatted: string): string {
+  return formatted.replace(/[.,]00(?=\D*$)/, '');
 }
 
 export function viewLines(view: Exclude<ViewId, 'balance' | 'packages'>, data: ViewData): string[] {

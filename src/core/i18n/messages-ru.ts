@@ -28,8 +28,8 @@ export const messagesRu: Messages = {
   },
   ussd_menu: {
     item: ({ key, label }) => `${key} ${label}`,
-    wrong_choice: 'Неверный выбор.',
-    renew_title: 'Купить пакет:',
+    wrong_choice: 'Неверно.',
+    renew_title: 'Пакеты:',
     pack_item: ({ name, price }) => `${name}: ${price}`,
     no_packs_for_sale: 'Сейчас нет пакетов для покупки. Используйте сайт или приложение.',
     language: 'Язык/Language',

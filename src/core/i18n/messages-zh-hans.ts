@@ -39,7 +39,7 @@ export const messagesZhHans: Messages = {
     price: ({ price }) => `价格：${price}`,
     pay_how: '支付方式：',
     pay_from_balance: '余额支付',
-    pay_by_link: '短信发送支付链接',
+    pay_by_link: '短信支付链接',
     confirm_question: ({ name, price, balance }) => `用余额（${balance}）支付${price}购买${name}？`,
     confirm: '确认',
     activated: ({ name, until }) => `成功！${name}已生效，至${until}。`,

@@ -39,7 +39,7 @@ export const messagesZhHant: Messages = {
     price: ({ price }) => `價格：${price}`,
     pay_how: '付款方式：',
     pay_from_balance: '餘額付款',
-    pay_by_link: '簡訊傳送付款連結',
+    pay_by_link: '簡訊付款連結',
     confirm_question: ({ name, price, balance }) => `用餘額（${balance}）付款${price}購買${name}？`,
     confirm: '確認',
     activated: ({ name, until }) => `成功！${name}已生效，至${until}。`,
