@@ -70,7 +70,6 @@ export const USSD_MENU: MenuTree = {
     },
     pack: {
       view: 'pack_details',
-      title: 'pay_how',
       items: [
         { key: '1', label: 'pay_from_balance', then: { to: 'confirm' } },
         { key: '2', label: 'pay_by_link', then: { action: 'send_payment_link' } },

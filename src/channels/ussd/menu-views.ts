@@ -53,11 +53,8 @@ export function viewLines(view: Exclude<ViewId, 'balance' | 'packages'>, data: V
   const price = formatMoney(pack.price_minor, data.language);
   switch (view) {
     case 'pack_details':
-      return [
-        packName(pack, data.language),
-        menu.pack_gives({ amounts: packAmounts(pack, data.language), validity: menu.validity({ hours: pack.validity_hours }) }),
-        menu.price({ price }),
-      ];
+      // What it gives rather than its name again: the two often say the same, and 80 UCS-2 characters are few.
+      return [menu.pack_offer({ amounts: packAmounts(pack, data.language), validity: menu.validity({ hours: pack.validity_hours }), price })];
     case 'confirm_question':
       return [menu.confirm_question({
         name: packName(pack, data.language), price, balance: formatMoney(data.overview.wallet_balance_minor, data.language),

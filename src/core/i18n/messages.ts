@@ -123,11 +123,9 @@ export interface Messages {
     no_packs_for_sale: string;
     language: string;
     language_title: string;
-    /** After choosing a pack: its name, then what it gives for how long, and its price. */
-    pack_gives: (p: { amounts: string; validity: string }) => string;
+    /** After choosing a pack: what it gives for how long, and its price (the ways to pay follow). */
+    pack_offer: (p: { amounts: string; validity: string; price: string }) => string;
     validity: (p: { hours: number }) => string;
-    price: (p: { price: string }) => string;
-    pay_how: string;
     pay_from_balance: string;
     pay_by_link: string;
     confirm_question: (p: { name: string; price: string; balance: string }) => string;
