@@ -31,7 +31,10 @@ const LINKS: readonly PaymentLinkRequest[] = [
 /** Long pack names and many packs: #101# and #102# need several pages in every language. */
 const MANY_PACKS = Array.from({ length: 12 }, (_, index) => ({
   kind: 'combo' as const,
-  names: { en: `Travel combo ${index + 1}: data and calls`, ru: `Комбо ${index + 1}: интернет и звонки`, 'zh-Hans': `旅行套餐${index + 1}：流量加通话`, 'zh-Hant': `旅行方案${index + 1}：流量加通話` },
+  names: {
+    en: `Travel combo ${index + 1}: data and calls`, ru: `Комбо ${index + 1}: интернет и звонки`,
+    'zh-Hans': `旅行套餐${index + 1}：流量加通话`, 'zh-Hant': `旅行方案${index + 1}：流量加通話`,
+  },
   data_mb: 1024 * (index + 1), voice_minutes: 100, validity_hours: 24 * (index + 1),
 }));
 

@@ -54,7 +54,9 @@ export function viewLines(view: Exclude<ViewId, 'balance' | 'packages'>, data: V
   switch (view) {
     case 'pack_details':
       // What it gives rather than its name again: the two often say the same, and 80 UCS-2 characters are few.
-      return [menu.pack_offer({ amounts: packAmounts(pack, data.language), validity: menu.validity({ hours: pack.validity_hours }), price })];
+      return [menu.pack_offer({
+        amounts: packAmounts(pack, data.language), validity: menu.validity({ hours: pack.validity_hours }), price,
+      })];
     case 'confirm_question':
       return [menu.confirm_question({
         name: packName(pack, data.language), price, balance: formatMoney(data.overview.wallet_balance_minor, data.language),

@@ -76,7 +76,9 @@ describeEachDatabase('USSD #102# renewal over POST /ussd/at', (test_db) => {
       assert.ok(first.startsWith(`CON ${menu.renew_title}\n1 `), first);
       assert.ok(first.includes(`1 ${menu.pack_item({ name: packName(language, 0), price: wholePrice(19_000, language) })}`), first);
       const details = await dial(line.msisdn, CHEAP.number, session);
-      const offer = menu.pack_offer({ amounts: language === 'ru' ? '1,0 ГБ' : '1.0 GB', validity: menu.validity({ hours: 24 }), price: formatMoney(CHEAP.price_minor, language) });
+      const offer = menu.pack_offer({
+        amounts: language === 'ru' ? '1,0 ГБ' : '1.0 GB', validity: menu.validity({ hours: 24 }), price: formatMoney(CHEAP.price_minor, language),
+      });
       assert.equal(details, `CON ${offer}\n1 ${menu.pay_from_balance}\n2 ${menu.pay_by_link}\n${messagesFor(language).ussd.back}`);
       const confirm = await dial(line.msisdn, `${CHEAP.number}*1`, session);
       assert.ok(confirm.includes(formatMoney(BALANCE_MINOR, language)) && confirm.includes(`1 ${menu.confirm}`), confirm);
@@ -111,7 +113,8 @@ describeEachDatabase('USSD #102# renewal over POST /ussd/at', (test_db) => {
       const menu = messagesFor(language).ussd_menu;
       const session = newSession();
       const short = await dial(line.msisdn, `${DEAR.number}*1*1`, session);
-      assert.equal(short, `CON ${menu.balance_short({ missing: formatMoney(DEAR.price_minor - BALANCE_MINOR, language) })}\n2 ${menu.pay_by_link}\n${messagesFor(language).ussd.back}`);
+      const missing = formatMoney(DEAR.price_minor - BALANCE_MINOR, language);
+      assert.equal(short, `CON ${menu.balance_short({ missing })}\n2 ${menu.pay_by_link}\n${messagesFor(language).ussd.back}`);
       assert.equal(await walletMinor(line), BALANCE_MINOR);
       const sent = await dial(line.msisdn, `${DEAR.number}*1*1*2`, session);
       assert.equal(sent, `END ${menu.link_sent}`);
