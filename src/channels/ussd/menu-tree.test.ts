@@ -51,7 +51,8 @@ function moves(screen: ScreenId, pack_count: number): Array<[string, Transition]
     ? listElements(definition.list.of, definition.list.of === 'packs_for_sale' ? manyOffers(pack_count) : [])
       .map((_, index): [string, Transition] => [String(index + 1), definition.list!.then])
     : [];
-  const items = [...(definition.items ?? []), ...(definition.shared_items ?? [])].map((item): [string, Transition] => [item.key, item.then]);
+  const fixed = [...(definition.items ?? []), ...(definition.shared_items ?? [])];
+  const items = fixed.map((item): [string, Transition] => [item.key, item.then]);
   return [...listed, ...items];
 }
 
