@@ -1,4 +1,5 @@
 import type { Language } from '../../core/i18n/languages.js';
+import { gsm7Septets } from '../../core/ussd-text.js';
 
 /**
  * The sign-in SMS in the customer's language. Each fits one SMS: 160 GSM-7 characters in English,
@@ -34,17 +35,33 @@ export function paymentCodeSmsText(language: Language, code: string, amount: str
 }
 
 /**
- * The payment link asked for in #102#: what it pays for, then the link, last, so that a phone
- * makes it tappable. One SMS with a 40-character address and a pack name up to 20 characters
- * (checked by a test); a longer address or name makes it two parts, which phones join.
+ * The payment link asked for in #102#: what it pays for, then the link, last, so that a phone makes
+ * it tappable. When the pack's name would make it two SMS (a UCS-2 SMS holds 70 characters), the
+ * name is left out: the amount and the page behind the link say the rest.
  */
 const PAYMENT_LINK_TEXTS: Readonly<Record<Language, (p: { pack: string; amount: string; url: string }) => string>> = {
   en: ({ pack, amount, url }) => `roamcard: pay ${amount} for ${pack} here: ${url}`,
   ru: ({ pack, amount, url }) => `Оплата ${pack}, ${amount}: ${url}`,
-  'zh-Hans': ({ pack, amount, url }) => `远游卡：支付${pack}（${amount}）：${url}`,
-  'zh-Hant': ({ pack, amount, url }) => `遠遊卡：支付${pack}（${amount}）：${url}`,
+  'zh-Hans': ({ pack, amount, url }) => `支付${pack}（${amount}）：${url}`,
+  'zh-Hant': ({ pack, amount, url }) => `支付${pack}（${amount}）：${url}`,
+};
+const PAYMENT_LINK_SHORT_TEXTS: Readonly<Record<Language, (p: { amount: string; url: string }) => string>> = {
+  en: ({ amount, url }) => `roamcard: pay ${amount} here: ${url}`,
+  ru: ({ amount, url }) => `Оплата ${amount}: ${url}`,
+  'zh-Hans': ({ amount, url }) => `支付${amount}：${url}`,
+  'zh-Hant': ({ amount, url }) => `付款${amount}：${url}`,
 };
 
+/** One SMS: 160 GSM-7 septets, or 70 UCS-2 characters. */
+export const SMS_GSM7_SEPTETS_MAX = 160;
+export const SMS_UCS2_CHARACTERS_MAX = 70;
+
+export function fitsOneSms(text: string): boolean {
+  const septets = gsm7Septets(text);
+  return septets === null ? text.length <= SMS_UCS2_CHARACTERS_MAX : septets <= SMS_GSM7_SEPTETS_MAX;
+}
+
 export function paymentLinkSmsText(language: Language, pack: string, amount: string, url: string): string {
-  return PAYMENT_LINK_TEXTS[language]({ pack, amount, url });
+  const full = PAYMENT_LINK_TEXTS[language]({ pack, amount, url });
+  return fitsOneSms(full) ? full : PAYMENT_LINK_SHORT_TEXTS[language]({ amount, url });
 }
