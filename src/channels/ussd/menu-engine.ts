@@ -3,7 +3,7 @@ import type { Language } from '../../core/i18n/languages.js';
 import { messagesFor } from '../../core/i18n/messages.js';
 import type { LineOverview } from '../../services/lines/overview.js';
 import type { LineRenewal, PackOffer, RenewalRefusal } from '../../services/renewal/line-renewal.js';
-import { menuPages } from './menu-pages.js';
+import { menuPages, withHint } from './menu-pages.js';
 import {
   AFTER_BALANCE_SHORT, AFTER_LANGUAGE, BACK_KEY, MORE_KEY,
   type ActionId, type MenuTree, type ScreenDefinition, type ScreenId, type Transition,
@@ -67,6 +67,8 @@ interface Rendered {
   /** #100#/#101#: text without choices, where a stray answer just shows the page again (no hint). */
   readonly text_only: boolean;
   readonly outcome: UssdOutcome;
+  /** The title, when it is the first line: a wrong-choice hint takes its place. */
+  readonly title?: string | undefined;
 }
 
 interface WalkState {
@@ -96,7 +98,7 @@ export async function walkMenu(walk: MenuWalk): Promise<MenuAnswer> {
   const shown = await renderer(state);
   const page = shown.pages[state.position.page];
   if (page === undefined) throw new Error(`page ${state.position.page} of ${shown.pages.length} does not exist`);
-  const text = state.hint ? `${messagesFor(state.language).ussd_menu.wrong_choice}\n${page}` : page;
+  const text = state.hint ? withHint(page, messagesFor(state.language).ussd_menu.wrong_choice, shown.title) : page;
   return {
     text, continues: shown.continues, page: state.position.page, page_count: shown.pages.length,
     outcome: shown.outcome, language: state.language,
@@ -210,8 +212,10 @@ function menuScreen(walk: MenuWalk, screen: ScreenDefinition, state: WalkState, 
     choices.set(item.key, { then: item.then });
     return menu.item({ key: item.key, label: menu[item.label] });
   });
+  const title = screen.title !== undefined && lines[0] === menu[screen.title] ? lines[0] : undefined;
   const pages = menuPages({
-    lines, shared, more: messages.ussd.more, back: messages.ussd.back, back_from_first: state.history.length > 0, hint: menu.wrong_choice,
+    lines, shared, title, more: messages.ussd.more, back: messages.ussd.back,
+    back_from_first: state.history.length > 0, hint: menu.wrong_choice,
   });
-  return { pages, continues: true, choices, text_only: false, outcome: 'ok' };
+  return { pages, continues: true, choices, text_only: false, outcome: 'ok', title };
 }

@@ -1,16 +1,19 @@
 import { fitsOneScreen, USSD_PAGES_MAX } from '../../core/ussd-text.js';
 
 /**
- * Pages of a menu screen: its content lines (title, view, numbered items) cut between lines, each
- * page with its footer (the shared items, "99 More" unless last, "0 Back" when there is somewhere
- * to go back to). Every page leaves room for the wrong-choice hint shown above it, so the screen
- * repeated with its hint still fits; a line too long for a page on its own is cut at a space.
+ * Pages of a menu screen: its content lines (view, title, numbered items) cut between lines, each
+ * page with its footer (the shared items on the first page, "99 More" unless last, "0 Back" when
+ * there is somewhere to go back to). Every page leaves room for the wrong-choice hint, so the screen
+ * repeated with its hint still fits: the hint takes the place of a generic title ("Buy a pack:"),
+ * or goes above a page without one. A line too long for a page on its own is cut at a space.
  */
 
 export interface MenuPageLayout {
   readonly lines: readonly string[];
-  /** Lines at the foot of every page, before "more" and "back". */
+  /** Lines at the foot of the first page, before "more" and "back". */
   readonly shared: readonly string[];
+  /** The screen's title when it is its first line: the hint replaces it. */
+  readonly title: string | undefined;
   readonly more: string;
   readonly back: string;
   /** True when page 0 also offers "back" (the screen has a previous screen). */
@@ -39,11 +42,18 @@ export function menuPages(layout: MenuPageLayout): string[] {
 
 function compose(layout: MenuPageLayout, lines: readonly string[], index: number, more: boolean): string {
   const back = index > 0 || layout.back_from_first;
-  return [...lines, ...layout.shared, ...(more ? [layout.more] : []), ...(back ? [layout.back] : [])].join('\n');
+  const shared = index === 0 ? layout.shared : [];
+  return [...lines, ...shared, ...(more ? [layout.more] : []), ...(back ? [layout.back] : [])].join('\n');
 }
 
 function fits(layout: MenuPageLayout, page: string): boolean {
-  return fitsOneScreen(`${layout.hint}\n${page}`);
+  return fitsOneScreen(withHint(page, layout.hint, layout.title));
+}
+
+/** The page as shown after a wrong answer: the hint in the title's place, or above the page. */
+export function withHint(page: string, hint: string, title: string | undefined): string {
+  if (title !== undefined && page.startsWith(`${title}\n`)) return `${hint}${page.slice(title.length)}`;
+  return `${hint}\n${page}`;
 }
 
 /** As many whole lines as fit one page with "more"; at least a part of the first (cut at a space). */
