@@ -67,6 +67,37 @@ describe('roamcard ussd (end to end, after roamcard demo)', { concurrency: true 
   });
 });
 
+// Buying changes the demo line's balance: its own database, so the side-by-side tests above keep theirs.
+describe('roamcard ussd #102# (end to end, after roamcard demo)', () => {
+  let data_dir = '';
+  const roamcard = (...args: string[]) => runRoamcard(args, {
+    ...process.env, DATA_DIR: data_dir, DATABASE_URL: '', LOG_LEVEL: 'silent', ROAMCARD_LANG: '', LANG: 'C',
+  });
+
+  before(async () => {
+    data_dir = mkdtempSync(path.join(os.tmpdir(), 'roamcard-cli-ussd-102-'));
+    const demo = await roamcard('demo');
+    assert.equal(demo.code, 0, demo.stderr);
+  });
+  after(() => rmSync(data_dir, { recursive: true, force: true }));
+
+  it('walks #102# with --input, and buys only with --session (once, however often it is run)', async () => {
+    const [first, nosession] = await Promise.all([
+      roamcard('ussd', '+79001234568', '*102#'),
+      roamcard('ussd', '+79001234568', '#102#', '--input', '1*1*1'),
+    ]);
+    assert.ok(first.stdout.startsWith('Buy a pack:\n1 1 GB data, 1 day: 190 RUB\n'), first.stdout);
+    assert.ok(first.stdout.endsWith("[session continues: to answer, run again with --input '<answer>']\n"), first.stdout);
+    assert.match(nosession.stdout, /^Sorry, buying needs the network's session id/);
+    const bought = await roamcard('ussd', '+79001234567', '#102#', '--input', '1*1*1', '--session', 'cli-test', '--lang', 'en');
+    assert.match(bought.stdout, /^Done! 1 GB data, 1 day is active until /);
+    const again = await roamcard('ussd', '+79001234567', '#102#', '--input', '1*1*1', '--session', 'cli-test', '--lang', 'en');
+    assert.equal(again.stdout, bought.stdout);
+    assert.match((await roamcard('ussd', '+79001234567', '#100#', '--lang', 'en')).stdout, /^Balance: 310\.00 RUB\n/);
+  });
+
+});
+
 describe('roamcard ussd output', () => {
   it('adds a bracketed line saying how to answer while the session continues, and nothing on a final screen', () => {
     assert.equal(renderScreen({ text: 'done', continues: false }), 'done');
