@@ -22,7 +22,8 @@ const PAGE_STYLE = 'body{font:16px/1.4 system-ui,sans-serif;max-width:30rem;marg
 const PAGE_CONTENT_SECURITY_POLICY = inlineStylePagePolicy(PAGE_STYLE);
 
 export const paymentLinkPages: FastifyPluginAsync<PaymentLinkOptions> = async (app, options) => {
-  app.get<{ Params: { token: string } }>('/p/:token', async (request, reply) => {
+  // A page for people, not part of the API document.
+  app.get<{ Params: { token: string } }>('/p/:token', { schema: { hide: true } }, async (request, reply) => {
     // The link is a key to the order's page: never cached, never sent on as a Referer.
     reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').header('x-robots-tag', 'noindex');
     const order_id = await options.lineRenewal.orderOfLink(request.params.token);
