@@ -17,6 +17,7 @@ import { GOST_FIELD_LENGTH_MAX } from './services/receipts/gost-payment-qr.js';
 import type { SellerDetails } from './services/receipts/seller.js';
 import { VAT_RATE_PERCENT_MAX } from './services/receipts/vat.js';
 import { LOOKUP_LIMITS_DEFAULT, type LookupLimits } from './services/renewal/lookup-limits.js';
+import { NOTICES_PER_NUMBER_DAY_MAX_DEFAULT } from './services/notices/notices.js';
 
 /**
  * Configuration comes from the environment only, and is validated once at start: a bad value
@@ -167,6 +168,7 @@ const environmentSchema = z.object({
     .optional(),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   SMS_DRIVER: z.enum(SMS_DRIVERS).optional(),
+  SMS_NOTICES_PER_NUMBER_DAY_MAX: z.coerce.number().int().min(0).max(1_000).default(NOTICES_PER_NUMBER_DAY_MAX_DEFAULT),
   PAYMENTS_SANDBOX: onOff.optional(),
   RENEW_LOOKUPS_PER_ADDRESS_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(LOOKUP_LIMITS_DEFAULT.per_address_hour),
   RENEW_LOOKUPS_PER_NUMBER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(LOOKUP_LIMITS_DEFAULT.per_number_hour),
@@ -257,6 +259,8 @@ export interface Config {
     readonly session_ttl_ms: number;
   };
   readonly sms_driver: SmsDriver;
+  /** SMS notices (activation, receipt, refund, alerts): at most this many to one line in any 24 hours; 0 sends none. */
+  readonly sms_notices_per_number_day_max: number;
   readonly payments: {
     /**
      * Test mode: the sandbox provider takes payments, no money moves, and every page, hosted page and
@@ -330,6 +334,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       session_ttl_ms: env.SESSION_TTL_DAYS * 24 * 3_600_000,
     }),
     sms_driver,
+    sms_notices_per_number_day_max: env.SMS_NOTICES_PER_NUMBER_DAY_MAX,
     payments,
     renew_lookups: Object.freeze({
       per_address_hour: env.RENEW_LOOKUPS_PER_ADDRESS_HOUR, per_number_hour: env.RENEW_LOOKUPS_PER_NUMBER_HOUR,

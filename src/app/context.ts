@@ -11,6 +11,8 @@ import { deriveAuthKeys } from '../services/customers/auth-crypto.js';
 import { WalletAuthority } from '../services/customers/wallet-authority.js';
 import { ReceiptService } from '../services/receipts/receipt-service.js';
 import { servicesFromConfig, type Services } from '../services/index.js';
+import { NoticeService } from '../services/notices/notice-service.js';
+import { noticesFromConfig } from '../services/notices/notices.js';
 import { OutboxWorker, type WorkerOptions } from '../services/jobs/worker.js';
 import { ensureSystemAccounts } from '../services/ledger/accounts.js';
 import { LineRenewal } from '../services/renewal/line-renewal.js';
@@ -36,6 +38,8 @@ export interface AppContext {
   readonly lineRenewal: LineRenewal;
   /** SMS_DRIVER's sender; only the outbox worker sends through it (job `sms.send`). */
   readonly sms: SmsSender;
+  /** SMS notices' background work (the expiry alert's sweep). */
+  readonly notices: NoticeService;
   createWorker(options?: Pick<WorkerOptions, 'onOutcome' | 'poll_interval_ms'>): OutboxWorker;
   close(): Promise<void>;
 }
@@ -74,11 +78,12 @@ export function contextOver(
   const payments = openPayments(config, database, clock, options.environment);
   const services = servicesFromConfig(config, database, clock);
   const auth_keys = deriveAuthKeys(config.auth.secret);
+  const notices = noticesFromConfig(config);
   const wallet_payers = new WalletAuthority({ database, clock, keys: auth_keys });
   const renewal = new RenewalService({
     database, clock, router: payments.router, public_base_url: config.public_base_url,
     order_ttl_ms: config.order_ttl_ms, bank_transfer_ttl_ms: config.bank_transfer_ttl_ms, wallet_payers,
-    lookup_limits: config.renew_lookups,
+    lookup_limits: config.renew_lookups, notices,
   });
   const lineRenewal = new LineRenewal({ database, clock, renewal, keys: auth_keys, public_base_url: config.public_base_url });
   const sms = openSmsSender(config.sms_driver, { quiet: config.log_level === 'silent' });
@@ -89,10 +94,11 @@ export function contextOver(
   const handlers = jobHandlers({
     database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox: payments.sandbox,
     paymentDetails: payments.paymentDetails, test_mode: payments.test_mode, seller: config.seller,
-    sms: { sender: sms, keys: auth_keys, clock },
+    sms: { sender: sms, keys: auth_keys, clock }, notices,
   });
   return {
     config, database, clock, services, payments, renewal, customers, lineRenewal, sms,
+    notices: new NoticeService({ database, clock, notices }),
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
     close: options.close ?? (async () => undefined),
   };

@@ -14,6 +14,7 @@ import { issueReceiptJob } from '../services/receipts/receipt-job-handler.js';
 import { ReceiptService, type PaymentDetailsLookup } from '../services/receipts/receipt-service.js';
 import type { SellerDetails } from '../services/receipts/seller.js';
 import { sendSmsJobHandler, type SmsJobDependencies } from '../services/customers/sms-job.js';
+import type { Notices } from '../services/notices/notices.js';
 
 /**
  * What each outbox job kind does. Handlers are idempotent (a job runs at least once); a provider's
@@ -35,12 +36,15 @@ export interface JobHandlerDependencies {
   readonly seller?: SellerDetails;
   /** The SMS sender and the key SMS texts are sealed with; without it `sms.send` jobs go dead. */
   readonly sms?: SmsJobDependencies;
+  /** SMS notices the handlers queue (the receipt's link); none without it. */
+  readonly notices?: Notices;
 }
 
 export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHandler> {
   const receipts = new ReceiptService({
     database: deps.database, clock: deps.clock, seller: deps.seller ?? loadConfig({}).seller, test_mode: deps.test_mode ?? false,
     ...(deps.paymentDetails ? { paymentDetails: deps.paymentDetails } : {}),
+    ...(deps.notices ? { notices: deps.notices } : {}),
   });
   const product = typedJobHandlers({
     'network.provision': ({ bundle_id }) => provisionBundle(deps, bundle_id),

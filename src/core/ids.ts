@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   order: 'ord',
   payment: 'pay',
   refund: 'rfd',
+  notice: 'ntc',
   sandbox_payment: 'sbxpay',
   sandbox_refund: 'sbxrfd',
 } as const;

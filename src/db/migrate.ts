@@ -9,6 +9,7 @@ import * as customers from './migrations/0005-customers.js';
 import * as productionSafety from './migrations/0006-production-safety.js';
 import * as refundKeys from './migrations/0007-refund-keys.js';
 import * as ussdRenewal from './migrations/0009-ussd-renewal.js';
+import * as notices from './migrations/0010-notices.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-production-safety': productionSafety,
   '0007-refund-keys': refundKeys,
   '0009-ussd-renewal': ussdRenewal,
+  '0010-notices': notices,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -445,6 +445,31 @@ export interface ShortLinksTable {
   expires_at_ms: number;
 }
 
+export type NoticeCause = 'pack_active' | 'receipt' | 'refund' | 'usage_threshold' | 'expiry_soon';
+
+/** One SMS notice per cause (0010-notices): `capped` ones were recorded but not sent (the daily cap). */
+export interface NoticesTable {
+  id: string;
+  line_id: string;
+  cause: NoticeCause;
+  /** Unique per cause: the order, the refund, `<bundle>:<kind>:<percent>`, the bundle. */
+  dedupe_key: string;
+  language: string;
+  status: 'queued' | 'capped';
+  sms_job_id: string | null;
+  created_at_ms: number;
+}
+
+/** A line's alert settings; no row means the defaults. */
+export interface NoticeSettingsTable {
+  line_id: string;
+  alerts_enabled: number;
+  /** "50,80,100": whole percents, ascending; "" for none. */
+  usage_thresholds_percent: string;
+  expiry_alert: number;
+  updated_at_ms: number;
+}
+
 export interface Schema {
   sims: SimsTable;
   accounts: AccountsTable;
@@ -476,4 +501,6 @@ export interface Schema {
   bank_transfers: BankTransfersTable;
   payment_codes: PaymentCodesTable;
   short_links: ShortLinksTable;
+  notices: NoticesTable;
+  notice_settings: NoticeSettingsTable;
 }

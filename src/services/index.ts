@@ -20,11 +20,14 @@ import { retryLostKeyRace } from './idempotency/idempotency.js';
 import { reverseEntry } from './ledger/ledger.js';
 import { lineOverview } from './lines/overview.js';
 import type { LineRef } from './lines/lines.js';
+import { noticesFromConfig, type Notices } from './notices/notices.js';
 
 export interface ServiceDependencies {
   readonly database: Database;
   readonly clock: Clock;
   readonly tariffFor: TariffFor;
+  /** Usage alerts by SMS, decided while charging; none without it. */
+  readonly notices?: Notices;
 }
 
 /** Events charged in one group commit at most: bounds one transaction's time and locks. */
@@ -40,12 +43,12 @@ export const CHARGING_POSTGRES_BATCHES_IN_FLIGHT_MAX = 4;
  * Channels translate requests into these calls and results into responses; no SQL lives in a channel.
  */
 export function createServices(deps: ServiceDependencies) {
-  const { database, clock, tariffFor } = deps;
+  const { database, clock, tariffFor, notices } = deps;
   const run = <T>(work: Parameters<typeof inTransaction<T>>[1]) => inTransaction(database, work);
   const charging = new GroupCommit<UsageInput, UsageResult>({
-    runOne: (input) => run((trx) => chargeUsage(trx, input, tariffFor, clock.now_ms())),
+    runOne: (input) => run((trx) => chargeUsage(trx, input, tariffFor, clock.now_ms(), notices)),
     runBatch: async (inputs) => {
-      const outcomes = await run((trx) => chargeUsageBatch(trx, inputs, tariffFor, clock.now_ms()));
+      const outcomes = await run((trx) => chargeUsageBatch(trx, inputs, tariffFor, clock.now_ms(), notices));
       return outcomes.map((outcome) => (outcome.ok ? { ok: true, value: outcome.result } : { ok: false, error: outcome.error }));
     },
     batch_size_max: CHARGING_BATCH_SIZE_MAX,
@@ -64,7 +67,7 @@ export function createServices(deps: ServiceDependencies) {
     reverseEntry: (entry_id: string, memo: string) => run((trx) => reverseEntry(trx, entry_id, memo, clock.now_ms())),
     /** One event; concurrent callers' events share a commit (group commit), each gets its own result. */
     chargeUsage: (input: UsageInput) => charging.submit(input),
-    chargeUsageBatch: (inputs: readonly UsageInput[]) => run((trx) => chargeUsageBatch(trx, inputs, tariffFor, clock.now_ms())),
+    chargeUsageBatch: (inputs: readonly UsageInput[]) => run((trx) => chargeUsageBatch(trx, inputs, tariffFor, clock.now_ms(), notices)),
     /** Read-only: no transaction needed for a consistent enough view (one line, a few rows). */
     lineOverview: (ref: LineRef, at_ms = clock.now_ms()) => lineOverview(database.db, ref, at_ms),
     listPackages: (filter: Parameters<typeof listPackages>[2] = {}, at_ms = clock.now_ms()) => listPackages(database.db, at_ms, filter),
@@ -74,5 +77,5 @@ export function createServices(deps: ServiceDependencies) {
 export type Services = ReturnType<typeof createServices>;
 
 export function servicesFromConfig(config: Config, database: Database, clock: Clock): Services {
-  return createServices({ database, clock, tariffFor: paygTariff(config) });
+  return createServices({ database, clock, tariffFor: paygTariff(config), notices: noticesFromConfig(config) });
 }

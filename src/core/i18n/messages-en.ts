@@ -72,6 +72,7 @@ export const messagesEn: Messages = {
     column_count: 'has more cells than the header has columns', csv_syntax: 'is not valid CSV (a quote is not closed, or the row is too long); the rest of the file was not read',
     too_many_rows: 'is beyond the row limit of one file; split the file', no_time_zone: 'has no time zone (add Z or +03:00)',
     epoch_too_small: 'is before 2000: epoch seconds instead of milliseconds?',
+    percent_range: 'must be whole percents from 1 to 100', too_many_thresholds: 'may hold at most 5 thresholds', repeated: 'has the same value twice',
     unknown_reference: 'matches no bank transfer', transfer_closed: 'pays a bank transfer whose order had already closed: return the money to the payer by bank payment order', amount_mismatch: 'is not the amount due for the bank transfer with this reference',
   },
   renewal: {

@@ -3,6 +3,7 @@ import { assert, RoamError } from '../../core/errors.js';
 import type { Database } from '../../db/database.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
+import type { Notices } from '../notices/notices.js';
 import { chargeUsageBatch, validateUsage, type BatchOutcome, type TariffFor, type UsageInput } from './usage.js';
 
 /**
@@ -52,6 +53,8 @@ export interface UsageImportSummary extends UsageImportProgress {
 export interface UsageImportOptions extends ImportCallbacks<UsageImportProgress> {
   readonly clock: Clock;
   readonly tariffFor: TariffFor;
+  /** Usage alerts, as for events charged live; none without it. */
+  readonly alerts?: Notices;
   readonly dry_run?: boolean;
   readonly batch_size?: number;
 }
@@ -138,7 +141,7 @@ async function judgeBatch(
   if (rows.length === 0) return [];
   const inputs = rows.map((row) => row.input);
   if (dry_run) return previewBatch(database.db, inputs);
-  return inTransaction(database, (trx) => chargeUsageBatch(trx, inputs, options.tariffFor, options.clock.now_ms()));
+  return inTransaction(database, (trx) => chargeUsageBatch(trx, inputs, options.tariffFor, options.clock.now_ms(), options.alerts));
 }
 
 /**

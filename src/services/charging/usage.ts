@@ -9,6 +9,8 @@ import { sql } from 'kysely';
 import { SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
 import { chunks, postEntries, postEntry, type EntryInput } from '../ledger/ledger.js';
 import type { Line } from '../lines/lines.js';
+import { alertAfterBatch, alertAfterCharge } from '../notices/usage-alerts.js';
+import type { Notices } from '../notices/notices.js';
 import type { Bundle } from './bundles.js';
 
 /**
@@ -134,7 +136,14 @@ async function lockLineByRef(trx: Executor, ref: ValidUsage['line']): Promise<st
   return row.id;
 }
 
-export async function chargeUsage(trx: Executor, input: UsageInput, tariffFor: TariffFor, now_ms: number): Promise<UsageResult> {
+/** `alerts`: usage alerts are decided in the same transaction (services/notices/usage-alerts.ts); none without it. */
+export async function chargeUsage(
+  trx: Executor,
+  input: UsageInput,
+  tariffFor: TariffFor,
+  now_ms: number,
+  alerts?: Notices,
+): Promise<UsageResult> {
   const usage = validateUsage(input);
   const state = await readLineState(trx, usage.line, usage.event_id);
   if (state.previous) return replay(state.previous, usage);
@@ -144,6 +153,7 @@ export async function chargeUsage(trx: Executor, input: UsageInput, tariffFor: T
   const entry_id = decision.entry ? await postEntry(trx, decision.entry, now_ms) : null;
   const row = { ...decision.row, entry_id };
   await trx.insertInto('usage_events').values(row).execute();
+  await alertAfterCharge(trx, alerts, bundles.get(state.line.id) ?? [], usage.kind, decision.draws_by_bundle, now_ms);
   return resultFromRow(row, false);
 }
 
@@ -273,6 +283,7 @@ export async function chargeUsageBatch(
   inputs: readonly UsageInput[],
   tariffFor: TariffFor,
   now_ms: number,
+  alerts?: Notices,
 ): Promise<BatchOutcome[]> {
   const outcomes: Array<BatchOutcome | undefined> = new Array(inputs.length);
   const valid: Array<{ index: number; usage: ValidUsage }> = [];
@@ -318,6 +329,7 @@ export async function chargeUsageBatch(
     charged.push({ index, decision });
   }
   await writeBatch(trx, state, charged, outcomes, now_ms);
+  await alertAfterBatch(trx, alerts, state.bundles, charged, now_ms);
   return outcomes.map((outcome) => {
     assert(outcome !== undefined, 'every event of a batch has an outcome');
     return outcome;

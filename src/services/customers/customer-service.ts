@@ -3,6 +3,7 @@ import { normalizeLanguage, type Language } from '../../core/i18n/languages.js';
 import type { Database } from '../../db/database.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
+import { readAlertSettings, saveAlertSettings, type AlertSettings } from '../notices/alert-settings.js';
 import type { Receipt, ReceiptService } from '../receipts/receipt-service.js';
 import type { OrderView } from '../renewal/orders.js';
 import type { RenewalService } from '../renewal/renewal-service.js';
@@ -179,6 +180,22 @@ export class CustomerService {
     const db = this.#options.database.db;
     await ownedLine(db, customer_id, line_id);
     return lineDashboard(db, line_id, this.#now());
+  }
+
+  /** The line's SMS alert settings (the defaults until changed); ROAM_ERR_LINE_NOT_FOUND unless the customer holds the line. */
+  async alertSettings(customer_id: string, line_id: string): Promise<AlertSettings> {
+    const db = this.#options.database.db;
+    await ownedLine(db, customer_id, line_id);
+    return readAlertSettings(db, line_id);
+  }
+
+  /** Replaces the line's alert settings; bad thresholds are ROAM_ERR_VALIDATION naming the problem, and change nothing. */
+  async updateAlertSettings(customer_id: string, line_id: string, settings: AlertSettings): Promise<AlertSettings> {
+    const now_ms = this.#now();
+    return this.#tx(async (trx) => {
+      await ownedLine(trx, customer_id, line_id);
+      return saveAlertSettings(trx, line_id, settings, now_ms);
+    });
   }
 
   listOrders(customer_id: string, options: { limit?: number; before?: string } = {}): Promise<OrdersPage> {

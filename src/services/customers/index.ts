@@ -30,6 +30,10 @@
  *   lineDashboard(customer_id, line_id) → LineDashboard (line-dashboard.ts): wallet, live packs
  *       with total/remaining per allowance and warnings (≤ 20 % left, < 24 h to expiry), and usage
  *       per day for the last 30 days in the line's time zone (the last 7 are the week's chart).
+ *   alertSettings(customer_id, line_id) → { alerts_enabled, usage_thresholds_percent: number[], expiry_alert }
+ *       The line's SMS alerts (services/notices): defaults 80 and 100 % of each pack, expiry alert on.
+ *   updateAlertSettings(customer_id, line_id, settings) → the settings as stored (thresholds ascending)
+ *       1–5 distinct whole percents 1–100 (or none); otherwise ROAM_ERR_VALIDATION (400), nothing changed.
  *   listOrders(customer_id, { limit?, before? }) → { orders: CustomerOrderSummary[], next_before }
  *   getOrder(customer_id, order_id) → { summary, view: OrderView, receipt: Receipt | undefined }
  *   receiptForOrder(customer_id, order_id) → Receipt (ROAM_ERR_ORDER_NOT_FOUND until issued).

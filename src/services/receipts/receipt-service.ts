@@ -8,6 +8,8 @@ import type { PaymentsTable, ReceiptsTable } from '../../db/schema.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import { findPackage } from '../catalog/catalog.js';
+import { notifyReceipt } from '../notices/renewal-notices.js';
+import type { Notices } from '../notices/notices.js';
 import { findOrder, paymentView } from '../renewal/orders.js';
 import { bankTransferInvoice, transferReference, type Invoice } from './invoice.js';
 import { allocateReceiptSequence, formatReceiptNumber, parseReceiptNumber, yearIn } from './receipt-number.js';
@@ -39,6 +41,8 @@ export interface ReceiptServiceOptions {
   readonly paymentDetails?: PaymentDetailsLookup;
   /** Test mode (the sandbox takes payments): receipts issued now say that no money moved. */
   readonly test_mode?: boolean;
+  /** The receipt's link goes to the line by SMS, in the transaction that issues it; none without it. */
+  readonly notices?: Notices;
 }
 
 export interface IssueOutcome {
@@ -121,6 +125,7 @@ export class ReceiptService {
       verification_token: randomBytes(TOKEN_BYTES).toString('base64url'),
     };
     await trx.insertInto('receipts').values(receipt).execute();
+    await notifyReceipt(trx, this.#options.notices, receipt, issued_at_ms);
     return { receipt, issued: true };
   }
 

@@ -7,6 +7,8 @@ import { queueJob } from '../jobs/job-kinds.js';
 import { SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
 import { postEntry } from '../ledger/ledger.js';
 import { idempotentStep, type IdempotentOutcome } from '../idempotency/idempotency.js';
+import { notifyRefund } from '../notices/renewal-notices.js';
+import type { Notices } from '../notices/notices.js';
 import { findOrder } from './orders.js';
 import { setOrderState } from './settlement.js';
 
@@ -23,7 +25,12 @@ export interface UnusedPackRefund {
   readonly idempotency_key: string;
 }
 
-export async function refundUnusedPack(trx: Executor, input: UnusedPackRefund, now_ms: number): Promise<IdempotentOutcome<RefundsTable>> {
+export async function refundUnusedPack(
+  trx: Executor,
+  input: UnusedPackRefund,
+  now_ms: number,
+  notices?: Notices,
+): Promise<IdempotentOutcome<RefundsTable>> {
   return idempotentStep(trx, {
     key: input.idempotency_key, request: { op: 'refund_unused_pack', order_id: input.order_id, requested_by: input.requested_by },
     find: async (db, key) => {
@@ -31,7 +38,7 @@ export async function refundUnusedPack(trx: Executor, input: UnusedPackRefund, n
       const refund = await db.selectFrom('refunds').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
       return refund && { request_hash: refund.request_hash, result: refund };
     },
-    perform: (db, request_hash) => refundUnusedPackNow(db, { ...input, request_hash }, now_ms),
+    perform: (db, request_hash) => refundUnusedPackNow(db, { ...input, request_hash }, now_ms, notices),
   });
 }
 
@@ -39,6 +46,7 @@ async function refundUnusedPackNow(
   trx: Executor,
   input: UnusedPackRefund & { readonly request_hash: string },
   now_ms: number,
+  notices: Notices | undefined,
 ): Promise<RefundsTable> {
   const { order_id, requested_by } = input;
   const order = await findOrder(trx, order_id);
@@ -76,6 +84,8 @@ async function refundUnusedPackNow(
   };
   await trx.insertInto('refunds').values(refund).execute();
   await setOrderState(trx, order, 'refunded', now_ms, { failure_code: 'unused_pack_refunded' });
+  // Back in the wallet now; a provider's refund is announced when the provider confirms it (completeRefund).
+  if (to_wallet) await notifyRefund(trx, notices, { ...refund, to_wallet }, now_ms);
   if (refund.status === 'pending') {
     await queueJob(trx, 'payment.refund', { refund_id: refund.id }, { line_id: order.line_id, dedupe_key: `refund:${refund.id}` }, now_ms);
   }

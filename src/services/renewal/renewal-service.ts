@@ -23,6 +23,7 @@ import {
 import { payOrderFromWallet } from './wallet-payment.js';
 import type { PaymentRouter } from './payment-router.js';
 import { NO_WALLET_PAYERS, type WalletPayer, type WalletPayerCheck } from './wallet-payer.js';
+import type { Notices } from '../notices/notices.js';
 import { refundUnusedPack, type UnusedPackRefund } from './refunds.js';
 import { applyPaymentState, cancelOpenAttempts, completeRefund, setOrderState, type Payment, type SettlementOutcome } from './settlement.js';
 
@@ -46,6 +47,8 @@ export interface RenewalOptions {
   readonly wallet_payers?: WalletPayerCheck;
   /** Anonymous look-ups of numbers (lookup-limits.ts); LOOKUP_LIMITS_DEFAULT when absent. */
   readonly lookup_limits?: LookupLimits;
+  /** SMS notices of activations and refunds (services/notices); none without it. */
+  readonly notices?: Notices;
 }
 
 /** A line as "renew any number" may show it to a stranger: that it can be renewed, and its number masked. */
@@ -236,7 +239,7 @@ export class RenewalService {
   }
 
   async #settle(payment_id: string, state: ProviderPaymentState): Promise<SettlementOutcome> {
-    return this.#tx((trx) => applyPaymentState(trx, payment_id, state, this.#now()));
+    return this.#tx((trx) => applyPaymentState(trx, payment_id, state, this.#now(), this.#options.notices));
   }
 
   /** True while the payment may still pay its order: not final, and the order still open. */
@@ -294,7 +297,7 @@ export class RenewalService {
     // Not ours yet (the webhook overtook our own record of the provider id): fail, so the
     // provider retries later; the transaction rolls back, dedupe row included.
     if (!payment) throw new RoamError('ROAM_ERR_PAYMENT_NOT_FOUND', { value: state.provider_payment_id });
-    return applyPaymentState(trx, payment.id, state, now_ms);
+    return applyPaymentState(trx, payment.id, state, now_ms, this.#options.notices);
   }
 
   async #settleWebhookRefund(
@@ -309,7 +312,7 @@ export class RenewalService {
     const refund = await trx.selectFrom('refunds').innerJoin('payments', 'payments.id', 'refunds.payment_id')
       .select('refunds.id').where('payments.provider', '=', provider).where('payments.provider_payment_id', '=', provider_payment_id).executeTakeFirst();
     if (!refund) return 'ignored';
-    return (await completeRefund(trx, refund.id, provider_refund_id, now_ms)) ? 'refund_completed' : 'unchanged';
+    return (await completeRefund(trx, refund.id, provider_refund_id, now_ms, this.#options.notices)) ? 'refund_completed' : 'unchanged';
   }
 
   /** Outbox job: return a refund's money through its provider (idempotent by refund id). */
@@ -320,7 +323,7 @@ export class RenewalService {
     const provider = this.#options.router.byName(refund.provider);
     if (!provider || !refund.provider_payment_id) throw new RoamError('ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE', { value: refund.provider }, `refund ${refund_id}: provider ${refund.provider} is not configured`);
     const state = await provider.refundPayment({ refund_id, provider_payment_id: refund.provider_payment_id, amount_minor: refund.amount_minor, currency: 'RUB' });
-    if (state.status === 'succeeded') await this.#tx((trx) => completeRefund(trx, refund_id, state.provider_refund_id, this.#now()));
+    if (state.status === 'succeeded') await this.#tx((trx) => completeRefund(trx, refund_id, state.provider_refund_id, this.#now(), this.#options.notices));
     else if (state.status === 'failed') throw new RoamError('ROAM_ERR_REFUND_NOT_ALLOWED', { reason: 'refused_by_provider' }, `refund ${refund_id} refused by ${refund.provider}`);
     // pending: the provider's refund webhook completes it.
   }
@@ -370,7 +373,7 @@ export class RenewalService {
 
   /** Staff: refund an order whose pack was never used (see refunds.ts). */
   async refundUnusedPack(input: UnusedPackRefund): Promise<OrderView> {
-    await retryLostKeyRace(() => this.#tx((trx) => refundUnusedPack(trx, input, this.#now())));
+    await retryLostKeyRace(() => this.#tx((trx) => refundUnusedPack(trx, input, this.#now(), this.#options.notices)));
     return this.getOrder(input.order_id);
   }
 
@@ -402,7 +405,7 @@ export class RenewalService {
           || !(await check.mayPayFromWallet(db, { order_id: order.id, line_id: order.line_id, payer: input.payer }))) {
           return { refused: input.payer?.kind === 'payment_code' ? 'code' : 'unproven' };
         }
-        return payOrderFromWallet(db, { order, idempotency_key: input.idempotency_key, request_hash }, this.#now());
+        return payOrderFromWallet(db, { order, idempotency_key: input.idempotency_key, request_hash }, this.#now(), this.#options.notices);
       },
     })));
     const { result } = outcome;

@@ -9,6 +9,8 @@ import { activatePaidPackage } from '../charging/wallet.js';
 import { queueJob } from '../jobs/job-kinds.js';
 import { ensureLedgerAccount, providerClearingAccountId, SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
 import { postEntry } from '../ledger/ledger.js';
+import { notifyPackActive, notifyRefund } from '../notices/renewal-notices.js';
+import type { Notices } from '../notices/notices.js';
 import { findOrder, type Order } from './orders.js';
 
 /**
@@ -39,6 +41,7 @@ export async function applyPaymentState(
   payment_id: string,
   state: ProviderPaymentState,
   now_ms: number,
+  notices?: Notices,
 ): Promise<SettlementOutcome> {
   const initial = await trx.selectFrom('payments').select('order_id').where('id', '=', payment_id).executeTakeFirstOrThrow();
   await lockOrder(trx, initial.order_id);
@@ -67,7 +70,7 @@ export async function applyPaymentState(
     .where('id', '=', payment.id)
     .execute();
   const order = await findOrder(trx, payment.order_id);
-  if (state.status === 'succeeded') return settleSucceeded(trx, order, { ...payment, status: 'succeeded' }, now_ms);
+  if (state.status === 'succeeded') return settleSucceeded(trx, order, { ...payment, status: 'succeeded' }, now_ms, notices);
   if (state.status === 'failed' || state.status === 'canceled') {
     await reopenAfterFailure(trx, order, state.failure?.code ?? (state.status === 'canceled' ? 'canceled_by_customer' : 'declined'), now_ms);
     return 'failed';
@@ -83,7 +86,13 @@ async function reopenAfterFailure(trx: Executor, order: Order, failure_code: str
   await setOrderState(trx, order, running ? 'awaiting_payment' : 'created', now_ms, { failure_code });
 }
 
-async function settleSucceeded(trx: Executor, order: Order, payment: Payment, now_ms: number): Promise<SettlementOutcome> {
+async function settleSucceeded(
+  trx: Executor,
+  order: Order,
+  payment: Payment,
+  now_ms: number,
+  notices: Notices | undefined,
+): Promise<SettlementOutcome> {
   const clearing = providerClearingAccountId(payment.provider);
   await ensureLedgerAccount(trx, { id: clearing, kind: 'provider_clearing', name: `Clearing, ${payment.provider}` }, now_ms);
   if (!isOpenOrder(order.state)) {
@@ -107,15 +116,22 @@ async function settleSucceeded(trx: Executor, order: Order, payment: Payment, no
   }, now_ms);
   await trx.updateTable('payments').set({ entry_id: bundle.entry_id }).where('id', '=', payment.id).execute();
   await setOrderState(trx, order, 'active', now_ms, { failure_code: null, activating_payment_id: payment.id, bundle_id: bundle.id });
-  await queueActivationEffects(trx, order, bundle.id, now_ms);
+  await queueActivationEffects(trx, order, bundle.id, now_ms, notices);
   await cancelOpenAttempts(trx, order.id, now_ms, payment.id);
   return 'activated';
 }
 
-/** What follows an activation outside the database: the network push and the receipt, once each. */
-export async function queueActivationEffects(trx: Executor, order: Pick<Order, 'id' | 'line_id'>, bundle_id: string, now_ms: number): Promise<void> {
+/** What follows an activation outside the database: the network push, the receipt and the notice, once each. */
+export async function queueActivationEffects(
+  trx: Executor,
+  order: Pick<Order, 'id' | 'line_id'>,
+  bundle_id: string,
+  now_ms: number,
+  notices: Notices | undefined,
+): Promise<void> {
   await queueJob(trx, 'network.provision', { bundle_id }, { line_id: order.line_id, dedupe_key: `provision:${bundle_id}` }, now_ms);
   await queueJob(trx, 'receipt.issue', { order_id: order.id }, { line_id: order.line_id, dedupe_key: `receipt:${order.id}` }, now_ms);
+  await notifyPackActive(trx, notices, { order_id: order.id, line_id: order.line_id, bundle_id }, now_ms);
 }
 
 /**
@@ -155,7 +171,13 @@ async function queueRefund(trx: Executor, order: Order, payment: Payment, cleari
 }
 
 /** The provider returned the money: the refund leaves our books (refunds due → provider clearing). */
-export async function completeRefund(trx: Executor, refund_id: string, provider_refund_id: string, now_ms: number): Promise<boolean> {
+export async function completeRefund(
+  trx: Executor,
+  refund_id: string,
+  provider_refund_id: string,
+  now_ms: number,
+  notices?: Notices,
+): Promise<boolean> {
   const refund = await trx.selectFrom('refunds').selectAll().where('id', '=', refund_id).executeTakeFirstOrThrow();
   await lockOrder(trx, refund.order_id);
   const fresh = await trx.selectFrom('refunds').selectAll().where('id', '=', refund_id).executeTakeFirstOrThrow();
@@ -171,6 +193,7 @@ export async function completeRefund(trx: Executor, refund_id: string, provider_
     ],
   }, now_ms);
   await trx.updateTable('refunds').set({ status: 'succeeded', provider_refund_id, entry_id, updated_at_ms: now_ms }).where('id', '=', fresh.id).execute();
+  await notifyRefund(trx, notices, { ...fresh, to_wallet: false }, now_ms);
   const order = await findOrder(trx, fresh.order_id);
   if (order.state === 'paid' && order.activating_payment_id === fresh.payment_id) await setOrderState(trx, order, 'refunded', now_ms, {});
   return true;

@@ -4,6 +4,7 @@ import type { Executor } from '../../db/transaction.js';
 import { findPackage } from '../catalog/catalog.js';
 import { purchaseWithWallet } from '../charging/wallet.js';
 import { findLine } from '../lines/lines.js';
+import type { Notices } from '../notices/notices.js';
 import type { Order } from './orders.js';
 import { queueActivationEffects, setOrderState, type Payment } from './settlement.js';
 
@@ -17,6 +18,7 @@ export async function payOrderFromWallet(
   trx: Executor,
   input: { readonly order: Order; readonly idempotency_key: string; readonly request_hash: string },
   now_ms: number,
+  notices?: Notices,
 ): Promise<Payment> {
   const { order } = input;
   const line = await findLine(trx, { line_id: order.line_id });
@@ -43,6 +45,6 @@ export async function payOrderFromWallet(
   }, now_ms);
   await trx.updateTable('payments').set({ entry_id: bundle.entry_id }).where('id', '=', payment.id).execute();
   await setOrderState(trx, order, 'active', now_ms, { failure_code: null, activating_payment_id: payment.id, bundle_id: bundle.id });
-  await queueActivationEffects(trx, order, bundle.id, now_ms);
+  await queueActivationEffects(trx, order, bundle.id, now_ms, notices);
   return { ...payment, entry_id: bundle.entry_id };
 }

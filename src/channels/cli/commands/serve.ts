@@ -60,6 +60,8 @@ function startBackgroundWork(context: AppContext, app: Server): { stop(): Promis
   const timer = setInterval(() => {
     // Spent one-time codes, ended sessions and old rate-limit windows: housekeeping, any instant.
     void context.customers.purgeExpired().catch((error: unknown) => app.log.warn({ err: error }, 'purging expired sign-in records failed'));
+    // Packs ending within 24 hours: their expiry alert, a bounded batch per tick.
+    void context.notices.sweepExpiringPacks().catch((error: unknown) => app.log.warn({ err: error }, 'expiry alert sweep failed'));
     reconciling = context.renewal.reconcile().then(
       (report) => {
         app.metrics.reconciliation_total.inc({ result: 'refreshed' }, report.refreshed);

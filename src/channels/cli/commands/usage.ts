@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { paygTariff } from '../../../config.js';
+import { noticesFromConfig } from '../../../services/notices/notices.js';
 import { formatMoney } from '../../../core/i18n/format.js';
 import type { Language } from '../../../core/i18n/languages.js';
 import { checkUsageColumns, importUsage, type UsageImportSummary } from '../../../services/charging/import-usage.js';
@@ -37,7 +38,7 @@ function runUsageImport(file_path: string, options: UsageImportOptions): Promise
   return runCsvImport(file_path, language, {
     checkColumns: checkUsageColumns,
     importRows: (source, { config, database, services }, hooks) => importUsage(database, source, {
-      clock: services.clock, tariffFor: paygTariff(config), dry_run: options.dryRun ?? false, ...hooks,
+      clock: services.clock, tariffFor: paygTariff(config), alerts: noticesFromConfig(config), dry_run: options.dryRun ?? false, ...hooks,
     }),
     printSummary: (summary) => printSummary(file_path, summary, language),
   });

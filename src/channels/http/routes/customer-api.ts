@@ -7,6 +7,7 @@ import type { CustomerService } from '../../../services/customers/customer-servi
 import type { SignInTarget } from '../../../services/customers/one-time-codes.js';
 import { ORDERS_PAGE_SIZE_MAX } from '../../../services/customers/customer-orders.js';
 import { USAGE_DAYS_SHORT } from '../../../services/customers/line-dashboard.js';
+import { USAGE_THRESHOLDS_COUNT_MAX, USAGE_THRESHOLD_PERCENT_MAX, USAGE_THRESHOLD_PERCENT_MIN, type AlertSettings } from '../../../services/notices/alert-settings.js';
 import { receiptVerifyPath } from '../../../services/receipts/receipt-document.js';
 import {
   clearSessionCookie, csrfTokenFor, csrfTokenForSession, CSRF_HEADER, customerAuthPlugin, customerCsrfPreValidation, customerOnRequest,
@@ -23,7 +24,7 @@ import {
  * lines, their balance, packs and usage, and one's orders with their receipts.
  *
  * Authentication: `Authorization: Bearer <token>` (app), or the `rc_session` cookie (website) plus
- * the CSRF token in `x-csrf-token` on POST and DELETE. See customer-auth.ts.
+ * the CSRF token in `x-csrf-token` on POST, PUT and DELETE. See customer-auth.ts.
  * A resource of another customer answers 404, exactly as one that does not exist.
  * Sign-in endpoints take JSON only (no form parser here), so a cross-site form cannot post to
  * them, and no CORS is granted, so a cross-site script cannot either: no CSRF token is needed there.
@@ -77,6 +78,13 @@ const signedInSchema = z.object({
 const lineParams = z.object({ line_id: z.string().min(1).max(64) });
 const orderParams = z.object({ order_id: z.string().min(1).max(64) });
 const addLineBody = z.object({ msisdn: msisdnField, iccid: iccidField }).meta({ id: 'AddLine' });
+const alertSettingsSchema = z.object({
+  alerts_enabled: z.boolean().describe('false: no usage or expiry alert at all (payment, receipt and refund notices still come)'),
+  usage_thresholds_percent: z.array(z.number().int().min(USAGE_THRESHOLD_PERCENT_MIN).max(USAGE_THRESHOLD_PERCENT_MAX))
+    .max(USAGE_THRESHOLDS_COUNT_MAX)
+    .describe(`An SMS when a pack's data, minutes or SMS are this much used, once per pack and threshold: up to ${USAGE_THRESHOLDS_COUNT_MAX} distinct whole percents; [] for none. Default [80, 100]`),
+  expiry_alert: z.boolean().describe('An SMS when a pack with something left ends within 24 hours. Default true'),
+}).meta({ id: 'AlertSettings' });
 
 const unauthorized = problemResponse('Not signed in (no, expired or revoked session)');
 const forbidden = problemResponse(`Cookie session without the CSRF token (${CSRF_HEADER} header or _csrf field)`);
@@ -208,6 +216,30 @@ export const customerApiRoutes: FastifyPluginAsyncZod<CustomerApiOptions> = asyn
       return presentDashboard(dashboard, requestLanguage(request, default_language));
     });
 
+    signed_in.get('/api/v1/me/lines/:line_id/alerts', {
+      schema: {
+        tags: ['customer'], summary: 'A line\'s SMS alerts: usage thresholds and the expiry alert', params: lineParams,
+        response: { 200: alertSettingsSchema, 401: unauthorized, 404: problemResponse('No such line on this account') },
+      },
+    }, async (request) => {
+      const principal = await requireCustomer(request);
+      return presentAlertSettings(await customers.alertSettings(principal.customer_id, request.params.line_id));
+    });
+
+    signed_in.put('/api/v1/me/lines/:line_id/alerts', {
+      schema: {
+        tags: ['customer'], summary: 'Change a line\'s SMS alerts (the whole setting; bad input changes nothing)', params: lineParams,
+        body: alertSettingsSchema,
+        response: {
+          200: alertSettingsSchema, 400: problemResponse('A threshold outside 1–100, repeated, or more than five'), 401: unauthorized, 403: forbidden,
+          404: problemResponse('No such line on this account'),
+        },
+      },
+    }, async (request) => {
+      const principal = await requireCustomer(request);
+      return presentAlertSettings(await customers.updateAlertSettings(principal.customer_id, request.params.line_id, request.body));
+    });
+
     signed_in.get('/api/v1/me/orders', {
       schema: {
         tags: ['customer'], summary: 'Orders of the customer\'s lines, newest first',
@@ -238,6 +270,11 @@ export const customerApiRoutes: FastifyPluginAsyncZod<CustomerApiOptions> = asyn
     });
   });
 };
+
+function presentAlertSettings(settings: AlertSettings) {
+  const { alerts_enabled, usage_thresholds_percent, expiry_alert } = settings;
+  return { alerts_enabled, usage_thresholds_percent: [...usage_thresholds_percent], expiry_alert };
+}
 
 /** The schema lets exactly one through. */
 function signInTarget(msisdn: string | undefined, iccid: string | undefined): SignInTarget {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { optionalCustomer } from '../../../http/customer-auth.js';
 import type { AccountDependencies } from './account-common.js';
 import { LINES_PATH } from './account-common.js';
+import { alertsPages } from './alerts-pages.js';
 import { linesPages } from './lines-pages.js';
 import { ordersPages } from './orders-pages.js';
 import { signInPages } from './signin-pages.js';
@@ -16,6 +17,7 @@ export const accountPages: FastifyPluginAsync<AccountDependencies> = async (app,
   await app.register(signInPages, deps);
   await app.register(linesPages, deps);
   await app.register(ordersPages, deps);
+  await app.register(alertsPages, deps);
 };
 
 /**

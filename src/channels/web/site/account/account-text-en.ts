@@ -58,4 +58,13 @@ export const accountTextEn: AccountText = {
   order_open: 'Order details',
   receipt_pdf: 'PDF',
   orders_older: 'Older orders',
+  alerts_link: 'SMS alerts for this number',
+  alerts_title: 'SMS alerts',
+  alerts_intro: 'We send an SMS when a pack is nearly used up, and a day before it ends. Payment, receipt and refund messages always come.',
+  alerts_enabled_label: 'Send me usage and expiry alerts',
+  alerts_thresholds_label: 'Alert when a pack is this much used, in %',
+  alerts_thresholds_hint: 'Up to 5 whole numbers from 1 to 100, separated by commas, for example 50, 80, 100. Leave empty for none.',
+  alerts_expiry_label: 'Alert 24 hours before a pack ends',
+  alerts_save: 'Save',
+  alerts_saved: 'Saved.',
 };

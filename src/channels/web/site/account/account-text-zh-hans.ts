@@ -58,4 +58,13 @@ export const accountTextZhHans: AccountText = {
   order_open: '订单详情',
   receipt_pdf: 'PDF',
   orders_older: '更早的订单',
+  alerts_link: '本号码的短信提醒',
+  alerts_title: '短信提醒',
+  alerts_intro: '套餐快用完时以及到期前一天，我们会发短信提醒您。付款、收据和退款短信总会发送。',
+  alerts_enabled_label: '发送用量和到期提醒',
+  alerts_thresholds_label: '套餐用到以下百分比时提醒（%）',
+  alerts_thresholds_hint: '最多5个1到100之间的整数，用逗号分隔，例如 50, 80, 100。留空则不提醒。',
+  alerts_expiry_label: '套餐到期前24小时提醒',
+  alerts_save: '保存',
+  alerts_saved: '已保存。',
 };

@@ -58,4 +58,13 @@ export const accountTextZhHant: AccountText = {
   order_open: '訂單詳情',
   receipt_pdf: 'PDF',
   orders_older: '更早的訂單',
+  alerts_link: '本號碼的簡訊提醒',
+  alerts_title: '簡訊提醒',
+  alerts_intro: '方案快用完時以及到期前一天，我們會傳簡訊提醒您。付款、收據和退款簡訊一律會傳送。',
+  alerts_enabled_label: '傳送用量和到期提醒',
+  alerts_thresholds_label: '方案用到以下百分比時提醒（%）',
+  alerts_thresholds_hint: '最多5個1到100之間的整數，以逗號分隔，例如 50, 80, 100。留空則不提醒。',
+  alerts_expiry_label: '方案到期前24小時提醒',
+  alerts_save: '儲存',
+  alerts_saved: '已儲存。',
 };

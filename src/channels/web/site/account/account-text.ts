@@ -75,6 +75,16 @@ export interface AccountText {
   readonly order_open: string;
   readonly receipt_pdf: string;
   readonly orders_older: string;
+
+  readonly alerts_link: string;
+  readonly alerts_title: string;
+  readonly alerts_intro: string;
+  readonly alerts_enabled_label: string;
+  readonly alerts_thresholds_label: string;
+  readonly alerts_thresholds_hint: string;
+  readonly alerts_expiry_label: string;
+  readonly alerts_save: string;
+  readonly alerts_saved: string;
 }
 
 const ACCOUNT_TEXT: Readonly<Record<Language, AccountText>> = {

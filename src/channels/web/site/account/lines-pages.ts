@@ -14,7 +14,7 @@ import {
 } from './account-common.js';
 import { accountText } from './account-text.js';
 import { lineView } from './line-view.js';
-import { linePath, verifyPath } from './lines-paths.js';
+import { alertsPath, linePath, verifyPath } from './lines-paths.js';
 import { ORDERS_PATH } from './orders-pages.js';
 
 /**
@@ -69,6 +69,7 @@ ${signOutForm(request, reply, language)}`;
     if (owned.line.verified_by !== 'iccid') return reply.redirect(verifyPath(owned.line.line_id, linePath(owned.line.line_id)), 303);
     const language = pageLanguage(deps, request);
     const body = html`<h1>${accountText(language).lines_title}</h1>${await lineCard(owned.principal, owned.line, language, false)}
+<p><a href="${alertsPath(owned.line.line_id)}">${accountText(language).alerts_link}</a></p>
 <p><a href="${LINES_PATH}">${siteText(language).nav.lines}</a></p>`;
     return sendAccountPage(deps, reply, { language, title: displayNumber(owned.line.msisdn), url: linePath(owned.line.line_id), body });
   });

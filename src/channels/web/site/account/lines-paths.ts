@@ -10,6 +10,11 @@ export function verifyPath(line_id: string, next: string): string {
   return `${linePath(line_id)}/verify${next === LINES_PATH ? '' : `?next=${encodeURIComponent(next)}`}`;
 }
 
+/** The line's SMS alert settings (alerts-pages.ts). */
+export function alertsPath(line_id: string): string {
+  return `${linePath(line_id)}/alerts`;
+}
+
 export function renewPath(msisdn: string): string {
   return `/renew/packs?msisdn=${encodeURIComponent(msisdn)}`;
 }
