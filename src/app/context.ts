@@ -15,6 +15,7 @@ import { NoticeService } from '../services/notices/notice-service.js';
 import { noticesFromConfig } from '../services/notices/notices.js';
 import { OutboxWorker, type WorkerOptions } from '../services/jobs/worker.js';
 import { ensureSystemAccounts } from '../services/ledger/accounts.js';
+import { LineRenewal } from '../services/renewal/line-renewal.js';
 import { RenewalService } from '../services/renewal/renewal-service.js';
 import { jobHandlers } from './jobs.js';
 import { openPayments, type Payments } from './payments.js';
@@ -34,6 +35,8 @@ export interface AppContext {
   readonly renewal: RenewalService;
   /** Customer sign-in, lines, dashboard, orders (self-service site and app). */
   readonly customers: CustomerService;
+  /** Renewal asked for by the line itself over USSD (#102#): packs, paying from the balance, payment links. */
+  readonly lineRenewal: LineRenewal;
   /** SMS_DRIVER's sender; only the outbox worker sends through it (job `sms.send`). */
   readonly sms: SmsSender;
   /** SMS_DRIVER=smpp: the SMSC link (SMS out, receipts and USSD in); `serve` starts it, close() unbinds it. */
@@ -86,6 +89,7 @@ export function contextOver(
     lookup_limits: config.renew_lookups, notices,
   });
   const smpp = smppGatewayFor(config, database, clock);
+  const lineRenewal = new LineRenewal({ database, clock, renewal, keys: auth_keys, public_base_url: config.public_base_url });
   const sms = smpp?.sender ?? openConsoleSmsSender({ quiet: config.log_level === 'silent' });
   const customers = new CustomerService({
     database, clock, renewal, receipts: new ReceiptService({ database, clock, seller: config.seller }), auth_secret: config.auth.secret,
@@ -97,7 +101,7 @@ export function contextOver(
     sms: { sender: sms, keys: auth_keys, clock }, notices,
   });
   return {
-    config, database, clock, services, payments, renewal, customers, sms, smpp,
+    config, database, clock, services, payments, renewal, customers, lineRenewal, sms, smpp,
     notices: new NoticeService({ database, clock, notices }),
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
     close: async () => {

@@ -9,6 +9,7 @@ import * as customers from './migrations/0005-customers.js';
 import * as productionSafety from './migrations/0006-production-safety.js';
 import * as refundKeys from './migrations/0007-refund-keys.js';
 import * as smsDeliveries from './migrations/0008-sms-deliveries.js';
+import * as ussdRenewal from './migrations/0009-ussd-renewal.js';
 import * as notices from './migrations/0010-notices.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-production-safety': productionSafety,
   '0007-refund-keys': refundKeys,
   '0008-sms-deliveries': smsDeliveries,
+  '0009-ussd-renewal': ussdRenewal,
   '0010-notices': notices,
 };
 

@@ -455,6 +455,15 @@ export interface SmsDeliveriesTable {
   updated_at_ms: number;
 }
 
+/** `/p/<token>`: a short link to an order's payment page, sent by SMS (USSD #102#). */
+export interface ShortLinksTable {
+  token: string;
+  order_id: string;
+  line_id: string;
+  created_at_ms: number;
+  expires_at_ms: number;
+}
+
 export type NoticeCause = 'pack_active' | 'receipt' | 'refund' | 'usage_threshold' | 'expiry_soon';
 
 /** One SMS notice per cause (0010-notices): `capped` ones were recorded but not sent (the daily cap). */
@@ -511,6 +520,7 @@ export interface Schema {
   bank_transfers: BankTransfersTable;
   payment_codes: PaymentCodesTable;
   sms_deliveries: SmsDeliveriesTable;
+  short_links: ShortLinksTable;
   notices: NoticesTable;
   notice_settings: NoticeSettingsTable;
 }

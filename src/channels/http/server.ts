@@ -21,10 +21,12 @@ import { customerChannel } from './routes/customer-api.js';
 import { sandboxPages } from '../../adapters/payments/sandbox/sandbox-pages.js';
 import { customerSite } from '../web/site/customer-site.js';
 import { receiptPages } from '../web/receipt-pages.js';
+import { paymentLinkPages } from '../web/payment-link-pages.js';
 import { ReceiptService } from '../../services/receipts/receipt-service.js';
 import { jobCounts } from '../../services/jobs/outbox.js';
 import { openPaymentCounts } from '../../services/renewal/reports.js';
-import { ussdSessionDependencies } from '../../app/ussd-engine.js';
+import { USSD_DEADLINE_MS_DEFAULT } from '../ussd/session.js';
+import { ussdSessionDependencies } from '../ussd/dependencies.js';
 
 /**
  * The HTTP server: one Fastify instance, each part an encapsulated plugin given exactly what it
@@ -87,7 +89,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   app.register(ussdAtRoutes, {
     metrics,
     gateway: config.ussd_gateway,
-    session: ussdSessionDependencies(context, { deadline_ms: options.ussd_deadline_ms }),
+    session: ussdSessionDependencies(context, { deadline_ms: options.ussd_deadline_ms ?? USSD_DEADLINE_MS_DEFAULT }),
   });
   app.register(packagesRoutes, { services, default_language: config.default_language });
   app.register(usageEventsRoutes, { services, token: config.network_api_token, metrics, default_language: config.default_language });
@@ -107,6 +109,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   const { sandbox } = context.payments;
   if (sandbox) app.register(sandboxPages, { sandbox, clock: context.clock });
   app.register(customerSite, { context });
+  app.register(paymentLinkPages, { lineRenewal: context.lineRenewal, default_language: config.default_language });
   app.register(receiptPages, {
     receipts: new ReceiptService({ database, clock: context.clock, seller: config.seller, test_mode: context.payments.test_mode }),
     renewal: context.renewal, public_base_url: config.public_base_url, default_language: config.default_language,

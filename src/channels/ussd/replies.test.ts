@@ -190,14 +190,15 @@ describe('USSD problem replies', () => {
 
 describe('USSD service codes', () => {
   it('accepts #100#, *100#, #101#, *101# and spaces', () => {
-    assert.deepEqual(parseServiceCode('#100#'), { ok: true, service: 'balance', code: '#100#' });
-    assert.deepEqual(parseServiceCode('*100#'), { ok: true, service: 'balance', code: '#100#' });
-    assert.deepEqual(parseServiceCode(' # 1 0 1 # '), { ok: true, service: 'packages', code: '#101#' });
-    assert.deepEqual(parseServiceCode('*101#'), { ok: true, service: 'packages', code: '#101#' });
+    assert.deepEqual(parseServiceCode('#100#'), { ok: true, screen: 'balance', code: '#100#' });
+    assert.deepEqual(parseServiceCode('*100#'), { ok: true, screen: 'balance', code: '#100#' });
+    assert.deepEqual(parseServiceCode(' # 1 0 1 # '), { ok: true, screen: 'packages', code: '#101#' });
+    assert.deepEqual(parseServiceCode('*101#'), { ok: true, screen: 'packages', code: '#101#' });
   });
 
   it('refuses other codes, echoing a bounded copy', () => {
-    assert.deepEqual(parseServiceCode('#102#'), { ok: false, shown: '#102#' });
+    assert.deepEqual(parseServiceCode('*102#'), { ok: true, screen: 'renew', code: '#102#' });
+    assert.deepEqual(parseServiceCode('#103#'), { ok: false, shown: '#103#' });
     assert.deepEqual(parseServiceCode('100'), { ok: false, shown: '100' });
     assert.deepEqual(parseServiceCode('*100*1#'), { ok: false, shown: '*100*1#' });
     assert.equal(parseServiceCode('*'.repeat(500)).ok, false);

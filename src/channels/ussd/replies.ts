@@ -6,15 +6,20 @@ import { paginate } from '../../core/ussd-text.js';
 import type { Bundle } from '../../services/charging/bundles.js';
 import type { LineOverview } from '../../services/lines/overview.js';
 import { formatAmount, kindSummaryLines, REMAINING, TOTAL } from '../../services/lines/pack-summary.js';
-import type { UssdService } from './service-codes.js';
 
 /**
  * The replies behind #100# and #101#, as pure functions of the line's overview, the language and
  * the time zone: no clock, no database. Every reply is split into pages that each fit one USSD
- * screen (182 GSM-7 septets, or 80 UCS-2 characters), with "0 more" / "00 back" choices.
+ * screen (182 GSM-7 septets, or 80 UCS-2 characters), with "99 more" / "0 back" choices.
  */
 
-export type UssdOutcome = 'ok' | 'unknown_number' | 'unknown_code' | 'line_not_active' | 'unavailable' | 'invalid_request';
+/** Text screens of the menu tree: the line's overview as #100# and #101# show it. */
+export type UssdService = 'balance' | 'packages';
+
+/** How a request ended, a bounded label for metrics: served, or why not; and the final replies of #102#. */
+export type UssdOutcome =
+  | 'ok' | 'unknown_number' | 'unknown_code' | 'line_not_active' | 'unavailable' | 'invalid_request'
+  | 'activated' | 'link_sent' | 'refused';
 
 export interface UssdReply {
   readonly outcome: UssdOutcome;
@@ -43,7 +48,7 @@ export function serviceReply(input: ServiceReplyInput): UssdReply {
   return { outcome: 'ok', pages: paginateFor(text, input.language) };
 }
 
-export type ProblemOutcome = Exclude<UssdOutcome, 'ok'>;
+export type ProblemOutcome = Exclude<UssdOutcome, 'ok' | 'activated' | 'link_sent' | 'refused'>;
 
 /** The reply for anything but a served request; `code` is what was dialled, for unknown codes. */
 export function messageReply(outcome: ProblemOutcome, language: Language, code = ''): UssdReply {
@@ -93,7 +98,7 @@ function packLeft(bundle: Bundle, language: Language): string {
     .join(' + ');
 }
 
-function boundedName(name: string): string {
+export function boundedName(name: string): string {
   const characters = [...name];
   if (characters.length <= PACK_NAME_LENGTH_MAX) return name;
   // Three dots, not "…": one non-GSM character would force a whole English screen into UCS-2.

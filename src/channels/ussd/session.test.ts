@@ -3,12 +3,14 @@ import { describe, it } from 'node:test';
 import { RoamError } from '../../core/errors.js';
 import type { LineOverview } from '../../services/lines/overview.js';
 import { DEMO_DATA_PACK, overviewFixture } from './overview-fixtures.js';
-import { answerUssd, pageAfterInputs, sessionInputs, USSD_INPUTS_MAX, type UssdSessionDependencies } from './session.js';
+import { answerUssd, USSD_INPUTS_MAX, type UssdSessionDependencies } from './session.js';
+import { NO_RENEWAL } from './menu-fixtures.js';
 import { toAfricasTalkingReply } from './transports/africas-talking/africas-talking.js';
 
 /** Session dependencies over a fixed overview (or a fixed failure): the session layer, no database. */
 function dependencies(found: LineOverview | Error | 'hang', failures: unknown[] = []): UssdSessionDependencies {
   return {
+    renewal: NO_RENEWAL,
     lineOverview: async () => {
       if (found === 'hang') return new Promise<never>(() => undefined);
       if (found instanceof Error) throw found;
@@ -36,28 +38,30 @@ describe('USSD session layer', () => {
     assert.equal(english.text, 'Your packs (1):\n1) 5 GB data, 7 days: 4.3 GB left, until 3 Dec 19:00');
   });
 
-  it('navigates forward with 0 and back with 00, replaying every input of the session', async () => {
+  it('navigates forward with 99 and back with 0, replaying every input of the session', async () => {
     const deps = dependencies(manyPacks);
     const pages: string[] = [];
-    for (const text of ['', '0', '0*0', '0*0*00', '0*0*00*00', '0*0*0*0*0*0*0*0']) {
+    const expected_pages = [0, 1, 2, 1, 0];
+    for (const [index, text] of ['', '99', '99*99', '99*99*0', '99*99*0*0', '99*99*99*99*99*99*99*99'].entries()) {
       const shown = await answerUssd(deps, { msisdn: '+79001234569', service_code: '#101#', text });
       assert.equal(shown.continues, true, 'a paged reply keeps the session open on every page');
       pages.push(shown.text);
-      assert.equal(shown.page, pageAfterInputs(sessionInputs(text) ?? [], shown.page_count));
+      if (index < expected_pages.length) assert.equal(shown.page, expected_pages[index]);
+      else assert.equal(shown.page, shown.page_count - 1);
     }
     const [first, second, third, backOnce, backTwice, last] = pages;
-    assert.ok(first?.startsWith('Ваши пакеты (6):') && first.endsWith('0 Далее'));
-    assert.ok(second?.includes('00 Назад') && second !== first);
+    assert.ok(first?.startsWith('Ваши пакеты (6):') && first.endsWith('99 Далее'));
+    assert.ok(second?.includes('0 Назад') && second !== first);
     assert.ok(third !== second);
     assert.equal(backOnce, second);
     assert.equal(backTwice, first);
-    assert.ok(last?.includes('6) Интернет 6 ГБ') && !last.includes('0 Далее'), 'forward stops at the last page');
+    assert.ok(last?.includes('6) Интернет 6 ГБ') && !last.includes('99 Далее'), 'forward stops at the last page');
   });
 
-  it('shows the same page again for an answer that is neither 0 nor 00', async () => {
+  it('shows the same page of a text reply again for an answer that is neither 99 nor 0', async () => {
     const deps = dependencies(manyPacks);
-    const second = await answerUssd(deps, { msisdn: '+79001234569', service_code: '#101#', text: '0' });
-    const again = await answerUssd(deps, { msisdn: '+79001234569', service_code: '#101#', text: '0*7' });
+    const second = await answerUssd(deps, { msisdn: '+79001234569', service_code: '#101#', text: '99' });
+    const again = await answerUssd(deps, { msisdn: '+79001234569', service_code: '#101#', text: '99*7' });
     assert.equal(again.text, second.text);
   });
 
@@ -70,7 +74,7 @@ describe('USSD session layer', () => {
 
   it('answers an unknown code in the line\'s language', async () => {
     const shown = await answerUssd(dependencies(chinese), { msisdn: '+79001234567', service_code: '*555#', text: '' });
-    assert.deepEqual([shown.outcome, shown.code, shown.text], ['unknown_code', 'unknown', '未知代码*555#。余额请拨#100#，套餐请拨#101#。']);
+    assert.deepEqual([shown.outcome, shown.code, shown.text], ['unknown_code', 'unknown', '未知代码*555#。余额请拨#100#，套餐请拨#101#，续费请拨#102#。']);
   });
 
   it('answers an inactive line with "not active"', async () => {
@@ -102,7 +106,7 @@ describe('USSD session layer', () => {
     for (const request of [
       { msisdn: '', service_code: '#100#', text: '' },
       { msisdn: '+79001234567', service_code: ' ', text: '' },
-      { msisdn: '+79001234567', service_code: '#100#', text: Array.from({ length: USSD_INPUTS_MAX + 1 }, () => '0').join('*') },
+      { msisdn: '+79001234567', service_code: '#100#', text: Array.from({ length: USSD_INPUTS_MAX + 1 }, () => '99').join('*') },
     ]) {
       const shown = await answerUssd(deps, request);
       assert.deepEqual([shown.outcome, shown.continues, shown.language], ['invalid_request', false, 'en']);

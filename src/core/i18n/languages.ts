@@ -2,6 +2,14 @@ export const LANGUAGES = ['zh-Hans', 'zh-Hant', 'ru', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'en';
 
+/** Each language's own name, written in that language: language pickers show these in every language. */
+export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = {
+  'zh-Hans': '简体中文',
+  'zh-Hant': '繁體中文',
+  ru: 'Русский',
+  en: 'English',
+};
+
 export function isLanguage(value: string): value is Language {
   return (LANGUAGES as readonly string[]).includes(value);
 }

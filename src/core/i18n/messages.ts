@@ -107,6 +107,39 @@ export interface Messages {
     /** The gateway sent a request we cannot read (no phone number, no code). */
     invalid_request: string;
   };
+  /**
+   * The USSD menus (channels/ussd/menu-tree.ts): item labels, screen bodies and final replies.
+   * Every text must leave a screen room for its items and the "99 More" / "0 Back" footer, so
+   * keep them short; English stays within GSM-7 (one other character halves a screen).
+   */
+  readonly ussd_menu: {
+    /** "2 Русский": an item is its key, then its label. */
+    item: (p: { key: string; label: string }) => string;
+    /** A wrong answer: shown above the screen again. */
+    wrong_choice: string;
+    /** The first screen of #102#; one line per pack follows. */
+    renew_title: string;
+    pack_item: (p: { name: string; price: string }) => string;
+    no_packs_for_sale: string;
+    language: string;
+    language_title: string;
+    /** After choosing a pack: what it gives for how long, and its price (the ways to pay follow). */
+    pack_offer: (p: { amounts: string; validity: string; price: string }) => string;
+    validity: (p: { hours: number }) => string;
+    pay_from_balance: string;
+    pay_by_link: string;
+    confirm_question: (p: { name: string; price: string; balance: string }) => string;
+    confirm: string;
+    activated: (p: { name: string; until: string }) => string;
+    balance_short: (p: { missing: string }) => string;
+    link_sent: string;
+    link_limit_reached: string;
+    /** No gateway session id: a purchase cannot be made safely against retries. */
+    no_session: string;
+    pack_unavailable: string;
+    /** The page behind an unknown or expired short link (/p/<token>). */
+    link_expired: string;
+  };
   /** Problem details of the HTTP API that are about the request itself, not the domain. */
   readonly http: {
     route_not_found: string;

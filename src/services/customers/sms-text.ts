@@ -1,4 +1,5 @@
 import type { Language } from '../../core/i18n/languages.js';
+import { gsm7Septets } from '../../core/ussd-text.js';
 
 /**
  * The sign-in SMS in the customer's language. Each fits one SMS: 160 GSM-7 characters in English,
@@ -31,4 +32,36 @@ const PAYMENT_CODE_TEXTS: Readonly<Record<Language, (p: { code: string; amount: 
 /** `amount` as the reader writes money; English uses "RUB", which GSM-7 has (the rouble sign is not in it). */
 export function paymentCodeSmsText(language: Language, code: string, amount: string, valid_minutes: number): string {
   return PAYMENT_CODE_TEXTS[language]({ code, amount, minutes: valid_minutes });
+}
+
+/**
+ * The payment link asked for in #102#: what it pays for, then the link, last, so that a phone makes
+ * it tappable. When the pack's name would make it two SMS (a UCS-2 SMS holds 70 characters), the
+ * name is left out: the amount and the page behind the link say the rest.
+ */
+const PAYMENT_LINK_TEXTS: Readonly<Record<Language, (p: { pack: string; amount: string; url: string }) => string>> = {
+  en: ({ pack, amount, url }) => `roamcard: pay ${amount} for ${pack} here: ${url}`,
+  ru: ({ pack, amount, url }) => `Оплата ${pack}, ${amount}: ${url}`,
+  'zh-Hans': ({ pack, amount, url }) => `支付${pack}（${amount}）：${url}`,
+  'zh-Hant': ({ pack, amount, url }) => `支付${pack}（${amount}）：${url}`,
+};
+const PAYMENT_LINK_SHORT_TEXTS: Readonly<Record<Language, (p: { amount: string; url: string }) => string>> = {
+  en: ({ amount, url }) => `roamcard: pay ${amount} here: ${url}`,
+  ru: ({ amount, url }) => `Оплата ${amount}: ${url}`,
+  'zh-Hans': ({ amount, url }) => `支付${amount}：${url}`,
+  'zh-Hant': ({ amount, url }) => `付款${amount}：${url}`,
+};
+
+/** One SMS: 160 GSM-7 septets, or 70 UCS-2 characters. */
+export const SMS_GSM7_SEPTETS_MAX = 160;
+export const SMS_UCS2_CHARACTERS_MAX = 70;
+
+export function fitsOneSms(text: string): boolean {
+  const septets = gsm7Septets(text);
+  return septets === null ? text.length <= SMS_UCS2_CHARACTERS_MAX : septets <= SMS_GSM7_SEPTETS_MAX;
+}
+
+export function paymentLinkSmsText(language: Language, pack: string, amount: string, url: string): string {
+  const full = PAYMENT_LINK_TEXTS[language]({ pack, amount, url });
+  return fitsOneSms(full) ? full : PAYMENT_LINK_SHORT_TEXTS[language]({ amount, url });
 }

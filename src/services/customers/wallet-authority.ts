@@ -17,8 +17,8 @@ import { paymentCodeSmsText } from './sms-text.js';
  * Who may spend a line's money balance. Anyone may renew any number with their own money, but
  * the wallet is the owner's: paying from it needs a signed-in customer who holds the line with
  * its ICCID proven, or a one-time code sent by SMS to the line and typed by the payer (a friend
- * paying on the owner's behalf gets the code from the owner). The USSD channel (the network
- * identifies the caller) and staff at a desk are further proofs their channels bring.
+ * paying on the owner's behalf gets the code from the owner). Over USSD the line itself pays for
+ * its own orders (the network identifies the caller); staff at a desk are a further proof to come.
  */
 
 export const PAYMENT_CODE_TTL_MS = 5 * 60_000;
@@ -83,6 +83,8 @@ export class WalletAuthority implements WalletPayerCheck {
   async mayPayFromWallet(trx: Executor, input: { order_id: string; line_id: string; payer: WalletPayer }): Promise<boolean> {
     const { payer } = input;
     if (payer.kind === 'customer') return holdsLine(trx, payer.customer_id, input.line_id);
+    // The network vouches for the caller's SIM: that line's own orders, and no other line's.
+    if (payer.kind === 'line_itself') return payer.line_id === input.line_id;
     if (!CODE_PATTERN.test(payer.code)) return false;
     return consumePaymentCode(trx, this.#options.keys, input.order_id, payer.code, this.#options.clock.now_ms());
   }

@@ -87,3 +87,9 @@ export async function findLine(trx: Executor, ref: LineRef): Promise<Line> {
   if (!line) throw new RoamError('ROAM_ERR_LINE_NOT_FOUND');
   return line;
 }
+
+/** The language of the line's USSD menus and SMS (chosen on the line itself, e.g. in #102#). */
+export async function setLineLanguage(trx: Executor, line_id: string, language: Language): Promise<void> {
+  const result = await trx.updateTable('lines').set({ language }).where('id', '=', line_id).executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw new RoamError('ROAM_ERR_LINE_NOT_FOUND', { value: line_id });
+}

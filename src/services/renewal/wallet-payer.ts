@@ -9,7 +9,13 @@ export type WalletPayer =
   /** A signed-in customer (session checked by the channel); must hold the line with its ICCID proven. */
   | { readonly kind: 'customer'; readonly customer_id: string }
   /** The payer typed the code sent by SMS to the line for this order. */
-  | { readonly kind: 'payment_code'; readonly code: string };
+  | { readonly kind: 'payment_code'; readonly code: string }
+  /**
+   * The line itself asks, over USSD: the mobile network identified the caller and the gateway that
+   * told us is authenticated, so the caller is the SIM. Valid only for an order of that same line.
+   * Only the USSD channel builds it (channels/ussd/): no HTTP body, form or header can name it.
+   */
+  | { readonly kind: 'line_itself'; readonly line_id: string };
 
 export interface WalletPayerCheck {
   /**

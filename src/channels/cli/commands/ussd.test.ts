@@ -52,12 +52,12 @@ describe('roamcard ussd (end to end, after roamcard demo)', { concurrency: true 
       roamcard('ussd', '8 900 123-45-67', '#100#'),
       roamcard('ussd', '+79001234569', '#101#'),
       roamcard('ussd', '+79009990000', '#100#', '--lang', 'zh-TW'),
-      roamcard('ussd', '+79001234568', '*102#'),
+      roamcard('ussd', '+79001234568', '*103#'),
     ]);
     assert.match(own.stdout, balance['zh-Hans']);
     assert.match(russian.stdout, /^Ваши пакеты \(1\):\n1\) 100 минут на 30 дней: осталось 79 мин до /);
     assert.deepEqual([unknown.code, unknown.stdout], [0, '此號碼不屬於遠遊卡用戶，請檢查SIM卡。\n']);
-    assert.equal(code.stdout, 'Unknown code *102#. Dial #100# for balance, #101# for packs.\n');
+    assert.equal(code.stdout, 'Unknown code *103#. Dial #100# for balance, #101# for packs, #102# to renew.\n');
   });
 
   it('refuses an unknown --lang with a clear message and exit code 1', async () => {
@@ -67,11 +67,41 @@ describe('roamcard ussd (end to end, after roamcard demo)', { concurrency: true 
   });
 });
 
+// Buying changes the demo line's balance: its own database, so the side-by-side tests above keep theirs.
+describe('roamcard ussd #102# (end to end, after roamcard demo)', () => {
+  let data_dir = '';
+  const roamcard = (...args: string[]) => runRoamcard(args, {
+    ...process.env, DATA_DIR: data_dir, DATABASE_URL: '', LOG_LEVEL: 'silent', ROAMCARD_LANG: '', LANG: 'C',
+  });
+
+  before(async () => {
+    data_dir = mkdtempSync(path.join(os.tmpdir(), 'roamcard-cli-ussd-102-'));
+    const demo = await roamcard('demo');
+    assert.equal(demo.code, 0, demo.stderr);
+  });
+  after(() => rmSync(data_dir, { recursive: true, force: true }));
+
+  it('walks #102# with --input, and buys only with --session (once, however often it is run)', async () => {
+    const [first, nosession] = await Promise.all([
+      roamcard('ussd', '+79001234568', '*102#'),
+      roamcard('ussd', '+79001234568', '#102#', '--input', '1*1*1'),
+    ]);
+    assert.ok(first.stdout.startsWith('Buy a pack:\n1 1 GB data, 1 day: 190 RUB\n'), first.stdout);
+    assert.ok(first.stdout.endsWith("[session continues: to answer, run again with --input '<answer>']\n"), first.stdout);
+    assert.match(nosession.stdout, /^Sorry, buying needs the network's session id/);
+    const bought = await roamcard('ussd', '+79001234567', '#102#', '--input', '1*1*1', '--session', 'cli-test', '--lang', 'en');
+    assert.match(bought.stdout, /^Done! 1 GB data, 1 day is active until /);
+    const again = await roamcard('ussd', '+79001234567', '#102#', '--input', '1*1*1', '--session', 'cli-test', '--lang', 'en');
+    assert.equal(again.stdout, bought.stdout);
+    assert.match((await roamcard('ussd', '+79001234567', '#100#', '--lang', 'en')).stdout, /^Balance: 310\.00 RUB\n/);
+  });
+
+});
+
 describe('roamcard ussd output', () => {
-  it('adds a bracketed line while the session continues, and nothing on a final screen', () => {
-    assert.equal(renderScreen({ text: 'done', continues: false, page: 0, page_count: 1 }), 'done');
-    assert.equal(renderScreen({ text: 'p1\n0 More', continues: true, page: 0, page_count: 3 }), 'p1\n0 More\n[session continues: reply 0 for more]');
-    assert.equal(renderScreen({ text: 'p2', continues: true, page: 1, page_count: 3 }), 'p2\n[session continues: reply 0 for more or 00 to go back]');
-    assert.equal(renderScreen({ text: 'p3', continues: true, page: 2, page_count: 3 }), 'p3\n[session continues: reply 00 to go back]');
+  it('adds a bracketed line saying how to answer while the session continues, and nothing on a final screen', () => {
+    assert.equal(renderScreen({ text: 'done', continues: false }), 'done');
+    assert.equal(renderScreen({ text: 'p1\n99 More', continues: true }), "p1\n99 More\n[session continues: to answer, run again with --input '<answer>']");
+    assert.equal(renderScreen({ text: 'p2', continues: true }, '1*99'), "p2\n[session continues: to answer, run again with --input '1*99*<answer>']");
   });
 });

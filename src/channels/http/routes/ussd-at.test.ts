@@ -76,14 +76,14 @@ describeEachDatabase('POST /ussd/at (Africa\'s Talking) on the demo database', (
     assert.equal(await dial({ serviceCode: '# 101 #', phoneNumber: '+79001234569', text: '' }), 'END Ваши пакеты (1):\n1) 100 минут на 30 дней: осталось 79 мин до 26.12 12:00');
   });
 
-  it('pages through many packs with text "0", "0*0", "0*0*00"', async () => {
+  it('pages through many packs with text "99", "99*99", "99*99*0"', async () => {
     const screens: string[] = [];
-    for (const text of ['', '0', '0*0', '0*0*00']) screens.push(await dial({ sessionId: 'p1', serviceCode: '#101#', phoneNumber: paged_number, text }));
+    for (const text of ['', '99', '99*99', '99*99*0']) screens.push(await dial({ sessionId: 'p1', serviceCode: '#101#', phoneNumber: paged_number, text }));
     const [first, second, third, back] = screens;
     assert.ok(screens.every((screen) => screen.startsWith('CON ')), 'every page of a paged reply continues the session');
     assert.match(first ?? '', /^CON Your packs \(6\):\n1\) 1 GB data, 1 day: 1\.0 GB left, until 27 Nov 19:00/);
-    assert.ok(first?.endsWith('\n0 More') && !first.includes('00 Back'));
-    assert.ok(second?.endsWith('\n0 More\n00 Back') || second?.endsWith('\n00 Back'));
+    assert.ok(first?.endsWith('\n99 More') && !first.includes('0 Back'));
+    assert.ok(second?.endsWith('\n99 More\n0 Back') || second?.endsWith('\n0 Back'));
     assert.notEqual(second, first);
     assert.notEqual(third, second);
     assert.equal(back, second);
@@ -91,7 +91,7 @@ describeEachDatabase('POST /ussd/at (Africa\'s Talking) on the demo database', (
 
   it('explains an unknown number, an unknown code and an inactive line (HTTP 200 each)', async () => {
     assert.equal(await dial({ serviceCode: '#100#', phoneNumber: '+79009990000', text: '' }), 'END This number is not served by roamcard. Please check the SIM.');
-    assert.equal(await dial({ serviceCode: '*555#', phoneNumber: '+79001234567', text: '' }), 'END 未知代码*555#。余额请拨#100#，套餐请拨#101#。');
+    assert.equal(await dial({ serviceCode: '*555#', phoneNumber: '+79001234567', text: '' }), 'END 未知代码*555#。余额请拨#100#，套餐请拨#101#，续费请拨#102#。');
     assert.equal(await dial({ serviceCode: '#100#', phoneNumber: suspended_number, text: '' }), 'END Номер не активен. Обратитесь в салон связи.');
   });
 

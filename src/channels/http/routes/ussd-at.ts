@@ -42,10 +42,11 @@ export const ussdAtRoutes: FastifyPluginAsyncZod<UssdAtOptions> = async (app, op
     attachValidation: true,
     schema: {
       tags: ['ussd'],
-      summary: "USSD callback (Africa's Talking convention): #100# balance, #101# packs",
+      summary: "USSD callback (Africa's Talking convention): #100# balance, #101# packs, #102# renew",
       description: [
         'Form-encoded callback from the USSD gateway. `text` carries all inputs of the session joined by `*`:',
-        'reply `0` for the next page, `00` for the previous one. The answer is `text/plain` starting with',
+        'a number chooses an item, `99` shows the next page, `0` goes back. `sessionId` keys purchases in #102#: the',
+        'same sessionId and text never buy twice, and without a sessionId nothing is bought. The answer is `text/plain` starting with',
         '`CON ` (the session continues) or `END ` (final screen), in the line\'s language, each screen fitting',
         'one USSD page (182 GSM-7 characters or 80 UCS-2). Unknown numbers, unknown codes, inactive lines,',
         'our own failures and malformed requests all get a readable `END` reply with HTTP 200.',

@@ -33,8 +33,13 @@ export function missingFields(body: AfricasTalkingRequest): string[] {
   return REQUIRED_FIELDS.filter((name) => (body[name] ?? '').trim().length === 0);
 }
 
+/** The session id is prefixed with the transport, so two gateways' ids can never name one session. */
 export function toUssdRequest(body: AfricasTalkingRequest): UssdRequest {
-  return { msisdn: body.phoneNumber ?? '', service_code: body.serviceCode ?? '', text: body.text ?? '' };
+  const session = body.sessionId?.trim();
+  return {
+    msisdn: body.phoneNumber ?? '', service_code: body.serviceCode ?? '', text: body.text ?? '',
+    ...(session ? { session_id: `at:${session}` } : {}),
+  };
 }
 
 export function toAfricasTalkingReply(screen: Pick<UssdScreen, 'text' | 'continues'>): string {

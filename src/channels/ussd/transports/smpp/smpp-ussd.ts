@@ -1,4 +1,5 @@
 import { shortMessageText } from '../../../../adapters/sms/smpp/pdu-text.js';
+import { randomUUID } from 'node:crypto';
 import type { PDU, PduOptions } from 'smpp';
 import { encodeUnsplit } from '../../../../core/sms-encoding.js';
 import { msisdnOf } from '../../../../adapters/sms/smpp/smpp-address.js';
@@ -71,19 +72,20 @@ export class SmppUssdTransport {
     let request: UssdRequest;
     if (operations.start.includes(op)) {
       const dialled = parseDialled(input);
-      this.#sessions.set(key, { msisdn, service_code: dialled.service_code, inputs: dialled.inputs });
-      request = { msisdn, service_code: dialled.service_code, text: dialled.inputs.join('*'), session_id: key };
+      const session_id = `smpp:${randomUUID()}`;
+      this.#sessions.set(key, { msisdn, service_code: dialled.service_code, inputs: dialled.inputs, session_id });
+      request = { msisdn, service_code: dialled.service_code, text: dialled.inputs.join('*'), session_id };
     } else if (operations.continue.includes(op)) {
       const state = this.#sessions.get(key);
       if (!state) {
         // Expired, evicted, or begun on another server: the engine answers its "invalid request"
         // screen (no code) in the caller's language, and the session ends.
         this.#options.onEvent?.({ type: 'unknown_session' });
-        request = { msisdn, service_code: '', text: input, session_id: key };
+        request = { msisdn, service_code: '', text: input };
       } else {
         const inputs = [...state.inputs, input];
         this.#sessions.set(key, { ...state, inputs });
-        request = { msisdn, service_code: state.service_code, text: inputs.join('*'), session_id: key };
+        request = { msisdn, service_code: state.service_code, text: inputs.join('*'), session_id: state.session_id };
       }
     } else if (operations.end.includes(op)) {
       this.#sessions.delete(key);

@@ -7,7 +7,7 @@ describe('USSD over SMPP: sessions and dialled strings', () => {
   it('forgets a session after its time to live, and the least recent beyond the bound', () => {
     let now_ms = 0;
     const sessions = new UssdSessions({ sessions_max: 2, session_ttl_ms: 1_000 }, () => now_ms);
-    const state = (code: string) => ({ msisdn: '+79001234567', service_code: code, inputs: [] });
+    const state = (code: string) => ({ msisdn: '+79001234567', service_code: code, inputs: [], session_id: `smpp:${code}` });
     sessions.set('a', state('*100#'));
     now_ms = 500;
     sessions.set('b', state('*101#'));

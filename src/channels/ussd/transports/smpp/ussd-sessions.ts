@@ -19,6 +19,12 @@ export interface UssdSessionState {
   readonly msisdn: string;
   readonly service_code: string;
   readonly inputs: readonly string[];
+  /**
+   * The session's id for the engine, made when the session starts: its_session_info's number wraps
+   * at 256, so caller and number alone would name a later session the same, and the engine keys
+   * purchases by this id (a new session must be able to buy what an old one bought).
+   */
+  readonly session_id: string;
 }
 
 interface Entry {

@@ -129,13 +129,7 @@ export interface SiteText {
   readonly offline_retry: string;
 }
 
-/** Each language's own name, written in that language: the switcher shows these in every language. */
-export const LANGUAGE_NAMES: Readonly<Record<Language, string>> = {
-  'zh-Hans': '简体中文',
-  'zh-Hant': '繁體中文',
-  ru: 'Русский',
-  en: 'English',
-};
+export { LANGUAGE_NAMES } from '../../../../core/i18n/languages.js';
 
 const SITE_TEXT: Readonly<Record<Language, SiteText>> = {
   'zh-Hans': siteTextZhHans,
