@@ -23,8 +23,9 @@ export interface UssdRequest {
   /** Overrides the line's own language (an explicit choice, e.g. the CLI's --lang). */
   readonly language?: Language | undefined;
   /**
-   * The gateway's id of this session, the same on every request of it (Africa's Talking `sessionId`; over SMPP the caller, its_session_info and the first request's time):
-   * purchases are keyed by it, so a repeated request never buys twice. Without it nothing is bought.
+   * The id of this session, the same on every request of it (Africa's Talking `sessionId`; over SMPP
+   * one made when the session starts): purchases are keyed by it, so a repeated request never buys
+   * twice. Without it nothing is bought.
    */
   readonly session_id?: string;
 }
