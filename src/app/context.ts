@@ -9,6 +9,7 @@ import type { SmsSender } from '../ports/sms-sender.js';
 import { CustomerService } from '../services/customers/customer-service.js';
 import { deriveAuthKeys } from '../services/customers/auth-crypto.js';
 import { WalletAuthority } from '../services/customers/wallet-authority.js';
+import { NetworkBlockService } from '../services/network-blocks/network-block-service.js';
 import { ReceiptService } from '../services/receipts/receipt-service.js';
 import { servicesFromConfig, type Services } from '../services/index.js';
 import { OutboxWorker, type WorkerOptions } from '../services/jobs/worker.js';
@@ -33,6 +34,8 @@ export interface AppContext {
   readonly customers: CustomerService;
   /** SMS_DRIVER's sender; only the outbox worker sends through it (job `sms.send`). */
   readonly sms: SmsSender;
+  /** Blocks the network side sets on lines and lifts (the network API). */
+  readonly network_blocks: NetworkBlockService;
   createWorker(options?: Pick<WorkerOptions, 'onOutcome' | 'poll_interval_ms'>): OutboxWorker;
   close(): Promise<void>;
 }
@@ -88,7 +91,7 @@ export function contextOver(
     sms: { sender: sms, keys: auth_keys, clock },
   });
   return {
-    config, database, clock, services, payments, renewal, customers, sms,
+    config, database, clock, services, payments, renewal, customers, sms, network_blocks: new NetworkBlockService({ database, clock }),
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
     close: options.close ?? (async () => undefined),
   };

@@ -18,6 +18,7 @@ export const ID_PREFIXES = {
   refund: 'rfd',
   sandbox_payment: 'sbxpay',
   sandbox_refund: 'sbxrfd',
+  network_block: 'blk',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -8,6 +8,7 @@ import * as receipts from './migrations/0004-receipts.js';
 import * as customers from './migrations/0005-customers.js';
 import * as productionSafety from './migrations/0006-production-safety.js';
 import * as refundKeys from './migrations/0007-refund-keys.js';
+import * as networkBlocks from './migrations/0011-network-blocks.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-customers': customers,
   '0006-production-safety': productionSafety,
   '0007-refund-keys': refundKeys,
+  '0011-network-blocks': networkBlocks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
