@@ -1,6 +1,6 @@
 import { RecordingProvisioner } from '../adapters/network/recording/recording-provisioner.js';
 import { openSmsSender } from '../adapters/sms/sms-driver.js';
-import type { Config } from '../config.js';
+import { paygTariff, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { inTransaction } from '../db/transaction.js';
@@ -83,7 +83,7 @@ export function contextOver(
   const sms = openSmsSender(config.sms_driver, { quiet: config.log_level === 'silent' });
   const customers = new CustomerService({
     database, clock, renewal, receipts: new ReceiptService({ database, clock, seller: config.seller }), auth_secret: config.auth.secret,
-    session_ttl_ms: config.auth.session_ttl_ms, default_language: config.default_language, wallet_payers,
+    session_ttl_ms: config.auth.session_ttl_ms, default_language: config.default_language, wallet_payers, tariffFor: paygTariff(config),
   });
   const handlers = jobHandlers({
     database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox: payments.sandbox,

@@ -4,12 +4,14 @@ import type { ServiceStateMessages } from './service-state-messages.js';
 
 const NAMES: Readonly<Record<UsageKind, string>> = { data: 'интернет', voice: 'звонки', sms: 'SMS' };
 const capitalized = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+const ALL_KINDS = Object.keys(NAMES).length;
 
+// Short: a Cyrillic USSD screen holds 80 characters, the balance line included.
 const SHORT_REASONS: Readonly<Record<BlockReason, string>> = {
-  arrival_cooling_off: '24 ч после въезда',
-  roaming_return: '24 ч после роуминга',
-  idle: 'после 72 ч простоя',
-  identity_unconfirmed: 'личность не подтверждена',
+  arrival_cooling_off: 'въезд',
+  roaming_return: 'роуминг',
+  idle: 'простой 72 ч',
+  identity_unconfirmed: 'нет верификации',
   operator: 'блок оператора',
 };
 
@@ -24,6 +26,8 @@ const LONG_REASONS: Readonly<Record<BlockReason, string>> = {
 /** «Почему не работает связь?» по-русски (см. service-state-messages.ts). */
 export const serviceStateRu: ServiceStateMessages = {
   kind_list: (kinds) => {
+    // All three: "связь" (the whole service), short enough for a USSD screen.
+    if (kinds.length === ALL_KINDS) return 'Связь';
     const names = kinds.map((kind) => NAMES[kind]);
     const list = names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} и ${names.at(-1)}`;
     return capitalized(list);
@@ -31,11 +35,11 @@ export const serviceStateRu: ServiceStateMessages = {
   sentence_gap: ' ',
   short: {
     line_not_active: 'Номер не активен.',
-    blocked: ({ kinds, until, reason }) => `${kinds}: пауза до ${until}, ${SHORT_REASONS[reason]}.`,
+    blocked: ({ kinds, until, reason }) => `${kinds}: пауза до ${until} (${SHORT_REASONS[reason]}).`,
     pack_used_up: ({ kinds }) => `${kinds}: пакет израсходован.`,
     pack_expired: ({ kinds, at }) => `${kinds}: пакет истёк ${at}.`,
     no_pack_no_balance: ({ kinds, pay_as_you_go }) => (pay_as_you_go ? `${kinds}: нет пакета и денег.` : `${kinds}: нет пакета.`),
-    actions: { wait: 'Снимется сама.', renew: 'Продлить: #102#', call_centre: 'Звоните в контакт-центр.', service_hall: 'Обратитесь в салон.' },
+    actions: { wait: 'Снимется сама.', renew: 'Продлить: #102#', call_centre: 'Звоните в поддержку.', service_hall: 'Обратитесь в салон.' },
   },
   long: {
     line_not_active: 'Номер не активен: звонки, интернет и SMS не работают.',

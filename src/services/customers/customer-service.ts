@@ -3,6 +3,7 @@ import { normalizeLanguage, type Language } from '../../core/i18n/languages.js';
 import type { Database } from '../../db/database.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
+import type { TariffFor } from '../charging/usage.js';
 import type { Receipt, ReceiptService } from '../receipts/receipt-service.js';
 import type { OrderView } from '../renewal/orders.js';
 import type { RenewalService } from '../renewal/renewal-service.js';
@@ -31,6 +32,8 @@ export interface CustomerServiceOptions {
   readonly default_language: Language;
   /** Codes that let a payer spend a line's wallet; without it none can be asked for. */
   readonly wallet_payers?: WalletAuthority;
+  /** Pay-as-you-go tariffs: whether the balance keeps a kind working, for the dashboard's service state. */
+  readonly tariffFor: TariffFor;
 }
 
 export interface RequestCodeInput {
@@ -178,7 +181,7 @@ export class CustomerService {
   async lineDashboard(customer_id: string, line_id: string): Promise<LineDashboard> {
     const db = this.#options.database.db;
     await ownedLine(db, customer_id, line_id);
-    return lineDashboard(db, line_id, this.#now());
+    return lineDashboard(db, line_id, this.#now(), this.#options.tariffFor);
   }
 
   listOrders(customer_id: string, options: { limit?: number; before?: string } = {}): Promise<OrdersPage> {
