@@ -29,7 +29,8 @@
  *   removeLine(customer_id, line_id) → void
  *   lineDashboard(customer_id, line_id) → LineDashboard (line-dashboard.ts): wallet, live packs
  *       with total/remaining per allowance and warnings (≤ 20 % left, < 24 h to expiry), and usage
- *       per day for the last 30 days in the line's time zone (the last 7 are the week's chart).
+ *       per day for the last 30 days in the line's time zone (the last 7 are the week's chart), and
+ *       `service`: per kind, whether it works and if not why and what to do (services/lines/service-state.ts).
  *   listOrders(customer_id, { limit?, before? }) → { orders: CustomerOrderSummary[], next_before }
  *   getOrder(customer_id, order_id) → { summary, view: OrderView, receipt: Receipt | undefined }
  *   receiptForOrder(customer_id, order_id) → Receipt (ROAM_ERR_ORDER_NOT_FOUND until issued).
