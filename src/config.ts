@@ -231,7 +231,10 @@ export interface Config {
     readonly sms_minor_per_message: number | null;
   };
   readonly shutdown_grace_ms: number;
-  /** Bearer token network elements present to POST usage events; unset means that endpoint is off. */
+  /**
+   * Bearer token of the network side: network elements POST usage events with it, and set, lift and
+   * list network blocks (/api/v1/network/…). Unset, those endpoints are off (503 not configured).
+   */
   readonly network_api_token: string | undefined;
   /** Bearer token for staff endpoints (refunds); unset means they are off. */
   readonly admin_api_token: string | undefined;

@@ -1,6 +1,6 @@
 import { RecordingProvisioner } from '../adapters/network/recording/recording-provisioner.js';
 import { openConsoleSmsSender } from '../adapters/sms/sms-driver.js';
-import type { Config } from '../config.js';
+import { paygTariff, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { inTransaction } from '../db/transaction.js';
@@ -9,6 +9,7 @@ import type { SmsSender } from '../ports/sms-sender.js';
 import { CustomerService } from '../services/customers/customer-service.js';
 import { deriveAuthKeys } from '../services/customers/auth-crypto.js';
 import { WalletAuthority } from '../services/customers/wallet-authority.js';
+import { NetworkBlockService } from '../services/network-blocks/network-block-service.js';
 import { ReceiptService } from '../services/receipts/receipt-service.js';
 import { servicesFromConfig, type Services } from '../services/index.js';
 import { NoticeService } from '../services/notices/notice-service.js';
@@ -43,6 +44,8 @@ export interface AppContext {
   readonly smpp: SmppGateway | undefined;
   /** SMS notices' background work (the expiry alert's sweep). */
   readonly notices: NoticeService;
+  /** Blocks the network side sets on lines and lifts (the network API). */
+  readonly network_blocks: NetworkBlockService;
   createWorker(options?: Pick<WorkerOptions, 'onOutcome' | 'poll_interval_ms'>): OutboxWorker;
   close(): Promise<void>;
 }
@@ -93,7 +96,7 @@ export function contextOver(
   const sms = smpp?.sender ?? openConsoleSmsSender({ quiet: config.log_level === 'silent' });
   const customers = new CustomerService({
     database, clock, renewal, receipts: new ReceiptService({ database, clock, seller: config.seller }), auth_secret: config.auth.secret,
-    session_ttl_ms: config.auth.session_ttl_ms, default_language: config.default_language, wallet_payers,
+    session_ttl_ms: config.auth.session_ttl_ms, default_language: config.default_language, wallet_payers, tariffFor: paygTariff(config),
   });
   const handlers = jobHandlers({
     database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox: payments.sandbox,
@@ -101,7 +104,7 @@ export function contextOver(
     sms: { sender: sms, keys: auth_keys, clock }, notices,
   });
   return {
-    config, database, clock, services, payments, renewal, customers, lineRenewal, sms, smpp,
+    config, database, clock, services, payments, renewal, customers, lineRenewal, sms, smpp, network_blocks: new NetworkBlockService({ database, clock }),
     notices: new NoticeService({ database, clock, notices }),
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
     close: async () => {

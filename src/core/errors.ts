@@ -18,6 +18,9 @@ export const ERROR_CATALOGUE = {
   ROAM_ERR_SIM_EXISTS: { status: 409, title: 'SIM already in inventory' },
   ROAM_ERR_LINE_NOT_FOUND: { status: 404, title: 'Line not found' },
   ROAM_ERR_LINE_NOT_ACTIVE: { status: 409, title: 'Line is not active' },
+  ROAM_ERR_LINE_BLOCKED: { status: 409, title: 'The network has paused this kind of usage on the line' },
+  ROAM_ERR_BLOCK_NOT_FOUND: { status: 404, title: 'Network block not found' },
+  ROAM_ERR_BLOCK_END_INVALID: { status: 422, title: 'Network block end is not valid' },
   ROAM_ERR_ACCOUNT_NOT_FOUND: { status: 404, title: 'Account not found' },
   ROAM_ERR_PACKAGE_NOT_FOUND: { status: 404, title: 'Package not found' },
   ROAM_ERR_PACKAGE_INACTIVE: { status: 409, title: 'Package is not on sale' },
@@ -64,6 +67,12 @@ export interface ErrorParams {
   retry_after_s?: number;
   /** ROAM_ERR_CUSTOMER_LINES_LIMIT: the limit. */
   lines_max?: number;
+  /** ROAM_ERR_LINE_BLOCKED: why the network paused the line (core/network-blocks.ts), and until when. */
+  block_reason?: string;
+  ends_at_ms?: number;
+  usage_kind?: string;
+  /** ROAM_ERR_BLOCK_END_INVALID: the longest block allowed. */
+  hours_max?: number;
 }
 
 export class RoamError extends Error {

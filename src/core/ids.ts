@@ -19,6 +19,7 @@ export const ID_PREFIXES = {
   notice: 'ntc',
   sandbox_payment: 'sbxpay',
   sandbox_refund: 'sbxrfd',
+  network_block: 'blk',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -11,6 +11,7 @@ import * as refundKeys from './migrations/0007-refund-keys.js';
 import * as smsDeliveries from './migrations/0008-sms-deliveries.js';
 import * as ussdRenewal from './migrations/0009-ussd-renewal.js';
 import * as notices from './migrations/0010-notices.js';
+import * as networkBlocks from './migrations/0011-network-blocks.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -24,6 +25,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-sms-deliveries': smsDeliveries,
   '0009-ussd-renewal': ussdRenewal,
   '0010-notices': notices,
+  '0011-network-blocks': networkBlocks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

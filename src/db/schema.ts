@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { BlockReason } from '../core/network-blocks.js';
 
 /**
  * Table types for Kysely. Conventions that hold on SQLite and PostgreSQL alike:
@@ -489,6 +490,30 @@ export interface NoticeSettingsTable {
   updated_at_ms: number;
 }
 
+/**
+ * A pause of some kinds of a line's usage, set by the network side until a time (0011-network-blocks).
+ * In force while starts_at_ms <= t < ends_at_ms, unless lifted before t.
+ */
+export interface NetworkBlocksTable {
+  id: string;
+  line_id: string;
+  reason: BlockReason;
+  /** 0/1: which kinds of usage the block stops; at least one. */
+  stops_data: number;
+  stops_voice: number;
+  stops_sms: number;
+  starts_at_ms: number;
+  ends_at_ms: number;
+  /** Lifted early (a captcha link, the call centre): null while it runs its course. */
+  lifted_at_ms: number | null;
+  /** Who set it and who lifted it: a short identifier the network gives ("network", "call-centre"). */
+  set_by: string;
+  lifted_by: string | null;
+  idempotency_key: string;
+  request_hash: string;
+  created_at_ms: number;
+}
+
 export interface Schema {
   sims: SimsTable;
   accounts: AccountsTable;
@@ -523,4 +548,5 @@ export interface Schema {
   short_links: ShortLinksTable;
   notices: NoticesTable;
   notice_settings: NoticeSettingsTable;
+  network_blocks: NetworkBlocksTable;
 }

@@ -69,7 +69,7 @@ export function createServices(deps: ServiceDependencies) {
     chargeUsage: (input: UsageInput) => charging.submit(input),
     chargeUsageBatch: (inputs: readonly UsageInput[]) => run((trx) => chargeUsageBatch(trx, inputs, tariffFor, clock.now_ms(), notices)),
     /** Read-only: no transaction needed for a consistent enough view (one line, a few rows). */
-    lineOverview: (ref: LineRef, at_ms = clock.now_ms()) => lineOverview(database.db, ref, at_ms),
+    lineOverview: (ref: LineRef, at_ms = clock.now_ms()) => lineOverview(database.db, ref, at_ms, tariffFor),
     listPackages: (filter: Parameters<typeof listPackages>[2] = {}, at_ms = clock.now_ms()) => listPackages(database.db, at_ms, filter),
   };
 }

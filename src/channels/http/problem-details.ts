@@ -44,6 +44,8 @@ export const problemSchema = z
     instance: z.string().describe('This occurrence: urn:roamcard:request:<request id>, as in our logs'),
     field: z.string().optional().describe('The field a domain error is about, when there is one'),
     errors: z.array(fieldProblemSchema).optional().describe('Each invalid field (validation problems only)'),
+    block_reason: z.string().optional().describe('ROAM_ERR_LINE_BLOCKED: why the network paused the line, e.g. arrival_cooling_off'),
+    ends_at: z.string().optional().describe('ROAM_ERR_LINE_BLOCKED: when the block ends (ISO 8601 UTC)'),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
@@ -79,9 +81,12 @@ export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
 }
 
 export function roamErrorProblem(request: FastifyRequest, error: RoamError, language: Language): Problem {
-  return problem(
-    request, error.code, error.status, describeError(error, language), error.params.field ? { field: error.params.field } : {},
-  );
+  const { field, block_reason, ends_at_ms } = error.params;
+  return problem(request, error.code, error.status, describeError(error, language), {
+    ...(field ? { field } : {}),
+    // A block's reason and end, for the network element to act on without parsing the text.
+    ...(block_reason !== undefined && ends_at_ms !== undefined ? { block_reason, ends_at: new Date(ends_at_ms).toISOString() } : {}),
+  });
 }
 
 /** The single error handler: every thrown or rejected error becomes problem details. */

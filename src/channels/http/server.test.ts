@@ -15,6 +15,7 @@ const EXPECTED_PATHS = [
   '/api/v1/auth/codes', '/api/v1/auth/sessions', '/api/v1/auth/sessions/current', '/api/v1/me', '/api/v1/me/lines', '/api/v1/me/lines/{line_id}',
   '/api/v1/me/lines/{line_id}/alerts',
   '/api/v1/me/orders', '/api/v1/me/orders/{order_id}',
+  '/api/v1/network/blocks', '/api/v1/network/blocks/{id}', '/api/v1/network/lines/{msisdn}/blocks',
 ];
 const PHONE = '+79001234567';
 const PHONE_DIGITS = '9001234567';

@@ -14,6 +14,7 @@ import { defaultSecurityHeaders } from './security-headers.js';
 import { healthRoutes } from './routes/health.js';
 import { packagesRoutes } from './routes/packages.js';
 import { usageEventsRoutes } from './routes/usage-events.js';
+import { networkBlocksRoutes } from './routes/network-blocks.js';
 import { ussdAtRoutes } from './routes/ussd-at.js';
 import { ordersRoutes } from './routes/orders.js';
 import { webhooksRoutes } from './routes/webhooks.js';
@@ -93,6 +94,9 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   });
   app.register(packagesRoutes, { services, default_language: config.default_language });
   app.register(usageEventsRoutes, { services, token: config.network_api_token, metrics, default_language: config.default_language });
+  app.register(networkBlocksRoutes, {
+    blocks: context.network_blocks, token: config.network_api_token, default_language: config.default_language,
+  });
   app.register(customerChannel, {
     customers: context.customers, clock: context.clock, public_base_url: config.public_base_url, default_language: config.default_language,
   });

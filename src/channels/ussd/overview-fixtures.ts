@@ -1,6 +1,8 @@
 import type { PackageKind } from '../../core/catalog.js';
+import type { PayAsYouGoTariff } from '../../core/charging-plan.js';
 import { BYTES_PER_MB, MS_PER_HOUR, SECONDS_PER_MINUTE } from '../../core/units.js';
 import type { BundleView, LineOverview } from '../../services/lines/overview.js';
+import { explainServiceState, type ExplainedBlock } from '../../services/lines/service-state.js';
 
 /**
  * Line overviews built by hand, for tests of the pure reply builder and the session layer: the
@@ -9,6 +11,9 @@ import type { BundleView, LineOverview } from '../../services/lines/overview.js'
 
 /** 2025-11-26T09:00Z = 12:00 in Moscow, 19:00 in Vladivostok. */
 export const FIXTURE_NOW_MS = Date.UTC(2025, 10, 26, 9, 0);
+
+/** Pay-as-you-go as configured by default (PAYG_*): with money on the wallet every kind works. */
+export const FIXTURE_TARIFF: PayAsYouGoTariff = { data_minor_per_mb: 500, voice_minor_per_minute: 1500, sms_minor_per_message: 500 };
 
 export interface PackFixture {
   readonly code?: string;
@@ -89,8 +94,12 @@ export function overviewFixture(input: {
   readonly language?: string;
   readonly time_zone?: string;
   readonly status?: 'active' | 'suspended' | 'closed';
+  /** Network blocks on the line (in force at FIXTURE_NOW_MS or not). */
+  readonly blocks?: readonly ExplainedBlock[];
 }): LineOverview {
   const views = (input.packs ?? []).map(bundleView).sort((a, b) => a.bundle.expires_at_ms - b.bundle.expires_at_ms);
+  const wallet_balance_minor = input.wallet_balance_minor ?? 0;
+  const status = input.status ?? 'active';
   return {
     line: {
       id: 'line_fixture',
@@ -99,11 +108,14 @@ export function overviewFixture(input: {
       msisdn: '+79001234567',
       language: input.language ?? 'en',
       time_zone: input.time_zone ?? 'Europe/Moscow',
-      status: input.status ?? 'active',
+      status,
       wallet_account_id: 'wallet:line_fixture',
       created_at_ms: FIXTURE_NOW_MS,
     },
-    wallet_balance_minor: input.wallet_balance_minor ?? 0,
+    wallet_balance_minor,
     bundles: views,
+    service: explainServiceState({
+      line_status: status, wallet_balance_minor, bundles: views, blocks: input.blocks ?? [], tariffFor: () => FIXTURE_TARIFF, at_ms: FIXTURE_NOW_MS,
+    }),
   };
 }

@@ -59,7 +59,11 @@ describe('USSD #100# balance reply', () => {
 
   it('says there is no pack when none is live', () => {
     const result = reply('balance', 'en', overviewFixture({ wallet_balance_minor: 0 }));
-    assert.deepEqual(result.pages, ['Balance: 0.00 RUB\nNo active packs. Renew at the app, website or a store.']);
+    assert.deepEqual(result.pages, ['Balance: 0.00 RUB\nData, calls and SMS: no pack, too little money. Renew: #102#']);
+    assert.deepEqual(reply('packages', 'en', overviewFixture({ wallet_balance_minor: 0 })).pages, ['Data, calls and SMS: no pack, too little money. Renew: #102#']);
+    const with_money = overviewFixture({ wallet_balance_minor: 50_000 });
+    assert.deepEqual(reply('balance', 'en', with_money).pages, ['Balance: 500.00 RUB\nNo active packs. Renew at the app, website or a store.'],
+      'with money every kind works pay-as-you-go: nothing is off');
   });
 
   it('sums each kind over the packs holding it and shows the nearest expiry', () => {
@@ -104,12 +108,14 @@ describe('USSD #101# package details reply', () => {
     const overview = overviewFixture({
       packs: [{ kind: 'combo', names: { en: 'Combo' }, data_mb: 1024, data_bytes_used: 1024 * 1_048_576, voice_minutes: 200, sms_count: 50, sms_used: 5 }],
     });
-    assert.deepEqual(reply('packages', 'en', overview).pages, ['Your packs (1):\n1) Combo: 0 MB + 200 min + 45 SMS left, until 26 Dec 12:00']);
+    assert.deepEqual(reply('packages', 'en', overview).pages, ['Your packs (1):\nData: pack used up. Renew: #102#\n1) Combo: 0 MB + 200 min + 45 SMS left, until 26 Dec 12:00']);
   });
 
   it('shows expiry in the line\'s time zone, date included', () => {
     // Ends 2025-11-26T21:30Z: still the 27th's night in Moscow (00:30), morning in Vladivostok (07:30).
-    const overview = overviewFixture({ packs: [{ ...DEMO_DATA_PACK, validity_hours: 12, activated_at_ms: FIXTURE_NOW_MS + 30 * 60_000 }] });
+    const overview = overviewFixture({
+      wallet_balance_minor: 50_000, packs: [{ ...DEMO_DATA_PACK, validity_hours: 12, activated_at_ms: FIXTURE_NOW_MS + 30 * 60_000 }],
+    });
     assert.match(reply('packages', 'ru', overview, 'Europe/Moscow').pages[0] ?? '', /до 27\.11 00:30$/);
     assert.match(reply('packages', 'ru', overview, 'Asia/Vladivostok').pages[0] ?? '', /до 27\.11 07:30$/);
     assert.match(reply('balance', 'en', overview, 'Europe/Kaliningrad').pages[0] ?? '', /until 26 Nov 23:30$/);
@@ -155,7 +161,9 @@ describe('USSD pagination and encodings', () => {
   });
 
   it('drops to the UCS-2 budget when one non-GSM character appears in English', () => {
-    const overview = overviewFixture({ packs: manyPacks(3).map((pack, index) => (index === 0 ? { ...pack, names: { en: 'Pack ✈ travel' } } : pack)) });
+    const overview = overviewFixture({
+      wallet_balance_minor: 50_000, packs: manyPacks(3).map((pack, index) => (index === 0 ? { ...pack, names: { en: 'Pack ✈ travel' } } : pack)),
+    });
     const pages = reply('packages', 'en', overview).pages;
     assert.equal(ussdEncoding(pages[0] ?? ''), 'ucs2');
     assert.ok(pages.every((page) => fitsOneScreen(page)));

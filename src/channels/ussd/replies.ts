@@ -6,6 +6,7 @@ import { paginate } from '../../core/ussd-text.js';
 import type { Bundle } from '../../services/charging/bundles.js';
 import type { LineOverview } from '../../services/lines/overview.js';
 import { formatAmount, kindSummaryLines, REMAINING, TOTAL } from '../../services/lines/pack-summary.js';
+import { serviceStateLines } from '../../services/lines/service-state.js';
 
 /**
  * The replies behind #100# and #101#, as pure functions of the line's overview, the language and
@@ -68,17 +69,25 @@ function paginateFor(text: string, language: Language): string[] {
   return paginate(text, { more, back });
 }
 
-/** #100#: money, then one line per kind of allowance the live packs hold. */
+/**
+ * #100#: money, then why a kind of service is off (a network block, a used-up or ended pack, no
+ * money) — on the first screen, since that is why most people dial — then one line per kind of
+ * allowance the live packs hold.
+ */
 function balanceText({ overview, language, time_zone }: ServiceReplyInput): string {
   const ussd = messagesFor(language).ussd;
-  return [ussd.balance({ balance: formatMoney(overview.wallet_balance_minor, language) }), ...kindSummaryLines(overview.bundles, language, time_zone)].join('\n');
+  const off = serviceStateLines(overview.service, language, time_zone);
+  // With no pack at all, the lines on what is off already say so, and say what to do.
+  const summary = off.length > 0 && overview.bundles.length === 0 ? [] : kindSummaryLines(overview.bundles, language, time_zone);
+  return [ussd.balance({ balance: formatMoney(overview.wallet_balance_minor, language) }), ...off, ...summary].join('\n');
 }
 
 /** #101#: each live pack with its name, what is left of each kind it came with, and its end. */
 function packagesText({ overview, language, time_zone }: ServiceReplyInput): string {
   const ussd = messagesFor(language).ussd;
   const views = overview.bundles;
-  if (views.length === 0) return ussd.no_packs;
+  const off = serviceStateLines(overview.service, language, time_zone);
+  if (views.length === 0) return off.length > 0 ? off.join('\n') : ussd.no_packs;
   const listed = views.slice(0, PACKS_LISTED_MAX).map((view, index) =>
     ussd.pack_line({
       index: index + 1,
@@ -88,7 +97,9 @@ function packagesText({ overview, language, time_zone }: ServiceReplyInput): str
     }),
   );
   const unlisted = views.length - listed.length;
-  return [ussd.packs_header({ count: views.length }), ...listed, ...(unlisted > 0 ? [ussd.packs_not_listed({ count: unlisted })] : [])].join('\n');
+  return [
+    ussd.packs_header({ count: views.length }), ...off, ...listed, ...(unlisted > 0 ? [ussd.packs_not_listed({ count: unlisted })] : []),
+  ].join('\n');
 }
 
 /** "4.3 GB + 79 min": the kinds the pack came with, including any it has used up. */

@@ -1,4 +1,6 @@
 import type { KindSummary, Messages } from './messages.js';
+import { serviceStateEn } from './service-state-en.js';
+import { utcMinuteText } from './utc-text.js';
 
 // #100# summary lines: with one pack "until" is exact; with several it is only the first to end.
 const enKindLeft = ({ amount, until, packs }: KindSummary) =>
@@ -102,6 +104,7 @@ export const messagesEn: Messages = {
     invoice_note: 'Put the payment reference in the purpose of payment. The pack is activated when the transfer arrives.',
     invoice_not_found: 'There is no bank transfer for this order.', view_invoice: 'Invoice for bank transfer', test_notice: 'TEST MODE: no money was taken. This document is a sample, not a receipt for a payment.',
   },
+  service_state: serviceStateEn,
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? 'Input'} ${reason ?? 'is not valid'}.`,
     ROAM_ERR_ICCID_INVALID: ({ reason }) => `The SIM serial number (ICCID) ${reason ?? 'is not valid'}.`,
@@ -114,6 +117,9 @@ export const messagesEn: Messages = {
     ROAM_ERR_SIM_EXISTS: ({ field }) => `A SIM with this ${field ?? 'ICCID'} is already in inventory with other data.`,
     ROAM_ERR_LINE_NOT_FOUND: () => 'No line was found for this number.',
     ROAM_ERR_LINE_NOT_ACTIVE: () => 'This line is not active.',
+    ROAM_ERR_LINE_BLOCKED: ({ usage_kind, block_reason, ends_at_ms }) => `The network has paused ${usage_kind ?? 'this usage'} on this line until ${utcMinuteText(ends_at_ms)} (${block_reason ?? 'blocked'}): the usage was refused.`,
+    ROAM_ERR_BLOCK_NOT_FOUND: () => 'There is no network block with this id.',
+    ROAM_ERR_BLOCK_END_INVALID: ({ reason, hours_max }) => ({ too_far: `A block may last at most ${hours_max ?? ''} hours: ends_at is too far ahead.`, before_start: 'The block must end after it starts.' } as Record<string, string>)[reason ?? ''] ?? 'The block must end in the future: ends_at has passed.',
     ROAM_ERR_ACCOUNT_NOT_FOUND: () => 'The account was not found.',
     ROAM_ERR_PACKAGE_NOT_FOUND: ({ code }) => `There is no pack ${code ?? ''}.`.replace(' .', '.'),
     ROAM_ERR_PACKAGE_INACTIVE: ({ code }) => `The pack ${code ?? ''} is no longer on sale.`.replace('  ', ' '),

@@ -1,4 +1,6 @@
 import type { KindSummary, Messages } from './messages.js';
+import { serviceStateRu } from './service-state-ru.js';
+import { utcMinuteText } from './utc-text.js';
 
 // #100# summary lines: with one pack "until" is exact; with several it is only the first to end.
 const ruKindLeft = ({ amount, until, packs }: KindSummary) =>
@@ -102,6 +104,7 @@ export const messagesRu: Messages = {
     invoice_note: 'Укажите код платежа в назначении платежа. Пакет подключится, когда перевод поступит.',
     invoice_not_found: 'Для этого заказа нет банковского перевода.', view_invoice: 'Счёт на оплату переводом', test_notice: 'ТЕСТОВЫЙ РЕЖИМ: деньги не списаны. Это образец документа, а не квитанция об оплате.',
   },
+  service_state: serviceStateRu,
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? 'Значение'}: ${reason ?? 'неверное значение'}.`,
     ROAM_ERR_ICCID_INVALID: ({ reason }) => `Серийный номер SIM-карты (ICCID) ${reason ?? 'неверен'}.`,
@@ -114,6 +117,9 @@ export const messagesRu: Messages = {
     ROAM_ERR_SIM_EXISTS: ({ field }) => `SIM-карта с таким ${field ?? 'ICCID'} уже есть на складе с другими данными.`,
     ROAM_ERR_LINE_NOT_FOUND: () => 'Номер не найден.',
     ROAM_ERR_LINE_NOT_ACTIVE: () => 'Номер не активен.',
+    ROAM_ERR_LINE_BLOCKED: ({ usage_kind, block_reason, ends_at_ms }) => `Сеть приостановила ${usage_kind ?? 'это использование'} на номере до ${utcMinuteText(ends_at_ms)} (${block_reason ?? 'блокировка'}): использование не принято.`,
+    ROAM_ERR_BLOCK_NOT_FOUND: () => 'Блокировки с таким id нет.',
+    ROAM_ERR_BLOCK_END_INVALID: ({ reason, hours_max }) => ({ too_far: `Блокировка может длиться не больше ${hours_max ?? ''} часов: ends_at слишком далеко.`, before_start: 'Блокировка должна заканчиваться позже, чем начинается.' } as Record<string, string>)[reason ?? ''] ?? 'Блокировка должна заканчиваться в будущем: время ends_at уже прошло.',
     ROAM_ERR_ACCOUNT_NOT_FOUND: () => 'Учётная запись не найдена.',
     ROAM_ERR_PACKAGE_NOT_FOUND: ({ code }) => `Пакет ${code ?? ''} не найден.`.replace('  ', ' '),
     ROAM_ERR_PACKAGE_INACTIVE: ({ code }) => `Пакет ${code ?? ''} больше не продаётся.`.replace('  ', ' '),

@@ -1,4 +1,6 @@
 import type { KindSummary, Messages } from './messages.js';
+import { serviceStateZhHans } from './service-state-zh-hans.js';
+import { utcMinuteText } from './utc-text.js';
 
 // #100# summary lines: with one pack "until" is exact; with several it is only the first to end.
 const zhHansKindLeft = ({ amount, until, packs }: KindSummary) =>
@@ -99,6 +101,7 @@ export const messagesZhHans: Messages = {
     invoice_note: '请在付款用途中填写付款识别码。款项到账后套餐即开通。',
     invoice_not_found: '该订单没有银行转账付款。', view_invoice: '查看银行转账付款单', test_notice: '测试模式：未扣任何款项。本文件为样本，不是付款收据。',
   },
+  service_state: serviceStateZhHans,
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? '输入'}${reason ?? '无效'}。`,
     ROAM_ERR_ICCID_INVALID: ({ reason }) => `SIM卡序列号（ICCID）${reason ?? '无效'}。`,
@@ -111,6 +114,9 @@ export const messagesZhHans: Messages = {
     ROAM_ERR_SIM_EXISTS: ({ field }) => `该${field ?? 'ICCID'}的SIM卡已在库存中且数据不同。`,
     ROAM_ERR_LINE_NOT_FOUND: () => '未找到该号码。',
     ROAM_ERR_LINE_NOT_ACTIVE: () => '该号码未激活。',
+    ROAM_ERR_LINE_BLOCKED: ({ usage_kind, block_reason, ends_at_ms }) => `网络已暂停该号码的${usage_kind ?? '此项使用'}，至${utcMinuteText(ends_at_ms)}（${block_reason ?? '封停'}）：本次使用被拒绝。`,
+    ROAM_ERR_BLOCK_NOT_FOUND: () => '没有此id的网络封停记录。',
+    ROAM_ERR_BLOCK_END_INVALID: ({ reason, hours_max }) => ({ too_far: `封停最长${hours_max ?? ''}小时：ends_at太远。`, before_start: '封停的结束时间必须晚于开始时间。' } as Record<string, string>)[reason ?? ''] ?? '封停的结束时间必须在未来：ends_at已经过去。',
     ROAM_ERR_ACCOUNT_NOT_FOUND: () => '未找到该账户。',
     ROAM_ERR_PACKAGE_NOT_FOUND: ({ code }) => `套餐${code ?? ''}不存在。`,
     ROAM_ERR_PACKAGE_INACTIVE: ({ code }) => `套餐${code ?? ''}已停售。`,

@@ -1,4 +1,6 @@
 import type { KindSummary, Messages } from './messages.js';
+import { serviceStateZhHant } from './service-state-zh-hant.js';
+import { utcMinuteText } from './utc-text.js';
 
 // #100# summary lines: with one pack "until" is exact; with several it is only the first to end.
 const zhHantKindLeft = ({ amount, until, packs }: KindSummary) =>
@@ -99,6 +101,7 @@ export const messagesZhHant: Messages = {
     invoice_note: '請在付款用途中填寫付款識別碼。款項入帳後方案即開通。',
     invoice_not_found: '此訂單沒有銀行轉帳付款。', view_invoice: '查看銀行轉帳付款單', test_notice: '測試模式：未扣任何款項。本文件為樣本，不是付款收據。',
   },
+  service_state: serviceStateZhHant,
   errors: {
     ROAM_ERR_VALIDATION: ({ field, reason }) => `${field ?? '輸入'}${reason ?? '無效'}。`,
     ROAM_ERR_ICCID_INVALID: ({ reason }) => `SIM卡序號（ICCID）${reason ?? '無效'}。`,
@@ -111,6 +114,9 @@ export const messagesZhHant: Messages = {
     ROAM_ERR_SIM_EXISTS: ({ field }) => `此${field ?? 'ICCID'}的SIM卡已在庫存中且資料不同。`,
     ROAM_ERR_LINE_NOT_FOUND: () => '找不到此號碼。',
     ROAM_ERR_LINE_NOT_ACTIVE: () => '此號碼未啟用。',
+    ROAM_ERR_LINE_BLOCKED: ({ usage_kind, block_reason, ends_at_ms }) => `網路已暫停此號碼的${usage_kind ?? '此項使用'}，至${utcMinuteText(ends_at_ms)}（${block_reason ?? '停用'}）：本次使用遭拒。`,
+    ROAM_ERR_BLOCK_NOT_FOUND: () => '沒有此id的網路停用紀錄。',
+    ROAM_ERR_BLOCK_END_INVALID: ({ reason, hours_max }) => ({ too_far: `停用最長${hours_max ?? ''}小時：ends_at太遠。`, before_start: '停用的結束時間必須晚於開始時間。' } as Record<string, string>)[reason ?? ''] ?? '停用的結束時間必須在未來：ends_at已經過去。',
     ROAM_ERR_ACCOUNT_NOT_FOUND: () => '找不到此帳戶。',
     ROAM_ERR_PACKAGE_NOT_FOUND: ({ code }) => `方案${code ?? ''}不存在。`,
     ROAM_ERR_PACKAGE_INACTIVE: ({ code }) => `方案${code ?? ''}已停售。`,

@@ -4,6 +4,7 @@ import { messagesEn } from './messages-en.js';
 import { messagesRu } from './messages-ru.js';
 import { messagesZhHans } from './messages-zh-hans.js';
 import { messagesZhHant } from './messages-zh-hant.js';
+import type { ServiceStateMessages } from './service-state-messages.js';
 
 /** Payment failure codes (ports/payment-provider.ts) plus the order-level reasons. */
 type PaymentFailureCodeText =
@@ -161,6 +162,8 @@ export interface Messages {
     readonly try_another_method: string;
   };
   readonly receipts: ReceiptMessages;
+  /** "Why is my service off?": each state of a line's service and what to do (service-state-messages.ts). */
+  readonly service_state: ServiceStateMessages;
 }
 
 export const MESSAGES: Readonly<Record<Language, Messages>> = { en: messagesEn, ru: messagesRu, 'zh-Hans': messagesZhHans, 'zh-Hant': messagesZhHant };

@@ -11,6 +11,7 @@ import { chunks, postEntries, postEntry, type EntryInput } from '../ledger/ledge
 import type { Line } from '../lines/lines.js';
 import { alertAfterBatch, alertAfterCharge } from '../notices/usage-alerts.js';
 import type { Notices } from '../notices/notices.js';
+import { refuseBlockedUsage, UsageGate } from '../network-blocks/usage-gate.js';
 import type { Bundle } from './bundles.js';
 
 /**
@@ -147,6 +148,7 @@ export async function chargeUsage(
   const usage = validateUsage(input);
   const state = await readLineState(trx, usage.line, usage.event_id);
   if (state.previous) return replay(state.previous, usage);
+  await refuseBlockedUsage(trx, state.line.id, usage.kind, usage.at_ms);
   const bundles = await drawableBundles(trx, [state.line.id], usage.at_ms, usage.kind);
   const decision = decide(usage, state.line, bundles.get(state.line.id) ?? [], state.wallet_balance_minor, tariffFor, now_ms);
   await writeBundleDraws(trx, decision.draws_by_bundle, REMAINING_COLUMN[usage.kind]);
@@ -304,6 +306,7 @@ export async function chargeUsageBatch(
     return line ? [[line.id, usage.event_id] as const] : [];
   });
   const state = await loadBatchState(trx, line_ids, keys, valid.map(({ usage }) => usage));
+  const gate = await UsageGate.load(trx, line_ids, valid.map(({ usage }) => usage.at_ms));
 
   const charged: Array<{ index: number; decision: Decision }> = [];
   for (const { index, usage } of valid) {
@@ -320,6 +323,11 @@ export async function chargeUsageBatch(
       } catch (error) {
         outcomes[index] = { ok: false, error: error as RoamError };
       }
+      continue;
+    }
+    const refusal = gate.refusal(line.id, usage.kind, usage.at_ms);
+    if (refusal) {
+      outcomes[index] = { ok: false, error: refusal };
       continue;
     }
     const wallet_balance_minor = state.wallets.get(line.wallet_account_id) ?? 0;

@@ -4,6 +4,7 @@ import type { Database } from '../../db/database.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import { readAlertSettings, saveAlertSettings, type AlertSettings } from '../notices/alert-settings.js';
+import type { TariffFor } from '../charging/usage.js';
 import type { Receipt, ReceiptService } from '../receipts/receipt-service.js';
 import type { OrderView } from '../renewal/orders.js';
 import type { RenewalService } from '../renewal/renewal-service.js';
@@ -32,6 +33,8 @@ export interface CustomerServiceOptions {
   readonly default_language: Language;
   /** Codes that let a payer spend a line's wallet; without it none can be asked for. */
   readonly wallet_payers?: WalletAuthority;
+  /** Pay-as-you-go tariffs: whether the balance keeps a kind working, for the dashboard's service state. */
+  readonly tariffFor: TariffFor;
 }
 
 export interface RequestCodeInput {
@@ -179,7 +182,7 @@ export class CustomerService {
   async lineDashboard(customer_id: string, line_id: string): Promise<LineDashboard> {
     const db = this.#options.database.db;
     await ownedLine(db, customer_id, line_id);
-    return lineDashboard(db, line_id, this.#now());
+    return lineDashboard(db, line_id, this.#now(), this.#options.tariffFor);
   }
 
   /** The line's SMS alert settings (the defaults until changed); ROAM_ERR_LINE_NOT_FOUND unless the customer holds the line. */

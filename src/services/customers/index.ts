@@ -29,7 +29,8 @@
  *   removeLine(customer_id, line_id) → void
  *   lineDashboard(customer_id, line_id) → LineDashboard (line-dashboard.ts): wallet, live packs
  *       with total/remaining per allowance and warnings (≤ 20 % left, < 24 h to expiry), and usage
- *       per day for the last 30 days in the line's time zone (the last 7 are the week's chart).
+ *       per day for the last 30 days in the line's time zone (the last 7 are the week's chart), and
+ *       `service`: per kind, whether it works and if not why and what to do (services/lines/service-state.ts).
  *   alertSettings(customer_id, line_id) → { alerts_enabled, usage_thresholds_percent: number[], expiry_alert }
  *       The line's SMS alerts (services/notices): defaults 80 and 100 % of each pack, expiry alert on.
  *   updateAlertSettings(customer_id, line_id, settings) → the settings as stored (thresholds ascending)

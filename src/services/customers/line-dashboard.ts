@@ -4,7 +4,9 @@ import { LEDGER_CURRENCY } from '../../core/money.js';
 import type { UsageKind } from '../../core/units.js';
 import type { Executor } from '../../db/transaction.js';
 import type { Bundle } from '../charging/bundles.js';
+import type { TariffFor } from '../charging/usage.js';
 import { lineOverview } from '../lines/overview.js';
+import type { ServiceState } from '../lines/service-state.js';
 import { lastLocalDays, type LocalDay } from './local-days.js';
 
 /**
@@ -64,10 +66,12 @@ export interface LineDashboard {
   readonly packs: readonly DashboardPack[];
   /** The last 30 days, oldest first, today last (so far); the last 7 entries are the 7-day chart. */
   readonly usage_by_day: readonly UsageDay[];
+  /** Per kind: works or not, why not and what to do (the overview's explainer, services/lines/service-state.ts). */
+  readonly service: ServiceState;
 }
 
-export async function lineDashboard(db: Executor, line_id: string, now_ms: number): Promise<LineDashboard> {
-  const overview = await lineOverview(db, { line_id }, now_ms);
+export async function lineDashboard(db: Executor, line_id: string, now_ms: number, tariffFor: TariffFor): Promise<LineDashboard> {
+  const overview = await lineOverview(db, { line_id }, now_ms, tariffFor);
   const { line } = overview;
   const days = lastLocalDays(now_ms, line.time_zone, USAGE_DAYS_MAX);
   return {
@@ -75,6 +79,7 @@ export async function lineDashboard(db: Executor, line_id: string, now_ms: numbe
     wallet: { balance_minor: overview.wallet_balance_minor, currency: LEDGER_CURRENCY },
     packs: overview.bundles.map(({ bundle, pack }) => dashboardPack(bundle, pack.kind, pack.names, now_ms)),
     usage_by_day: await usageByDay(db, line.id, days),
+    service: overview.service,
   };
 }
 

@@ -90,6 +90,31 @@ describeEachDatabase('#102# and SMS notices over SMPP (end to end)', (test_db) =
     assert.equal(simulator.messages.filter((sms) => /80 ?%/.test(sms.text)).length, 1, 'the 80 % threshold fires once per pack');
   });
 
+  it('explains a network block on #100# over both transports and refuses the usage it stops', async () => {
+    const ends_at = new Date(Date.now() + 24 * 3_600_000).toISOString();
+    const blocked = await fetch(`${base_url}/api/v1/network/blocks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${NETWORK_TOKEN}`, 'idempotency-key': 'e2e-block-1' },
+      body: JSON.stringify({ msisdn: RICH_LINE, reason: 'arrival_cooling_off', kinds: ['data', 'sms'], ends_at }),
+    });
+    assert.equal(blocked.status, 201, await blocked.text());
+    const over_smpp = await simulator.dial(RICH_LINE, '#100#');
+    assert.match(over_smpp.text, /^Balance: .*\nData and SMS paused until .*: 24 h pause on arrival\./);
+    const over_http = await fetch(`${base_url}/ussd/at`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ sessionId: 'e2e-at-0', serviceCode: '#100#', phoneNumber: RICH_LINE, text: '' }).toString(),
+    });
+    assert.equal(await over_http.text(), `END ${over_smpp.text}`);
+    const refused = await fetch(`${base_url}/api/v1/usage-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${NETWORK_TOKEN}` },
+      body: JSON.stringify({ event_id: 'e2e-blocked-1', msisdn: RICH_LINE, kind: 'data', quantity: MIB, at: new Date().toISOString() }),
+    });
+    assert.equal(refused.status, 409);
+    assert.equal(((await refused.json()) as { code: string }).code, 'ROAM_ERR_LINE_BLOCKED');
+  });
+
   it('runs the same menu over POST /ussd/at', async () => {
     const over_smpp = await simulator.dial(RICH_LINE, '*102#');
     const over_http = await fetch(`${base_url}/ussd/at`, {

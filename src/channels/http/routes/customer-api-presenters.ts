@@ -5,6 +5,9 @@ import { messagesFor } from '../../../core/i18n/messages.js';
 import type { CustomerLine } from '../../../services/customers/customer-lines.js';
 import type { CustomerOrderSummary } from '../../../services/customers/customer-orders.js';
 import { USAGE_DAYS_SHORT, type Allowance, type LineDashboard, type PackWarning, type UsageDay } from '../../../services/customers/line-dashboard.js';
+import { BLOCK_REASONS } from '../../../core/network-blocks.js';
+import { USAGE_KINDS, type UsageKind } from '../../../core/units.js';
+import { offGroups, offSentence, offUntilMs, type KindService, type ServiceState } from '../../../services/lines/service-state.js';
 import type { OrderView } from '../../../services/renewal/orders.js';
 import { failureSchema, orderStateSchema, paymentSchema, presentPayment, salesChannelSchema } from './order-schemas.js';
 
@@ -61,6 +64,23 @@ const warningSchema = z.object({
 
 const usageDaySchema = z.object({ date: z.string().describe('YYYY-MM-DD in the line\'s zone'), data_bytes: z.number().int(), voice_seconds: z.number().int(), sms_count: z.number().int() });
 
+const kindServiceSchema = z.object({
+  available: z.boolean().describe('True when this kind of usage works now'),
+  via: z.enum(['packs', 'balance']).nullable().describe('What pays for it when it works: a pack, or the balance (pay-as-you-go)'),
+  reason: z.enum(['line_not_active', 'network_block', 'pack_used_up', 'pack_expired', 'no_pack_no_balance']).nullable()
+    .describe('Why it does not work; null when it does'),
+  ends_at: z.string().nullable().describe('When it works again by itself (a network block\'s end); null otherwise'),
+  block_reason: z.enum(BLOCK_REASONS).nullable().describe('reason network_block: why the network paused it'),
+  pack: z.object({ code: z.string(), name: z.string() }).nullable().describe('reason pack_used_up or pack_expired: which pack'),
+  expired_at: z.string().nullable().describe('reason pack_expired: when the pack ended'),
+  action: z.enum(['wait', 'renew', 'call_centre', 'service_hall']).nullable().describe('What the customer can do'),
+  message: z.string().nullable().describe('Why and what to do, in the caller\'s language, times in the line\'s zone'),
+});
+
+const serviceSchema = z.object({ data: kindServiceSchema, voice: kindServiceSchema, sms: kindServiceSchema })
+  .describe('"Why is my service off?": per kind of usage, whether it works now, and if not why and what to do')
+  .meta({ id: 'LineService' });
+
 export const dashboardSchema = z.object({
   line: z.object({ id: z.string(), msisdn: z.string(), status: z.string(), language: z.string(), time_zone: z.string() }),
   wallet: z.object({ balance_minor: z.number().int(), currency: z.string() }),
@@ -82,6 +102,7 @@ export const dashboardSchema = z.object({
     days_7: z.array(usageDaySchema).describe('Oldest first, today (so far) last'),
     days_30: z.array(usageDaySchema).describe('Oldest first, today (so far) last'),
   }),
+  service: serviceSchema,
 }).meta({ id: 'LineDashboard' });
 
 export function presentDashboard(dashboard: LineDashboard, language: Language): z.infer<typeof dashboardSchema> {
@@ -96,7 +117,36 @@ export function presentDashboard(dashboard: LineDashboard, language: Language): 
       warnings: pack.warnings.map(presentWarning),
     })),
     usage: { time_zone: dashboard.line.time_zone, days_7: days.slice(-USAGE_DAYS_SHORT), days_30: days },
+    service: presentService(dashboard.service, language, dashboard.line.time_zone),
   };
+}
+
+/** Each kind's state; an off kind carries the sentence of its cause (shared by the kinds with that cause). */
+export function presentService(state: ServiceState, language: Language, time_zone: string): z.infer<typeof serviceSchema> {
+  const messages = new Map<UsageKind, string>();
+  for (const group of offGroups(state)) {
+    const sentence = offSentence(group, 'long', language, time_zone);
+    for (const kind of group.kinds) messages.set(kind, sentence);
+  }
+  const present = (service: KindService): z.infer<typeof kindServiceSchema> => {
+    if (service.available) {
+      return {
+        available: true, via: service.via, reason: null, ends_at: null, block_reason: null, pack: null, expired_at: null,
+        action: null, message: null,
+      };
+    }
+    const until_ms = offUntilMs(service);
+    return {
+      available: false, via: null, reason: service.reason, ends_at: until_ms === null ? null : iso(until_ms),
+      block_reason: service.reason === 'network_block' ? service.block.reason : null,
+      pack: service.reason === 'pack_used_up' || service.reason === 'pack_expired'
+        ? { code: service.pack.package_code, name: service.pack.names[language] } : null,
+      expired_at: service.reason === 'pack_expired' ? iso(service.expired_at_ms) : null,
+      action: service.action, message: messages.get(service.kind) ?? null,
+    };
+  };
+  const [data, voice, sms] = USAGE_KINDS.map((kind) => present(state.kinds[kind]));
+  return { data: data!, voice: voice!, sms: sms! };
 }
 
 function presentAllowance<Unit extends string>(allowance: Allowance | null, unit: Unit) {

@@ -9,6 +9,7 @@ import type { OutboxWorker } from '../../../services/jobs/worker.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
 import { seededServer, testServer } from '../../../testing/test-server.js';
 import { payFromWallet } from '../../../testing/wallet-payers.js';
+import { formatShortDateTime } from '../../../core/i18n/format.js';
 
 /**
  * The customer API in-process: sign-in by SMS code (read from the console driver after the outbox
@@ -227,6 +228,36 @@ describeEachDatabase('customer API', (t) => {
     assert.equal(done.response.statusCode, 204);
     assert.match(String(done.response.headers['set-cookie']), /^rc_session=; .*Max-Age=0/);
     assert.equal((await call({ url: '/api/v1/me', headers: { cookie: session.cookie } })).response.statusCode, 401);
+  });
+
+  it('the line view says per kind whether it works, and why not: a network block with its reason, end and what to do', async () => {
+    nextHour();
+    const bearer = await bearerFor({ msisdn: LINE_1.msisdn }, LINE_1.msisdn);
+    const line_id = ((await call({ url: '/api/v1/me/lines', headers: { authorization: bearer.authorization } })).json.lines as Array<{ id: string }>)[0]?.id;
+    const ends_at_ms = clock.now_ms() + 24 * HOUR_MS;
+    const { result: block } = await context.network_blocks.setBlock(
+      { msisdn: LINE_1.msisdn, reason: 'arrival_cooling_off', kinds: ['data', 'sms'], ends_at_ms }, 'customer-api-block',
+    );
+    const view = await call({ url: `/api/v1/me/lines/${line_id}?lang=en`, headers: { authorization: bearer.authorization } });
+    assert.equal(view.response.statusCode, 200, view.response.body);
+    const service = view.json.service as Record<'data' | 'voice' | 'sms', Record<string, unknown>>;
+    const until = formatShortDateTime(ends_at_ms, 'en', 'Europe/Moscow');
+    assert.deepEqual(service.data, {
+      available: false, via: null, reason: 'network_block', ends_at: new Date(ends_at_ms).toISOString(), block_reason: 'arrival_cooling_off',
+      pack: null, expired_at: null, action: 'wait',
+      message: `Data and SMS are paused until ${until} — foreign SIMs are paused for 24 hours on arrival (Russian rules). Nothing to do: it ends by itself.`,
+    });
+    assert.equal(service.sms?.message, service.data?.message, 'one cause, one sentence');
+    assert.deepEqual(service.voice, {
+      available: true, via: 'balance', reason: null, ends_at: null, block_reason: null, pack: null, expired_at: null, action: null, message: null,
+    });
+    const zh = await call({ url: `/api/v1/me/lines/${line_id}`, headers: { authorization: bearer.authorization, 'accept-language': 'zh-CN' } });
+    const zh_data = (zh.json.service as Record<string, { message: string }>).data;
+    assert.match(zh_data?.message ?? '', /^流量和短信暂停至.*按俄罗斯规定，外国SIM卡入境后暂停24小时。无需操作：到时自动恢复。$/);
+
+    await context.network_blocks.liftBlock(block.id, 'call-centre');
+    const lifted = await call({ url: `/api/v1/me/lines/${line_id}`, headers: { authorization: bearer.authorization } });
+    assert.deepEqual((lifted.json.service as Record<string, { available: boolean }>).data?.available, true);
   });
 
   it('documents the customer API in OpenAPI', async () => {

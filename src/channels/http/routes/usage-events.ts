@@ -85,7 +85,7 @@ export const usageEventsRoutes: FastifyPluginAsyncZod<UsageEventsOptions> = asyn
         400: problemResponse('A field is not valid'),
         401: problemResponse('Missing or wrong bearer token'),
         404: problemResponse('No such line'),
-        409: problemResponse('The event id was charged before with different usage'),
+        409: problemResponse('The event id was charged before with different usage (ROAM_ERR_USAGE_EVENT_CONFLICT), or a network block stopped this kind of usage when it happened (ROAM_ERR_LINE_BLOCKED, with block_reason and ends_at): nothing was charged'),
         503: problemResponse('The endpoint is not configured (NETWORK_API_TOKEN unset)'),
       },
     },

@@ -72,7 +72,7 @@ describeEachDatabase('POST /ussd/at (Africa\'s Talking) on the demo database', (
   it('answers the seeded demo line +79001234567 in Simplified Chinese, whatever Accept-Language says', async () => {
     const reply = await dial({ sessionId: 'd1', serviceCode: '*100#', phoneNumber: '+79001234567', text: '' }, { 'accept-language': 'en' });
     assert.equal(reply, 'END 余额：500.00 卢布\n流量剩余4.3 GB，至12月3日 12:00');
-    assert.equal(await dial({ serviceCode: '#100#', phoneNumber: '+79001234568', text: '' }), 'END Balance: 0.00 RUB\nNo active packs. Renew at the app, website or a store.');
+    assert.equal(await dial({ serviceCode: '#100#', phoneNumber: '+79001234568', text: '' }), 'END Balance: 0.00 RUB\nData, calls and SMS: no pack, too little money. Renew: #102#');
     assert.equal(await dial({ serviceCode: '# 101 #', phoneNumber: '+79001234569', text: '' }), 'END Ваши пакеты (1):\n1) 100 минут на 30 дней: осталось 79 мин до 26.12 12:00');
   });
 

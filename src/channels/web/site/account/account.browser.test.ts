@@ -142,9 +142,13 @@ describe('customer site: signed-in pages in a browser', () => {
     await visitor.close();
   });
 
-  it('ru: sign in with the card\'s serial number; offline, the app shows the last balance with its time', async () => {
+  it('ru: sign in with the card\'s serial number; the arrival pause explained; offline, the app shows the last balance with its time', async () => {
     const language = 'ru';
     const text = accountText(language);
+    // The network pauses the card's data and SMS on arrival: the page says so, until when, and that it ends by itself.
+    await site.context.network_blocks.setBlock(
+      { msisdn: LINE_3.msisdn, reason: 'arrival_cooling_off', kinds: ['data', 'sms'], ends_at_ms: Date.now() + 24 * 3_600_000 }, 'browser-arrival-pause',
+    );
     const visitor = await newVisitor(browser, language);
     const page = await visitor.newPage();
     await page.goto(`${site.base}/signin`);
@@ -156,6 +160,9 @@ describe('customer site: signed-in pages in a browser', () => {
     await enterCode(page, language, LINE_3.msisdn, sent_before);
     await page.waitForURL(/\/lines$/);
     assert.match(await page.locator('main').innerText(), /120,50/, 'the money balance, no ICCID step: it was typed already');
+    const notice = page.locator('.service-state');
+    assert.equal(await notice.getAttribute('role'), 'status');
+    assert.match(await notice.innerText(), /^Интернет и SMS — на паузе до \d\d\.\d\d \d\d:\d\d: .*въезда\. Ничего делать не нужно: пауза закончится сама\.$/);
     await checkPage(page, `lines-${language}`);
     await screenshotsAndWidth(page, `lines-${language}`);
 

@@ -4,6 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { ConsoleSmsSender } from '../../../../adapters/sms/console/console-sms-sender.js';
 import type { AppContext } from '../../../../app/context.js';
 import type { Language } from '../../../../core/i18n/languages.js';
+import { formatShortDateTime } from '../../../../core/i18n/format.js';
 import { messagesFor } from '../../../../core/i18n/messages.js';
 import type { ManualClock } from '../../../../ports/clock.js';
 import type { OutboxWorker } from '../../../../services/jobs/worker.js';
@@ -245,8 +246,35 @@ describeEachDatabase('customer site: signed-in pages', (t) => {
     assert.match(fine.body, /name="next" value="\/orders"/);
   });
 
+  it('the line page says why a service is off: the arrival pause, until when, and that nothing is to be done; nothing once lifted', async () => {
+    nextHour();
+    const who = visitor('en');
+    assert.equal(await signIn(who, { iccid: LINE_3.iccid }, LINE_3.msisdn), '/lines');
+    const line_id = (await context.services.lineOverview({ msisdn: LINE_3.msisdn })).line.id;
+    const ends_at_ms = clock.now_ms() + 24 * HOUR_MS;
+    const { result: block } = await context.network_blocks.setBlock(
+      { msisdn: LINE_3.msisdn, reason: 'arrival_cooling_off', kinds: ['data', 'sms'], ends_at_ms }, 'account-page-block',
+    );
+    const sentence = `Data and SMS are paused until ${formatShortDateTime(ends_at_ms, 'en', 'Europe/Moscow')} — foreign SIMs are paused `
+      + 'for 24 hours on arrival (Russian rules). Nothing to do: it ends by itself.';
+    for (const path of [`/lines/${line_id}`, '/lines']) {
+      const page = await get(who, path);
+      assert.equal(page.statusCode, 200, page.body);
+      assert.match(page.body, new RegExp(`<div class="note service-state" id="[^"]+-service" role="status"><p>${escapeRegExp(escapeHtml(sentence))}</p></div>`));
+    }
+    const ru = await get(who, `/lines/${line_id}?lang=ru`);
+    assert.ok(ru.body.includes('Интернет и SMS — на паузе до'), 'in the page\'s language');
+
+    await context.network_blocks.liftBlock(block.id, 'captcha');
+    assert.ok(!(await get(who, `/lines/${line_id}?lang=en`)).body.includes('service-state'), 'everything works again: no notice');
+  });
+
   async function customerOf(who: Visitor): Promise<string> {
     const session = await context.customers.authenticate(who.cookies.get('rc_session') ?? '', 'cookie');
     return session?.customer_id ?? assert.fail('not signed in');
   }
 });
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -5,6 +5,7 @@ import { maskMsisdn } from '../../../../core/phone.js';
 import { MS_PER_HOUR, USAGE_KINDS, type UsageKind } from '../../../../core/units.js';
 import { USAGE_DAYS_SHORT, type Allowance } from '../../../../services/customers/line-dashboard.js';
 import type { DashboardPack, LineDashboard, PackWarning } from '../../../../services/customers/index.js';
+import { offGroups, offSentence } from '../../../../services/lines/service-state.js';
 import { balanceSnapshot } from '../balance-snapshot.js';
 import { html, type SafeHtml } from '../html.js';
 import { displayNumber } from '../renew-pages.js';
@@ -41,6 +42,7 @@ export function lineView({ dashboard, language, now_ms, link_to_line }: LineView
   return html`<section class="card" aria-labelledby="${id}-title">
 <h2 id="${id}-title"><span class="number">${displayNumber(line.msisdn)}</span></h2>
 <dl class="facts"><dt>${text.wallet_label}</dt><dd><strong>${formatMoney(dashboard.wallet.balance_minor, language)}</strong> <span class="muted">${text.balance_at(at)}</span></dd></dl>
+${serviceNotice(dashboard, language, `${id}-service`)}
 <h3>${text.packs_title}</h3>
 ${dashboard.packs.length === 0 ? html`<p>${text.no_packs}</p><p><a class="cta" href="${renewPath(line.msisdn)}">${text.renew_line}</a></p>` : dashboard.packs.map((pack) => packView(pack, line, language))}
 <h3>${text.usage_title}</h3>
@@ -49,6 +51,19 @@ ${usageChart(dashboard.usage_by_day, language, `${id}-30`)}
 ${link_to_line ? html`<p><a href="${linePath(line.id)}">${text.line_details}</a> · <a href="${renewPath(line.msisdn)}">${text.renew_line}</a></p>` : html`<p><a href="${renewPath(line.msisdn)}">${text.renew_line}</a></p>`}
 ${balanceSnapshot({ line: maskMsisdn(line.msisdn), items: snapshotItems(dashboard, language), at_ms: now_ms, at_text: at })}
 </section>`;
+}
+
+/**
+ * "Why is my service off?": one sentence per cause, with what to do, when a kind of usage does not
+ * work. Something that ends by itself (the arrival pause) is a calm note; anything that needs the
+ * customer (renew, the call centre) is an alert. Nothing when everything works.
+ */
+function serviceNotice(dashboard: LineDashboard, language: Language, id: string): SafeHtml {
+  const groups = offGroups(dashboard.service);
+  if (groups.length === 0) return html``;
+  const calm = groups.every((group) => group.state.action === 'wait');
+  const sentences = groups.map((group) => offSentence(group, 'long', language, dashboard.line.time_zone));
+  return html`<div class="${calm ? 'note' : 'alert'} service-state" id="${id}" role="status">${sentences.map((sentence) => html`<p>${sentence}</p>`)}</div>`;
 }
 
 function packView(pack: DashboardPack, line: LineDashboard['line'], language: Language): SafeHtml {
