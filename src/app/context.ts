@@ -104,7 +104,8 @@ export function contextOver(
     sms: { sender: sms, keys: auth_keys, clock }, notices,
   });
   return {
-    config, database, clock, services, payments, renewal, customers, lineRenewal, sms, smpp, network_blocks: new NetworkBlockService({ database, clock }),
+    config, database, clock, services, payments, renewal, customers, lineRenewal, sms, smpp,
+    network_blocks: new NetworkBlockService({ database, clock }),
     notices: new NoticeService({ database, clock, notices }),
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
     close: async () => {

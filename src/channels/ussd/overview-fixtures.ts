@@ -115,7 +115,8 @@ export function overviewFixture(input: {
     wallet_balance_minor,
     bundles: views,
     service: explainServiceState({
-      line_status: status, wallet_balance_minor, bundles: views, blocks: input.blocks ?? [], tariffFor: () => FIXTURE_TARIFF, at_ms: FIXTURE_NOW_MS,
+      line_status: status, wallet_balance_minor, bundles: views, blocks: input.blocks ?? [],
+      tariffFor: () => FIXTURE_TARIFF, at_ms: FIXTURE_NOW_MS,
     }),
   };
 }
