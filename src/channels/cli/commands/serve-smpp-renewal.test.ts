@@ -41,6 +41,31 @@ describeEachDatabase('#102# and SMS notices over SMPP (end to end)', (test_db) =
     await simulator.close();
   });
 
+  it('signs the customer in with the code that arrived by SMS, and shows why a service is off in the app API', async () => {
+    const asked = await fetch(`${base_url}/api/v1/auth/codes`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ msisdn: RICH_LINE }),
+    });
+    assert.equal(asked.status, 202);
+    const sms = await smsTo(RICH_LINE, (message) => /\d{6}/.test(message.text));
+    assert.equal(sms.encoding, 'ucs2', 'the line reads zh-Hans');
+    const code = /(\d{6})/.exec(sms.text)?.[1];
+    const signed_in = await fetch(`${base_url}/api/v1/auth/sessions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ msisdn: RICH_LINE, code }),
+    });
+    assert.equal(signed_in.status, 201, await signed_in.clone().text());
+    const { token } = (await signed_in.json()) as { token: string };
+    const lines = (await (await fetch(`${base_url}/api/v1/me/lines`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      lines: { id: string }[];
+    };
+    const line_id = lines.lines[0]?.id;
+    assert.ok(line_id);
+    const line = await fetch(`${base_url}/api/v1/me/lines/${line_id}`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(line.status, 200);
+    const { service } = (await line.json()) as { service: Record<string, { available: boolean }> };
+    assert.deepEqual(Object.keys(service).sort(), ['data', 'sms', 'voice']);
+    assert.equal(service.data?.available, true, 'the demo line has data left');
+  });
+
   it('switches the line to English from the menu, then buys a pack from the balance: active at once, and texted', async () => {
     const first = await simulator.dial(RICH_LINE, '*102#');
     assert.equal(first.ussd_service_op, 2, 'the menu waits for a choice (USSR request)');

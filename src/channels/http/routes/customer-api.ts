@@ -13,6 +13,7 @@ import {
   clearSessionCookie, csrfTokenFor, csrfTokenForSession, CSRF_HEADER, customerAuthPlugin, customerCsrfPreValidation, customerOnRequest,
   requireCustomer, setSessionCookie,
 } from '../customer-auth.js';
+import { languageFromAcceptLanguage } from '../accept-language.js';
 import { problemResponse, requestLanguage } from '../problem-details.js';
 import {
   customerLineSchema, customerOrderSchema, customerOrderSummarySchema, customerSchema, dashboardSchema,
@@ -92,8 +93,15 @@ const MS_PER_SECOND = 1_000;
 
 export const customerApiRoutes: FastifyPluginAsyncZod<CustomerApiOptions> = async (app, { customers, default_language }) => {
   // The language the customer chose (body, else their browser's); undefined leaves the line's.
+  // Only a language the caller names (the body, ?lang, or an Accept-Language naming one of ours): a
+  // client's "Accept-Language: *" (fetch sends it) is no choice, so the SMS goes in the line's language.
+  const queryLang = (request: FastifyRequest) => {
+    const lang = (request.query as { lang?: unknown } | undefined)?.lang;
+    return typeof lang === 'string' ? lang : undefined;
+  };
   const chosenLanguage = (request: FastifyRequest, body_language: string | undefined) =>
-    normalizeLanguage(body_language) ?? (request.headers['accept-language'] ? requestLanguage(request, default_language) : undefined);
+    normalizeLanguage(body_language) ?? normalizeLanguage(queryLang(request))
+      ?? languageFromAcceptLanguage(request.headers['accept-language']);
   // Tokens, CSRF tokens and personal data: no cache (shared or private) keeps any of these answers.
   app.addHook('onSend', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
