@@ -88,6 +88,8 @@ export interface OutboxEntry {
   readonly attempts: number;
   readonly attempts_max: number;
   readonly to_masked: string;
+  /** What the SMS is: a notice's cause (`pack_active`, `usage_threshold` …), `code` or `payment_link`; `other` else. */
+  readonly purpose: string;
   readonly created_at_ms: number;
   readonly last_error: string | null;
   /** Parts recorded so far, in order; empty until the SMSC took (or refused) the first one. */
@@ -98,7 +100,7 @@ export interface OutboxEntry {
 export async function smsOutbox(db: Executor, options: { limit: number; job_status?: JobStatus | undefined }): Promise<OutboxEntry[]> {
   let query = db
     .selectFrom('jobs')
-    .select(['id', 'status', 'attempts', 'attempts_max', 'payload', 'created_at_ms', 'last_error'])
+    .select(['id', 'status', 'attempts', 'attempts_max', 'payload', 'dedupe_key', 'created_at_ms', 'last_error'])
     .where('kind', '=', 'sms.send')
     .orderBy('created_at_ms', 'desc')
     .orderBy('id', 'desc')
@@ -113,12 +115,22 @@ export async function smsOutbox(db: Executor, options: { limit: number; job_stat
     .orderBy('reference')
     .orderBy('part')
     .execute();
+  const notices = await db.selectFrom('notices').select(['sms_job_id', 'cause']).where('sms_job_id', 'in', jobs.map((job) => job.id)).execute();
+  const causes = new Map(notices.map((notice) => [notice.sms_job_id, notice.cause]));
   return jobs.map((job) => ({
     job_id: job.id, job_status: job.status, attempts: job.attempts, attempts_max: job.attempts_max,
-    to_masked: maskedRecipient(job.payload), created_at_ms: Number(job.created_at_ms), last_error: job.last_error,
+    to_masked: maskedRecipient(job.payload), purpose: causes.get(job.id) ?? purposeOf(job.dedupe_key),
+    created_at_ms: Number(job.created_at_ms), last_error: job.last_error,
     parts: parts.filter((part) => part.reference === job.id)
       .map((part) => ({ part: part.part, parts_total: part.parts_total, status: part.status, error: part.error })),
   }));
+}
+
+/** Sign-in and payment codes are keyed `sms:<code id>`, #102#'s links `sms:pay-link:<order id>` (notices are looked up). */
+function purposeOf(dedupe_key: string | null): string {
+  if (dedupe_key?.startsWith('sms:pay-link:')) return 'payment_link';
+  if (dedupe_key?.startsWith('sms:otc_')) return 'code';
+  return 'other';
 }
 
 function maskedRecipient(payload: string): string {

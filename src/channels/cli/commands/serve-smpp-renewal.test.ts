@@ -4,7 +4,9 @@ import { SmscSimulator, type ReceivedSms, type UssdReply } from '../../../adapte
 import { describeEachDatabase } from '../../../testing/databases.js';
 import { freePort } from '../../../testing/net.js';
 import { eventually } from '../../../testing/waiting.js';
-import { exitWithin, processSuite, START_TIMEOUT_MS, startRoamcard, waitUntilHealthy, type RunningRoamcard } from '../../../testing/roamcard-process.js';
+import {
+  exitWithin, processSuite, runRoamcard, START_TIMEOUT_MS, startRoamcard, waitUntilHealthy, type RunningRoamcard,
+} from '../../../testing/roamcard-process.js';
 
 /**
  * What issue 11 promises a traveller, through the real server with SMS_DRIVER=smpp against the
@@ -86,6 +88,10 @@ describeEachDatabase('#102# and SMS notices over SMPP (end to end)', (test_db) =
     assert.match(balance.text, /310\.00/, 'paid once from the balance: 500.00 - 190.00');
     const notice = await smsTo(RICH_LINE, (sms) => sms.text.includes('1 GB data, 1 day'));
     assert.equal(notice.encoding, 'gsm7', 'the notice follows the line into English');
+    await eventually(async () => {
+      const outbox = await runRoamcard(['sms', 'outbox'], suite.env());
+      return /done +1\/5 pack_active +to \+7900\*\*\*4567: 1\/1 delivered/.test(outbox.stdout) ? true : undefined;
+    }, 'the notice, delivered, in `roamcard sms outbox`', { timeout_ms: START_TIMEOUT_MS, interval_ms: 200 });
   });
 
   it('answers not enough balance with the amount missing, and texts a payment link that opens the order', async () => {

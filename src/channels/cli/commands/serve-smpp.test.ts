@@ -53,7 +53,7 @@ describe('roamcard serve with SMS_DRIVER=smpp (end to end)', () => {
       assert.match(sms.text, /^\d{6} is your roamcard sign-in code\./);
       const listed = await eventually(async () => {
         const outbox = await runRoamcard(['sms', 'outbox'], env);
-        return /done +1\/5 to \+7900\*\*\*4568: 1\/1 delivered/.test(outbox.stdout) ? outbox.stdout : undefined;
+        return /done +1\/5 code +to \+7900\*\*\*4568: 1\/1 delivered/.test(outbox.stdout) ? outbox.stdout : undefined;
       }, 'the delivered SMS in `roamcard sms outbox`', { timeout_ms: START_TIMEOUT_MS, interval_ms: 200 });
       assert.ok(!listed.includes('sign-in code'), 'the outbox never shows the text');
     } finally {

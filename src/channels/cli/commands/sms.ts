@@ -36,12 +36,12 @@ function limitArgument(value: string): number {
   return limit;
 }
 
-/** One line a job: when, id, state and attempts, to whom (masked), then each part's delivery, then the last error. */
+/** One line a job: when, id, state and attempts, what it is, to whom (masked), then each part's delivery, then the last error. */
 export function outboxLine(entry: OutboxEntry): string {
   const parts = entry.parts.length === 0
     ? 'not submitted'
     : entry.parts.map((part) => `${part.part}/${part.parts_total} ${part.status}${part.error ? ` (${part.error})` : ''}`).join(', ');
   const error = entry.last_error ? ` — ${maskPhoneNumbersInText(entry.last_error)}` : '';
   return terminalSafe(`${new Date(entry.created_at_ms).toISOString()} ${entry.job_id} ${entry.job_status.padEnd(7)} `
-    + `${entry.attempts}/${entry.attempts_max} to ${entry.to_masked}: ${parts}${error}`);
+    + `${entry.attempts}/${entry.attempts_max} ${entry.purpose.padEnd(15)} to ${entry.to_masked}: ${parts}${error}`);
 }
