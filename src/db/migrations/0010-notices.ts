@@ -28,6 +28,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addUniqueConstraint('notices_cause_key', ['cause', 'dedupe_key'])
     .execute();
   await db.schema.createIndex('notices_line_time').on('notices').columns(['line_id', 'created_at_ms']).execute();
+  // `roamcard sms outbox` names each SMS job's notice: looked up by job id.
+  await db.schema.createIndex('notices_sms_job').on('notices').column('sms_job_id').execute();
 
   await db.schema
     .createTable('notice_settings')
