@@ -20,6 +20,7 @@ export const ID_PREFIXES = {
   sandbox_payment: 'sbxpay',
   sandbox_refund: 'sbxrfd',
   network_block: 'blk',
+  audit_entry: 'aud',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -12,6 +12,7 @@ import * as smsDeliveries from './migrations/0008-sms-deliveries.js';
 import * as ussdRenewal from './migrations/0009-ussd-renewal.js';
 import * as notices from './migrations/0010-notices.js';
 import * as networkBlocks from './migrations/0011-network-blocks.js';
+import * as auditLog from './migrations/0012-audit-log.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-ussd-renewal': ussdRenewal,
   '0010-notices': notices,
   '0011-network-blocks': networkBlocks,
+  '0012-audit-log': auditLog,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

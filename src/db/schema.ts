@@ -514,6 +514,25 @@ export interface NetworkBlocksTable {
   created_at_ms: number;
 }
 
+/** One staff action, append-only (0012-audit-log): the database refuses UPDATE and DELETE. */
+export interface AuditLogTable {
+  id: string;
+  at_ms: number;
+  /** Null for the system acting on its own (a job, a deadline). */
+  staff_id: string | null;
+  staff_login: string | null;
+  staff_role: string | null;
+  store_id: string | null;
+  /** Dotted verb, e.g. "desk.sale", "staff.sign_in_failed". */
+  action: string;
+  subject_type: string;
+  subject_id: string | null;
+  client_address: string | null;
+  /** The record before and after, as JSON, secrets and personal data redacted (services/audit). */
+  before_json: string | null;
+  after_json: string | null;
+}
+
 export interface Schema {
   sims: SimsTable;
   accounts: AccountsTable;
@@ -549,4 +568,5 @@ export interface Schema {
   notices: NoticesTable;
   notice_settings: NoticeSettingsTable;
   network_blocks: NetworkBlocksTable;
+  audit_log: AuditLogTable;
 }

@@ -1,0 +1,30 @@
+/**
+ * Who acts at a desk: a signed-in staff member, as every desk service receives it from the
+ * channel (the staff session check). Services decide with it what the actor may see and do;
+ * the audit log records it with each action.
+ */
+
+export const STAFF_ROLES = ['agent', 'store_manager', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export interface StaffActor {
+  readonly staff_id: string;
+  readonly login: string;
+  readonly role: StaffRole;
+  /** The store the staff member belongs to (stores.id); admins have one too but act everywhere. */
+  readonly store_id: string;
+  readonly store_code: string;
+}
+
+/**
+ * May `actor` see or act on what belongs to the store `store_id`? Agents and managers: their own
+ * store only; admins: every store. Checked by services, never only by pages.
+ */
+export function actsForStore(actor: StaffActor, store_id: string): boolean {
+  return actor.role === 'admin' || actor.store_id === store_id;
+}
+
+/** Managers and admins read the audit log and store reports; agents do not. */
+export function managesStore(actor: StaffActor, store_id: string): boolean {
+  return actor.role === 'admin' || (actor.role === 'store_manager' && actor.store_id === store_id);
+}
