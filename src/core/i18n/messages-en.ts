@@ -55,6 +55,7 @@ export const messagesEn: Messages = {
     unauthorized: 'A valid bearer token is required (Authorization: Bearer ...).',
     not_configured: 'This endpoint is not configured on this server.',
     address_not_allowed: 'This endpoint does not accept requests from your address.',
+    role_not_allowed: 'Your staff role may not do this.',
     basic_credentials_required: 'Valid credentials are required (HTTP Basic authentication).',
     request_rejected: ({ status }) => `The request was not accepted (HTTP ${status}).`,
     field_problems: {

@@ -55,6 +55,7 @@ export const messagesRu: Messages = {
     unauthorized: 'Нужен действительный токен (Authorization: Bearer ...).',
     not_configured: 'Эта функция не настроена на сервере.',
     address_not_allowed: 'Этот сервис не принимает запросы с вашего IP-адреса.',
+    role_not_allowed: 'Вашей роли это действие не разрешено.',
     basic_credentials_required: 'Нужны действительные учётные данные (HTTP Basic).',
     request_rejected: ({ status }) => `Запрос не принят (HTTP ${status}).`,
     field_problems: {

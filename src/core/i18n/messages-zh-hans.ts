@@ -55,6 +55,7 @@ export const messagesZhHans: Messages = {
     unauthorized: '需要有效的令牌（Authorization: Bearer ...）。',
     not_configured: '服务器未配置此功能。',
     address_not_allowed: '此接口不接受来自您地址的请求。',
+    role_not_allowed: '您的员工角色无权执行此操作。',
     basic_credentials_required: '需要有效的凭据（HTTP Basic 认证）。',
     request_rejected: ({ status }) => `请求未被接受（HTTP ${status}）。`,
     field_problems: {

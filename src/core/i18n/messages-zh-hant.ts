@@ -55,6 +55,7 @@ export const messagesZhHant: Messages = {
     unauthorized: '需要有效的權杖（Authorization: Bearer ...）。',
     not_configured: '伺服器未設定此功能。',
     address_not_allowed: '此介面不接受來自您位址的請求。',
+    role_not_allowed: '您的員工角色無權執行此操作。',
     basic_credentials_required: '需要有效的憑證（HTTP Basic 驗證）。',
     request_rejected: ({ status }) => `請求未被接受（HTTP ${status}）。`,
     field_problems: {

@@ -148,6 +148,8 @@ export interface Messages {
     not_configured: string;
     /** An endpoint for one known caller (a gateway, the metrics scraper) asked from elsewhere. */
     address_not_allowed: string;
+    /** A signed-in staff member whose role may not call this endpoint. */
+    role_not_allowed: string;
     basic_credentials_required: string;
     request_rejected: (p: { status: number }) => string;
     /** Why a request field was rejected; phrased to follow the field name in ROAM_ERR_VALIDATION. */

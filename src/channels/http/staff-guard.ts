@@ -1,0 +1,55 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Language } from '../../core/i18n/languages.js';
+import { messagesFor } from '../../core/i18n/messages.js';
+import type { StaffActor, StaffRole } from '../../services/staff/staff-actor.js';
+import { problem, requestLanguage, sendProblem } from './problem-details.js';
+
+/**
+ * Staff endpoints (the desk API, under /api/v1/desk and /api/v1/staff): a bearer token from
+ * `POST /api/v1/staff/sessions`, checked in an `onRequest` hook before the body is read. The
+ * authenticator (services/staff) turns the token into the staff member acting, or nothing when
+ * it is unknown, revoked or expired (inactivity, shift end); it also touches the session.
+ * Handlers read `request.staff`; a route for some roles only lists them.
+ */
+export interface StaffAuthenticator {
+  authenticate(token: string, client_address: string): Promise<StaffActor | undefined>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by staffGuard on staff routes; undefined elsewhere. */
+    staff?: StaffActor;
+  }
+}
+
+export interface StaffGuardOptions {
+  readonly authenticator: StaffAuthenticator;
+  readonly default_language: Language;
+  /** Roles allowed; all staff when absent. */
+  readonly roles?: readonly StaffRole[];
+}
+
+export const STAFF_REALM = 'roamcard desk';
+
+export function staffGuard(options: StaffGuardOptions) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const texts = messagesFor(requestLanguage(request, options.default_language)).http;
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+    const actor = token === undefined ? undefined : await options.authenticator.authenticate(token, request.ip);
+    if (actor === undefined) {
+      reply.header('www-authenticate', `Bearer realm="${STAFF_REALM}"`);
+      return sendProblem(reply, problem(request, 'ROAM_ERR_UNAUTHORIZED', 401, texts.unauthorized));
+    }
+    if (options.roles !== undefined && !options.roles.includes(actor.role)) {
+      request.log.warn({ staff_id: actor.staff_id, role: actor.role }, 'staff role not allowed here');
+      return sendProblem(reply, problem(request, 'ROAM_ERR_FORBIDDEN', 403, texts.role_not_allowed));
+    }
+    request.staff = actor;
+  };
+}
+
+/** The acting staff member of a guarded route (a programming error to call it elsewhere). */
+export function staffOf(request: FastifyRequest): StaffActor {
+  if (request.staff === undefined) throw new Error(`staffOf on a route without staffGuard: ${request.routeOptions.url}`);
+  return request.staff;
+}
