@@ -6,6 +6,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { inTransaction } from '../db/transaction.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { SmsSender } from '../ports/sms-sender.js';
+import type { StaffAuthenticator } from '../channels/http/staff-guard.js';
 import { CustomerService } from '../services/customers/customer-service.js';
 import { deriveAuthKeys } from '../services/customers/auth-crypto.js';
 import { WalletAuthority } from '../services/customers/wallet-authority.js';
@@ -46,6 +47,8 @@ export interface AppContext {
   readonly notices: NoticeService;
   /** Blocks the network side sets on lines and lifts (the network API). */
   readonly network_blocks: NetworkBlockService;
+  /** Turns a staff bearer token into the staff member acting (the desk API's staffGuard). */
+  readonly staff_authenticator: StaffAuthenticator;
   createWorker(options?: Pick<WorkerOptions, 'onOutcome' | 'poll_interval_ms'>): OutboxWorker;
   close(): Promise<void>;
 }
@@ -106,6 +109,8 @@ export function contextOver(
   return {
     config, database, clock, services, payments, renewal, customers, lineRenewal, sms, smpp,
     network_blocks: new NetworkBlockService({ database, clock }),
+    // No staff sign-in is built yet: every staff token is refused.
+    staff_authenticator: { authenticate: async () => undefined },
     notices: new NoticeService({ database, clock, notices }),
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
     close: async () => {

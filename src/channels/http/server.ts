@@ -28,6 +28,7 @@ import { jobCounts } from '../../services/jobs/outbox.js';
 import { openPaymentCounts } from '../../services/renewal/reports.js';
 import { USSD_DEADLINE_MS_DEFAULT } from '../ussd/session.js';
 import { ussdSessionDependencies } from '../ussd/dependencies.js';
+import type { StaffAuthenticator } from './staff-guard.js';
 
 /**
  * The HTTP server: one Fastify instance, each part an encapsulated plugin given exactly what it
@@ -42,6 +43,8 @@ export interface ServerOptions {
   readonly readiness_probe?: ReadinessProbe;
   readonly readiness_timeout_ms?: number;
   readonly ussd_deadline_ms?: number;
+  /** Who the staff routes take a bearer token from; the context's staff sign-in by default (tests may give their own). */
+  readonly staff_authenticator?: StaffAuthenticator;
 }
 
 /** Bodies of our endpoints are small; routes set tighter limits where they know better. */
