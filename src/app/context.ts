@@ -6,7 +6,7 @@ import { migrateToLatest } from '../db/migrate.js';
 import { inTransaction } from '../db/transaction.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { SmsSender } from '../ports/sms-sender.js';
-import type { StaffAuthenticator } from '../channels/http/staff-guard.js';
+import type { StaffAuthenticator } from '../services/staff/staff-actor.js';
 import { CustomerService } from '../services/customers/customer-service.js';
 import { deriveAuthKeys } from '../services/customers/auth-crypto.js';
 import { WalletAuthority } from '../services/customers/wallet-authority.js';

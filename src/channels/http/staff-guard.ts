@@ -1,19 +1,16 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Language } from '../../core/i18n/languages.js';
 import { messagesFor } from '../../core/i18n/messages.js';
-import type { StaffActor, StaffRole } from '../../services/staff/staff-actor.js';
+import type { StaffActor, StaffAuthenticator, StaffRole } from '../../services/staff/staff-actor.js';
 import { problem, requestLanguage, sendProblem } from './problem-details.js';
 
 /**
  * Staff endpoints (the desk API, under /api/v1/desk and /api/v1/staff): a bearer token from
- * `POST /api/v1/staff/sessions`, checked in an `onRequest` hook before the body is read. The
- * authenticator (services/staff) turns the token into the staff member acting, or nothing when
- * it is unknown, revoked or expired (inactivity, shift end); it also touches the session.
- * Handlers read `request.staff`; a route for some roles only lists them.
+ * `POST /api/v1/staff/sessions`, checked in an `onRequest` hook before the body is read by a
+ * StaffAuthenticator (services/staff/staff-actor.ts). Handlers read `request.staff`; a route for
+ * some roles only lists them.
  */
-export interface StaffAuthenticator {
-  authenticate(token: string, client_address: string): Promise<StaffActor | undefined>;
-}
+export type { StaffAuthenticator } from '../../services/staff/staff-actor.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

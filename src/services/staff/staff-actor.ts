@@ -28,3 +28,12 @@ export function actsForStore(actor: StaffActor, store_id: string): boolean {
 export function managesStore(actor: StaffActor, store_id: string): boolean {
   return actor.role === 'admin' || (actor.role === 'store_manager' && actor.store_id === store_id);
 }
+
+/**
+ * Turns a staff bearer token into the staff member acting, or nothing when the token is unknown,
+ * revoked or expired (inactivity, shift end); touching the session as it does. Implemented by the
+ * staff sign-in service; the desk API's staffGuard calls it.
+ */
+export interface StaffAuthenticator {
+  authenticate(token: string, client_address: string): Promise<StaffActor | undefined>;
+}
