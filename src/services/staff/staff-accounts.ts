@@ -35,7 +35,7 @@ export interface NewStaffAccount {
 /** Creates the account; an unknown store, role, a bad or taken login is a RoamError naming it, and creates nothing. */
 export async function insertStaff(trx: Executor, account: NewStaffAccount, now_ms: number): Promise<StaffTable> {
   const login = normalizeLogin(account.login);
-  if (login === undefined) throw new RoamError('ROAM_ERR_VALIDATION', { field: 'login', reason: 'invalid_format' });
+  if (login === undefined) throw new RoamError('ROAM_ERR_VALIDATION', { field: 'login', reason: 'format' });
   if (!isStaffRole(account.role)) throw new RoamError('ROAM_ERR_STAFF_ROLE_UNKNOWN', { value: account.role });
   const store = await trx.selectFrom('stores').select('id').where('code', '=', account.store_code).executeTakeFirst();
   if (!store) throw new RoamError('ROAM_ERR_STORE_NOT_FOUND', { code: account.store_code });

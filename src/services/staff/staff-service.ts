@@ -15,7 +15,8 @@ import {
   passwordMatches, sealTotpSecret, totpEnrolmentUri, totpStepOf, unsealTotpSecret, type TotpSealingKey,
 } from './staff-crypto.js';
 import {
-  createStaffSession, findLiveStaffSession, revokeStaffSession, revokeStaffSessions, touchStaffSession, type LiveStaffSession, type StaffSessionLimits,
+  createStaffSession, findLiveStaffSession, revokeStaffSession, revokeStaffSessions, touchStaffSession,
+  type LiveStaffSession, type StaffSessionLimits,
 } from './staff-sessions.js';
 
 /**
@@ -29,7 +30,7 @@ import {
  */
 
 /** Consecutive failures that lock an account, and for how long (core/i18n/staff-limits.ts: messages name them). */
-export { STAFF_FAILED_SIGN_INS_MAX } from '../../core/i18n/staff-limits.js';
+export { STAFF_FAILED_SIGN_INS_MAX };
 export const STAFF_LOCKOUT_MS = STAFF_LOCKOUT_MINUTES * 60_000;
 
 /**
@@ -275,7 +276,10 @@ export class StaffService implements StaffAuthenticator {
     return { staff, step };
   }
 
-  /** Takes the code's step for good: refused when this step or a later one was already used (a replay), or the account changed meanwhile. */
+  /**
+   * Takes the code's step for good: refused when this step or a later one was already used (a
+   * replay), or the account was locked or deactivated meanwhile.
+   */
   async #claimStep(trx: Executor, verdict: Verdict, now_ms: number): Promise<boolean> {
     if (!verdict.staff || verdict.step === undefined) return false;
     const step = verdict.step;
@@ -291,7 +295,9 @@ export class StaffService implements StaffAuthenticator {
   async #openSession(trx: Executor, staff: StaffTable, client_address: string, now_ms: number): Promise<StaffSignedIn> {
     const session = await createStaffSession(trx, staff.id, this.#options.session_limits, now_ms);
     const store = await trx.selectFrom('stores').select('code').where('id', '=', staff.store_id).executeTakeFirstOrThrow();
-    const actor: StaffActor = { staff_id: staff.id, login: staff.login, role: staff.role, store_id: staff.store_id, store_code: store.code };
+    const actor: StaffActor = {
+      staff_id: staff.id, login: staff.login, role: staff.role, store_id: staff.store_id, store_code: store.code,
+    };
     await recordAudit(trx, {
       actor, action: 'staff.signed_in', subject_type: 'staff_session', subject_id: session.session_id, client_address,
       after: { expires_at_ms: session.expires_at_ms, password_must_change: staff.password_must_change === 1 },
@@ -337,7 +343,8 @@ export class StaffService implements StaffAuthenticator {
 }
 
 export function actorOf(session: LiveStaffSession): StaffActor {
-  return { staff_id: session.staff_id, login: session.login, role: session.role, store_id: session.store_id, store_code: session.store_code };
+  const { staff_id, login, role, store_id, store_code } = session;
+  return { staff_id, login, role, store_id, store_code };
 }
 
 /** Counted in the database (two failures at once both count); the new count. */

@@ -69,7 +69,9 @@ export async function findLiveStaffSession(db: Executor, token: string, now_ms: 
 }
 
 /** Pushes the idle expiry forward (never past the absolute one). */
-export async function touchStaffSession(db: Executor, session: LiveStaffSession, limits: StaffSessionLimits, now_ms: number): Promise<void> {
+export async function touchStaffSession(
+  db: Executor, session: LiveStaffSession, limits: StaffSessionLimits, now_ms: number,
+): Promise<void> {
   if (session.last_seen_at_ms > now_ms - SESSION_TOUCH_RESOLUTION_MS) return;
   await db.updateTable('staff_sessions')
     .set({ last_seen_at_ms: now_ms, idle_expires_at_ms: Math.min(now_ms + limits.idle_ms, session.expires_at_ms) })
