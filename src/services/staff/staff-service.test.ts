@@ -26,7 +26,8 @@ describeEachDatabase('staff sign-in', (test_db) => {
   // Each test moves to its own quarter of an hour, so steps and lockouts of one never touch another's.
   const nextSlot = () => seeded.clock.advance(60 * MINUTE_MS);
   const agentInput = (overrides: Partial<SignInInput> = {}): SignInInput => ({
-    login: AGENT.login, password: AGENT.password, totp: totpCode(AGENT.totp_secret, seeded.clock.now_ms()), client_address: ADDRESS, ...overrides,
+    login: AGENT.login, password: AGENT.password, totp: totpCode(AGENT.totp_secret, seeded.clock.now_ms()), client_address: ADDRESS,
+    ...overrides,
   });
 
   before(async () => {
@@ -166,8 +167,8 @@ describeEachDatabase('staff sign-in', (test_db) => {
     const actor = await seeded.context.staff.authenticate(signed_in.token, ADDRESS);
     assert.equal(actor?.store_code, 'led-hall');
     seeded.clock.advance(STEP_MS);
-    await assert.rejects(seeded.context.staff.signIn({ ...input, totp: totpCode(enrolment.totp_secret, seeded.clock.now_ms()) }), signInFailed,
-      'the one-time password no longer signs in');
+    const with_one_time = { ...input, totp: totpCode(enrolment.totp_secret, seeded.clock.now_ms()) };
+    await assert.rejects(seeded.context.staff.signIn(with_one_time), signInFailed, 'the one-time password no longer signs in');
   });
 
   it('keeps no password, TOTP secret or token in clear in the database', async () => {
@@ -190,7 +191,8 @@ async function rawDatabaseText(seeded: SeededContext, dialect: 'sqlite' | 'postg
     const wal = (() => { try { return readFileSync(`${file}-wal`); } catch { return Buffer.alloc(0); } })();
     return Buffer.concat([readFileSync(file), wal]).toString('latin1');
   }
-  const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = current_schema()`.execute(db);
+  const tables = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables where table_schema = current_schema()`.execute(db);
   const parts: string[] = [];
   for (const { table_name } of tables.rows) {
     const { rows } = await sql<{ row: string }>`select t::text as row from ${sql.table(table_name)} t`.execute(db);
