@@ -135,6 +135,9 @@ async function printEnrolment(enrolment: StaffEnrolment, language: Language): Pr
   printLine(texts.once);
 }
 
+/** Wide enough for most store codes and logins (longer ones push the row, never cut it). */
+const COLUMN_WIDTH = 22;
+
 async function listStaff(language: Language): Promise<void> {
   const texts = TEXTS[language];
   await withContext(async (context) => {
@@ -148,7 +151,8 @@ async function listStaff(language: Language): Promise<void> {
         row.locked_until_ms !== null && row.locked_until_ms > now_ms
           ? texts.locked_until({ until: new Date(row.locked_until_ms).toISOString() }) : undefined,
       ].filter((note) => note !== undefined);
-      printLine(`${row.store_code}\t${row.login}\t${row.role}${notes.length > 0 ? `\t${notes.join(', ')}` : ''}`);
+      // Columns by spaces: terminal-safe printing shows a tab as \x09.
+      printLine([row.store_code.padEnd(COLUMN_WIDTH), row.login.padEnd(COLUMN_WIDTH), row.role.padEnd(COLUMN_WIDTH), notes.join(', ')].join(' ').trimEnd());
     }
   });
 }
