@@ -117,6 +117,8 @@ export const GATEWAY_PASSWORD_LENGTH_MIN = 16;
 export const GATEWAY_PASSWORD_LENGTH_MAX = 256;
 /** AUTH_SECRET keys the one-time-code HMAC: 32 characters or more (`openssl rand -hex 32` gives 64). */
 export const AUTH_SECRET_LENGTH_MIN = 32;
+/** A staff session lasts at most one day, however configured: a desk sign-in never outlives the shift by much. */
+export const STAFF_SESSION_HOURS_MAX = 24;
 /** The general Russian VAT rate from 1 January 2026 (was 20%); our prices include it. */
 export const VAT_RATE_PERCENT_DEFAULT = 22;
 
@@ -168,6 +170,8 @@ const environmentSchema = z.object({
     .min(AUTH_SECRET_LENGTH_MIN, `must be at least ${AUTH_SECRET_LENGTH_MIN} characters (openssl rand -hex 32)`)
     .optional(),
   SESSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  STAFF_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(STAFF_SESSION_HOURS_MAX * 60).default(30),
+  STAFF_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(STAFF_SESSION_HOURS_MAX).default(12),
   SMS_DRIVER: z.enum(SMS_DRIVERS).optional(),
   ...smppEnvironmentShape,
   SMS_NOTICES_PER_NUMBER_DAY_MAX: z.coerce.number().int().min(0).max(1_000).default(NOTICES_PER_NUMBER_DAY_MAX_DEFAULT),
@@ -202,6 +206,10 @@ const environmentSchema = z.object({
   }
   if (!isValidSettlementAccount(env.SELLER_BANK_BIC, env.SELLER_BANK_ACCOUNT)) {
     context.addIssue({ code: 'custom', path: ['SELLER_BANK_ACCOUNT'], message: 'does not match SELLER_BANK_BIC (wrong control key): check both' });
+  }
+}).superRefine((env, context) => {
+  if (env.STAFF_SESSION_IDLE_MINUTES > env.STAFF_SESSION_MAX_HOURS * 60) {
+    context.addIssue({ code: 'custom', path: ['STAFF_SESSION_IDLE_MINUTES'], message: 'must not exceed STAFF_SESSION_MAX_HOURS (a session ends at the first of the two)' });
   }
 }).superRefine((env, context) => {
   for (const problem of smppProblems(env, env.SMS_DRIVER)) context.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
@@ -264,6 +272,11 @@ export interface Config {
     readonly secret: string;
     readonly secret_generated: boolean;
     readonly session_ttl_ms: number;
+  };
+  /** Staff sign-in (the service-hall desk): a session ends after this much inactivity, and at the latest this long after sign-in. */
+  readonly staff: {
+    readonly session_idle_ms: number;
+    readonly session_max_ms: number;
   };
   readonly sms_driver: SmsDriver;
   /** SMS_DRIVER=smpp: the SMSC / USSD gateway link (password not enumerable: never in a log). */
@@ -342,6 +355,10 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       secret_generated: env.AUTH_SECRET === undefined,
       session_ttl_ms: env.SESSION_TTL_DAYS * 24 * 3_600_000,
     }),
+    staff: Object.freeze({
+      session_idle_ms: env.STAFF_SESSION_IDLE_MINUTES * 60_000,
+      session_max_ms: env.STAFF_SESSION_MAX_HOURS * 3_600_000,
+    }),
     sms_driver,
     smpp: smppConfig(env, sms_driver),
     sms_notices_per_number_day_max: env.SMS_NOTICES_PER_NUMBER_DAY_MAX,
@@ -415,7 +432,7 @@ function startWarnings(input: { env: Environment; payments: Config['payments']; 
     warnings.push('SMS_DRIVER=console: no SMS is sent; every text, sign-in codes included, goes to the log');
   }
   if (input.env.AUTH_SECRET === undefined) {
-    warnings.push('AUTH_SECRET is not set: a random one was made for this run, so sign-in codes still pending die with a restart and several servers would not agree; set AUTH_SECRET (openssl rand -hex 32) in production');
+    warnings.push('AUTH_SECRET is not set: a random one was made for this run, so sign-in codes still pending die with a restart, several servers would not agree, and staff accounts made under another run\'s secret cannot sign in (their TOTP secrets are sealed under it); set AUTH_SECRET (openssl rand -hex 32) in production');
   }
   if (!input.payments.sandbox && input.env.SELLER_INN === SELLER_DEFAULTS.SELLER_INN) {
     warnings.push('SELLER_NAME, SELLER_INN, SELLER_ADDRESS are the demo company: receipts name it as the seller; set your own');

@@ -7,6 +7,7 @@ import { inTransaction } from '../db/transaction.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { SmsSender } from '../ports/sms-sender.js';
 import type { StaffAuthenticator } from '../services/staff/staff-actor.js';
+import { StaffService } from '../services/staff/staff-service.js';
 import { CustomerService } from '../services/customers/customer-service.js';
 import { deriveAuthKeys } from '../services/customers/auth-crypto.js';
 import { WalletAuthority } from '../services/customers/wallet-authority.js';
@@ -47,8 +48,10 @@ export interface AppContext {
   readonly notices: NoticeService;
   /** Blocks the network side sets on lines and lifts (the network API). */
   readonly network_blocks: NetworkBlockService;
-  /** Turns a staff bearer token into the staff member acting (the desk API's staffGuard). */
+  /** Turns a staff bearer token into the staff member acting (the desk API's staffGuard): the staff service. */
   readonly staff_authenticator: StaffAuthenticator;
+  /** Staff accounts, sign-in, sessions, password change, the audit log's reading. */
+  readonly staff: StaffService;
   createWorker(options?: Pick<WorkerOptions, 'onOutcome' | 'poll_interval_ms'>): OutboxWorker;
   close(): Promise<void>;
 }
@@ -106,11 +109,14 @@ export function contextOver(
     paymentDetails: payments.paymentDetails, test_mode: payments.test_mode, seller: config.seller,
     sms: { sender: sms, keys: auth_keys, clock }, notices,
   });
+  const staff = new StaffService({
+    database, clock, auth_secret: config.auth.secret,
+    session_limits: { idle_ms: config.staff.session_idle_ms, max_ms: config.staff.session_max_ms },
+  });
   return {
     config, database, clock, services, payments, renewal, customers, lineRenewal, sms, smpp,
     network_blocks: new NetworkBlockService({ database, clock }),
-    // No staff sign-in is built yet: every staff token is refused.
-    staff_authenticator: { authenticate: async () => undefined },
+    staff, staff_authenticator: staff,
     notices: new NoticeService({ database, clock, notices }),
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
     close: async () => {

@@ -533,6 +533,44 @@ export interface AuditLogTable {
   after_json: string | null;
 }
 
+/** A staff account (0013-staff): no password, only its argon2id hash; the TOTP secret sealed. */
+export interface StaffTable {
+  id: string;
+  store_id: string;
+  /** Lowercase letters, digits, dot, dash, underscore (services/staff/staff-accounts.ts). */
+  login: string;
+  role: 'agent' | 'store_manager' | 'admin';
+  /** argon2id in PHC form ($argon2id$v=19$m=…). */
+  password_hash: string;
+  /** 0/1: a one-time password was given; until changed, the account may only change it. */
+  password_must_change: number;
+  /** AES-256-GCM sealed base32 secret, and the id of the key that sealed it. */
+  totp_secret_sealed: string;
+  totp_key_id: string;
+  /** The last 30-second step whose code signed in: no code of it or before it is taken again. */
+  last_totp_step_used: number | null;
+  failed_sign_ins: number;
+  locked_until_ms: number | null;
+  active: number;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+/** A staff sign-in (0013-staff): only the token's SHA-256 is kept. */
+export interface StaffSessionsTable {
+  id: string;
+  staff_id: string;
+  token_hash: string;
+  created_at_ms: number;
+  last_seen_at_ms: number;
+  /** Pushed forward on use, never past expires_at_ms. */
+  idle_expires_at_ms: number;
+  expires_at_ms: number;
+  revoked_at_ms: number | null;
+  /** sign_out, shift_closed, password_changed, … */
+  revoke_reason: string | null;
+}
+
 export interface Schema {
   sims: SimsTable;
   accounts: AccountsTable;
@@ -569,4 +607,6 @@ export interface Schema {
   notice_settings: NoticeSettingsTable;
   network_blocks: NetworkBlocksTable;
   audit_log: AuditLogTable;
+  staff: StaffTable;
+  staff_sessions: StaffSessionsTable;
 }

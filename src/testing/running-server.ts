@@ -45,8 +45,9 @@ export async function startServer(database: Database, options: RunningServerOpti
   const environment = { LOG_LEVEL: 'silent', PORT: String(port), PUBLIC_BASE_URL: base, ...options.environment };
   const config = loadConfig(environment);
   const clock = options.clock ?? systemClock;
-  await seedDemo(database, paygTariff(config), clock.now_ms());
   const context = contextOver(config, database, clock, { environment });
+  // As `npm start` seeds it: the demo desk agent included.
+  await seedDemo(database, paygTariff(config), clock.now_ms(), { staff: context.staff });
   const server = testServer(context, options.logs ? { logs: options.logs } : {});
   await server.listen({ host: '127.0.0.1', port });
   const worker = context.createWorker({ poll_interval_ms: RUNNING_WORKER_POLL_MS });

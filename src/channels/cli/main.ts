@@ -8,6 +8,7 @@ import { registerPaymentsCommand } from './commands/payments.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSimsCommand } from './commands/sims.js';
 import { registerSmsCommand } from './commands/sms.js';
+import { registerStaffCommand } from './commands/staff.js';
 import { registerSmscSimulatorCommand } from './commands/smsc-simulator.js';
 import { registerUsageCommand } from './commands/usage.js';
 import { registerUssdCommand } from './commands/ussd.js';
@@ -29,6 +30,7 @@ registerUsageCommand(program);
 registerJobsCommand(program);
 registerPaymentsCommand(program);
 registerSmsCommand(program);
+registerStaffCommand(program);
 registerSmscSimulatorCommand(program);
 
 await runCommand(() => program.parseAsync(process.argv));

@@ -16,6 +16,7 @@ const EXPECTED_PATHS = [
   '/api/v1/me/lines/{line_id}/alerts',
   '/api/v1/me/orders', '/api/v1/me/orders/{order_id}',
   '/api/v1/network/blocks', '/api/v1/network/blocks/{id}', '/api/v1/network/lines/{msisdn}/blocks',
+  '/api/v1/staff/sessions', '/api/v1/staff/sessions/current', '/api/v1/staff/me', '/api/v1/staff/password', '/api/v1/staff/audit',
 ];
 const PHONE = '+79001234567';
 const PHONE_DIGITS = '9001234567';

@@ -19,6 +19,7 @@ import { ussdAtRoutes } from './routes/ussd-at.js';
 import { ordersRoutes } from './routes/orders.js';
 import { webhooksRoutes } from './routes/webhooks.js';
 import { customerChannel } from './routes/customer-api.js';
+import { staffApiRoutes } from './routes/staff-api.js';
 import { sandboxPages } from '../../adapters/payments/sandbox/sandbox-pages.js';
 import { customerSite } from '../web/site/customer-site.js';
 import { receiptPages } from '../web/receipt-pages.js';
@@ -103,6 +104,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   app.register(customerChannel, {
     customers: context.customers, clock: context.clock, public_base_url: config.public_base_url, default_language: config.default_language,
   });
+  app.register(staffApiRoutes, { staff: context.staff, default_language: config.default_language });
   // After the customer channel: paying from the wallet reads the signed-in customer.
   app.register(ordersRoutes, {
     renewal: context.renewal, customers: context.customers, payment_methods: () => context.payments.router.methods(),

@@ -1,4 +1,5 @@
 import type { KindSummary, Messages } from './messages.js';
+import { PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN, STAFF_LOCK_TEXT } from './staff-limits.js';
 import { serviceStateEn } from './service-state-en.js';
 import { utcMinuteText } from './utc-text.js';
 
@@ -146,6 +147,15 @@ export const messagesEn: Messages = {
     ROAM_ERR_SIGN_IN_REQUIRED: () => 'Please sign in.',
     ROAM_ERR_CSRF_INVALID: () => 'The form has expired. Reload the page and try again.',
     ROAM_ERR_CUSTOMER_LINES_LIMIT: ({ lines_max }) => `An account can hold at most ${lines_max ?? ''} lines. Remove one first.`.replace('  ', ' '),
+    ROAM_ERR_STAFF_SIGN_IN_FAILED: () => `The login, password or code is wrong, or the account is locked after ${STAFF_LOCK_TEXT.failures} failed attempts (for ${STAFF_LOCK_TEXT.minutes} minutes). Check and try again, or ask a manager.`,
+    ROAM_ERR_STAFF_PASSWORD_CHANGE_REQUIRED: () => 'Change your one-time password first (POST /api/v1/staff/password).',
+    ROAM_ERR_STAFF_PASSWORD_WRONG: () => 'The current password is wrong.',
+    ROAM_ERR_STAFF_PASSWORD_REJECTED: ({ reason }) => ({ too_short: `The new password must have at least ${PASSWORD_LENGTH_MIN} characters.`, too_long: `The new password may have at most ${PASSWORD_LENGTH_MAX} characters.`, same_as_current: 'The new password must differ from the current (one-time) password.', contains_login: 'The new password must not contain your login.' } as Record<string, string>)[reason ?? ''] ?? 'The new password is not accepted.',
+    ROAM_ERR_STAFF_STORE_FORBIDDEN: () => 'You may only see your own store\'s records.',
+    ROAM_ERR_STAFF_LOGIN_TAKEN: ({ value }) => `The login ${value ?? ''} is already taken.`.replace('  ', ' '),
+    ROAM_ERR_STAFF_ROLE_UNKNOWN: ({ value }) => `Unknown role ${value ?? ''}: use agent, store_manager or admin.`.replace('  ', ' '),
+    ROAM_ERR_STAFF_NOT_FOUND: ({ value }) => `There is no staff member ${value ?? ''}.`.replace(' .', '.'),
+    ROAM_ERR_STORE_NOT_FOUND: ({ code }) => `There is no store with the code ${code ?? ''}.`.replace(' .', '.'),
     ROAM_ERR_NOT_FOUND: () => 'Not found.',
     ROAM_ERR_UNAVAILABLE: () => 'The service is temporarily unavailable. Please try again shortly.',
     ROAM_ERR_INTERNAL: () => 'Something went wrong on our side. Nothing was charged twice; please try again.',

@@ -1,4 +1,5 @@
 import type { KindSummary, Messages } from './messages.js';
+import { PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN, STAFF_LOCK_TEXT } from './staff-limits.js';
 import { serviceStateRu } from './service-state-ru.js';
 import { utcMinuteText } from './utc-text.js';
 
@@ -146,6 +147,15 @@ export const messagesRu: Messages = {
     ROAM_ERR_SIGN_IN_REQUIRED: () => 'Войдите в личный кабинет.',
     ROAM_ERR_CSRF_INVALID: () => 'Форма устарела. Обновите страницу и повторите попытку.',
     ROAM_ERR_CUSTOMER_LINES_LIMIT: ({ lines_max }) => `В учётной записи может быть не больше ${lines_max ?? ''} номеров. Сначала удалите один.`.replace('  ', ' '),
+    ROAM_ERR_STAFF_SIGN_IN_FAILED: () => `Неверный логин, пароль или код, либо учётная запись заблокирована после ${STAFF_LOCK_TEXT.failures} неудачных попыток (на ${STAFF_LOCK_TEXT.minutes} минут). Проверьте и попробуйте снова или обратитесь к руководителю.`,
+    ROAM_ERR_STAFF_PASSWORD_CHANGE_REQUIRED: () => 'Сначала смените одноразовый пароль (POST /api/v1/staff/password).',
+    ROAM_ERR_STAFF_PASSWORD_WRONG: () => 'Текущий пароль неверен.',
+    ROAM_ERR_STAFF_PASSWORD_REJECTED: ({ reason }) => ({ too_short: `Новый пароль должен содержать не менее ${PASSWORD_LENGTH_MIN} символов.`, too_long: `Новый пароль может содержать не более ${PASSWORD_LENGTH_MAX} символов.`, same_as_current: 'Новый пароль должен отличаться от текущего (одноразового).', contains_login: 'Новый пароль не должен содержать ваш логин.' } as Record<string, string>)[reason ?? ''] ?? 'Новый пароль не принят.',
+    ROAM_ERR_STAFF_STORE_FORBIDDEN: () => 'Вам доступны только записи вашего офиса.',
+    ROAM_ERR_STAFF_LOGIN_TAKEN: ({ value }) => `Логин ${value ?? ''} уже занят.`.replace('  ', ' '),
+    ROAM_ERR_STAFF_ROLE_UNKNOWN: ({ value }) => `Неизвестная роль ${value ?? ''}: agent, store_manager или admin.`.replace('  ', ' '),
+    ROAM_ERR_STAFF_NOT_FOUND: ({ value }) => `Сотрудник ${value ?? ''} не найден.`.replace('  ', ' '),
+    ROAM_ERR_STORE_NOT_FOUND: ({ code }) => `Офиса с кодом ${code ?? ''} нет.`.replace('  ', ' '),
     ROAM_ERR_NOT_FOUND: () => 'Не найдено.',
     ROAM_ERR_UNAVAILABLE: () => 'Сервис временно недоступен. Повторите попытку позже.',
     ROAM_ERR_INTERNAL: () => 'Произошла ошибка на нашей стороне. Деньги не списаны дважды; повторите попытку.',

@@ -1,4 +1,5 @@
 import type { KindSummary, Messages } from './messages.js';
+import { PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN, STAFF_LOCK_TEXT } from './staff-limits.js';
 import { serviceStateZhHans } from './service-state-zh-hans.js';
 import { utcMinuteText } from './utc-text.js';
 
@@ -143,6 +144,15 @@ export const messagesZhHans: Messages = {
     ROAM_ERR_SIGN_IN_REQUIRED: () => '请先登录。',
     ROAM_ERR_CSRF_INVALID: () => '表单已过期，请刷新页面后重试。',
     ROAM_ERR_CUSTOMER_LINES_LIMIT: ({ lines_max }) => `每个账户最多可绑定${lines_max ?? ''}个号码，请先移除一个。`,
+    ROAM_ERR_STAFF_SIGN_IN_FAILED: () => `登录名、密码或验证码错误，或账户因连续 ${STAFF_LOCK_TEXT.failures} 次失败已被锁定（${STAFF_LOCK_TEXT.minutes} 分钟）。请检查后重试，或联系店长。`,
+    ROAM_ERR_STAFF_PASSWORD_CHANGE_REQUIRED: () => '请先修改一次性密码（POST /api/v1/staff/password）。',
+    ROAM_ERR_STAFF_PASSWORD_WRONG: () => '当前密码错误。',
+    ROAM_ERR_STAFF_PASSWORD_REJECTED: ({ reason }) => ({ too_short: `新密码至少需要 ${PASSWORD_LENGTH_MIN} 个字符。`, too_long: `新密码最多 ${PASSWORD_LENGTH_MAX} 个字符。`, same_as_current: '新密码不能与当前（一次性）密码相同。', contains_login: '新密码不能包含您的登录名。' } as Record<string, string>)[reason ?? ''] ?? '新密码不被接受。',
+    ROAM_ERR_STAFF_STORE_FORBIDDEN: () => '您只能查看本门店的记录。',
+    ROAM_ERR_STAFF_LOGIN_TAKEN: ({ value }) => `登录名 ${value ?? ''} 已被占用。`,
+    ROAM_ERR_STAFF_ROLE_UNKNOWN: ({ value }) => `未知角色 ${value ?? ''}：请使用 agent、store_manager 或 admin。`,
+    ROAM_ERR_STAFF_NOT_FOUND: ({ value }) => `没有员工 ${value ?? ''}。`,
+    ROAM_ERR_STORE_NOT_FOUND: ({ code }) => `没有代码为 ${code ?? ''} 的门店。`,
     ROAM_ERR_NOT_FOUND: () => '未找到。',
     ROAM_ERR_UNAVAILABLE: () => '服务暂时不可用，请稍后再试。',
     ROAM_ERR_INTERNAL: () => '系统出错，未重复扣款，请重试。',

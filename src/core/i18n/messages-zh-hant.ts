@@ -1,4 +1,5 @@
 import type { KindSummary, Messages } from './messages.js';
+import { PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN, STAFF_LOCK_TEXT } from './staff-limits.js';
 import { serviceStateZhHant } from './service-state-zh-hant.js';
 import { utcMinuteText } from './utc-text.js';
 
@@ -143,6 +144,15 @@ export const messagesZhHant: Messages = {
     ROAM_ERR_SIGN_IN_REQUIRED: () => '請先登入。',
     ROAM_ERR_CSRF_INVALID: () => '表單已過期，請重新整理頁面後再試。',
     ROAM_ERR_CUSTOMER_LINES_LIMIT: ({ lines_max }) => `每個帳戶最多可綁定${lines_max ?? ''}個號碼，請先移除一個。`,
+    ROAM_ERR_STAFF_SIGN_IN_FAILED: () => `登入名稱、密碼或驗證碼錯誤，或帳戶因連續 ${STAFF_LOCK_TEXT.failures} 次失敗已被鎖定（${STAFF_LOCK_TEXT.minutes} 分鐘）。請檢查後重試，或聯絡店長。`,
+    ROAM_ERR_STAFF_PASSWORD_CHANGE_REQUIRED: () => '請先變更一次性密碼（POST /api/v1/staff/password）。',
+    ROAM_ERR_STAFF_PASSWORD_WRONG: () => '目前的密碼錯誤。',
+    ROAM_ERR_STAFF_PASSWORD_REJECTED: ({ reason }) => ({ too_short: `新密碼至少需要 ${PASSWORD_LENGTH_MIN} 個字元。`, too_long: `新密碼最多 ${PASSWORD_LENGTH_MAX} 個字元。`, same_as_current: '新密碼不能與目前（一次性）密碼相同。', contains_login: '新密碼不能包含您的登入名稱。' } as Record<string, string>)[reason ?? ''] ?? '新密碼不被接受。',
+    ROAM_ERR_STAFF_STORE_FORBIDDEN: () => '您只能查看本門市的紀錄。',
+    ROAM_ERR_STAFF_LOGIN_TAKEN: ({ value }) => `登入名稱 ${value ?? ''} 已被使用。`,
+    ROAM_ERR_STAFF_ROLE_UNKNOWN: ({ value }) => `未知角色 ${value ?? ''}：請使用 agent、store_manager 或 admin。`,
+    ROAM_ERR_STAFF_NOT_FOUND: ({ value }) => `沒有員工 ${value ?? ''}。`,
+    ROAM_ERR_STORE_NOT_FOUND: ({ code }) => `沒有代碼為 ${code ?? ''} 的門市。`,
     ROAM_ERR_NOT_FOUND: () => '找不到。',
     ROAM_ERR_UNAVAILABLE: () => '服務暫時無法使用，請稍後再試。',
     ROAM_ERR_INTERNAL: () => '系統發生錯誤，未重複扣款，請重試。',

@@ -1,4 +1,5 @@
 import type { PackageDefinition } from '../../core/catalog.js';
+import type { StaffService } from '../staff/staff-service.js';
 import { luhnCheckDigit } from '../../core/iccid.js';
 import type { Language } from '../../core/i18n/languages.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
@@ -43,14 +44,46 @@ const DEMO_STORES = [
 /** SIMs in stock beside the demo lines: nano-SIMs and eSIMs ready to be sold. */
 const STOCK_SIM_COUNT = 6;
 
+/**
+ * The demo's desk agent at the Sheremetyevo service hall, documented in the README as demo-only:
+ * its password and TOTP secret are public, so it exists only where the demo seed made it (never
+ * from a migration, `staff add` or a start without --demo-if-empty). Its code is
+ * `oathtool --totp -b KRUGKIDROVUWG2ZAMJZG653OEBTG66BA`.
+ */
+export const DEMO_STAFF = [
+  { login: 'agent.svo', role: 'agent', store_code: 'svo-hall', password: 'demo-agent-2026', totp_secret: 'KRUGKIDROVUWG2ZAMJZG653OEBTG66BA' },
+] as const;
+
 export interface DemoSummary {
   readonly lines_opened: number;
   readonly packs: number;
   readonly stores: number;
   readonly sims_added: number;
+  readonly staff_added: number;
 }
 
-export async function seedDemo(database: Database, tariffFor: TariffFor, now_ms: number): Promise<DemoSummary> {
+/** Adds the demo staff accounts that are missing (after the stores exist); how many it added. */
+export async function seedDemoStaff(staff: Pick<StaffService, 'ensureStaff'>): Promise<number> {
+  let added = 0;
+  for (const member of DEMO_STAFF) {
+    if (await staff.ensureStaff({ ...member, password_must_change: false })) added += 1;
+  }
+  return added;
+}
+
+/**
+ * The demo data; with `staff`, the demo desk agent too (argon2 hashing makes that the slow part,
+ * so tests that need no staff leave it out).
+ */
+export async function seedDemo(
+  database: Database, tariffFor: TariffFor, now_ms: number, options: { staff?: Pick<StaffService, 'ensureStaff'> } = {},
+): Promise<DemoSummary> {
+  const summary = await seedCatalogStoresLines(database, tariffFor, now_ms);
+  const staff_added = options.staff ? await seedDemoStaff(options.staff) : 0;
+  return { ...summary, staff_added };
+}
+
+async function seedCatalogStoresLines(database: Database, tariffFor: TariffFor, now_ms: number): Promise<Omit<DemoSummary, 'staff_added'>> {
   return inTransaction(database, async (trx) => {
     await ensureSystemAccounts(trx, now_ms);
     for (const definition of DEMO_CATALOG) {

@@ -32,7 +32,8 @@ export function managesStore(actor: StaffActor, store_id: string): boolean {
 /**
  * Turns a staff bearer token into the staff member acting, or nothing when the token is unknown,
  * revoked or expired (inactivity, shift end); touching the session as it does. Implemented by the
- * staff sign-in service; the desk API's staffGuard calls it.
+ * staff sign-in service; the desk API's staffGuard calls it. A live session whose one-time password
+ * is not yet changed throws ROAM_ERR_STAFF_PASSWORD_CHANGE_REQUIRED (403) instead: it may only change it.
  */
 export interface StaffAuthenticator {
   authenticate(token: string, client_address: string): Promise<StaffActor | undefined>;

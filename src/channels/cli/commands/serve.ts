@@ -41,7 +41,7 @@ export function registerServeCommand(program: Command): void {
 
 async function seedIfEmpty(context: AppContext, app: Server): Promise<void> {
   if (!(await isEmptyDatabase(context.database))) return;
-  const summary = await seedDemo(context.database, paygTariff(context.config), context.services.clock.now_ms());
+  const summary = await seedDemo(context.database, paygTariff(context.config), context.services.clock.now_ms(), { staff: context.staff });
   app.log.info({ demo: summary }, 'empty database: demo data seeded');
 }
 
