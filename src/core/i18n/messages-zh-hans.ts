@@ -1,4 +1,5 @@
 import type { KindSummary, Messages } from './messages.js';
+import { formatMoney } from './format.js';
 import { serviceStateZhHans } from './service-state-zh-hans.js';
 import { utcMinuteText } from './utc-text.js';
 
@@ -96,6 +97,7 @@ export const messagesZhHans: Messages = {
       card: '银行卡', yoomoney: 'YooMoney', paypal: 'PayPal', alipay: '支付宝', wechat_pay: '微信支付', sbp: 'SBP快速支付',
       bank_transfer: '银行转账', cash: '现金', card_present: '银行卡（POS机）', wallet: '号码余额',
     },
+    buyer: '买方', buyer_inn: '买方税号（INN）', buyer_kpp: '买方 KPP',
     invoice_title: '银行转账付款单', invoice_reference: '付款识别码', payee: '收款人', bank: '收款银行', bic: '银行识别码（BIC）',
     correspondent_account: '代理行账户', account: '收款账号', amount_due: '应付金额', purpose: '付款用途',
     pay_by: '付款截止', scan_to_pay: '使用俄罗斯银行App扫码，自动填写转账信息。',
@@ -143,6 +145,14 @@ export const messagesZhHans: Messages = {
     ROAM_ERR_SIGN_IN_REQUIRED: () => '请先登录。',
     ROAM_ERR_CSRF_INVALID: () => '表单已过期，请刷新页面后重试。',
     ROAM_ERR_CUSTOMER_LINES_LIMIT: ({ lines_max }) => `每个账户最多可绑定${lines_max ?? ''}个号码，请先移除一个。`,
+    ROAM_ERR_SHIFT_NOT_FOUND: () => '您的门店没有这个收银班次。',
+    ROAM_ERR_SHIFT_ALREADY_OPEN: () => '您已有一个未结束的收银班次，请先结班再开新班。',
+    ROAM_ERR_SHIFT_REQUIRED: () => '收取现金前请先开收银班次。',
+    ROAM_ERR_SHIFT_CLOSED: () => '该收银班次已结班。',
+    ROAM_ERR_TENDER_SHORT: ({ needed_minor }) => `收到的现金不足，还差 ${formatMoney(needed_minor ?? 0, 'zh-Hans')}。`,
+    ROAM_ERR_DOCUMENT_NOT_CHECKED: () => '收取现金前请核验付款人的身份证件（护照），并确认已核验（document_checked）。',
+    ROAM_ERR_INN_INVALID: ({ field }) => `税号 INN${field ? `（${field}）` : ''}须为 10 位（企业）或 12 位（个体经营者），且校验位正确。`,
+    ROAM_ERR_KPP_INVALID: ({ field }) => `KPP${field ? `（${field}）` : ''}须为 9 位：4 位数字、2 位数字或大写字母、3 位数字。`,
     ROAM_ERR_NOT_FOUND: () => '未找到。',
     ROAM_ERR_UNAVAILABLE: () => '服务暂时不可用，请稍后再试。',
     ROAM_ERR_INTERNAL: () => '系统出错，未重复扣款，请重试。',
