@@ -21,6 +21,7 @@ export const ID_PREFIXES = {
   sandbox_refund: 'sbxrfd',
   network_block: 'blk',
   audit_entry: 'aud',
+  shift: 'shf',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -65,15 +65,16 @@ export interface StartPaymentInput {
   /** For method "wallet": who is paying, as the channel established it. */
   readonly payer?: WalletPayer | undefined;
   /**
-   * For the desk methods (cash, card_present), which only staff at a desk may take: records what
-   * the desk took (tender, change, terminal reference…) in the transaction that writes the payment
-   * row, and names the ledger account the money arrives in. Without it these methods are refused.
+   * A payment a desk starts (services/desk): records what the desk took (tender, change, terminal
+   * reference, a company invoice's buyer…) in the transaction that writes the payment row, and may
+   * name the ledger account the money arrives in. The desk methods (cash, card_present) are refused
+   * without it: only staff at a desk take them.
    */
   readonly desk?: DeskPaymentRecorder | undefined;
 }
 
 /** Writes a desk payment's details beside its payments row (services/desk); may refuse with a RoamError. */
-export type DeskPaymentRecorder = (trx: Executor, order: Order, payment_id: string) => Promise<{ receiving_account_id: string }>;
+export type DeskPaymentRecorder = (trx: Executor, order: Order, payment_id: string) => Promise<{ receiving_account_id: string | null }>;
 
 export interface PaymentResult {
   readonly view: OrderView;
@@ -193,7 +194,7 @@ export class RenewalService {
     if (method === 'wallet') return this.#payFromWallet(input);
     // Cash and the card terminal are taken by staff at a desk, never asked for by a customer.
     const desk = input.desk;
-    if (isDeskMethod(method) !== (desk !== undefined)) throw new RoamError('ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE', { value: method });
+    if (isDeskMethod(method) && desk === undefined) throw new RoamError('ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE', { value: method });
     const provider = this.#options.router.providerFor(method);
     const recorded = await retryLostKeyRace(() => this.#tx((trx) => idempotentStep(trx, {
       key: input.idempotency_key, request: paymentRequest(input.order_id, method), find: this.#paymentByKey(input.order_id),
@@ -209,8 +210,10 @@ export class RenewalService {
         await db.insertInto('payments').values(payment).execute();
         if (desk !== undefined) {
           const { receiving_account_id } = await desk(db, order, payment.id);
-          await db.updateTable('payments').set({ receiving_account_id }).where('id', '=', payment.id).execute();
-          payment.receiving_account_id = receiving_account_id;
+          if (receiving_account_id !== null) {
+            await db.updateTable('payments').set({ receiving_account_id }).where('id', '=', payment.id).execute();
+            payment.receiving_account_id = receiving_account_id;
+          }
         }
         const expires_at_ms = method === 'bank_transfer' ? Math.max(order.expires_at_ms, now_ms + this.#options.bank_transfer_ttl_ms) : order.expires_at_ms;
         await db.updateTable('orders').set({ state: 'awaiting_payment', expires_at_ms, updated_at_ms: now_ms }).where('id', '=', order.id).execute();
