@@ -210,7 +210,9 @@ export async function overdueShifts(trx: Executor, actor: StaffActor, now_ms: nu
 export async function drawerCashMinor(trx: Executor, drawer_account_id: string): Promise<number> {
   const row = await trx.selectFrom('postings').select(sql<number | string | null>`sum(amount_minor)`.as('total'))
     .where('account_id', '=', drawer_account_id).executeTakeFirst();
-  return -Number(row?.total ?? 0);
+  const total = Number(row?.total ?? 0);
+  // No −0 for an empty drawer: it would print as "-0" and compare unequal under Object.is.
+  return total === 0 ? 0 : -total;
 }
 
 export async function openShiftRowOf(trx: Executor, staff_id: string): Promise<ShiftRow | undefined> {
