@@ -38,12 +38,14 @@ export function registerOpenApi(app: FastifyInstance, version: string): void {
         { name: 'catalog', description: 'Packs on sale' },
         { name: 'ussd', description: 'USSD gateway callbacks' },
         { name: 'network', description: 'For network elements (bearer token)' },
+        { name: 'desk', description: 'The service hall\'s desk: cash shifts, sales in cash or by card, company invoices, look-ups (staff bearer token)' },
         { name: 'operations', description: 'Health, readiness, metrics, this document' },
       ],
       components: {
         securitySchemes: {
           networkToken: { type: 'http', scheme: 'bearer', description: 'NETWORK_API_TOKEN from the server configuration' },
           staffToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN from the server configuration' },
+          deskStaffToken: { type: 'http', scheme: 'bearer', description: 'A staff member\'s session token (POST /api/v1/staff/sessions)' },
         },
       },
     },
