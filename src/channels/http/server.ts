@@ -111,7 +111,8 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
     default_language: config.default_language, admin_token: config.admin_api_token,
   });
   app.register(deskApiRoutes, {
-    desk: context.desk, authenticator: options.staff_authenticator ?? context.staff_authenticator, default_language: config.default_language,
+    desk: context.desk, authenticator: options.staff_authenticator ?? context.staff_authenticator,
+    default_language: config.default_language,
   });
   app.register(webhooksRoutes, {
     renewal: context.renewal, onOutcome: (provider, outcome) => metrics.webhooks_total.inc({ provider, outcome }),

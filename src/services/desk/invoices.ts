@@ -35,7 +35,12 @@ export function checkedBuyer(buyer: CompanyBuyer): { name: string; inn: string; 
 }
 
 /** Writes the buyer beside the order, in the bank transfer's payment transaction, with the audit entry. */
-export function companyInvoiceRecorder(actor: StaffActor, buyer: ReturnType<typeof checkedBuyer>, now_ms: number, client_address: string | null) {
+export function companyInvoiceRecorder(
+  actor: StaffActor,
+  buyer: ReturnType<typeof checkedBuyer>,
+  now_ms: number,
+  client_address: string | null,
+) {
   return async (trx: Executor, order: Order): Promise<{ receiving_account_id: null }> => {
     const record: CompanyInvoicesTable = {
       order_id: order.id, store_id: actor.store_id, staff_id: actor.staff_id,

@@ -42,7 +42,13 @@ export interface DeskLineLookup {
 
 export const DESK_RECENT_ORDERS_MAX = 10;
 
-export async function deskLookup(trx: Executor, actor: StaffActor, query: DeskLineQuery, now_ms: number, tariffFor: TariffFor): Promise<DeskLineLookup> {
+export async function deskLookup(
+  trx: Executor,
+  actor: StaffActor,
+  query: DeskLineQuery,
+  now_ms: number,
+  tariffFor: TariffFor,
+): Promise<DeskLineLookup> {
   const line_id = await lineIdOf(trx, query);
   const overview = await lineOverview(trx, line_id === undefined ? { msisdn: 'msisdn' in query ? query.msisdn : '' } : { line_id }, now_ms, tariffFor);
   const rows = await trx.selectFrom('orders')

@@ -84,7 +84,13 @@ function checkCash(amount_minor: number, field: string): void {
 }
 
 /** Opens the actor's shift at their store with `float_minor` in the drawer. One open shift per staff member. */
-export async function openShift(trx: Executor, actor: StaffActor, float_minor: number, now_ms: number, client_address: string | null): Promise<ShiftView> {
+export async function openShift(
+  trx: Executor,
+  actor: StaffActor,
+  float_minor: number,
+  now_ms: number,
+  client_address: string | null,
+): Promise<ShiftView> {
   checkCash(float_minor, 'float_minor');
   const store = await storeOf(trx, actor.store_id);
   if (await openShiftRowOf(trx, actor.staff_id)) throw new RoamError('ROAM_ERR_SHIFT_ALREADY_OPEN');
@@ -105,7 +111,10 @@ export async function openShift(trx: Executor, actor: StaffActor, float_minor: n
     await ensureLedgerAccount(trx, { id: store.cash_account_id, kind: 'cash_drawer', name: `Cash office, ${store.code}` }, now_ms);
     await postEntry(trx, {
       kind: 'shift_float', line_id: null, memo: `Float for shift ${id} at ${store.code}`,
-      postings: [{ account_id: store.cash_account_id, amount_minor: float_minor }, { account_id: drawer_account_id, amount_minor: -float_minor }],
+      postings: [
+        { account_id: store.cash_account_id, amount_minor: float_minor },
+        { account_id: drawer_account_id, amount_minor: -float_minor },
+      ],
     }, now_ms);
   }
   const view = await shiftViewOf(trx, await shiftRow(trx, id), now_ms);
@@ -122,7 +131,13 @@ export interface ShiftCloseInput {
  * Closes a shift with the cash counted: its holder, or a manager of its store, or an admin. The
  * expected amount is the drawer's ledger balance; the difference goes to cash over/short.
  */
-export async function closeShift(trx: Executor, actor: StaffActor, input: ShiftCloseInput, now_ms: number, client_address: string | null): Promise<ShiftView> {
+export async function closeShift(
+  trx: Executor,
+  actor: StaffActor,
+  input: ShiftCloseInput,
+  now_ms: number,
+  client_address: string | null,
+): Promise<ShiftView> {
   checkCash(input.counted_minor, 'counted_minor');
   const shift = await lockingRows(trx, shiftQuery(trx).where('shifts.id', '=', input.shift_id)).executeTakeFirst();
   if (!shift || !mayClose(actor, shift)) throw new RoamError('ROAM_ERR_SHIFT_NOT_FOUND');
@@ -131,7 +146,8 @@ export async function closeShift(trx: Executor, actor: StaffActor, input: ShiftC
   const expected_minor = await drawerCashMinor(trx, shift.drawer_account_id);
   const difference_minor = input.counted_minor - expected_minor;
   const store = await storeOf(trx, shift.store_id);
-  const close_entry_id = await postClose(trx, shift, store, { expected_minor, counted_minor: input.counted_minor, difference_minor }, now_ms);
+  const count = { expected_minor, counted_minor: input.counted_minor, difference_minor };
+  const close_entry_id = await postClose(trx, shift, store, count, now_ms);
   await trx.updateTable('shifts').set({
     closed_at_ms: now_ms, closed_by: actor.staff_id, counted_minor: input.counted_minor, expected_minor, difference_minor, close_entry_id,
   }).where('id', '=', shift.id).execute();
@@ -256,7 +272,9 @@ async function shiftSales(trx: Executor, shift_id: string): Promise<ShiftSales> 
     ])
     .where('desk_payments.shift_id', '=', shift_id).where('payments.status', '=', 'succeeded')
     .groupBy('desk_payments.method').execute();
-  const by_method: Record<DeskPaymentMethod, MethodTotals> = { cash: { count: 0, amount_minor: 0 }, card_present: { count: 0, amount_minor: 0 } };
+  const by_method: Record<DeskPaymentMethod, MethodTotals> = {
+    cash: { count: 0, amount_minor: 0 }, card_present: { count: 0, amount_minor: 0 },
+  };
   let tendered_minor = 0;
   let change_minor = 0;
   for (const row of rows) {

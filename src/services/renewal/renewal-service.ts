@@ -19,7 +19,8 @@ import { findLine } from '../lines/lines.js';
 import { countLookup, LOOKUP_LIMITS_DEFAULT, type LookupLimits } from './lookup-limits.js';
 import { idempotentStep, retryLostKeyRace, type StoredEffect } from '../idempotency/idempotency.js';
 import {
-  findOrder, insertOrder, orderByKey, orderRequest, orderView, paymentView, type CreateOrderInput, type Order, type OrderView, type PaymentView,
+  findOrder, insertOrder, orderByKey, orderRequest, orderView, paymentView,
+  type CreateOrderInput, type Order, type OrderView, type PaymentView,
 } from './orders.js';
 import { payOrderFromWallet } from './wallet-payment.js';
 import type { PaymentRouter } from './payment-router.js';

@@ -154,7 +154,9 @@ export const deskApiRoutes: FastifyPluginAsyncZod<DeskApiOptions> = async (app, 
       body: z.object({ counted_minor: minor(SHIFT_CASH_MINOR_MAX).describe('Cash counted in the drawer') }).meta({ id: 'CloseShift' }),
       response: { 200: shiftSchema, ...denied, 404: problemResponse('No such shift at your store'), 409: problemResponse('Already closed') },
     },
-  }, async (request) => presentShift(await desk.closeShift(caller(request), { shift_id: request.params.id, counted_minor: request.body.counted_minor })));
+  }, async (request) => presentShift(await desk.closeShift(caller(request), {
+    shift_id: request.params.id, counted_minor: request.body.counted_minor,
+  })));
 
   app.get('/api/v1/desk/shifts/current', {
     schema: {
@@ -239,7 +241,8 @@ function presentShift(shift: ShiftView) {
   return {
     id: shift.id, store_code: shift.store_code, staff_id: shift.staff_id, state: shift.state, float_minor: shift.float_minor,
     drawer_cash_minor: shift.drawer_cash_minor, opened_at: new Date(shift.opened_at_ms).toISOString(), closed_at: iso(shift.closed_at_ms),
-    closed_by: shift.closed_by, expected_minor: shift.expected_minor, counted_minor: shift.counted_minor, difference_minor: shift.difference_minor,
+    closed_by: shift.closed_by, expected_minor: shift.expected_minor, counted_minor: shift.counted_minor,
+    difference_minor: shift.difference_minor,
     day_ends_at: new Date(shift.day_ends_at_ms).toISOString(), open_past_day: shift.open_past_day, sales: shift.sales,
   };
 }
@@ -259,12 +262,14 @@ function presentLookup(found: DeskLineLookup, language: Language) {
       }),
     },
     packs: bundles.map(({ bundle, pack }) => ({
-      bundle_id: bundle.id, package_code: bundle.package_code, name: pack.names[language], expires_at: new Date(bundle.expires_at_ms).toISOString(),
+      bundle_id: bundle.id, package_code: bundle.package_code, name: pack.names[language],
+      expires_at: new Date(bundle.expires_at_ms).toISOString(),
       data_bytes_remaining: Number(bundle.data_bytes_remaining), voice_seconds_remaining: Number(bundle.voice_seconds_remaining),
       sms_remaining: Number(bundle.sms_remaining),
     })),
     recent_orders: found.recent_orders.map((order) => ({
-      order_id: order.order_id, package_code: order.package_code, channel: order.channel, state: order.state, amount_minor: order.amount_minor,
+      order_id: order.order_id, package_code: order.package_code, channel: order.channel, state: order.state,
+      amount_minor: order.amount_minor,
       currency: order.currency, created_at: new Date(order.created_at_ms).toISOString(), other_store: order.other_store, desk: order.desk,
     })),
   };
