@@ -58,7 +58,8 @@ export function openPayments(
   const bank_transfer = config.payments.bank_transfer ? new BankTransferProvider({ database, clock }) : undefined;
   if (bank_transfer) providers.push(bank_transfer);
   // In-house and always on: its methods (cash, card terminal) are taken by staff at a desk only.
-  providers.push(new DeskProvider({ database }));
+  const desk = new DeskProvider({ database });
+  providers.push(desk);
 
   const routes: Partial<Record<PaymentMethod, string>> = {};
   for (const [method, provider] of Object.entries(config.payment_routes)) {
@@ -68,7 +69,7 @@ export function openPayments(
   try {
     const router = new PaymentRouter(providers, routes);
     return {
-      router, sandbox, bank_transfer, test_mode: sandbox !== undefined, paymentDetails: paymentDetailsLookup(sandbox, bank_transfer),
+      router, sandbox, bank_transfer, test_mode: sandbox !== undefined, paymentDetails: paymentDetailsLookup(sandbox, bank_transfer, desk),
     };
   } catch (error) {
     throw new ConfigError([error instanceof Error ? error.message : String(error)]);
@@ -76,9 +77,14 @@ export function openPayments(
 }
 
 /** Only the in-house providers keep such details where we can read them; the others put them on their own receipts. */
-function paymentDetailsLookup(sandbox: SandboxProvider | undefined, bank_transfer: BankTransferProvider | undefined): PaymentDetailsLookup {
+function paymentDetailsLookup(
+  sandbox: SandboxProvider | undefined,
+  bank_transfer: BankTransferProvider | undefined,
+  desk: DeskProvider,
+): PaymentDetailsLookup {
   return async ({ provider, provider_payment_id }) => {
     if (provider_payment_id === null) return null;
+    if (provider === desk.name) return { card_last4: await desk.cardLast4Of(provider_payment_id), transfer_reference: null };
     if (sandbox && provider === sandbox.name) {
       const payment = await sandbox.findForPage(provider_payment_id);
       return payment ? { card_last4: payment.card_last4, transfer_reference: null } : null;

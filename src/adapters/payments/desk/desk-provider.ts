@@ -53,6 +53,13 @@ export class DeskProvider implements PaymentProvider {
     throw new WebhookRejected('unknown_source', 'desk payments have no webhooks: staff take them in person');
   }
 
+  /** The card's last 4 digits from the terminal slip, for the receipt; null for cash or when not recorded. */
+  async cardLast4Of(provider_payment_id: string): Promise<string | null> {
+    const row = await this.#database.db.selectFrom('desk_payments').select('card_last4')
+      .where('payment_id', '=', paymentIdOf(provider_payment_id)).executeTakeFirst();
+    return row?.card_last4 ?? null;
+  }
+
   async #state(db: Executor, payment_id: string): Promise<ProviderPaymentState> {
     const row = await db.selectFrom('desk_payments').innerJoin('payments', 'payments.id', 'desk_payments.payment_id')
       .select(['payments.amount_minor', 'payments.currency']).where('desk_payments.payment_id', '=', payment_id).executeTakeFirst();

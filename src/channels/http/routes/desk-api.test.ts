@@ -108,6 +108,16 @@ describeEachDatabase('desk API', (t) => {
     assert.equal(card.json.state, 'active');
     const shift = await call('GET', '/api/v1/desk/shifts/current', TOKENS.agent_a);
     assert.equal(shift.json.shift?.drawer_cash_minor, 300_000 + 19_000);
+
+    // The receipt job (queued with the activation) issues the receipt the desk's link leads to, with the slip's card digits.
+    const worker = seeded.context.createWorker();
+    const drain_rounds_max = 10;
+    for (let round = 0; round < drain_rounds_max && (await worker.drainOnce()) > 0; round += 1) { /* until no job is due */ }
+    const link = await server.inject({ method: 'GET', url: String(card.json.receipt_url) });
+    assert.equal(link.statusCode, 303);
+    const receipt = await server.inject({ method: 'GET', url: String(link.headers.location) });
+    assert.equal(receipt.statusCode, 200);
+    assert.match(receipt.body, /\*\*\*\* 1234/);
   });
 
   it('keeps the desk methods off the customer API', async () => {
