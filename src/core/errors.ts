@@ -50,6 +50,7 @@ export const ERROR_CATALOGUE = {
   ROAM_ERR_SHIFT_ALREADY_OPEN: { status: 409, title: 'A cash shift is already open' },
   ROAM_ERR_SHIFT_REQUIRED: { status: 409, title: 'A cash sale needs an open cash shift' },
   ROAM_ERR_SHIFT_CLOSED: { status: 409, title: 'The cash shift is closed' },
+  ROAM_ERR_SHIFT_SALE_IN_PROGRESS: { status: 409, title: 'A sale on the cash shift is still being completed' },
   ROAM_ERR_TENDER_SHORT: { status: 422, title: 'The cash tendered is less than the price' },
   ROAM_ERR_DOCUMENT_NOT_CHECKED: { status: 422, title: 'A cash payment needs the payer\'s identity document checked' },
   ROAM_ERR_INN_INVALID: { status: 400, title: 'INN is not valid' },

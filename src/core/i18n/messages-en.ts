@@ -152,6 +152,7 @@ export const messagesEn: Messages = {
     ROAM_ERR_SHIFT_ALREADY_OPEN: () => 'You already have an open cash shift: close it before opening another.',
     ROAM_ERR_SHIFT_REQUIRED: () => 'Open a cash shift before taking cash.',
     ROAM_ERR_SHIFT_CLOSED: () => 'This cash shift is already closed.',
+    ROAM_ERR_SHIFT_SALE_IN_PROGRESS: () => 'A sale on this shift is still being completed. Try closing again in a moment.',
     ROAM_ERR_TENDER_SHORT: ({ needed_minor }) => `The cash tendered is short of the price by ${formatMoney(needed_minor ?? 0, 'en')}.`,
     ROAM_ERR_DOCUMENT_NOT_CHECKED: () => 'Check the payer\'s identity document (passport) before taking cash, and confirm it (document_checked).',
     ROAM_ERR_INN_INVALID: ({ field }) => `The INN${field ? ` (${field})` : ''} must have 10 digits (a company) or 12 (an entrepreneur) with valid check digits.`,

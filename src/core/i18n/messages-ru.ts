@@ -152,6 +152,7 @@ export const messagesRu: Messages = {
     ROAM_ERR_SHIFT_ALREADY_OPEN: () => 'У вас уже открыта кассовая смена: закройте её, прежде чем открывать новую.',
     ROAM_ERR_SHIFT_REQUIRED: () => 'Откройте кассовую смену, прежде чем принимать наличные.',
     ROAM_ERR_SHIFT_CLOSED: () => 'Эта кассовая смена уже закрыта.',
+    ROAM_ERR_SHIFT_SALE_IN_PROGRESS: () => 'Продажа в этой смене ещё завершается. Попробуйте закрыть смену через минуту.',
     ROAM_ERR_TENDER_SHORT: ({ needed_minor }) => `Полученных наличных не хватает: недостаёт ${formatMoney(needed_minor ?? 0, 'ru')}.`,
     ROAM_ERR_DOCUMENT_NOT_CHECKED: () => 'Перед приёмом наличных проверьте документ, удостоверяющий личность плательщика, и отметьте это (document_checked).',
     ROAM_ERR_INN_INVALID: ({ field }) => `ИНН${field ? ` (${field})` : ''} должен содержать 10 цифр (организация) или 12 (ИП) с верными контрольными цифрами.`,

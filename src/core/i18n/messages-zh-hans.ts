@@ -149,6 +149,7 @@ export const messagesZhHans: Messages = {
     ROAM_ERR_SHIFT_ALREADY_OPEN: () => '您已有一个未结束的收银班次，请先结班再开新班。',
     ROAM_ERR_SHIFT_REQUIRED: () => '收取现金前请先开收银班次。',
     ROAM_ERR_SHIFT_CLOSED: () => '该收银班次已结班。',
+    ROAM_ERR_SHIFT_SALE_IN_PROGRESS: () => '本班次还有一笔销售正在完成，请稍后再结班。',
     ROAM_ERR_TENDER_SHORT: ({ needed_minor }) => `收到的现金不足，还差 ${formatMoney(needed_minor ?? 0, 'zh-Hans')}。`,
     ROAM_ERR_DOCUMENT_NOT_CHECKED: () => '收取现金前请核验付款人的身份证件（护照），并确认已核验（document_checked）。',
     ROAM_ERR_INN_INVALID: ({ field }) => `税号 INN${field ? `（${field}）` : ''}须为 10 位（企业）或 12 位（个体经营者），且校验位正确。`,

@@ -149,6 +149,7 @@ export const messagesZhHant: Messages = {
     ROAM_ERR_SHIFT_ALREADY_OPEN: () => '您已有一個未結束的收銀班次，請先結班再開新班。',
     ROAM_ERR_SHIFT_REQUIRED: () => '收取現金前請先開收銀班次。',
     ROAM_ERR_SHIFT_CLOSED: () => '該收銀班次已結班。',
+    ROAM_ERR_SHIFT_SALE_IN_PROGRESS: () => '本班次還有一筆銷售正在完成，請稍後再結班。',
     ROAM_ERR_TENDER_SHORT: ({ needed_minor }) => `收到的現金不足，還差 ${formatMoney(needed_minor ?? 0, 'zh-Hant')}。`,
     ROAM_ERR_DOCUMENT_NOT_CHECKED: () => '收取現金前請核驗付款人的身分證件（護照），並確認已核驗（document_checked）。',
     ROAM_ERR_INN_INVALID: ({ field }) => `稅號 INN${field ? `（${field}）` : ''}須為 10 位（企業）或 12 位（個體經營者），且檢查碼正確。`,

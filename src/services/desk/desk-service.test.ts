@@ -205,6 +205,32 @@ describeEachDatabase('desk: shifts, cash and card sales, company invoices', (t) 
     assert.deepEqual(audit.map((row) => row.action), ['desk.shift_close', 'desk.shift_open']);
   });
 
+  it('waits to close while a sale on the shift is between its payment and its posting; reconciliation completes it', async () => {
+    // The state a crash leaves between the payment's transaction and its settlement: a desk payment recorded, not yet posted.
+    const shift = await context.desk.openShift(agent_a, 10_000);
+    const order = await context.renewal.createOrder({ line: { msisdn: LINE }, package_code: PACK, channel: 'desk', idempotency_key: 'crashed-sale' });
+    const now_ms = clock.now_ms();
+    const payment_id = 'pay_crashed_sale';
+    await t.database.db.insertInto('payments').values({
+      id: payment_id, order_id: order.order.id, line_id: order.order.line_id, provider: 'desk', method: 'cash', amount_minor: PACK_PRICE_MINOR,
+      currency: 'RUB', status: 'pending', provider_payment_id: null, next_action: null, failure_code: null, provider_code: null,
+      idempotency_key: 'crashed-sale:payment', request_hash: 'x', entry_id: null, receiving_account_id: shift.drawer_account_id,
+      created_at_ms: now_ms, updated_at_ms: now_ms, finalized_at_ms: null,
+    }).execute();
+    await t.database.db.insertInto('desk_payments').values({
+      payment_id, order_id: order.order.id, store_id: agent_a.actor.store_id, staff_id: agent_a.actor.staff_id, shift_id: shift.id, method: 'cash',
+      tendered_minor: PACK_PRICE_MINOR, change_minor: 0, document_checked: 1, terminal_reference: null, card_last4: null, created_at_ms: now_ms,
+    }).execute();
+    await refusal(context.desk.closeShift(agent_a, { shift_id: shift.id, counted_minor: 10_000 }), 'ROAM_ERR_SHIFT_SALE_IN_PROGRESS');
+    assert.equal(await context.renewal.refreshPayment(payment_id), 'updated');
+    assert.equal((await context.renewal.getOrder(order.order.id)).order.state, 'active');
+    const closed = await context.desk.closeShift(agent_a, { shift_id: shift.id, counted_minor: 10_000 + PACK_PRICE_MINOR });
+    assert.equal(closed.expected_minor, 10_000 + PACK_PRICE_MINOR);
+    assert.equal(closed.difference_minor, 0);
+    assert.equal(closed.drawer_cash_minor, 0);
+    assert.deepEqual(await ledgerViolations(t.database.db), []);
+  });
+
   it('looks a customer up by ICCID with state, packs and orders; another store sees no desk details', async () => {
     const mine = await context.desk.lookup(agent_a.actor, { iccid: '8970199000000000015' });
     assert.equal(mine.overview.line.msisdn, LINE);

@@ -142,6 +142,11 @@ export async function closeShift(
   const shift = await lockingRows(trx, shiftQuery(trx).where('shifts.id', '=', input.shift_id)).executeTakeFirst();
   if (!shift || !mayClose(actor, shift)) throw new RoamError('ROAM_ERR_SHIFT_NOT_FOUND');
   if (shift.closed_at_ms !== null) throw new RoamError('ROAM_ERR_SHIFT_CLOSED');
+  // A sale's payment row is written (under this row's lock) before its money is posted, in the
+  // renewal service's next transaction: counting between the two would miss it, and the posting
+  // would land in a closed drawer. Such a sale finishes within the request (or reconciliation
+  // finishes it), so the close waits for it.
+  if (await hasUnsettledPayments(trx, shift.id)) throw new RoamError('ROAM_ERR_SHIFT_SALE_IN_PROGRESS');
   const before = await shiftViewOf(trx, shift, now_ms);
   const expected_minor = await drawerCashMinor(trx, shift.drawer_account_id);
   const difference_minor = input.counted_minor - expected_minor;
@@ -181,6 +186,12 @@ async function postClose(
     memo: `Shift ${shift.id} at ${store.code} closed: counted ${count.counted_minor}, expected ${count.expected_minor}, difference ${count.difference_minor}`,
     postings,
   }, now_ms);
+}
+
+async function hasUnsettledPayments(trx: Executor, shift_id: string): Promise<boolean> {
+  const pending = await trx.selectFrom('desk_payments').innerJoin('payments', 'payments.id', 'desk_payments.payment_id').select('payments.id')
+    .where('desk_payments.shift_id', '=', shift_id).where('payments.status', 'in', ['pending', 'requires_action']).executeTakeFirst();
+  return pending !== undefined;
 }
 
 function mayClose(actor: StaffActor, shift: Pick<ShiftsTable, 'staff_id' | 'store_id'>): boolean {
