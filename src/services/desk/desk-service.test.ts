@@ -220,7 +220,8 @@ describeEachDatabase('desk: shifts, cash and card sales, company invoices', (t) 
     await t.database.db.insertInto('desk_payments').values({
       payment_id, order_id: order.order.id, store_id: agent_a.actor.store_id, staff_id: agent_a.actor.staff_id, shift_id: shift.id,
       method: 'cash',
-      tendered_minor: PACK_PRICE_MINOR, change_minor: 0, document_checked: 1, terminal_reference: null, card_last4: null, created_at_ms: now_ms,
+      tendered_minor: PACK_PRICE_MINOR, change_minor: 0, document_checked: 1, terminal_reference: null, card_last4: null,
+      created_at_ms: now_ms,
     }).execute();
     await refusal(context.desk.closeShift(agent_a, { shift_id: shift.id, counted_minor: 10_000 }), 'ROAM_ERR_SHIFT_SALE_IN_PROGRESS');
     assert.equal(await context.renewal.refreshPayment(payment_id), 'updated');
