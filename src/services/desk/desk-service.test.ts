@@ -166,6 +166,11 @@ describeEachDatabase('desk: shifts, cash and card sales, company invoices', (t) 
     assert.ok(document.buyer.some((field) => field.value === '7707083893'));
     const pdf = await invoicePdf(document);
     assert.equal(pdf.subarray(0, 5).toString(), '%PDF-');
+    const replay = await context.desk.issueCompanyInvoice(agent_a, { ...bad, buyer: { ...bad.buyer, inn: '7707083893' } }, 'invoice-1');
+    assert.equal(replay.order_id, issued.order_id);
+    assert.equal(replay.replayed, true);
+    const other_buyer = { ...bad, buyer: { name: 'IP Ivanov', inn: '500100732259' } };
+    await refusal(context.desk.issueCompanyInvoice(agent_a, other_buyer, 'invoice-1'), 'ROAM_ERR_IDEMPOTENCY_CONFLICT');
   });
 
   it('an agent of another store can neither see nor close the shift; a shift open past the day is flagged', async () => {

@@ -1,3 +1,4 @@
+import { RoamError } from '../../core/errors.js';
 import type { Language } from '../../core/i18n/languages.js';
 import type { Database } from '../../db/database.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
@@ -135,12 +136,22 @@ export class DeskService {
       order_id: order.order.id, method: 'bank_transfer', idempotency_key: `${order_key}:payment`,
       desk: companyInvoiceRecorder(caller.actor, buyer, this.#now(), caller.client_address),
     });
+    if (order.replayed) await this.#checkSameBuyer(view.order.id, buyer);
     const path = `/orders/${encodeURIComponent(view.order.id)}/invoice`;
     return {
       order_id: view.order.id, payment_id: payment.id, state: view.order.state, amount_minor: view.order.amount_minor,
       currency: view.order.currency, reference: payment.next_action?.type === 'bank_transfer' ? payment.next_action.reference : null,
       invoice_url: path, invoice_pdf_url: `${path}.pdf`, replayed: order.replayed,
     };
+  }
+
+  /** An invoice repeated with the same key must name the same buyer (the order's own hash covers the rest). */
+  async #checkSameBuyer(order_id: string, buyer: ReturnType<typeof checkedBuyer>): Promise<void> {
+    const stored = await this.#options.database.db.selectFrom('company_invoices').select(['buyer_name', 'buyer_inn', 'buyer_kpp'])
+      .where('order_id', '=', order_id).executeTakeFirst();
+    if (stored?.buyer_name !== buyer.name || stored.buyer_inn !== buyer.inn || stored.buyer_kpp !== buyer.kpp) {
+      throw new RoamError('ROAM_ERR_IDEMPOTENCY_CONFLICT');
+    }
   }
 
   lookup(actor: StaffActor, query: DeskLineQuery): Promise<DeskLineLookup> {

@@ -4,7 +4,7 @@ import { ledgerViolations } from '../../../services/ledger/invariants.js';
 import type { StaffActor, StaffAuthenticator } from '../../../services/staff/staff-actor.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
 import { seededContext, type SeededContext } from '../../../testing/seeded-context.js';
-import { testServer } from '../../../testing/test-server.js';
+import { captureLogs, testServer } from '../../../testing/test-server.js';
 
 /**
  * The desk API in-process on both engines, with a small authenticator of test tokens (the real
@@ -24,6 +24,7 @@ describeEachDatabase('desk API', (t) => {
   let seeded: SeededContext;
   let server: ReturnType<typeof testServer>;
   let key_serial = 0;
+  const logs = captureLogs();
 
   before(async () => {
     seeded = await seededContext(t.database);
@@ -38,7 +39,7 @@ describeEachDatabase('desk API', (t) => {
       [TOKENS.admin, actor('stf_api_admin', 'admin', 'svo-hall')],
     ]);
     const staff_authenticator: StaffAuthenticator = { authenticate: async (token) => actors.get(token) };
-    server = testServer(seeded.context, { staff_authenticator });
+    server = testServer(seeded.context, { staff_authenticator, logs });
   });
 
   after(async () => {
@@ -185,6 +186,15 @@ describeEachDatabase('desk API', (t) => {
     assert.equal(closed.json.difference_minor, -1_000);
     assert.equal(closed.json.drawer_cash_minor, 0);
     assert.deepEqual(await ledgerViolations(t.database.db), []);
+  });
+
+  it('logs and audits no number, ICCID or tender slip in clear', async () => {
+    assert.ok(logs.records().length > 0);
+    for (const secret of ['79001234568', '8970199000000000015']) {
+      assert.ok(!logs.text().includes(secret), `the log shows ${secret}`);
+      const audited = await t.database.db.selectFrom('audit_log').select('after_json').where('after_json', 'like', `%${secret}%`).execute();
+      assert.deepEqual(audited, []);
+    }
   });
 
   it('refuses bad input before anything is written', async () => {
