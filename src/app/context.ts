@@ -22,6 +22,7 @@ import { LineRenewal } from '../services/renewal/line-renewal.js';
 import { RenewalService } from '../services/renewal/renewal-service.js';
 import { jobHandlers } from './jobs.js';
 import { openPayments, type Payments } from './payments.js';
+import { DeskService } from '../services/desk/desk-service.js';
 import { openSmppGateway, type SmppGateway } from './smpp-gateway.js';
 
 /**
@@ -48,6 +49,8 @@ export interface AppContext {
   readonly notices: NoticeService;
   /** Blocks the network side sets on lines and lifts (the network API). */
   readonly network_blocks: NetworkBlockService;
+  /** The service hall's desk: cash shifts, sales in cash or by card, company invoices, look-ups. */
+  readonly desk: DeskService;
   /** Turns a staff bearer token into the staff member acting (the desk API's staffGuard): the staff service. */
   readonly staff_authenticator: StaffAuthenticator;
   /** Staff accounts, sign-in, sessions, password change, the audit log's reading. */
@@ -116,6 +119,7 @@ export function contextOver(
   return {
     config, database, clock, services, payments, renewal, customers, lineRenewal, sms, smpp,
     network_blocks: new NetworkBlockService({ database, clock }),
+    desk: new DeskService({ database, clock, renewal, router: payments.router, tariffFor: paygTariff(config) }),
     staff, staff_authenticator: staff,
     notices: new NoticeService({ database, clock, notices }),
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),

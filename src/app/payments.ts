@@ -1,3 +1,4 @@
+import { DeskProvider } from '../adapters/payments/desk/desk-provider.js';
 import { BankTransferProvider } from '../adapters/payments/bank-transfer/bank-transfer-provider.js';
 import { paypalConfigFromEnv } from '../adapters/payments/paypal/paypal-config.js';
 import { PayPalProvider } from '../adapters/payments/paypal/paypal-provider.js';
@@ -30,7 +31,7 @@ export interface Payments {
 /**
  * The payment providers this installation has: YooKassa, Stripe and PayPal when their variables
  * are set; the in-house bank transfer when PAYMENTS_BANK_TRANSFER is on; and the sandbox in test
- * mode only (config.payments.sandbox). A method no configured provider takes is not offered
+ * mode only (config.payments.sandbox); and the desk (cash, card terminal: staff only). A method no configured provider takes is not offered
  * anywhere and is refused when asked for. Each adapter validates its own variables (kit/provider-settings.ts)
  * and throws ConfigError for a bad value, which stops the start like any other configuration error.
  */
@@ -56,6 +57,9 @@ export function openPayments(
   // Last, so pages list the online methods first (it takes only bank transfers).
   const bank_transfer = config.payments.bank_transfer ? new BankTransferProvider({ database, clock }) : undefined;
   if (bank_transfer) providers.push(bank_transfer);
+  // In-house and always on: its methods (cash, card terminal) are taken by staff at a desk only.
+  const desk = new DeskProvider({ database });
+  providers.push(desk);
 
   const routes: Partial<Record<PaymentMethod, string>> = {};
   for (const [method, provider] of Object.entries(config.payment_routes)) {
@@ -65,7 +69,7 @@ export function openPayments(
   try {
     const router = new PaymentRouter(providers, routes);
     return {
-      router, sandbox, bank_transfer, test_mode: sandbox !== undefined, paymentDetails: paymentDetailsLookup(sandbox, bank_transfer),
+      router, sandbox, bank_transfer, test_mode: sandbox !== undefined, paymentDetails: paymentDetailsLookup(sandbox, bank_transfer, desk),
     };
   } catch (error) {
     throw new ConfigError([error instanceof Error ? error.message : String(error)]);
@@ -73,9 +77,14 @@ export function openPayments(
 }
 
 /** Only the in-house providers keep such details where we can read them; the others put them on their own receipts. */
-function paymentDetailsLookup(sandbox: SandboxProvider | undefined, bank_transfer: BankTransferProvider | undefined): PaymentDetailsLookup {
+function paymentDetailsLookup(
+  sandbox: SandboxProvider | undefined,
+  bank_transfer: BankTransferProvider | undefined,
+  desk: DeskProvider,
+): PaymentDetailsLookup {
   return async ({ provider, provider_payment_id }) => {
     if (provider_payment_id === null) return null;
+    if (provider === desk.name) return { card_last4: await desk.cardLast4Of(provider_payment_id), transfer_reference: null };
     if (sandbox && provider === sandbox.name) {
       const payment = await sandbox.findForPage(provider_payment_id);
       return payment ? { card_last4: payment.card_last4, transfer_reference: null } : null;

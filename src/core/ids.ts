@@ -23,6 +23,7 @@ export const ID_PREFIXES = {
   audit_entry: 'aud',
   staff: 'stf',
   staff_session: 'sts',
+  shift: 'shf',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -46,7 +46,8 @@ export type LedgerAccountKind =
   | 'partner_settlement'
   | 'revenue'
   | 'refunds'
-  | 'promotions';
+  | 'promotions'
+  | 'cash_over_short';
 
 export interface LedgerAccountsTable {
   id: string;
@@ -220,6 +221,8 @@ export interface PaymentsTable {
   request_hash: string;
   /** The journal entry that recorded the money, once it arrived. */
   entry_id: string | null;
+  /** Where the money arrives in the ledger when not the provider's clearing account (a shift's drawer, a store's acquiring). */
+  receiving_account_id: string | null;
   created_at_ms: number;
   updated_at_ms: number;
   finalized_at_ms: number | null;
@@ -571,6 +574,54 @@ export interface StaffSessionsTable {
   revoke_reason: string | null;
 }
 
+/** A staff member's cash shift (0015-desk-shifts); one open per staff member (a partial unique index). */
+export interface ShiftsTable {
+  id: string;
+  store_id: string;
+  staff_id: string;
+  /** The shift's own cash-drawer account (drawer:<shift id>). */
+  drawer_account_id: string;
+  float_minor: number;
+  opened_at_ms: number;
+  closed_at_ms: number | null;
+  closed_by: string | null;
+  counted_minor: number | null;
+  /** The drawer's ledger balance (as cash held) when it was counted. */
+  expected_minor: number | null;
+  /** counted − expected: negative is a shortage, posted to cash over/short. */
+  difference_minor: number | null;
+  close_entry_id: string | null;
+}
+
+/** What a desk payment recorded beside its payments row (0015-desk-shifts). */
+export interface DeskPaymentsTable {
+  payment_id: string;
+  order_id: string;
+  store_id: string;
+  staff_id: string;
+  /** The cash shift (cash payments); null for card-present. */
+  shift_id: string | null;
+  method: 'cash' | 'card_present';
+  tendered_minor: number | null;
+  change_minor: number | null;
+  /** 1: staff checked the payer's identity document (cash: required, rules of telephone service item 155). */
+  document_checked: number;
+  terminal_reference: string | null;
+  card_last4: string | null;
+  created_at_ms: number;
+}
+
+/** The company buying an order by bank transfer, as its invoice names it (0015-desk-shifts). */
+export interface CompanyInvoicesTable {
+  order_id: string;
+  store_id: string;
+  staff_id: string;
+  buyer_name: string;
+  buyer_inn: string;
+  buyer_kpp: string | null;
+  created_at_ms: number;
+}
+
 export interface Schema {
   sims: SimsTable;
   accounts: AccountsTable;
@@ -609,4 +660,7 @@ export interface Schema {
   audit_log: AuditLogTable;
   staff: StaffTable;
   staff_sessions: StaffSessionsTable;
+  shifts: ShiftsTable;
+  desk_payments: DeskPaymentsTable;
+  company_invoices: CompanyInvoicesTable;
 }

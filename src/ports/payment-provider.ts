@@ -26,6 +26,14 @@ export const PAYMENT_METHODS = [
 ] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
+/** Taken by staff at a desk only (services/desk): never offered to, or accepted from, a customer. */
+export const DESK_PAYMENT_METHODS = ['cash', 'card_present'] as const satisfies readonly PaymentMethod[];
+export type DeskPaymentMethod = (typeof DESK_PAYMENT_METHODS)[number];
+
+export function isDeskMethod(method: string): method is DeskPaymentMethod {
+  return (DESK_PAYMENT_METHODS as readonly string[]).includes(method);
+}
+
 /** Why a payment failed, in our words; each maps to a localized customer message. */
 export const PAYMENT_FAILURE_CODES = [
   'insufficient_funds',

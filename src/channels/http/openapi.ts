@@ -38,6 +38,7 @@ export function registerOpenApi(app: FastifyInstance, version: string): void {
         { name: 'catalog', description: 'Packs on sale' },
         { name: 'ussd', description: 'USSD gateway callbacks' },
         { name: 'network', description: 'For network elements (bearer token)' },
+        { name: 'desk', description: 'The service hall\'s desk: cash shifts, sales in cash or by card, company invoices, look-ups (staff bearer token)' },
         { name: 'operations', description: 'Health, readiness, metrics, this document' },
         { name: 'staff', description: 'Service-hall staff: sign-in (password + TOTP), sessions, password, the audit log' },
       ],

@@ -17,6 +17,8 @@ const EXPECTED_PATHS = [
   '/api/v1/me/orders', '/api/v1/me/orders/{order_id}',
   '/api/v1/network/blocks', '/api/v1/network/blocks/{id}', '/api/v1/network/lines/{msisdn}/blocks',
   '/api/v1/staff/sessions', '/api/v1/staff/sessions/current', '/api/v1/staff/me', '/api/v1/staff/password', '/api/v1/staff/audit',
+  '/api/v1/desk/shifts', '/api/v1/desk/shifts/{id}/close', '/api/v1/desk/shifts/current', '/api/v1/desk/shifts/overdue',
+  '/api/v1/desk/sales', '/api/v1/desk/invoices', '/api/v1/desk/lines',
 ];
 const PHONE = '+79001234567';
 const PHONE_DIGITS = '9001234567';
@@ -160,6 +162,9 @@ describeEachDatabase('HTTP server', (test_db) => {
       }
       assert.ok(document.components.schemas.Problem, 'problem details schema is shared');
       assert.ok(document.components.securitySchemes.networkToken);
+      const sale = document.paths['/api/v1/desk/sales']?.post as Record<string, unknown> | undefined;
+      assert.deepEqual(sale?.security, [{ staffSession: [] }]);
+      assert.deepEqual((sale?.tags as string[] | undefined), ['desk']);
       const usage = document.paths['/api/v1/usage-events']?.post as Record<string, unknown> | undefined;
       assert.deepEqual(usage?.security, [{ networkToken: [] }]);
       assert.match(String(usage?.description), /NETWORK_API_TOKEN/);

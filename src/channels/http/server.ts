@@ -20,6 +20,7 @@ import { ordersRoutes } from './routes/orders.js';
 import { webhooksRoutes } from './routes/webhooks.js';
 import { customerChannel } from './routes/customer-api.js';
 import { staffApiRoutes } from './routes/staff-api.js';
+import { deskApiRoutes } from './routes/desk-api.js';
 import { sandboxPages } from '../../adapters/payments/sandbox/sandbox-pages.js';
 import { customerSite } from '../web/site/customer-site.js';
 import { receiptPages } from '../web/receipt-pages.js';
@@ -110,6 +111,10 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
     renewal: context.renewal, customers: context.customers, payment_methods: () => context.payments.router.methods(),
     test_mode: context.payments.test_mode,
     default_language: config.default_language, admin_token: config.admin_api_token,
+  });
+  app.register(deskApiRoutes, {
+    desk: context.desk, authenticator: options.staff_authenticator ?? context.staff_authenticator,
+    default_language: config.default_language,
   });
   app.register(webhooksRoutes, {
     renewal: context.renewal, onOutcome: (provider, outcome) => metrics.webhooks_total.inc({ provider, outcome }),

@@ -100,6 +100,7 @@ async function invoiceHtml(document: InvoiceDocument, order_id: string): Promise
   return `${testNotice(document.test_notice)}<header><div><h1>${escapeHtml(document.title)}</h1><p class="number">${escapeHtml(document.reference.label)} <strong>${escapeHtml(document.reference.value)}</strong></p></div>
 <figure class="qr">${await qrSvg(document.payment_qr_text)}<figcaption>${escapeHtml(document.scan_hint)}</figcaption></figure></header>
 ${fieldList(document.payee)}
+${document.buyer.length > 0 ? fieldList(document.buyer) : ''}
 ${itemTable(document.items)}
 ${fieldList(document.totals, 'totals')}
 ${fieldList([document.purpose, document.pay_by])}

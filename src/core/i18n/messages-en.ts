@@ -1,5 +1,6 @@
 import type { KindSummary, Messages } from './messages.js';
 import { PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN, STAFF_LOCK_TEXT } from './staff-limits.js';
+import { formatMoney } from './format.js';
 import { serviceStateEn } from './service-state-en.js';
 import { utcMinuteText } from './utc-text.js';
 
@@ -100,6 +101,7 @@ export const messagesEn: Messages = {
       card: 'Bank card', yoomoney: 'YooMoney', paypal: 'PayPal', alipay: 'Alipay', wechat_pay: 'WeChat Pay', sbp: 'SBP (Faster Payments)',
       bank_transfer: 'Bank transfer', cash: 'Cash', card_present: 'Bank card (terminal)', wallet: 'Phone balance',
     },
+    buyer: 'Buyer', buyer_inn: 'Buyer\'s INN', buyer_kpp: 'Buyer\'s KPP',
     invoice_title: 'Invoice for bank transfer', invoice_reference: 'Payment reference', payee: 'Payee', bank: 'Bank', bic: 'BIC',
     correspondent_account: 'Correspondent account', account: 'Account', amount_due: 'Amount due', purpose: 'Purpose of payment',
     pay_by: 'Pay by', scan_to_pay: 'Scan with a Russian bank app to fill in the transfer.',
@@ -156,6 +158,15 @@ export const messagesEn: Messages = {
     ROAM_ERR_STAFF_ROLE_UNKNOWN: ({ value }) => `Unknown role ${value ?? ''}: use agent, store_manager or admin.`.replace('  ', ' '),
     ROAM_ERR_STAFF_NOT_FOUND: ({ value }) => `There is no staff member ${value ?? ''}.`.replace(' .', '.'),
     ROAM_ERR_STORE_NOT_FOUND: ({ code }) => `There is no store with the code ${code ?? ''}.`.replace(' .', '.'),
+    ROAM_ERR_SHIFT_NOT_FOUND: () => 'There is no such cash shift at your store.',
+    ROAM_ERR_SHIFT_ALREADY_OPEN: () => 'You already have an open cash shift: close it before opening another.',
+    ROAM_ERR_SHIFT_REQUIRED: () => 'Open a cash shift before taking cash.',
+    ROAM_ERR_SHIFT_CLOSED: () => 'This cash shift is already closed.',
+    ROAM_ERR_SHIFT_SALE_IN_PROGRESS: () => 'A sale on this shift is still being completed. Try closing again in a moment.',
+    ROAM_ERR_TENDER_SHORT: ({ needed_minor }) => `The cash tendered is short of the price by ${formatMoney(needed_minor ?? 0, 'en')}.`,
+    ROAM_ERR_DOCUMENT_NOT_CHECKED: () => 'Check the payer\'s identity document (passport) before taking cash, and confirm it (document_checked).',
+    ROAM_ERR_INN_INVALID: ({ field }) => `The INN${field ? ` (${field})` : ''} must have 10 digits (a company) or 12 (an entrepreneur) with valid check digits.`,
+    ROAM_ERR_KPP_INVALID: ({ field }) => `The KPP${field ? ` (${field})` : ''} must have 9 characters: 4 digits, 2 digits or capital letters, 3 digits.`,
     ROAM_ERR_NOT_FOUND: () => 'Not found.',
     ROAM_ERR_UNAVAILABLE: () => 'The service is temporarily unavailable. Please try again shortly.',
     ROAM_ERR_INTERNAL: () => 'Something went wrong on our side. Nothing was charged twice; please try again.',

@@ -1,5 +1,6 @@
 import type { KindSummary, Messages } from './messages.js';
 import { PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN, STAFF_LOCK_TEXT } from './staff-limits.js';
+import { formatMoney } from './format.js';
 import { serviceStateRu } from './service-state-ru.js';
 import { utcMinuteText } from './utc-text.js';
 
@@ -100,6 +101,7 @@ export const messagesRu: Messages = {
       card: 'Банковская карта', yoomoney: 'ЮMoney', paypal: 'PayPal', alipay: 'Alipay', wechat_pay: 'WeChat Pay', sbp: 'СБП',
       bank_transfer: 'Банковский перевод', cash: 'Наличные', card_present: 'Банковская карта (терминал)', wallet: 'Баланс номера',
     },
+    buyer: 'Покупатель', buyer_inn: 'ИНН покупателя', buyer_kpp: 'КПП покупателя',
     invoice_title: 'Счёт на оплату банковским переводом', invoice_reference: 'Код платежа', payee: 'Получатель', bank: 'Банк получателя', bic: 'БИК',
     correspondent_account: 'Корр. счёт', account: 'Расчётный счёт', amount_due: 'Сумма к оплате', purpose: 'Назначение платежа',
     pay_by: 'Оплатить до', scan_to_pay: 'Отсканируйте в приложении банка: реквизиты заполнятся сами.',
@@ -156,6 +158,15 @@ export const messagesRu: Messages = {
     ROAM_ERR_STAFF_ROLE_UNKNOWN: ({ value }) => `Неизвестная роль ${value ?? ''}: agent, store_manager или admin.`.replace('  ', ' '),
     ROAM_ERR_STAFF_NOT_FOUND: ({ value }) => `Сотрудник ${value ?? ''} не найден.`.replace('  ', ' '),
     ROAM_ERR_STORE_NOT_FOUND: ({ code }) => `Офиса с кодом ${code ?? ''} нет.`.replace('  ', ' '),
+    ROAM_ERR_SHIFT_NOT_FOUND: () => 'В вашем офисе нет такой кассовой смены.',
+    ROAM_ERR_SHIFT_ALREADY_OPEN: () => 'У вас уже открыта кассовая смена: закройте её, прежде чем открывать новую.',
+    ROAM_ERR_SHIFT_REQUIRED: () => 'Откройте кассовую смену, прежде чем принимать наличные.',
+    ROAM_ERR_SHIFT_CLOSED: () => 'Эта кассовая смена уже закрыта.',
+    ROAM_ERR_SHIFT_SALE_IN_PROGRESS: () => 'Продажа в этой смене ещё завершается. Попробуйте закрыть смену через минуту.',
+    ROAM_ERR_TENDER_SHORT: ({ needed_minor }) => `Полученных наличных не хватает: недостаёт ${formatMoney(needed_minor ?? 0, 'ru')}.`,
+    ROAM_ERR_DOCUMENT_NOT_CHECKED: () => 'Перед приёмом наличных проверьте документ, удостоверяющий личность плательщика, и отметьте это (document_checked).',
+    ROAM_ERR_INN_INVALID: ({ field }) => `ИНН${field ? ` (${field})` : ''} должен содержать 10 цифр (организация) или 12 (ИП) с верными контрольными цифрами.`,
+    ROAM_ERR_KPP_INVALID: ({ field }) => `КПП${field ? ` (${field})` : ''} должен содержать 9 знаков: 4 цифры, 2 цифры или заглавные буквы, 3 цифры.`,
     ROAM_ERR_NOT_FOUND: () => 'Не найдено.',
     ROAM_ERR_UNAVAILABLE: () => 'Сервис временно недоступен. Повторите попытку позже.',
     ROAM_ERR_INTERNAL: () => 'Произошла ошибка на нашей стороне. Деньги не списаны дважды; повторите попытку.',

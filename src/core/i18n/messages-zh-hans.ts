@@ -1,5 +1,6 @@
 import type { KindSummary, Messages } from './messages.js';
 import { PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN, STAFF_LOCK_TEXT } from './staff-limits.js';
+import { formatMoney } from './format.js';
 import { serviceStateZhHans } from './service-state-zh-hans.js';
 import { utcMinuteText } from './utc-text.js';
 
@@ -97,6 +98,7 @@ export const messagesZhHans: Messages = {
       card: '银行卡', yoomoney: 'YooMoney', paypal: 'PayPal', alipay: '支付宝', wechat_pay: '微信支付', sbp: 'SBP快速支付',
       bank_transfer: '银行转账', cash: '现金', card_present: '银行卡（POS机）', wallet: '号码余额',
     },
+    buyer: '买方', buyer_inn: '买方税号（INN）', buyer_kpp: '买方 KPP',
     invoice_title: '银行转账付款单', invoice_reference: '付款识别码', payee: '收款人', bank: '收款银行', bic: '银行识别码（BIC）',
     correspondent_account: '代理行账户', account: '收款账号', amount_due: '应付金额', purpose: '付款用途',
     pay_by: '付款截止', scan_to_pay: '使用俄罗斯银行App扫码，自动填写转账信息。',
@@ -153,6 +155,15 @@ export const messagesZhHans: Messages = {
     ROAM_ERR_STAFF_ROLE_UNKNOWN: ({ value }) => `未知角色 ${value ?? ''}：请使用 agent、store_manager 或 admin。`,
     ROAM_ERR_STAFF_NOT_FOUND: ({ value }) => `没有员工 ${value ?? ''}。`,
     ROAM_ERR_STORE_NOT_FOUND: ({ code }) => `没有代码为 ${code ?? ''} 的门店。`,
+    ROAM_ERR_SHIFT_NOT_FOUND: () => '您的门店没有这个收银班次。',
+    ROAM_ERR_SHIFT_ALREADY_OPEN: () => '您已有一个未结束的收银班次，请先结班再开新班。',
+    ROAM_ERR_SHIFT_REQUIRED: () => '收取现金前请先开收银班次。',
+    ROAM_ERR_SHIFT_CLOSED: () => '该收银班次已结班。',
+    ROAM_ERR_SHIFT_SALE_IN_PROGRESS: () => '本班次还有一笔销售正在完成，请稍后再结班。',
+    ROAM_ERR_TENDER_SHORT: ({ needed_minor }) => `收到的现金不足，还差 ${formatMoney(needed_minor ?? 0, 'zh-Hans')}。`,
+    ROAM_ERR_DOCUMENT_NOT_CHECKED: () => '收取现金前请核验付款人的身份证件（护照），并确认已核验（document_checked）。',
+    ROAM_ERR_INN_INVALID: ({ field }) => `税号 INN${field ? `（${field}）` : ''}须为 10 位（企业）或 12 位（个体经营者），且校验位正确。`,
+    ROAM_ERR_KPP_INVALID: ({ field }) => `KPP${field ? `（${field}）` : ''}须为 9 位：4 位数字、2 位数字或大写字母、3 位数字。`,
     ROAM_ERR_NOT_FOUND: () => '未找到。',
     ROAM_ERR_UNAVAILABLE: () => '服务暂时不可用，请稍后再试。',
     ROAM_ERR_INTERNAL: () => '系统出错，未重复扣款，请重试。',

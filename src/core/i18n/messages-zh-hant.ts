@@ -1,5 +1,6 @@
 import type { KindSummary, Messages } from './messages.js';
 import { PASSWORD_LENGTH_MAX, PASSWORD_LENGTH_MIN, STAFF_LOCK_TEXT } from './staff-limits.js';
+import { formatMoney } from './format.js';
 import { serviceStateZhHant } from './service-state-zh-hant.js';
 import { utcMinuteText } from './utc-text.js';
 
@@ -97,6 +98,7 @@ export const messagesZhHant: Messages = {
       card: '金融卡／信用卡', yoomoney: 'YooMoney', paypal: 'PayPal', alipay: '支付寶', wechat_pay: '微信支付', sbp: 'SBP快速支付',
       bank_transfer: '銀行轉帳', cash: '現金', card_present: '金融卡／信用卡（刷卡機）', wallet: '號碼餘額',
     },
+    buyer: '買方', buyer_inn: '買方稅號（INN）', buyer_kpp: '買方 KPP',
     invoice_title: '銀行轉帳付款單', invoice_reference: '付款識別碼', payee: '收款人', bank: '收款銀行', bic: '銀行識別碼（BIC）',
     correspondent_account: '代理行帳戶', account: '收款帳號', amount_due: '應付金額', purpose: '付款用途',
     pay_by: '付款截止', scan_to_pay: '使用俄羅斯銀行App掃碼，自動填寫轉帳資訊。',
@@ -153,6 +155,15 @@ export const messagesZhHant: Messages = {
     ROAM_ERR_STAFF_ROLE_UNKNOWN: ({ value }) => `未知角色 ${value ?? ''}：請使用 agent、store_manager 或 admin。`,
     ROAM_ERR_STAFF_NOT_FOUND: ({ value }) => `沒有員工 ${value ?? ''}。`,
     ROAM_ERR_STORE_NOT_FOUND: ({ code }) => `沒有代碼為 ${code ?? ''} 的門市。`,
+    ROAM_ERR_SHIFT_NOT_FOUND: () => '您的門市沒有這個收銀班次。',
+    ROAM_ERR_SHIFT_ALREADY_OPEN: () => '您已有一個未結束的收銀班次，請先結班再開新班。',
+    ROAM_ERR_SHIFT_REQUIRED: () => '收取現金前請先開收銀班次。',
+    ROAM_ERR_SHIFT_CLOSED: () => '該收銀班次已結班。',
+    ROAM_ERR_SHIFT_SALE_IN_PROGRESS: () => '本班次還有一筆銷售正在完成，請稍後再結班。',
+    ROAM_ERR_TENDER_SHORT: ({ needed_minor }) => `收到的現金不足，還差 ${formatMoney(needed_minor ?? 0, 'zh-Hant')}。`,
+    ROAM_ERR_DOCUMENT_NOT_CHECKED: () => '收取現金前請核驗付款人的身分證件（護照），並確認已核驗（document_checked）。',
+    ROAM_ERR_INN_INVALID: ({ field }) => `稅號 INN${field ? `（${field}）` : ''}須為 10 位（企業）或 12 位（個體經營者），且檢查碼正確。`,
+    ROAM_ERR_KPP_INVALID: ({ field }) => `KPP${field ? `（${field}）` : ''}須為 9 位：4 位數字、2 位數字或大寫字母、3 位數字。`,
     ROAM_ERR_NOT_FOUND: () => '找不到。',
     ROAM_ERR_UNAVAILABLE: () => '服務暫時無法使用，請稍後再試。',
     ROAM_ERR_INTERNAL: () => '系統發生錯誤，未重複扣款，請重試。',

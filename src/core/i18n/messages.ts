@@ -60,6 +60,10 @@ export interface ReceiptMessages {
   /** The order is paid but the receipt job has not run yet (seconds). */
   readonly being_prepared: string;
   readonly methods: Readonly<Record<ReceiptMethodText, string>>;
+  /** A company invoice's buyer (the desk's company invoice). */
+  readonly buyer: string;
+  readonly buyer_inn: string;
+  readonly buyer_kpp: string;
   readonly invoice_title: string;
   readonly invoice_reference: string;
   readonly payee: string;

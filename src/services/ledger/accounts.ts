@@ -15,11 +15,21 @@ export const SYSTEM_ACCOUNTS = {
   revenue_usage: { id: 'revenue:usage', kind: 'revenue', name: 'Revenue from pay-as-you-go usage' },
   refunds: { id: 'refunds', kind: 'refunds', name: 'Refunds paid out' },
   promotions: { id: 'promotions', kind: 'promotions', name: 'Promotional credit granted' },
+  /**
+   * What the desks' cash counts found against their drawers' ledger balances: a shortage is posted
+   * here as money that left (negative), an overage as money that came (positive). Its balance is
+   * the net over and short of every shift closed.
+   */
+  cash_over_short: { id: 'cash:over-short', kind: 'cash_over_short', name: 'Cash over and short at shift close' },
 } as const satisfies Record<string, { id: string; kind: LedgerAccountKind; name: string }>;
 
 export const walletAccountId = (line_id: string) => `wallet:${line_id}`;
 export const providerClearingAccountId = (provider: string) => `clearing:${provider}`;
 export const cashDrawerAccountId = (store_code: string) => `cash:${store_code}`;
+/** A cash shift's own drawer: the float, its cash sales, and nothing else (services/desk/shifts.ts). */
+export const shiftDrawerAccountId = (shift_id: string) => `drawer:${shift_id}`;
+/** A store's card terminal money, on its way from the acquiring bank. */
+export const storeAcquiringAccountId = (store_code: string) => `acquiring:${store_code}`;
 export const partnerSettlementAccountId = (partner_code: string) => `partner:${partner_code}`;
 
 export interface NewLedgerAccount {

@@ -12,7 +12,9 @@ import type { Executor } from '../../db/transaction.js';
 
 export const POSTINGS_PER_ENTRY_MAX = 16;
 
-export type EntryKind = 'top_up' | 'package_purchase' | 'package_sale' | 'usage_charge' | 'reversal' | 'refund' | 'promotion';
+export type EntryKind =
+  | 'top_up' | 'package_purchase' | 'package_sale' | 'usage_charge' | 'reversal' | 'refund' | 'promotion'
+  | 'shift_float' | 'shift_close';
 
 export interface PostingInput {
   readonly account_id: string;

@@ -34,8 +34,16 @@ export interface Invoice {
   /** The GOST R 56042-2014 text of the QR code. */
   readonly payment_qr_text: string;
   readonly seller: SellerDetails;
+  /** The company buying, when staff issued the invoice to one at a desk (company_invoices); null for a person. */
+  readonly buyer: InvoiceBuyer | null;
   /** Made in test mode: the transfer will never be looked for in a real statement. */
   readonly test_mode: boolean;
+}
+
+export interface InvoiceBuyer {
+  readonly name: string;
+  readonly inn: string;
+  readonly kpp: string | null;
 }
 
 const OPEN_STATUSES: ReadonlyArray<PaymentsTable['status']> = ['pending', 'requires_action'];
@@ -67,7 +75,9 @@ export async function bankTransferInvoice(
   const pack = await findPackage(db, order.package_code);
   const vat_minor = vatIncludedMinor(transfer.amount_minor, seller.vat_rate_percent);
   const purpose = invoicePurpose(reference, order.package_code, seller.vat_rate_percent, vat_minor);
+  const buyer = await db.selectFrom('company_invoices').select(['buyer_name', 'buyer_inn', 'buyer_kpp']).where('order_id', '=', order.id).executeTakeFirst();
   return {
+    buyer: buyer === undefined ? null : { name: buyer.buyer_name, inn: buyer.buyer_inn, kpp: buyer.buyer_kpp },
     order_id: order.id, payment_id: transfer.id, language, time_zone: line.time_zone, reference, item_name: pack.names[language],
     amount_minor: transfer.amount_minor, currency: transfer.currency, vat_rate_percent: seller.vat_rate_percent, vat_minor,
     pay_by_ms: order.expires_at_ms, purpose, seller, test_mode,

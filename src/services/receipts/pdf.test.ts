@@ -26,7 +26,7 @@ function invoice(language: Invoice['language']): Invoice {
   const purpose = invoicePurpose('RC-7KQ2M9XPAB', 'data-1gb-1d', 22, 3_426);
   return {
     order_id: 'ord_test', payment_id: 'pay_test', language, time_zone: 'Europe/Moscow', reference: 'RC-7KQ2M9XPAB', item_name: NAMES[language],
-    amount_minor: 19_000, currency: 'RUB', vat_rate_percent: 22, vat_minor: 3_426, pay_by_ms: Date.UTC(2026, 0, 20, 9, 30), purpose, seller, test_mode: false,
+    amount_minor: 19_000, currency: 'RUB', vat_rate_percent: 22, vat_minor: 3_426, pay_by_ms: Date.UTC(2026, 0, 20, 9, 30), purpose, seller, buyer: null, test_mode: false,
     payment_qr_text: gostPaymentText({
       Name: seller.name, PersonalAcc: seller.bank.account, BankName: seller.bank.name, BIC: seller.bank.bic,
       CorrespAcc: seller.bank.correspondent_account,

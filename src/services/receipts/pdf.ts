@@ -39,7 +39,7 @@ export async function invoicePdf(document: InvoiceDocument): Promise<Buffer> {
   return renderPdf(document.language, `${document.title} ${document.reference.value}`, (pdf) => drawMoneyDocument(pdf, document, {
     qr: { text: document.payment_qr_text, caption: document.scan_hint, size_pt: QR_SIZE_PT.invoice },
     subtitle: `${document.reference.label} ${document.reference.value}`,
-    party: document.payee, details: [document.purpose, document.pay_by],
+    party: [...document.payee, ...document.buyer], details: [document.purpose, document.pay_by],
     footer: { text: document.note, style: { size: FONT_SIZE_PT.body, color: COLOR.muted, width: CONTENT_WIDTH_PT } },
   }));
 }

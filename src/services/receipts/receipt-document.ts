@@ -42,6 +42,8 @@ export interface ReceiptDocument extends MoneyDocument {
 export interface InvoiceDocument extends MoneyDocument {
   readonly reference: DocumentField;
   readonly payee: readonly DocumentField[];
+  /** The company buying (a desk's company invoice): its name, INN and KPP; empty for a person. */
+  readonly buyer: readonly DocumentField[];
   readonly purpose: DocumentField;
   readonly pay_by: DocumentField;
   readonly note: string;
@@ -93,6 +95,11 @@ export function invoiceDocument(invoice: Invoice): InvoiceDocument {
       { label: text.bic, value: seller.bank.bic },
       { label: text.correspondent_account, value: seller.bank.correspondent_account },
       { label: text.account, value: seller.bank.account },
+    ],
+    buyer: invoice.buyer === null ? [] : [
+      { label: text.buyer, value: invoice.buyer.name },
+      { label: text.buyer_inn, value: invoice.buyer.inn },
+      ...(invoice.buyer.kpp === null ? [] : [{ label: text.buyer_kpp, value: invoice.buyer.kpp }]),
     ],
     items: itemTable(text, invoice.item_name, money(invoice.amount_minor)),
     totals: [

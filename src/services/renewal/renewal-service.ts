@@ -7,6 +7,7 @@ import { lockOrder } from '../../db/locks.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import {
+  isDeskMethod,
   PAYMENT_METHODS,
   ProviderError,
   type PaymentMethod,
@@ -18,7 +19,8 @@ import { findLine } from '../lines/lines.js';
 import { countLookup, LOOKUP_LIMITS_DEFAULT, type LookupLimits } from './lookup-limits.js';
 import { idempotentStep, retryLostKeyRace, type StoredEffect } from '../idempotency/idempotency.js';
 import {
-  findOrder, insertOrder, orderByKey, orderRequest, orderView, paymentView, type CreateOrderInput, type OrderView, type PaymentView,
+  findOrder, insertOrder, orderByKey, orderRequest, orderView, paymentView,
+  type CreateOrderInput, type Order, type OrderView, type PaymentView,
 } from './orders.js';
 import { payOrderFromWallet } from './wallet-payment.js';
 import type { PaymentRouter } from './payment-router.js';
@@ -63,7 +65,17 @@ export interface StartPaymentInput {
   readonly idempotency_key: string;
   /** For method "wallet": who is paying, as the channel established it. */
   readonly payer?: WalletPayer | undefined;
+  /**
+   * A payment a desk starts (services/desk): records what the desk took (tender, change, terminal
+   * reference, a company invoice's buyer…) in the transaction that writes the payment row, and may
+   * name the ledger account the money arrives in. The desk methods (cash, card_present) are refused
+   * without it: only staff at a desk take them.
+   */
+  readonly desk?: DeskPaymentRecorder | undefined;
 }
+
+/** Writes a desk payment's details beside its payments row (services/desk); may refuse with a RoamError. */
+export type DeskPaymentRecorder = (trx: Executor, order: Order, payment_id: string) => Promise<{ receiving_account_id: string | null }>;
 
 export interface PaymentResult {
   readonly view: OrderView;
@@ -181,6 +193,9 @@ export class RenewalService {
     }
     const method = input.method as PaymentMethod;
     if (method === 'wallet') return this.#payFromWallet(input);
+    // Cash and the card terminal are taken by staff at a desk, never asked for by a customer.
+    const desk = input.desk;
+    if (isDeskMethod(method) && desk === undefined) throw new RoamError('ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE', { value: method });
     const provider = this.#options.router.providerFor(method);
     const recorded = await retryLostKeyRace(() => this.#tx((trx) => idempotentStep(trx, {
       key: input.idempotency_key, request: paymentRequest(input.order_id, method), find: this.#paymentByKey(input.order_id),
@@ -191,9 +206,16 @@ export class RenewalService {
           id: newId('payment'), order_id: order.id, line_id: order.line_id, provider: provider.name, method,
           amount_minor: order.amount_minor, currency: order.currency, status: 'pending', provider_payment_id: null, next_action: null,
           failure_code: null, provider_code: null, idempotency_key: input.idempotency_key, request_hash, entry_id: null,
-          created_at_ms: now_ms, updated_at_ms: now_ms, finalized_at_ms: null,
+          receiving_account_id: null, created_at_ms: now_ms, updated_at_ms: now_ms, finalized_at_ms: null,
         };
         await db.insertInto('payments').values(payment).execute();
+        if (desk !== undefined) {
+          const { receiving_account_id } = await desk(db, order, payment.id);
+          if (receiving_account_id !== null) {
+            await db.updateTable('payments').set({ receiving_account_id }).where('id', '=', payment.id).execute();
+            payment.receiving_account_id = receiving_account_id;
+          }
+        }
         const expires_at_ms = method === 'bank_transfer' ? Math.max(order.expires_at_ms, now_ms + this.#options.bank_transfer_ttl_ms) : order.expires_at_ms;
         await db.updateTable('orders').set({ state: 'awaiting_payment', expires_at_ms, updated_at_ms: now_ms }).where('id', '=', order.id).execute();
         return payment;

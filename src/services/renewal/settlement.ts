@@ -93,8 +93,7 @@ async function settleSucceeded(
   now_ms: number,
   notices: Notices | undefined,
 ): Promise<SettlementOutcome> {
-  const clearing = providerClearingAccountId(payment.provider);
-  await ensureLedgerAccount(trx, { id: clearing, kind: 'provider_clearing', name: `Clearing, ${payment.provider}` }, now_ms);
+  const clearing = await receivingAccount(trx, payment, now_ms);
   if (!isOpenOrder(order.state)) {
     await queueRefund(trx, order, payment, clearing, order.state === 'active' ? 'duplicate_payment' : 'order_closed', now_ms);
     return 'refund_queued';
@@ -119,6 +118,17 @@ async function settleSucceeded(
   await queueActivationEffects(trx, order, bundle.id, now_ms, notices);
   await cancelOpenAttempts(trx, order.id, now_ms, payment.id);
   return 'activated';
+}
+
+/**
+ * The account a payment's money arrives in: the one the payment names (a desk's drawer or acquiring
+ * clearing, made when the desk took it), or else its provider's clearing account.
+ */
+async function receivingAccount(trx: Executor, payment: Payment, now_ms: number): Promise<string> {
+  if (payment.receiving_account_id !== null) return payment.receiving_account_id;
+  const clearing = providerClearingAccountId(payment.provider);
+  await ensureLedgerAccount(trx, { id: clearing, kind: 'provider_clearing', name: `Clearing, ${payment.provider}` }, now_ms);
+  return clearing;
 }
 
 /** What follows an activation outside the database: the network push, the receipt and the notice, once each. */
@@ -182,14 +192,14 @@ export async function completeRefund(
   await lockOrder(trx, refund.order_id);
   const fresh = await trx.selectFrom('refunds').selectAll().where('id', '=', refund_id).executeTakeFirstOrThrow();
   if (fresh.status === 'succeeded') return false;
-  const payment = await trx.selectFrom('payments').select(['provider']).where('id', '=', fresh.payment_id).executeTakeFirstOrThrow();
+  const payment = await trx.selectFrom('payments').select(['provider', 'receiving_account_id']).where('id', '=', fresh.payment_id).executeTakeFirstOrThrow();
   const entry_id = await postEntry(trx, {
     kind: 'refund',
     line_id: fresh.line_id,
     memo: `Refund ${fresh.id} paid back via ${payment.provider}`,
     postings: [
       { account_id: SYSTEM_ACCOUNTS.refunds.id, amount_minor: -fresh.amount_minor },
-      { account_id: providerClearingAccountId(payment.provider), amount_minor: fresh.amount_minor },
+      { account_id: payment.receiving_account_id ?? providerClearingAccountId(payment.provider), amount_minor: fresh.amount_minor },
     ],
   }, now_ms);
   await trx.updateTable('refunds').set({ status: 'succeeded', provider_refund_id, entry_id, updated_at_ms: now_ms }).where('id', '=', fresh.id).execute();

@@ -29,7 +29,7 @@ export async function payOrderFromWallet(
     id: newId('payment'), order_id: order.id, line_id: order.line_id, provider: 'wallet', method: 'wallet', amount_minor: order.amount_minor,
     currency: order.currency, status: paid ? 'succeeded' : 'failed', provider_payment_id: null, next_action: null,
     failure_code: paid ? null : line.status === 'active' ? 'insufficient_funds' : 'declined', provider_code: null,
-    idempotency_key: input.idempotency_key, request_hash: input.request_hash, entry_id: null,
+    idempotency_key: input.idempotency_key, request_hash: input.request_hash, entry_id: null, receiving_account_id: null,
     created_at_ms: now_ms, updated_at_ms: now_ms, finalized_at_ms: now_ms,
   };
   await trx.insertInto('payments').values(payment).execute();
