@@ -47,24 +47,19 @@ describeEachDatabase('staff sign-in', (test_db) => {
     assert.equal(await seeded.context.staff.authenticate(`${signed_in.token.slice(0, -1)}x`, ADDRESS), undefined);
   });
 
-  it('answers an unknown login, a wrong password and a wrong code alike, each after an argon2 verification', async () => {
+  it('answers an unknown login, a wrong password and a wrong code alike, and records the real reason only in the audit log', async () => {
     nextSlot();
     const wrong_code = String((Number(totpCode(AGENT.totp_secret, seeded.clock.now_ms())) + 1) % 1_000_000).padStart(6, '0');
     const attempts = { unknown_login: agentInput({ login: 'nobody.svo' }), wrong_password: agentInput({ password: 'demo-agent-2025' }), wrong_code: agentInput({ totp: wrong_code }) };
-    const durations: Record<string, number> = {};
+    // (Each also costs one argon2 verification — unknown logins against a decoy hash — so timing does
+    // not tell them apart either; that is by construction in StaffService, not timed here.)
     for (const [name, input] of Object.entries(attempts)) {
-      durations[name] = Number.POSITIVE_INFINITY;
       for (let round = 0; round < 2; round += 1) {
-        const started = performance.now();
         const error = await seeded.context.staff.signIn(input).then(() => undefined, (caught: unknown) => caught);
-        durations[name] = Math.min(durations[name], performance.now() - started);
         assert.ok(signInFailed(error), `${name}: ${String(error)}`);
         assert.equal(describeError(error as RoamError, 'ru'), describeError(new RoamError('ROAM_ERR_STAFF_SIGN_IN_FAILED'), 'ru'));
       }
     }
-    // All three cost one argon2 verification (tens of ms): none is answered fast for giving itself away.
-    const slowest = Math.max(...Object.values(durations));
-    for (const [name, duration] of Object.entries(durations)) assert.ok(duration > slowest / 4, `${name} took ${duration} ms, the slowest ${slowest} ms`);
     const reasons = await seeded.context.database.db.selectFrom('audit_log').select('after_json').where('action', '=', 'staff.sign_in_failed').execute();
     const seen = new Set(reasons.map((row) => (JSON.parse(row.after_json ?? '{}') as { reason?: string }).reason));
     for (const reason of ['unknown_login', 'wrong_password', 'wrong_totp']) assert.ok(seen.has(reason), `audit log lacks ${reason}`);
