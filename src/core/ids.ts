@@ -21,6 +21,8 @@ export const ID_PREFIXES = {
   sandbox_refund: 'sbxrfd',
   network_block: 'blk',
   audit_entry: 'aud',
+  identity_document: 'idd',
+  consent: 'cns',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

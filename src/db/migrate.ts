@@ -13,6 +13,7 @@ import * as ussdRenewal from './migrations/0009-ussd-renewal.js';
 import * as notices from './migrations/0010-notices.js';
 import * as networkBlocks from './migrations/0011-network-blocks.js';
 import * as auditLog from './migrations/0012-audit-log.js';
+import * as subscriberIdentities from './migrations/0014-subscriber-identities.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-notices': notices,
   '0011-network-blocks': networkBlocks,
   '0012-audit-log': auditLog,
+  '0014-subscriber-identities': subscriberIdentities,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -7,6 +7,16 @@ const ruKindLeft = ({ amount, until, packs }: KindSummary) =>
   packs > 1 ? `${amount} (пакетов: ${packs}), первый до ${until}` : `${amount} до ${until}`;
 
 /** Every text of messages.ts in Russian; the Messages interface there lists what each language must have. */
+const DOCUMENT_FIELDS_RU: Readonly<Record<string, string>> = {
+  document_type: 'Тип документа', issuing_country: 'Страна выдачи', document_number: 'Номер документа',
+  surname: 'Фамилия', given_names: 'Имя', birth_date: 'Дата рождения',
+};
+const DOCUMENT_PROBLEMS_RU: Readonly<Record<string, string>> = {
+  empty: 'не указано', unknown: 'неизвестное значение (passport, residence_permit, travel_document; страна как CN или CHN)',
+  format: 'только латинские буквы и цифры', length: 'неверная длина', not_latin: 'латинскими буквами, как в документе',
+  not_a_date: 'нужна дата (ГГГГ-ММ-ДД)', in_future: 'дата в будущем', too_old: 'раньше 1900 года',
+};
+
 export const messagesRu: Messages = {
   locale: 'ru-RU',
   currency_rub: '₽',
@@ -146,6 +156,15 @@ export const messagesRu: Messages = {
     ROAM_ERR_SIGN_IN_REQUIRED: () => 'Войдите в личный кабинет.',
     ROAM_ERR_CSRF_INVALID: () => 'Форма устарела. Обновите страницу и повторите попытку.',
     ROAM_ERR_CUSTOMER_LINES_LIMIT: ({ lines_max }) => `В учётной записи может быть не больше ${lines_max ?? ''} номеров. Сначала удалите один.`.replace('  ', ' '),
+    ROAM_ERR_DOCUMENT_INVALID: ({ field, reason }) => `${DOCUMENT_FIELDS_RU[field ?? ''] ?? 'Документ'}: ${DOCUMENT_PROBLEMS_RU[reason ?? ''] ?? 'неверное значение'}.`,
+    ROAM_ERR_IMEI_INVALID: ({ reason }) => `IMEI: ${({ empty: 'не указан', not_digits: 'только цифры', length: 'ровно 15 цифр (наберите *#06#)', luhn: 'неверная контрольная цифра, проверьте на телефоне (*#06#)' } as Record<string, string>)[reason ?? ''] ?? 'неверное значение'}.`,
+    ROAM_ERR_CONSENT_REQUIRED: () => 'Перед подключением номера посетитель должен дать согласие на обработку персональных данных.',
+    ROAM_ERR_NUMBERS_PER_PERSON_LIMIT: ({ lines_max }) => `На этот документ уже оформлено ${lines_max ?? ''} номеров — больше закон не разрешает иностранному гражданину. Новый номер подключить нельзя.`,
+    ROAM_ERR_SIM_NOT_IN_STORE: () => 'Этой SIM-карты нет на складе вашего салона: отсканируйте SIM-карту своего салона.',
+    ROAM_ERR_STORE_FORBIDDEN: () => 'Это относится к другому салону: вы можете работать только со своим салоном.',
+    ROAM_ERR_SUBSCRIBER_NOT_FOUND: () => 'Этот номер подключён не в салоне: данных о личности по нему нет.',
+    ROAM_ERR_IDENTITY_UNVERIFIED: ({ verification_state }) => (verification_state === 'pending' ? 'Личность владельца ещё подтверждается: до этого связь не работает.' : 'Личность владельца не подтверждена: связь не работает. Обратитесь в салон связи.'),
+    ROAM_ERR_VERIFIER_UNAVAILABLE: () => 'Подтверждение личности здесь не настроено, подключить посетителя нельзя. Обратитесь к администратору.',
     ROAM_ERR_NOT_FOUND: () => 'Не найдено.',
     ROAM_ERR_UNAVAILABLE: () => 'Сервис временно недоступен. Повторите попытку позже.',
     ROAM_ERR_INTERNAL: () => 'Произошла ошибка на нашей стороне. Деньги не списаны дважды; повторите попытку.',
