@@ -124,6 +124,7 @@ export function contextOver(
     desk_subscribers: new DeskSubscribers({
       database, clock, keyring, verifier_name: verifier?.name,
       numbers_per_person_max: config.identity.numbers_per_person_max, deadline_ms: config.identity.deadline_ms,
+      contract: { payg: config.payg, site_url: config.public_base_url, test_mode: payments.test_mode },
     }),
     // No staff sign-in is built yet: every staff token is refused.
     staff_authenticator: { authenticate: async () => undefined },

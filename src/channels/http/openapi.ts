@@ -39,11 +39,13 @@ export function registerOpenApi(app: FastifyInstance, version: string): void {
         { name: 'ussd', description: 'USSD gateway callbacks' },
         { name: 'network', description: 'For network elements (bearer token)' },
         { name: 'operations', description: 'Health, readiness, metrics, this document' },
+        { name: 'desk', description: 'Service-hall desk: staff bearer token from the staff sign-in' },
       ],
       components: {
         securitySchemes: {
           networkToken: { type: 'http', scheme: 'bearer', description: 'NETWORK_API_TOKEN from the server configuration' },
           staffToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN from the server configuration' },
+          deskSession: { type: 'http', scheme: 'bearer', description: 'A staff session token (POST /api/v1/staff/sessions)' },
         },
       },
     },

@@ -14,7 +14,9 @@ import { recordAudit } from '../audit/audit-log.js';
 import type { IdentityKeyring } from '../identity/identity-keyring.js';
 import { heldLineCount, lockIdentity, openDocument } from '../identity/identity-records.js';
 import { queueJob } from '../jobs/job-kinds.js';
+import { listPackages } from '../catalog/catalog.js';
 import { openLine } from '../lines/lines.js';
+import { contractPdf, type ContractFacts } from './contract-pdf.js';
 import { actsForStore, type StaffActor } from '../staff/staff-actor.js';
 
 /**
@@ -30,7 +32,7 @@ import { actsForStore, type StaffActor } from '../staff/staff-actor.js';
  * The line works once the verifier confirms (services/identity/verification.ts).
  *
  * changeImei(actor, line_id, imei): the phone changed; the new IMEI is recorded and audited.
- * subscriber(actor, line_id): the subscription as the desk and the contract show it.
+ * subscriber(actor, line_id): the subscription as the desk shows it; contractPdf(actor, line_id): the summary.
  * Agents and managers act for their own store only; admins for any (actsForStore).
  */
 
@@ -81,6 +83,8 @@ export interface DeskSubscribersOptions {
   readonly verifier_name: string | undefined;
   readonly numbers_per_person_max: number;
   readonly deadline_ms: number;
+  /** What the contract summary prints beside the line: the tariff without a pack, the site, test mode. */
+  readonly contract: Pick<ContractFacts, 'payg' | 'site_url' | 'test_mode'>;
 }
 
 export class DeskSubscribers {
@@ -158,6 +162,16 @@ export class DeskSubscribers {
     const row = await this.#options.database.db.selectFrom('identity_documents').selectAll().where('id', '=', identity_id).executeTakeFirstOrThrow();
     const { surname, given_names, birth_date } = openDocument(await this.#options.keyring.cipher(), row);
     return { ...subscriber, holder: { surname, given_names, birth_date } };
+  }
+
+  /** The contract summary PDF (Russian, then the visitor's language). */
+  async contractPdf(actor: StaffActor, line_id: string): Promise<Buffer> {
+    const subscriber = await this.contractSubscriber(actor, line_id);
+    const packs = await listPackages(this.#options.database.db, this.#options.clock.now_ms(), { channel: 'desk' });
+    return contractPdf({
+      ...this.#options.contract, subscriber,
+      packs: packs.map((pack) => ({ names: pack.names, price_minor: pack.price.amount_minor, validity_hours: pack.validity_hours })),
+    });
   }
 
   async #read(actor: StaffActor, line_id: string): Promise<{ subscriber: DeskSubscriber; identity_id: string }> {
