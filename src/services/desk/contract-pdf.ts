@@ -85,7 +85,10 @@ function sections(facts: ContractFacts, language: Language): Array<[string, Docu
         value: `${texts.document_types[subscriber.document.type]}, ${subscriber.document.issuing_country}, ${subscriber.document.number_masked}`,
       },
       { label: texts.fields.imei, value: subscriber.imei },
-      { label: texts.fields.consent, value: texts.consent({ version: subscriber.consent.text_version, at: at(subscriber.consent.accepted_at_ms) }) },
+      {
+        label: texts.fields.consent,
+        value: texts.consent({ version: subscriber.consent.text_version, at: at(subscriber.consent.accepted_at_ms) }),
+      },
     ]],
     [texts.sections.tariff, [
       { label: texts.tariff_lines.data, value: price(facts.payg.data_minor_per_mb) },

@@ -7,7 +7,9 @@ import type { Language } from '../../core/i18n/languages.js';
 export interface ContractTexts {
   readonly title: string;
   readonly subtitle: string;
-  readonly sections: { readonly line: string; readonly holder: string; readonly tariff: string; readonly packs: string; readonly renew: string };
+  readonly sections: {
+    readonly line: string; readonly holder: string; readonly tariff: string; readonly packs: string; readonly renew: string;
+  };
   readonly fields: {
     readonly number: string; readonly sim: string; readonly sim_kind: string; readonly store: string; readonly connected: string;
     readonly verification: string; readonly name: string; readonly birth_date: string; readonly document: string;

@@ -168,9 +168,10 @@ async function present(subscriber: DeskSubscriber): Promise<z.infer<typeof subsc
     state: LINE_STATES[verification.state],
     verification: {
       state: verification.state, deadline_at: iso(verification.deadline_at_ms),
-      decided_at: verification.decided_at_ms === null ? null : iso(verification.decided_at_ms), rejection_reason: verification.rejection_reason,
+      decided_at: verification.decided_at_ms === null ? null : iso(verification.decided_at_ms),
+      rejection_reason: verification.rejection_reason,
     },
-    esim: code === null ? null : { activation_code: code, qr_svg: await QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }) },
+    esim: code === null ? null : { activation_code: code, qr_svg: await activationQrSvg(code) },
     language: subscriber.language, store_code: subscriber.store.code, document: subscriber.document, imei: subscriber.imei,
     consent: {
       text_version: subscriber.consent.text_version, language: subscriber.consent.language, accepted_at: iso(subscriber.consent.accepted_at_ms),
@@ -178,4 +179,9 @@ async function present(subscriber: DeskSubscriber): Promise<z.infer<typeof subsc
     connected_at: iso(subscriber.connected_at_ms),
     contract_url: `/api/v1/desk/subscribers/${encodeURIComponent(subscriber.line_id)}/contract.pdf`,
   };
+}
+
+/** The eSIM activation code as a QR (error correction M, as the receipts'), SVG for the desk screen and its print. */
+function activationQrSvg(code: string): Promise<string> {
+  return QRCode.toString(code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
 }
