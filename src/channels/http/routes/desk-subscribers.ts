@@ -174,7 +174,8 @@ async function present(subscriber: DeskSubscriber): Promise<z.infer<typeof subsc
     esim: code === null ? null : { activation_code: code, qr_svg: await activationQrSvg(code) },
     language: subscriber.language, store_code: subscriber.store.code, document: subscriber.document, imei: subscriber.imei,
     consent: {
-      text_version: subscriber.consent.text_version, language: subscriber.consent.language, accepted_at: iso(subscriber.consent.accepted_at_ms),
+      text_version: subscriber.consent.text_version, language: subscriber.consent.language,
+      accepted_at: iso(subscriber.consent.accepted_at_ms),
     },
     connected_at: iso(subscriber.connected_at_ms),
     contract_url: `/api/v1/desk/subscribers/${encodeURIComponent(subscriber.line_id)}/contract.pdf`,
