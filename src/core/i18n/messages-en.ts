@@ -12,9 +12,9 @@ const DOCUMENT_FIELDS_EN: Readonly<Record<string, string>> = {
   surname: 'The surname', given_names: 'The given names', birth_date: 'The date of birth',
 };
 const DOCUMENT_PROBLEMS_EN: Readonly<Record<string, string>> = {
-  empty: 'is empty', unknown: 'is not one we know (passport, residence_permit, travel_document; a country as CN or CHN)',
-  format: 'may hold only letters and digits', length: 'has the wrong length', not_latin: 'must be in Latin letters, as in the document',
-  not_a_date: 'must be a date (YYYY-MM-DD)', in_future: 'is in the future', too_old: 'is before 1900',
+  document_empty: 'is empty', document_unknown: 'is not one we know (passport, residence_permit, travel_document; a country as CN or CHN)',
+  document_format: 'may hold only letters and digits', document_length: 'has the wrong length', document_not_latin: 'must be in Latin letters, as in the document',
+  document_not_a_date: 'must be a date (YYYY-MM-DD)', document_in_future: 'is in the future', document_too_old: 'is before 1900',
 };
 
 export const messagesEn: Messages = {
@@ -157,7 +157,7 @@ export const messagesEn: Messages = {
     ROAM_ERR_CSRF_INVALID: () => 'The form has expired. Reload the page and try again.',
     ROAM_ERR_CUSTOMER_LINES_LIMIT: ({ lines_max }) => `An account can hold at most ${lines_max ?? ''} lines. Remove one first.`.replace('  ', ' '),
     ROAM_ERR_DOCUMENT_INVALID: ({ field, reason }) => `${DOCUMENT_FIELDS_EN[field ?? ''] ?? 'The document'} ${DOCUMENT_PROBLEMS_EN[reason ?? ''] ?? 'is not valid'}.`,
-    ROAM_ERR_IMEI_INVALID: ({ reason }) => `The IMEI ${({ empty: 'is empty', not_digits: 'must contain digits only', length: 'must have exactly 15 digits (dial *#06#)', luhn: 'has a wrong check digit: check it on the phone (*#06#)' } as Record<string, string>)[reason ?? ''] ?? 'is not valid'}.`,
+    ROAM_ERR_IMEI_INVALID: ({ reason }) => `The IMEI ${({ imei_empty: 'is empty', imei_not_digits: 'must contain digits only', imei_length: 'must have exactly 15 digits (dial *#06#)', imei_luhn: 'has a wrong check digit: check it on the phone (*#06#)' } as Record<string, string>)[reason ?? ''] ?? 'is not valid'}.`,
     ROAM_ERR_CONSENT_REQUIRED: () => 'The visitor must accept the consent to the processing of personal data before the line is connected.',
     ROAM_ERR_NUMBERS_PER_PERSON_LIMIT: ({ lines_max }) => `This document already holds ${lines_max ?? ''} numbers, the most the law allows a foreign citizen: no new number can be connected to it.`,
     ROAM_ERR_SIM_NOT_IN_STORE: () => 'This SIM is not in your store\'s stock: scan a SIM from your own store.',

@@ -12,9 +12,9 @@ const DOCUMENT_FIELDS_RU: Readonly<Record<string, string>> = {
   surname: 'Фамилия', given_names: 'Имя', birth_date: 'Дата рождения',
 };
 const DOCUMENT_PROBLEMS_RU: Readonly<Record<string, string>> = {
-  empty: 'не указано', unknown: 'неизвестное значение (passport, residence_permit, travel_document; страна как CN или CHN)',
-  format: 'только латинские буквы и цифры', length: 'неверная длина', not_latin: 'латинскими буквами, как в документе',
-  not_a_date: 'нужна дата (ГГГГ-ММ-ДД)', in_future: 'дата в будущем', too_old: 'раньше 1900 года',
+  document_empty: 'не указано', document_unknown: 'неизвестное значение (passport, residence_permit, travel_document; страна как CN или CHN)',
+  document_format: 'только латинские буквы и цифры', document_length: 'неверная длина', document_not_latin: 'латинскими буквами, как в документе',
+  document_not_a_date: 'нужна дата (ГГГГ-ММ-ДД)', document_in_future: 'дата в будущем', document_too_old: 'раньше 1900 года',
 };
 
 export const messagesRu: Messages = {
@@ -157,7 +157,7 @@ export const messagesRu: Messages = {
     ROAM_ERR_CSRF_INVALID: () => 'Форма устарела. Обновите страницу и повторите попытку.',
     ROAM_ERR_CUSTOMER_LINES_LIMIT: ({ lines_max }) => `В учётной записи может быть не больше ${lines_max ?? ''} номеров. Сначала удалите один.`.replace('  ', ' '),
     ROAM_ERR_DOCUMENT_INVALID: ({ field, reason }) => `${DOCUMENT_FIELDS_RU[field ?? ''] ?? 'Документ'}: ${DOCUMENT_PROBLEMS_RU[reason ?? ''] ?? 'неверное значение'}.`,
-    ROAM_ERR_IMEI_INVALID: ({ reason }) => `IMEI: ${({ empty: 'не указан', not_digits: 'только цифры', length: 'ровно 15 цифр (наберите *#06#)', luhn: 'неверная контрольная цифра, проверьте на телефоне (*#06#)' } as Record<string, string>)[reason ?? ''] ?? 'неверное значение'}.`,
+    ROAM_ERR_IMEI_INVALID: ({ reason }) => `IMEI: ${({ imei_empty: 'не указан', imei_not_digits: 'только цифры', imei_length: 'ровно 15 цифр (наберите *#06#)', imei_luhn: 'неверная контрольная цифра, проверьте на телефоне (*#06#)' } as Record<string, string>)[reason ?? ''] ?? 'неверное значение'}.`,
     ROAM_ERR_CONSENT_REQUIRED: () => 'Перед подключением номера посетитель должен дать согласие на обработку персональных данных.',
     ROAM_ERR_NUMBERS_PER_PERSON_LIMIT: ({ lines_max }) => `На этот документ уже оформлено ${lines_max ?? ''} номеров — больше закон не разрешает иностранному гражданину. Новый номер подключить нельзя.`,
     ROAM_ERR_SIM_NOT_IN_STORE: () => 'Этой SIM-карты нет на складе вашего салона: отсканируйте SIM-карту своего салона.',

@@ -11,8 +11,8 @@ const DOCUMENT_FIELDS_ZH_HANS: Readonly<Record<string, string>> = {
   document_type: '证件类型', issuing_country: '签发国家', document_number: '证件号码', surname: '姓', given_names: '名', birth_date: '出生日期',
 };
 const DOCUMENT_PROBLEMS_ZH_HANS: Readonly<Record<string, string>> = {
-  empty: '为空', unknown: '无法识别（passport、residence_permit、travel_document；国家如CN或CHN）', format: '只能包含字母和数字',
-  length: '长度不对', not_latin: '必须使用证件上的拉丁字母', not_a_date: '必须是日期（YYYY-MM-DD）', in_future: '在未来', too_old: '早于1900年',
+  document_empty: '为空', document_unknown: '无法识别（passport、residence_permit、travel_document；国家如CN或CHN）', document_format: '只能包含字母和数字',
+  document_length: '长度不对', document_not_latin: '必须使用证件上的拉丁字母', document_not_a_date: '必须是日期（YYYY-MM-DD）', document_in_future: '在未来', document_too_old: '早于1900年',
 };
 
 export const messagesZhHans: Messages = {
@@ -152,7 +152,7 @@ export const messagesZhHans: Messages = {
     ROAM_ERR_CSRF_INVALID: () => '表单已过期，请刷新页面后重试。',
     ROAM_ERR_CUSTOMER_LINES_LIMIT: ({ lines_max }) => `每个账户最多可绑定${lines_max ?? ''}个号码，请先移除一个。`,
     ROAM_ERR_DOCUMENT_INVALID: ({ field, reason }) => `${DOCUMENT_FIELDS_ZH_HANS[field ?? ''] ?? '证件'}${DOCUMENT_PROBLEMS_ZH_HANS[reason ?? ''] ?? '无效'}。`,
-    ROAM_ERR_IMEI_INVALID: ({ reason }) => `IMEI${({ empty: '为空', not_digits: '只能包含数字', length: '必须正好15位（拨*#06#查看）', luhn: '校验位错误，请在手机上核对（*#06#）' } as Record<string, string>)[reason ?? ''] ?? '无效'}。`,
+    ROAM_ERR_IMEI_INVALID: ({ reason }) => `IMEI${({ imei_empty: '为空', imei_not_digits: '只能包含数字', imei_length: '必须正好15位（拨*#06#查看）', imei_luhn: '校验位错误，请在手机上核对（*#06#）' } as Record<string, string>)[reason ?? ''] ?? '无效'}。`,
     ROAM_ERR_CONSENT_REQUIRED: () => '开通号码前，访客必须同意个人数据处理。',
     ROAM_ERR_NUMBERS_PER_PERSON_LIMIT: ({ lines_max }) => `该证件名下已有${lines_max ?? ''}个号码，已达法律对外国公民的上限，无法再开通新号码。`,
     ROAM_ERR_SIM_NOT_IN_STORE: () => '此SIM卡不在本营业厅库存中，请扫描本营业厅的SIM卡。',

@@ -11,8 +11,8 @@ const DOCUMENT_FIELDS_ZH_HANT: Readonly<Record<string, string>> = {
   document_type: '證件類型', issuing_country: '簽發國家', document_number: '證件號碼', surname: '姓', given_names: '名', birth_date: '出生日期',
 };
 const DOCUMENT_PROBLEMS_ZH_HANT: Readonly<Record<string, string>> = {
-  empty: '為空', unknown: '無法辨識（passport、residence_permit、travel_document；國家如CN或CHN）', format: '只能包含字母和數字',
-  length: '長度不對', not_latin: '必須使用證件上的拉丁字母', not_a_date: '必須是日期（YYYY-MM-DD）', in_future: '在未來', too_old: '早於1900年',
+  document_empty: '為空', document_unknown: '無法辨識（passport、residence_permit、travel_document；國家如CN或CHN）', document_format: '只能包含字母和數字',
+  document_length: '長度不對', document_not_latin: '必須使用證件上的拉丁字母', document_not_a_date: '必須是日期（YYYY-MM-DD）', document_in_future: '在未來', document_too_old: '早於1900年',
 };
 
 export const messagesZhHant: Messages = {
@@ -152,7 +152,7 @@ export const messagesZhHant: Messages = {
     ROAM_ERR_CSRF_INVALID: () => '表單已過期，請重新整理頁面後再試。',
     ROAM_ERR_CUSTOMER_LINES_LIMIT: ({ lines_max }) => `每個帳戶最多可綁定${lines_max ?? ''}個號碼，請先移除一個。`,
     ROAM_ERR_DOCUMENT_INVALID: ({ field, reason }) => `${DOCUMENT_FIELDS_ZH_HANT[field ?? ''] ?? '證件'}${DOCUMENT_PROBLEMS_ZH_HANT[reason ?? ''] ?? '無效'}。`,
-    ROAM_ERR_IMEI_INVALID: ({ reason }) => `IMEI${({ empty: '為空', not_digits: '只能包含數字', length: '必須正好15位（撥*#06#查看）', luhn: '檢查碼錯誤，請在手機上核對（*#06#）' } as Record<string, string>)[reason ?? ''] ?? '無效'}。`,
+    ROAM_ERR_IMEI_INVALID: ({ reason }) => `IMEI${({ imei_empty: '為空', imei_not_digits: '只能包含數字', imei_length: '必須正好15位（撥*#06#查看）', imei_luhn: '檢查碼錯誤，請在手機上核對（*#06#）' } as Record<string, string>)[reason ?? ''] ?? '無效'}。`,
     ROAM_ERR_CONSENT_REQUIRED: () => '開通號碼前，訪客必須同意個人資料處理。',
     ROAM_ERR_NUMBERS_PER_PERSON_LIMIT: ({ lines_max }) => `此證件名下已有${lines_max ?? ''}個號碼，已達法律對外國公民的上限，無法再開通新號碼。`,
     ROAM_ERR_SIM_NOT_IN_STORE: () => '此SIM卡不在本營業廳庫存中，請掃描本營業廳的SIM卡。',

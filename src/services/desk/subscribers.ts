@@ -135,7 +135,7 @@ export class DeskSubscribers {
 
   async changeImei(actor: StaffActor, line_id: string, imei_input: string, client_address: string): Promise<DeskSubscriber> {
     const imei = parseImei(String(imei_input ?? ''));
-    if (!imei.ok) throw new RoamError('ROAM_ERR_IMEI_INVALID', { field: 'imei', reason: imei.problem });
+    if (!imei.ok) throw new RoamError('ROAM_ERR_IMEI_INVALID', { field: 'imei', reason: `imei_${imei.problem}` });
     const now_ms = this.#options.clock.now_ms();
     await inTransaction(this.#options.database, async (trx) => {
       const current = await lockingRows(trx, trx.selectFrom('line_identities').selectAll().where('line_id', '=', line_id)).executeTakeFirst();
@@ -192,11 +192,11 @@ interface ValidConnection {
 function validConnection(input: ConnectSubscriberInput, now_ms: number): ValidConnection {
   const today = new Date(now_ms).toISOString().slice(0, 10);
   const document = parseDocument(input.document, today);
-  if (!document.ok) throw new RoamError('ROAM_ERR_DOCUMENT_INVALID', { field: document.field, reason: document.problem });
+  if (!document.ok) throw new RoamError('ROAM_ERR_DOCUMENT_INVALID', { field: document.field, reason: `document_${document.problem}` });
   const language = normalizeLanguage(input.language);
   if (language === undefined) throw new RoamError('ROAM_ERR_VALIDATION', { field: 'language', reason: 'unknown', value: String(input.language) });
   const imei = parseImei(input.imei);
-  if (!imei.ok) throw new RoamError('ROAM_ERR_IMEI_INVALID', { field: 'imei', reason: imei.problem });
+  if (!imei.ok) throw new RoamError('ROAM_ERR_IMEI_INVALID', { field: 'imei', reason: `imei_${imei.problem}` });
   if (input.consent.accepted !== true) throw new RoamError('ROAM_ERR_CONSENT_REQUIRED', { field: 'consent.accepted', reason: 'not_accepted' });
   if (input.consent.text_version !== CONSENT_TEXT_VERSION) {
     throw new RoamError('ROAM_ERR_CONSENT_REQUIRED', { field: 'consent.text_version', reason: 'other_version', value: CONSENT_TEXT_VERSION });

@@ -144,10 +144,9 @@ export const deskSubscribersRoutes: FastifyPluginAsyncZod<DeskSubscribersRouteOp
     schema: {
       tags: ['desk'], summary: 'The contract summary, PDF, in Russian and the visitor\'s language', security: [{ deskSession: [] }],
       params: lineParams,
-      response: {
-        200: { description: 'application/pdf', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } },
-        404: problemResponse('No desk-connected subscriber on this line'), ...refusals,
-      },
+      // No response schema: the body is a PDF, not JSON; refusals are problem details as everywhere.
+      description: 'Answers application/pdf: the line, the holder (document masked), the tariff, the packs and how to renew. '
+        + '404 when the line was not connected at a desk; 401 and 403 as for the other desk routes.',
     },
   }, async (request, reply) => {
     const pdf = await subscribers.contractPdf(staffOf(request), request.params.line_id);
