@@ -73,7 +73,7 @@ const TEXTS: Readonly<Record<Language, NoticeTexts>> = {
     usage_used: ({ kind, percent, left }) => `Израсходовано ${percent}% ${KIND_RU[kind]}, осталось ${left}.`,
     usage_used_up: ({ kind }) => `${KIND_RU_SUBJECT[kind]} по пакету закончились.`,
     expiry_soon: ({ pack, until }) => `«${pack}» действует до ${until}.`,
-    identity_confirmed: 'Личность подтверждена, номер работает. Баланс: #100#, продление: #102#.',
+    identity_confirmed: 'Личность подтверждена, номер работает. Баланс: #100#, продлить: #102#',
     renew_with_link: (link) => `Продлить: ${RENEWAL_USSD_CODE} или ${link}`,
     renew_short: `Продлить: ${RENEWAL_USSD_CODE}`,
   },
