@@ -5,7 +5,8 @@ import { LANGUAGES, type Language } from '../../core/i18n/languages.js';
 import { gsm7Septets } from '../../core/ussd-text.js';
 import { USAGE_KINDS } from '../../core/units.js';
 import {
-  expiryAlertText, fitsOneSms, identityConfirmedText, packActiveText, receiptText, refundText, RENEWAL_USSD_CODE, SMS_UCS2_CHARACTERS_MAX, usageAlertText,
+  expiryAlertText, fitsOneSms, identityConfirmedText,
+  packActiveText, receiptText, refundText, RENEWAL_USSD_CODE, SMS_UCS2_CHARACTERS_MAX, usageAlertText,
 } from './notice-texts.js';
 import { crossedThresholds, crossesWholePercent } from './usage-alerts.js';
 

@@ -15,6 +15,7 @@ import { identityConfirmedText } from '../../../services/notices/notice-texts.js
 import { addSim, assignSimToStore } from '../../../services/sims/inventory.js';
 import type { StaffActor, StaffAuthenticator } from '../../../services/staff/staff-actor.js';
 import { describeEachDatabase, type TestDatabase } from '../../../testing/databases.js';
+import { TEST_IDENTITY_KEYS } from '../../../testing/identity-keys.js';
 import { pdfText } from '../../../testing/pdf-text.js';
 import { seededContext, type SeededContext } from '../../../testing/seeded-context.js';
 import { NOTICE_TEST_AUTH_SECRET, noticesOf } from '../../../testing/sent-notices.js';
@@ -26,6 +27,15 @@ const MB = 1_048_576;
 const ENVIRONMENT = { AUTH_SECRET: NOTICE_TEST_AUTH_SECRET, IDENTITY_SANDBOX_DELAY_MS: String(SANDBOX_DELAY_MS), IDENTITY_CHECK_INTERVAL_MS: '60000' };
 /** Document numbers used in this suite: none may ever be found in clear in the database or the logs. */
 const NUMBERS = { wang: 'E12345670', li: 'EA7654321', rejected: 'G55512349', limit: 'E99887760', race: 'E44556670', deadline: 'K11223340' } as const;
+
+/** What the desk API answers, as these tests read it: a subscriber (DeskSubscriber schema) or problem details. */
+interface Answer {
+  line_id: string; msisdn: string; state: string; form_factor: string; iccid_masked: string; imei: string; contract_url: string;
+  verification: { state: string; deadline_at: string; rejection_reason: string };
+  document: { type: string; issuing_country: string; number_masked: string };
+  esim: { activation_code: string; qr_svg: string } | null;
+  code: string; detail: string; field: string | undefined;
+}
 
 function passport(number: string, surname = 'Wang', given_names = 'Xiao Ming') {
   return { type: 'passport', issuing_country: 'CHN', number, surname, given_names, birth_date: '1990-05-17' };
@@ -85,7 +95,8 @@ describeEachDatabase('desk: connecting a foreign visitor (303-FZ) through /api/v
         headers: { authorization: `Bearer ${input.token ?? 'agent-svo'}`, 'accept-language': input.language ?? 'en' },
       });
       const json = response.headers['content-type']?.toString().includes('json');
-      return { status: response.statusCode, headers: response.headers, raw: response.rawPayload, body: (json ? JSON.parse(response.body) : {}) as Record<string, any> };
+      const body = (json ? JSON.parse(response.body) : {}) as Answer;
+      return { status: response.statusCode, headers: response.headers, raw: response.rawPayload, body };
     } finally {
       await app.close();
     }
@@ -180,8 +191,8 @@ describeEachDatabase('desk: connecting a foreign visitor (303-FZ) through /api/v
     const created = await connect({ ...body, esim: true });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.form_factor, 'esim');
-    assert.match(created.body.esim.activation_code, /^LPA:1\$smdp\.roamcard\.example\$/);
-    assert.match(created.body.esim.qr_svg, /^<svg[\s\S]*<\/svg>\s*$/);
+    assert.match(created.body.esim?.activation_code ?? '', /^LPA:1\$smdp\.roamcard\.example\$/);
+    assert.match(created.body.esim?.qr_svg ?? '', /^<svg[\s\S]*<\/svg>\s*$/);
   });
 
   it('a document number ending in 9 is rejected by the sandbox: the line stays off and says why', async () => {
@@ -336,6 +347,20 @@ describeEachDatabase('desk: connecting a foreign visitor (303-FZ) through /api/v
     ]) assert.ok(text.includes(expected), `${expected} in:\n${text}`);
     assert.ok(!text.includes('E24681357'), 'only the last 4 of the number');
     assert.ok(text.includes('1357'));
+  });
+
+  it('outside test mode there is no sandbox verifier: connecting is refused (503) until a real one is configured, and nothing changes', async () => {
+    const config = loadConfig({
+      LOG_LEVEL: 'silent', AUTH_SECRET: NOTICE_TEST_AUTH_SECRET, YOOKASSA_SHOP_ID: '123456', YOOKASSA_SECRET_KEY: 'test_secret_key_0123456789',
+      SMS_DRIVER: 'console', ...TEST_IDENTITY_KEYS,
+    });
+    const production = contextOver(config, test_db.database, seeded.clock);
+    const iccid = await stockSim('svo-hall');
+    const before_refusal = await counts();
+    const refused = await connect(connection(iccid, { document: passport('P9753108') }), 'agent-svo', production);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.body.code, 'ROAM_ERR_VERIFIER_UNAVAILABLE');
+    assert.deepEqual(await counts(), before_refusal);
   });
 
   it('keeps no document number, surname or birth date in clear anywhere in the database, and none in the logs', async () => {
