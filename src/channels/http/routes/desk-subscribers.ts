@@ -144,9 +144,13 @@ export const deskSubscribersRoutes: FastifyPluginAsyncZod<DeskSubscribersRouteOp
     schema: {
       tags: ['desk'], summary: 'The contract summary, PDF, in Russian and the visitor\'s language', security: [{ deskSession: [] }],
       params: lineParams,
-      // No response schema: the body is a PDF, not JSON; refusals are problem details as everywhere.
-      description: 'Answers application/pdf: the line, the holder (document masked), the tariff, the packs and how to renew. '
-        + '404 when the line was not connected at a desk; 401 and 403 as for the other desk routes.',
+      description: 'The line, the holder (document masked), the tariff, the packs and how to renew; first in Russian, then in the '
+        + 'visitor\'s language.',
+      response: {
+        // A Buffer is sent as it is (Fastify serializes no Buffer); the schema only documents the type.
+        200: { description: 'The PDF', content: { 'application/pdf': { schema: z.any().describe('PDF bytes') } } },
+        404: problemResponse('No desk-connected subscriber on this line'), ...refusals,
+      },
     },
   }, async (request, reply) => {
     const pdf = await subscribers.contractPdf(staffOf(request), request.params.line_id);
