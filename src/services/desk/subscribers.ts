@@ -13,6 +13,7 @@ import type { Clock } from '../../ports/clock.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { IdentityKeyring } from '../identity/identity-keyring.js';
 import { heldLineCount, lockIdentity, openDocument } from '../identity/identity-records.js';
+import { unverifiedIdentity } from '../identity/unverified.js';
 import { queueJob } from '../jobs/job-kinds.js';
 import { listPackages } from '../catalog/catalog.js';
 import { openLine } from '../lines/lines.js';
@@ -178,7 +179,7 @@ export class DeskSubscribers {
     const row = await subscriberRow(this.#options.database.db, line_id);
     if (row === undefined) throw new RoamError('ROAM_ERR_SUBSCRIBER_NOT_FOUND');
     if (!actsForStore(actor, row.store_id)) throw new RoamError('ROAM_ERR_STORE_FORBIDDEN');
-    return { subscriber: presentRow(row), identity_id: row.identity_id };
+    return { subscriber: presentRow(row, this.#options.clock.now_ms()), identity_id: row.identity_id };
   }
 }
 
@@ -254,14 +255,16 @@ function subscriberRow(db: Executor, line_id: string) {
 
 type SubscriberRow = NonNullable<Awaited<ReturnType<typeof subscriberRow>>>;
 
-function presentRow(row: SubscriberRow & LineIdentitiesTable): DeskSubscriber {
+/** As of `now_ms`: a verification still pending past its deadline reads as expired (the deadline job may not have run yet). */
+function presentRow(row: SubscriberRow & LineIdentitiesTable, now_ms: number): DeskSubscriber {
   const decided = row.decided_at_ms === null ? null : Number(row.decided_at_ms);
+  const state = unverifiedIdentity(row.verification_state, row.deadline_at_ms, now_ms)?.state ?? row.verification_state;
   return {
     line_id: row.line_id, msisdn: row.msisdn, iccid_masked: maskIccid(row.iccid), form_factor: row.form_factor,
     esim_activation_code: row.esim_activation_code, language: normalizeLanguage(row.language) ?? 'en', time_zone: row.time_zone,
     store: { id: row.store_id, code: row.store_code, name: row.store_name },
     verification: {
-      state: row.verification_state, deadline_at_ms: Number(row.deadline_at_ms), decided_at_ms: decided,
+      state, deadline_at_ms: Number(row.deadline_at_ms), decided_at_ms: decided,
       rejection_reason: row.rejection_reason,
     },
     document: { type: row.document_type, issuing_country: row.issuing_country, number_masked: maskedDocumentNumber(row.number_last4) },

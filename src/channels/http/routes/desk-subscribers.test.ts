@@ -318,6 +318,8 @@ describeEachDatabase('desk: connecting a foreign visitor (303-FZ) through /api/v
     seeded.clock.advance(HOUR_MS + 1_000);
     // Even before the deadline job runs, the line reads as blocked.
     assert.match(await dial100(created.body.msisdn, 'ru'), /Заблокирован: личность не подтверждена до/);
+    const early = await call({ method: 'GET', url: `/api/v1/desk/subscribers/${created.body.line_id}` }, slow);
+    assert.equal(early.body.state, 'verification_expired');
     await runJobs(slow);
     const expired = await call({ method: 'GET', url: `/api/v1/desk/subscribers/${created.body.line_id}` }, slow);
     assert.equal(expired.body.state, 'verification_expired');
