@@ -185,6 +185,16 @@ describeEachDatabase('desk: connecting a foreign visitor (303-FZ) through /api/v
     assert.ok(!audit.some((entry) => (entry.after_json ?? '').includes(NUMBERS.wang)));
   });
 
+  it('serves the consent text the visitor reads: their language and Russian, with the version to send back', async () => {
+    const consent = await call({ method: 'GET', url: '/api/v1/desk/consent?language=zh-Hant' });
+    assert.equal(consent.status, 200);
+    const body = consent.body as unknown as { version: string; texts: Array<{ language: string; title: string }> };
+    assert.equal(body.version, CONSENT_TEXT_VERSION);
+    assert.deepEqual(body.texts.map((text) => [text.language, text.title]),
+      [['zh-Hant', '個人資料處理同意書'], ['ru', 'Согласие на обработку персональных данных']]);
+    assert.equal((await call({ method: 'GET', url: '/api/v1/desk/consent?language=ru', token: 'nobody' })).status, 401);
+  });
+
   it('gives an eSIM from the store\'s stock with its activation code and QR', async () => {
     await stockSim('svo-hall', 'esim');
     const { iccid: _unused, ...body } = connection('', { document: passport(NUMBERS.li, 'Li', 'Na'), language: 'zh-Hant' });

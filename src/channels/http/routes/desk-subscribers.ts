@@ -1,9 +1,9 @@
 import QRCode from 'qrcode';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CONSENT_TEXT_VERSION } from '../../../core/consent.js';
+import { CONSENT_TEXT_VERSION, consentTextsShown } from '../../../core/consent.js';
 import { DOCUMENT_NAME_LENGTH_MAX, DOCUMENT_TYPES } from '../../../core/identity-document.js';
-import { LANGUAGES, type Language } from '../../../core/i18n/languages.js';
+import { LANGUAGES, normalizeLanguage, type Language } from '../../../core/i18n/languages.js';
 import type { DeskSubscriber, DeskSubscribers } from '../../../services/desk/subscribers.js';
 import type { StaffAuthenticator } from '../../../services/staff/staff-actor.js';
 import { problemResponse } from '../problem-details.js';
@@ -68,6 +68,12 @@ const subscriberSchema = z.object({
   contract_url: z.string().describe('The contract summary PDF (Russian and the visitor\'s language), with the same bearer token'),
 }).meta({ id: 'DeskSubscriber' });
 
+const consentQuery = z.object({ language: z.string().max(FIELD_LENGTH_MAX).describe('The visitor\'s language') });
+const consentSchema = z.object({
+  version: z.string(),
+  texts: z.array(z.object({ language: z.enum(LANGUAGES), title: z.string(), body: z.string() }))
+    .describe('The visitor\'s language first, then Russian (once for a Russian reader)'),
+}).meta({ id: 'DeskConsentText' });
 const lineParams = z.object({ line_id: z.string().min(1).max(LINE_ID_LENGTH_MAX) });
 const imeiBody = z.object({ imei: z.string().max(FIELD_LENGTH_MAX).describe('The new phone\'s IMEI: 15 digits, Luhn') }).meta({ id: 'DeskImei' });
 
@@ -85,6 +91,21 @@ const refusals = {
 export const deskSubscribersRoutes: FastifyPluginAsyncZod<DeskSubscribersRouteOptions> = async (app, options) => {
   const { subscribers } = options;
   const guard = staffGuard({ authenticator: options.authenticator, default_language: options.default_language });
+
+  app.get('/api/v1/desk/consent', {
+    onRequest: guard,
+    schema: {
+      tags: ['desk'], summary: 'The consent text to show the visitor: in their language and in Russian', security: [{ deskSession: [] }],
+      description: 'The visitor accepts this version; POST /api/v1/desk/subscribers sends it back as consent.text_version.',
+      querystring: consentQuery,
+      response: { 200: consentSchema, ...refusals },
+    },
+  }, async (request) => {
+    const language = normalizeLanguage(request.query.language) ?? 'en';
+    return { version: CONSENT_TEXT_VERSION, texts: consentTextsShown(language).map(({ title, body }, index) => ({
+      language: index === 0 ? language : 'ru', title, body,
+    })) };
+  });
 
   app.post('/api/v1/desk/subscribers', {
     bodyLimit: DESK_SUBSCRIBER_BODY_BYTES_MAX,
