@@ -563,6 +563,9 @@ export interface LineIdentitiesTable {
   decided_at_ms: number | null;
   store_id: string;
   staff_id: string;
+  /** The connection's Idempotency-Key (scoped to the staff member) and its request's hash; null without one. */
+  idempotency_key: string | null;
+  request_hash: string | null;
   created_at_ms: number;
   updated_at_ms: number;
 }

@@ -17,7 +17,8 @@ import { capabilitiesOf } from '../capabilities.js';
  *   accepted when, taken by which staff member at which store, for which line.
  *
  * line_identities — the line's subscription to the document: the phone's IMEI (written into the
- *   contract, changeable at the desk), the verification state pending → confirmed | rejected |
+ *   contract, changeable at the desk), the desk's Idempotency-Key with the hash of its request (a
+ *   retried connection returns the line it opened, never a second one), the verification state pending → confirmed | rejected |
  *   expired with the verifier's reference and the deadline, and who connected it where. A line
  *   with a row here that is not `confirmed` is off: charging refuses its usage and every channel
  *   says why. `lines.status` stays as it is: it keeps its CHECK (active, suspended, closed) and
@@ -70,6 +71,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('decided_at_ms', big)
     .addColumn('store_id', 'text', (c) => c.notNull().references('stores.id'))
     .addColumn('staff_id', 'text', (c) => c.notNull())
+    .addColumn('idempotency_key', 'text', (c) => c.unique())
+    .addColumn('request_hash', 'text')
     .addColumn('created_at_ms', big, (c) => c.notNull())
     .addColumn('updated_at_ms', big, (c) => c.notNull())
     .addCheckConstraint('line_identities_decided', sql`(verification_state = 'pending') = (decided_at_ms is null)`)

@@ -1,7 +1,7 @@
 import { CONSENT_TEXT_VERSION } from '../../core/consent.js';
 import { RoamError } from '../../core/errors.js';
 import { maskIccid, parseIccid } from '../../core/iccid.js';
-import { parseDocument, maskedDocumentNumber, type DocumentInput, type DocumentType } from '../../core/identity-document.js';
+import { documentLookupText, parseDocument, maskedDocumentNumber, type DocumentInput, type DocumentType } from '../../core/identity-document.js';
 import { newId } from '../../core/ids.js';
 import { parseImei } from '../../core/imei.js';
 import { normalizeLanguage, type Language } from '../../core/i18n/languages.js';
@@ -11,7 +11,9 @@ import type { LineIdentitiesTable, SimsTable, VerificationState } from '../../db
 import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import { recordAudit } from '../audit/audit-log.js';
+import type { IdentityCipher } from '../identity/identity-crypto.js';
 import type { IdentityKeyring } from '../identity/identity-keyring.js';
+import { idempotent } from '../idempotency/idempotency.js';
 import { heldLineCount, lockIdentity, openDocument } from '../identity/identity-records.js';
 import { unverifiedIdentity } from '../identity/unverified.js';
 import { queueJob } from '../jobs/job-kinds.js';
@@ -95,43 +97,73 @@ export class DeskSubscribers {
     this.#options = options;
   }
 
-  async connectSubscriber(actor: StaffActor, input: ConnectSubscriberInput, client_address: string): Promise<DeskSubscriber> {
+  /**
+   * With an idempotency key (the desk's Idempotency-Key, scoped to the staff member), a retried
+   * request returns the line the first one opened (`replayed`), and the same key with another
+   * request is refused; without one, each call connects anew.
+   */
+  async connectSubscriber(
+    actor: StaffActor, input: ConnectSubscriberInput, client_address: string, idempotency_key?: string,
+  ): Promise<{ subscriber: DeskSubscriber; replayed: boolean }> {
     const { clock, database, verifier_name } = this.#options;
     const now_ms = clock.now_ms();
     const valid = validConnection(input, now_ms);
     if (verifier_name === undefined) throw new RoamError('ROAM_ERR_VERIFIER_UNAVAILABLE');
     const cipher = await this.#options.keyring.cipher();
-    const line_id = await inTransaction(database, async (trx) => {
-      const store = await actingStore(trx, actor, input.store_code);
-      const sim = await stockSim(trx, store.id, input.sim);
-      const identity = await lockIdentity(trx, cipher, valid.document, now_ms);
-      const max = this.#options.numbers_per_person_max;
-      if ((await heldLineCount(trx, identity.id)) >= max) throw new RoamError('ROAM_ERR_NUMBERS_PER_PERSON_LIMIT', { lines_max: max });
-      const line = await openLine(trx, { iccid: sim.iccid, language: valid.language, time_zone: store.time_zone }, now_ms);
-      const consent_id = newId('consent');
-      await trx.insertInto('identity_consents').values({
-        id: consent_id, identity_id: identity.id, text_version: CONSENT_TEXT_VERSION, language: valid.language,
-        accepted_at_ms: now_ms, staff_id: actor.staff_id, store_id: store.id,
-      }).execute();
-      const deadline_at_ms = now_ms + this.#options.deadline_ms;
-      await trx.insertInto('line_identities').values({
-        line_id: line.id, identity_id: identity.id, consent_id, imei: valid.imei, verification_state: 'pending', verifier: verifier_name,
-        verification_reference: null, rejection_reason: null, deadline_at_ms, decided_at_ms: null, store_id: store.id,
-        staff_id: actor.staff_id, created_at_ms: now_ms, updated_at_ms: now_ms,
-      }).execute();
-      await queueJob(trx, 'identity.submit', { line_id: line.id }, { line_id: line.id }, now_ms);
-      await queueJob(trx, 'identity.deadline', { line_id: line.id }, { line_id: line.id, run_after_ms: deadline_at_ms }, now_ms);
-      await recordAudit(trx, {
-        actor, action: 'subscriber.connect', subject_type: 'line', subject_id: line.id, store_id: store.id, client_address,
-        after: {
-          msisdn: line.msisdn, form_factor: sim.form_factor, language: valid.language, verification_state: 'pending', deadline_at_ms,
-          document: { type: identity.document_type, issuing_country: identity.issuing_country, number_last4: identity.number_last4 },
-          imei_last4: valid.imei.slice(-4), consent: { text_version: CONSENT_TEXT_VERSION, language: valid.language },
-        },
-      }, now_ms);
-      return line.id;
+    const connect = (trx: Executor, key: { idempotency_key: string; request_hash: string } | null) =>
+      this.#connect(trx, { actor, input, valid, cipher, client_address, key, now_ms, verifier_name });
+    if (idempotency_key === undefined) {
+      const line_id = await inTransaction(database, (trx) => connect(trx, null));
+      return { subscriber: await this.subscriber(actor, line_id), replayed: false };
+    }
+    const key = `${actor.staff_id}:${idempotency_key}`;
+    const { result: line_id, replayed } = await idempotent(database, {
+      key,
+      // The number enters the request's (plain SHA-256) hash only as its keyed hash: a stored hash
+      // over a passport number alone could be reversed by trying every number.
+      request: { ...input, document: { ...input.document, number: cipher.lookupHash(documentLookupText(valid.document)) } },
+      find: async (trx, stored_key) => {
+        const row = await trx.selectFrom('line_identities').select(['line_id', 'request_hash']).where('idempotency_key', '=', stored_key)
+          .executeTakeFirst();
+        return row === undefined ? undefined : { request_hash: row.request_hash, result: row.line_id };
+      },
+      perform: (trx, request_hash) => connect(trx, { idempotency_key: key, request_hash }),
     });
-    return this.subscriber(actor, line_id);
+    return { subscriber: await this.subscriber(actor, line_id), replayed };
+  }
+
+  /** Steps 2–4 of a connection in the caller's transaction; the new line's id. */
+  async #connect(trx: Executor, step: ConnectStep): Promise<string> {
+    const { actor, input, valid, cipher, client_address, key, now_ms, verifier_name } = step;
+    const store = await actingStore(trx, actor, input.store_code);
+    const sim = await stockSim(trx, store.id, input.sim);
+    const identity = await lockIdentity(trx, cipher, valid.document, now_ms);
+    const max = this.#options.numbers_per_person_max;
+    if ((await heldLineCount(trx, identity.id)) >= max) throw new RoamError('ROAM_ERR_NUMBERS_PER_PERSON_LIMIT', { lines_max: max });
+    const line = await openLine(trx, { iccid: sim.iccid, language: valid.language, time_zone: store.time_zone }, now_ms);
+    const consent_id = newId('consent');
+    await trx.insertInto('identity_consents').values({
+      id: consent_id, identity_id: identity.id, text_version: CONSENT_TEXT_VERSION, language: valid.language,
+      accepted_at_ms: now_ms, staff_id: actor.staff_id, store_id: store.id,
+    }).execute();
+    const deadline_at_ms = now_ms + this.#options.deadline_ms;
+    await trx.insertInto('line_identities').values({
+      line_id: line.id, identity_id: identity.id, consent_id, imei: valid.imei, verification_state: 'pending', verifier: verifier_name,
+      verification_reference: null, rejection_reason: null, deadline_at_ms, decided_at_ms: null, store_id: store.id,
+      staff_id: actor.staff_id, idempotency_key: key?.idempotency_key ?? null, request_hash: key?.request_hash ?? null,
+      created_at_ms: now_ms, updated_at_ms: now_ms,
+    }).execute();
+    await queueJob(trx, 'identity.submit', { line_id: line.id }, { line_id: line.id }, now_ms);
+    await queueJob(trx, 'identity.deadline', { line_id: line.id }, { line_id: line.id, run_after_ms: deadline_at_ms }, now_ms);
+    await recordAudit(trx, {
+      actor, action: 'subscriber.connect', subject_type: 'line', subject_id: line.id, store_id: store.id, client_address,
+      after: {
+        msisdn: line.msisdn, form_factor: sim.form_factor, language: valid.language, verification_state: 'pending', deadline_at_ms,
+        document: { type: identity.document_type, issuing_country: identity.issuing_country, number_last4: identity.number_last4 },
+        imei_last4: valid.imei.slice(-4), consent: { text_version: CONSENT_TEXT_VERSION, language: valid.language },
+      },
+    }, now_ms);
+    return line.id;
   }
 
   async changeImei(actor: StaffActor, line_id: string, imei_input: string, client_address: string): Promise<DeskSubscriber> {
@@ -181,6 +213,17 @@ export class DeskSubscribers {
     if (!actsForStore(actor, row.store_id)) throw new RoamError('ROAM_ERR_STORE_FORBIDDEN');
     return { subscriber: presentRow(row, this.#options.clock.now_ms()), identity_id: row.identity_id };
   }
+}
+
+interface ConnectStep {
+  readonly actor: StaffActor;
+  readonly input: ConnectSubscriberInput;
+  readonly valid: ValidConnection;
+  readonly cipher: IdentityCipher;
+  readonly client_address: string;
+  readonly key: { readonly idempotency_key: string; readonly request_hash: string } | null;
+  readonly now_ms: number;
+  readonly verifier_name: string;
 }
 
 interface ValidConnection {

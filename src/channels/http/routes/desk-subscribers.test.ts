@@ -85,14 +85,14 @@ describeEachDatabase('desk: connecting a foreign visitor (303-FZ) through /api/v
   }
 
   async function call(
-    input: { method: 'GET' | 'POST' | 'PUT'; url: string; token?: string; payload?: unknown; language?: string },
+    input: { method: 'GET' | 'POST' | 'PUT'; url: string; token?: string; payload?: unknown; language?: string; headers?: Record<string, string> },
     context: AppContext = seeded.context,
   ) {
     const app = testServer(context, { logs, staff_authenticator: authenticator });
     try {
       const response = await app.inject({
         method: input.method, url: input.url, payload: input.payload as Record<string, unknown>,
-        headers: { authorization: `Bearer ${input.token ?? 'agent-svo'}`, 'accept-language': input.language ?? 'en' },
+        headers: { authorization: `Bearer ${input.token ?? 'agent-svo'}`, 'accept-language': input.language ?? 'en', ...input.headers },
       });
       const json = response.headers['content-type']?.toString().includes('json');
       const body = (json ? JSON.parse(response.body) : {}) as Answer;
@@ -203,6 +203,26 @@ describeEachDatabase('desk: connecting a foreign visitor (303-FZ) through /api/v
     assert.equal(created.body.form_factor, 'esim');
     assert.match(created.body.esim?.activation_code ?? '', /^LPA:1\$smdp\.roamcard\.example\$/);
     assert.match(created.body.esim?.qr_svg ?? '', /^<svg[\s\S]*<\/svg>\s*$/);
+  });
+
+  it('a retried connection with its Idempotency-Key returns the line it opened, never a second one; another body is refused', async () => {
+    await stockSim('svo-hall', 'esim');
+    await stockSim('svo-hall', 'esim');
+    const { iccid: _unused, ...body } = connection('', { document: passport('E13572460', 'Sun', 'Yi') });
+    const send = (payload: Record<string, unknown>, token = 'agent-svo') => call({
+      method: 'POST', url: '/api/v1/desk/subscribers', token, payload, headers: { 'idempotency-key': 'desk-tablet-1:42' },
+    });
+    const before_connect = await counts();
+    const [first, again] = [await send({ ...body, esim: true }), await send({ ...body, esim: true })];
+    assert.deepEqual([first.status, again.status], [201, 200]);
+    assert.equal(again.body.line_id, first.body.line_id);
+    assert.equal((await counts()).lines, before_connect.lines + 1);
+    const other = await send({ ...body, esim: true, imei: '490154203237518' });
+    assert.equal(other.status, 409);
+    assert.equal(other.body.code, 'ROAM_ERR_IDEMPOTENCY_CONFLICT');
+    assert.equal((await send({ ...body, esim: true }, 'manager-svo')).status, 201, 'keys are each staff member\'s own');
+    const stored = await rawDatabaseText(test_db);
+    assert.ok(!stored.includes('E13572460'));
   });
 
   it('a document number ending in 9 is rejected by the sandbox: the line stays off and says why', async () => {

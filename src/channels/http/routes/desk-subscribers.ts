@@ -68,6 +68,12 @@ const subscriberSchema = z.object({
   contract_url: z.string().describe('The contract summary PDF (Russian and the visitor\'s language), with the same bearer token'),
 }).meta({ id: 'DeskSubscriber' });
 
+/** Room is left for the staff id the key is scoped with (IDEMPOTENCY_KEY_LENGTH_MAX in all). */
+const CONNECT_KEY_LENGTH_MAX = 160;
+const connectHeaders = z.object({
+  'idempotency-key': z.string().min(1).max(CONNECT_KEY_LENGTH_MAX).optional()
+    .describe('Recommended: a retried request with the same key and body returns the line already opened (200), never a second one'),
+});
 const consentQuery = z.object({ language: z.string().max(FIELD_LENGTH_MAX).describe('The visitor\'s language') });
 const consentSchema = z.object({
   version: z.string(),
@@ -114,12 +120,13 @@ export const deskSubscribersRoutes: FastifyPluginAsyncZod<DeskSubscribersRouteOp
       tags: ['desk'], summary: 'Connect a foreign visitor: document, consent, IMEI, a SIM from the store\'s stock', security: [{ deskSession: [] }],
       description: 'Opens the line in state pending_verification: no service until the identity verifier confirms (then an SMS '
         + 'in the visitor\'s language). At most FOREIGN_NUMBERS_PER_PERSON_MAX lines per document. A refusal changes nothing.',
-      body: connectBody,
+      headers: connectHeaders, body: connectBody,
       response: {
-        201: subscriberSchema,
+        201: subscriberSchema, 200: subscriberSchema.describe('Connected before with this Idempotency-Key and body (replay)'),
         400: problemResponse('A field is not valid (document, IMEI, consent, language, ICCID)'),
         404: problemResponse('No SIM with this ICCID'),
-        409: problemResponse('The SIM is not in this store\'s stock or not in stock; the document holds the most numbers allowed'),
+        409: problemResponse('The SIM is not in this store\'s stock or not in stock; the document holds the most numbers allowed; '
+          + 'the Idempotency-Key was used with another body'),
         503: problemResponse('No identity verifier is configured'),
         ...refusals,
       },
@@ -127,11 +134,11 @@ export const deskSubscribersRoutes: FastifyPluginAsyncZod<DeskSubscribersRouteOp
   }, async (request, reply) => {
     const actor = staffOf(request);
     const { document, language, imei, consent, iccid, store_code } = request.body;
-    const subscriber = await subscribers.connectSubscriber(actor, {
+    const { subscriber, replayed } = await subscribers.connectSubscriber(actor, {
       document, language, imei, consent, store_code, sim: iccid === undefined ? { esim: true } : { iccid },
-    }, request.ip);
-    request.log.info({ line_id: subscriber.line_id, staff_id: actor.staff_id, store: subscriber.store.code }, 'desk connected a subscriber');
-    return reply.code(201).send(await present(subscriber));
+    }, request.ip, request.headers['idempotency-key']);
+    if (!replayed) request.log.info({ line_id: subscriber.line_id, staff_id: actor.staff_id, store: subscriber.store.code }, 'desk connected a subscriber');
+    return reply.code(replayed ? 200 : 201).send(await present(subscriber));
   });
 
   app.put('/api/v1/desk/subscribers/:line_id/imei', {
