@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, paygTariff } from './config.js';
+import { TEST_IDENTITY_KEYS } from './testing/identity-keys.js';
 
 describe('configuration from the environment', () => {
   it('has working defaults: SQLite in ./data on port 3000', () => {
@@ -34,14 +35,33 @@ describe('configuration from the environment', () => {
     assert.equal(fresh.sms_driver, 'console');
     assert.ok(fresh.warnings.some((warning) => warning.startsWith('TEST MODE')));
 
-    const real = loadConfig({ YOOKASSA_SHOP_ID: '123456', SMS_DRIVER: 'console' });
+    const real = loadConfig({ YOOKASSA_SHOP_ID: '123456', SMS_DRIVER: 'console', ...TEST_IDENTITY_KEYS });
     assert.deepEqual(real.payments, { sandbox: false, bank_transfer: false });
     assert.ok(!real.warnings.some((warning) => warning.startsWith('TEST MODE')));
     assert.ok(real.warnings.some((warning) => warning.startsWith('SMS_DRIVER=console')), 'the console driver is named in a warning');
 
     assert.equal(loadConfig({ STRIPE_SECRET_KEY: 'sk_test_x', PAYMENTS_SANDBOX: 'on' }).payments.sandbox, true);
-    assert.equal(loadConfig({ PAYMENTS_SANDBOX: 'off', SMS_DRIVER: 'console' }).payments.sandbox, false);
+    assert.equal(loadConfig({ PAYMENTS_SANDBOX: 'off', SMS_DRIVER: 'console', ...TEST_IDENTITY_KEYS }).payments.sandbox, false);
     assert.throws(() => loadConfig({ PAYMENTS_SANDBOX: 'yes' }), /PAYMENTS_SANDBOX: must be "on" or "off"/);
+  });
+
+  it('identity document keys: required outside test mode, both or neither in test mode, checked, apart', () => {
+    const real = { PAYMENTS_SANDBOX: 'off', SMS_DRIVER: 'console' };
+    assert.throws(() => loadConfig(real), (error: unknown) => error instanceof ConfigError
+      && error.problems.some((problem) => problem.startsWith('IDENTITY_DOCUMENT_KEYS: must be set (identity documents are encrypted'))
+      && error.problems.some((problem) => problem.startsWith('IDENTITY_LOOKUP_KEY: must be set')));
+    const keys = loadConfig({ ...real, ...TEST_IDENTITY_KEYS }).identity.keys;
+    assert.deepEqual(keys?.document_keys.map((key) => key.id), ['t1']);
+    assert.equal(keys?.lookup_key.length, 32);
+    assert.equal(loadConfig({}).identity.keys, undefined, 'test mode derives them from the installation secret');
+    assert.throws(() => loadConfig({ IDENTITY_LOOKUP_KEY: TEST_IDENTITY_KEYS.IDENTITY_LOOKUP_KEY }), /IDENTITY_DOCUMENT_KEYS: must be set \(set both/);
+    assert.throws(() => loadConfig({ ...TEST_IDENTITY_KEYS, IDENTITY_DOCUMENT_KEYS: 'k1:c2hvcnQ=' }), /IDENTITY_DOCUMENT_KEYS: key 1 \("k1"\): must be 32 bytes/);
+    const same = Buffer.alloc(32, 7).toString('base64');
+    assert.throws(() => loadConfig({ IDENTITY_DOCUMENT_KEYS: `k1:${same}`, IDENTITY_LOOKUP_KEY: same }), /IDENTITY_LOOKUP_KEY: must differ/);
+    const defaults = loadConfig({}).identity;
+    assert.deepEqual([defaults.numbers_per_person_max, defaults.deadline_ms, defaults.sandbox_delay_ms], [10, 72 * 3_600_000, 60_000]);
+    assert.equal(loadConfig({ FOREIGN_NUMBERS_PER_PERSON_MAX: '3' }).identity.numbers_per_person_max, 3);
+    assert.throws(() => loadConfig({ FOREIGN_NUMBERS_PER_PERSON_MAX: '0' }), /FOREIGN_NUMBERS_PER_PERSON_MAX/);
   });
 
   it('refuses to send SMS to the log silently when payments are real', () => {
@@ -49,9 +69,9 @@ describe('configuration from the environment', () => {
   });
 
   it('takes bank transfers for real money only into the seller\'s own bank account', () => {
-    assert.throws(() => loadConfig({ PAYMENTS_SANDBOX: 'off', SMS_DRIVER: 'console', PAYMENTS_BANK_TRANSFER: 'on' }), /PAYMENTS_BANK_TRANSFER: .*SELLER_BANK_/);
+    assert.throws(() => loadConfig({ PAYMENTS_SANDBOX: 'off', SMS_DRIVER: 'console', PAYMENTS_BANK_TRANSFER: 'on', ...TEST_IDENTITY_KEYS }), /PAYMENTS_BANK_TRANSFER: .*SELLER_BANK_/);
     const own_bank = loadConfig({
-      PAYMENTS_SANDBOX: 'off', SMS_DRIVER: 'console', PAYMENTS_BANK_TRANSFER: 'on',
+      PAYMENTS_SANDBOX: 'off', SMS_DRIVER: 'console', PAYMENTS_BANK_TRANSFER: 'on', ...TEST_IDENTITY_KEYS,
       SELLER_BANK_BIC: '044525225', SELLER_BANK_CORRESPONDENT_ACCOUNT: '30101810400000000225', SELLER_BANK_ACCOUNT: '40702810938000000001',
     });
     assert.deepEqual(own_bank.payments, { sandbox: false, bank_transfer: true });

@@ -19,6 +19,7 @@ import type { SellerDetails } from './services/receipts/seller.js';
 import { VAT_RATE_PERCENT_MAX } from './services/receipts/vat.js';
 import { LOOKUP_LIMITS_DEFAULT, type LookupLimits } from './services/renewal/lookup-limits.js';
 import { NOTICES_PER_NUMBER_DAY_MAX_DEFAULT } from './services/notices/notices.js';
+import { decodedKey, documentKeysProblems, parseDocumentKeys, type IdentityKeys } from './services/identity/identity-crypto.js';
 
 /**
  * Configuration comes from the environment only, and is validated once at start: a bad value
@@ -122,6 +123,11 @@ export const STAFF_SESSION_HOURS_MAX = 24;
 /** The general Russian VAT rate from 1 January 2026 (was 20%); our prices include it. */
 export const VAT_RATE_PERCENT_DEFAULT = 22;
 
+/** The desk's foreign-visitor settings' defaults (303-FZ: at most 10 numbers per foreign citizen). */
+export const IDENTITY_DEFAULTS = Object.freeze({
+  sandbox_delay_ms: 60_000, check_interval_ms: 60_000, deadline_hours: 72, numbers_per_person_max: 10,
+});
+
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -194,6 +200,13 @@ const environmentSchema = z.object({
     .max(GATEWAY_PASSWORD_LENGTH_MAX, `must be at most ${GATEWAY_PASSWORD_LENGTH_MAX} characters`)
     .regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters only')
     .optional(),
+  // The desk's foreign-visitor connection (303-FZ): document keys, verification, the per-person limit.
+  IDENTITY_DOCUMENT_KEYS: z.string().trim().optional(),
+  IDENTITY_LOOKUP_KEY: z.string().trim().refine((text) => decodedKey(text) !== null, 'must be 32 bytes in base64 (openssl rand -base64 32)').optional(),
+  IDENTITY_SANDBOX_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(IDENTITY_DEFAULTS.sandbox_delay_ms),
+  IDENTITY_CHECK_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(IDENTITY_DEFAULTS.check_interval_ms),
+  IDENTITY_VERIFICATION_DEADLINE_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(IDENTITY_DEFAULTS.deadline_hours),
+  FOREIGN_NUMBERS_PER_PERSON_MAX: z.coerce.number().int().min(1).max(100).default(IDENTITY_DEFAULTS.numbers_per_person_max),
   METRICS_TOKEN: z
     .string()
     .min(NETWORK_API_TOKEN_LENGTH_MIN, `must be at least ${NETWORK_API_TOKEN_LENGTH_MIN} characters (a random secret)`)
@@ -214,12 +227,31 @@ const environmentSchema = z.object({
 }).superRefine((env, context) => {
   for (const problem of smppProblems(env, env.SMS_DRIVER)) context.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
 }).superRefine((env, context) => {
+  if (env.IDENTITY_DOCUMENT_KEYS === undefined) return;
+  for (const message of documentKeysProblems(env.IDENTITY_DOCUMENT_KEYS)) context.addIssue({ code: 'custom', path: ['IDENTITY_DOCUMENT_KEYS'], message });
+}).superRefine((env, context) => {
   // Half a credential would silently leave the gateway open: both or neither.
   if ((env.USSD_GATEWAY_USERNAME === undefined) !== (env.USSD_GATEWAY_PASSWORD === undefined)) {
     const missing = env.USSD_GATEWAY_USERNAME === undefined ? 'USSD_GATEWAY_USERNAME' : 'USSD_GATEWAY_PASSWORD';
     context.addIssue({ code: 'custom', path: [missing], message: 'must be set as well: the USSD gateway\'s basic credentials need both USSD_GATEWAY_USERNAME and USSD_GATEWAY_PASSWORD' });
   }
 });
+
+export interface IdentityConfig {
+  /**
+   * IDENTITY_DOCUMENT_KEYS (the first seals, all open) and IDENTITY_LOOKUP_KEY. Unset only in test
+   * mode: keys are then derived from the installation's secret (identity-crypto.ts).
+   */
+  readonly keys: IdentityKeys | undefined;
+  /** Test mode: the sandbox verifier answers after this delay (document numbers ending in 9 are rejected). */
+  readonly sandbox_delay_ms: number;
+  /** How often a pending verification is asked about. */
+  readonly check_interval_ms: number;
+  /** A line not confirmed this long after connection is blocked (identity_unconfirmed). */
+  readonly deadline_ms: number;
+  /** Lines active or pending per identity document in this operator's base. */
+  readonly numbers_per_person_max: number;
+}
 
 export interface Config {
   readonly port: number;
@@ -304,6 +336,7 @@ export interface Config {
   };
   /** Bearer token for /metrics; unset, /metrics answers loopback clients only. */
   readonly metrics_token: string | undefined;
+  readonly identity: IdentityConfig;
 }
 
 export class ConfigError extends Error {
@@ -324,6 +357,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
   const env = parsed.data;
   const payments = paymentModes(env, present);
   const sms_driver = smsDriver(env.SMS_DRIVER, payments.sandbox);
+  const identity = identityConfig(env, payments.sandbox);
   return Object.freeze({
     port: env.PORT,
     host: env.HOST,
@@ -388,7 +422,33 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
         : Object.freeze({ username: env.USSD_GATEWAY_USERNAME, password: env.USSD_GATEWAY_PASSWORD }),
     }),
     metrics_token: env.METRICS_TOKEN,
+    identity,
   });
+}
+
+/**
+ * Real identity documents need real keys: outside test mode both must be configured, and apart.
+ * In test mode they may be left out (derived from the installation's secret).
+ */
+function identityConfig(env: Environment, test_mode: boolean): IdentityConfig {
+  const settings = {
+    sandbox_delay_ms: env.IDENTITY_SANDBOX_DELAY_MS, check_interval_ms: env.IDENTITY_CHECK_INTERVAL_MS,
+    deadline_ms: env.IDENTITY_VERIFICATION_DEADLINE_HOURS * 3_600_000, numbers_per_person_max: env.FOREIGN_NUMBERS_PER_PERSON_MAX,
+  };
+  const document_text = env.IDENTITY_DOCUMENT_KEYS;
+  const lookup_text = env.IDENTITY_LOOKUP_KEY;
+  if (document_text === undefined && lookup_text === undefined && test_mode) return Object.freeze({ ...settings, keys: undefined });
+  const problems: string[] = [];
+  const why = test_mode ? 'set both identity keys or neither' : 'identity documents are encrypted with it outside test mode';
+  if (document_text === undefined) problems.push(`IDENTITY_DOCUMENT_KEYS: must be set (${why}): k1:<openssl rand -base64 32>`);
+  if (lookup_text === undefined) problems.push(`IDENTITY_LOOKUP_KEY: must be set (${why}): openssl rand -base64 32`);
+  if (document_text === undefined || lookup_text === undefined) throw new ConfigError(problems);
+  const document_keys = parseDocumentKeys(document_text);
+  const lookup_key = decodedKey(lookup_text)!;
+  if (document_keys.some(({ key }) => key.equals(lookup_key))) {
+    throw new ConfigError(['IDENTITY_LOOKUP_KEY: must differ from every key of IDENTITY_DOCUMENT_KEYS']);
+  }
+  return Object.freeze({ ...settings, keys: Object.freeze({ document_keys, lookup_key }) });
 }
 
 type Environment = z.infer<typeof environmentSchema>;

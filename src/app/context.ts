@@ -20,6 +20,11 @@ import { OutboxWorker, type WorkerOptions } from '../services/jobs/worker.js';
 import { ensureSystemAccounts } from '../services/ledger/accounts.js';
 import { LineRenewal } from '../services/renewal/line-renewal.js';
 import { RenewalService } from '../services/renewal/renewal-service.js';
+import { SandboxIdentityVerifier } from '../adapters/identity/sandbox/sandbox-verifier.js';
+import type { IdentityVerifier } from '../ports/identity-verifier.js';
+import { DeskSubscribers } from '../services/desk/subscribers.js';
+import { IdentityKeyring } from '../services/identity/identity-keyring.js';
+import { IdentityVerification } from '../services/identity/verification.js';
 import { jobHandlers } from './jobs.js';
 import { openPayments, type Payments } from './payments.js';
 import { DeskService } from '../services/desk/desk-service.js';
@@ -51,6 +56,8 @@ export interface AppContext {
   readonly network_blocks: NetworkBlockService;
   /** The service hall's desk: cash shifts, sales in cash or by card, company invoices, look-ups. */
   readonly desk: DeskService;
+  /** The desk's foreign-visitor connection (303-FZ): connect, change IMEI, the contract's facts. */
+  readonly desk_subscribers: DeskSubscribers;
   /** Turns a staff bearer token into the staff member acting (the desk API's staffGuard): the staff service. */
   readonly staff_authenticator: StaffAuthenticator;
   /** Staff accounts, sign-in, sessions, password change, the audit log's reading. */
@@ -107,10 +114,15 @@ export function contextOver(
     database, clock, renewal, receipts: new ReceiptService({ database, clock, seller: config.seller }), auth_secret: config.auth.secret,
     session_ttl_ms: config.auth.session_ttl_ms, default_language: config.default_language, wallet_payers, tariffFor: paygTariff(config),
   });
+  const keyring = new IdentityKeyring({ config: config.identity, database, clock });
+  const verifier = identityVerifierFor(config, clock);
+  const identity = new IdentityVerification({
+    database, clock, verifier, keyring, check_interval_ms: config.identity.check_interval_ms, notices,
+  });
   const handlers = jobHandlers({
     database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox: payments.sandbox,
     paymentDetails: payments.paymentDetails, test_mode: payments.test_mode, seller: config.seller,
-    sms: { sender: sms, keys: auth_keys, clock }, notices,
+    sms: { sender: sms, keys: auth_keys, clock }, notices, identity,
   });
   const staff = new StaffService({
     database, clock, auth_secret: config.auth.secret,
@@ -120,6 +132,11 @@ export function contextOver(
     config, database, clock, services, payments, renewal, customers, lineRenewal, sms, smpp,
     network_blocks: new NetworkBlockService({ database, clock }),
     desk: new DeskService({ database, clock, renewal, router: payments.router, tariffFor: paygTariff(config) }),
+    desk_subscribers: new DeskSubscribers({
+      database, clock, keyring, verifier_name: verifier?.name,
+      numbers_per_person_max: config.identity.numbers_per_person_max, deadline_ms: config.identity.deadline_ms,
+      contract: { payg: config.payg, site_url: config.public_base_url, test_mode: payments.test_mode },
+    }),
     staff, staff_authenticator: staff,
     notices: new NoticeService({ database, clock, notices }),
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
@@ -129,6 +146,15 @@ export function contextOver(
       await options.close?.();
     },
   };
+}
+
+/**
+ * The IdentityVerifier: the sandbox in test mode only (never with a real payment provider, like the
+ * payments sandbox); none otherwise until a real integration is built (adapters/identity/README.md).
+ */
+function identityVerifierFor(config: Config, clock: Clock): IdentityVerifier | undefined {
+  if (!config.payments.sandbox) return undefined;
+  return new SandboxIdentityVerifier({ clock, delay_ms: config.identity.sandbox_delay_ms });
 }
 
 function smppGatewayFor(config: Config, database: Database, clock: Clock): SmppGateway | undefined {

@@ -15,6 +15,7 @@ import { ReceiptService, type PaymentDetailsLookup } from '../services/receipts/
 import type { SellerDetails } from '../services/receipts/seller.js';
 import { sendSmsJobHandler, type SmsJobDependencies } from '../services/customers/sms-job.js';
 import type { Notices } from '../services/notices/notices.js';
+import type { IdentityVerification } from '../services/identity/verification.js';
 
 /**
  * What each outbox job kind does. Handlers are idempotent (a job runs at least once); a provider's
@@ -38,6 +39,8 @@ export interface JobHandlerDependencies {
   readonly sms?: SmsJobDependencies;
   /** SMS notices the handlers queue (the receipt's link); none without it. */
   readonly notices?: Notices;
+  /** 303-FZ identity verification of desk-connected lines; without it those jobs go dead. */
+  readonly identity?: IdentityVerification;
 }
 
 export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHandler> {
@@ -52,6 +55,9 @@ export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHan
     'payment.cancel': ({ payment_id }) => permanentOnRefusal(() => deps.renewal.cancelAttempt(payment_id)),
     'receipt.issue': issueReceiptJob(receipts),
     'sms.send': sendSmsJobHandler(deps.sms),
+    'identity.submit': ({ line_id }) => identityStep(deps, (identity) => identity.submit(line_id)),
+    'identity.check': ({ line_id }) => identityStep(deps, (identity) => identity.check(line_id)),
+    'identity.deadline': ({ line_id }) => identityStep(deps, (identity) => identity.deadline(line_id)),
   });
   return { ...product, ...(deps.sandbox ? sandboxJobHandlers(deps.sandbox, deps.clock) : {}) };
 }
@@ -66,6 +72,11 @@ function sandboxJobHandlers(sandbox: SandboxProvider, clock: Clock): Record<stri
         await sandbox.finish(provider_payment_id, { status: 'succeeded' });
       }),
   };
+}
+
+async function identityStep(deps: JobHandlerDependencies, step: (identity: IdentityVerification) => Promise<void>): Promise<void> {
+  if (deps.identity === undefined) throw new PermanentJobError('identity verification is not wired into this worker');
+  await step(deps.identity);
 }
 
 async function provisionBundle(deps: JobHandlerDependencies, bundle_id: string): Promise<void> {

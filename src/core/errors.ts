@@ -64,6 +64,15 @@ export const ERROR_CATALOGUE = {
   ROAM_ERR_DOCUMENT_NOT_CHECKED: { status: 422, title: 'A cash payment needs the payer\'s identity document checked' },
   ROAM_ERR_INN_INVALID: { status: 400, title: 'INN is not valid' },
   ROAM_ERR_KPP_INVALID: { status: 400, title: 'KPP is not valid' },
+  ROAM_ERR_DOCUMENT_INVALID: { status: 400, title: 'Identity document is not valid' },
+  ROAM_ERR_IMEI_INVALID: { status: 400, title: 'IMEI is not valid' },
+  ROAM_ERR_CONSENT_REQUIRED: { status: 400, title: 'Consent to personal data processing is required' },
+  ROAM_ERR_NUMBERS_PER_PERSON_LIMIT: { status: 409, title: 'This document already holds the most numbers allowed' },
+  ROAM_ERR_SIM_NOT_IN_STORE: { status: 409, title: 'SIM is not in this store\'s stock' },
+  ROAM_ERR_STORE_FORBIDDEN: { status: 403, title: 'This belongs to another store' },
+  ROAM_ERR_SUBSCRIBER_NOT_FOUND: { status: 404, title: 'No desk-connected subscriber on this line' },
+  ROAM_ERR_IDENTITY_UNVERIFIED: { status: 409, title: 'The owner\'s identity is not confirmed: the line has no service' },
+  ROAM_ERR_VERIFIER_UNAVAILABLE: { status: 503, title: 'Identity verification is not configured' },
   ROAM_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
   ROAM_ERR_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   ROAM_ERR_INTERNAL: { status: 500, title: 'Internal error' },
@@ -89,6 +98,8 @@ export interface ErrorParams {
   block_reason?: string;
   ends_at_ms?: number;
   usage_kind?: string;
+  /** ROAM_ERR_IDENTITY_UNVERIFIED: pending, rejected or expired. */
+  verification_state?: string;
   /** ROAM_ERR_BLOCK_END_INVALID: the longest block allowed. */
   hours_max?: number;
 }

@@ -24,6 +24,8 @@ export const ID_PREFIXES = {
   staff: 'stf',
   staff_session: 'sts',
   shift: 'shf',
+  identity_document: 'idd',
+  consent: 'cns',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -14,6 +14,7 @@ import * as notices from './migrations/0010-notices.js';
 import * as networkBlocks from './migrations/0011-network-blocks.js';
 import * as auditLog from './migrations/0012-audit-log.js';
 import * as staff from './migrations/0013-staff.js';
+import * as subscriberIdentities from './migrations/0014-subscriber-identities.js';
 import * as deskShifts from './migrations/0015-desk-shifts.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-network-blocks': networkBlocks,
   '0012-audit-log': auditLog,
   '0013-staff': staff,
+  '0014-subscriber-identities': subscriberIdentities,
   '0015-desk-shifts': deskShifts,
 };
 

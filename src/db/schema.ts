@@ -17,6 +17,8 @@ export interface SimsTable {
   esim_activation_code: string | null;
   status: 'in_stock' | 'in_service' | 'retired';
   created_at_ms: number;
+  /** The store whose stock holds the SIM (0014); null: central stock, at no desk. */
+  store_id?: string | null;
 }
 
 export interface AccountsTable {
@@ -468,7 +470,7 @@ export interface ShortLinksTable {
   expires_at_ms: number;
 }
 
-export type NoticeCause = 'pack_active' | 'receipt' | 'refund' | 'usage_threshold' | 'expiry_soon';
+export type NoticeCause = 'pack_active' | 'receipt' | 'refund' | 'usage_threshold' | 'expiry_soon' | 'identity_confirmed';
 
 /** One SMS notice per cause (0010-notices): `capped` ones were recorded but not sent (the daily cap). */
 export interface NoticesTable {
@@ -515,6 +517,60 @@ export interface NetworkBlocksTable {
   idempotency_key: string;
   request_hash: string;
   created_at_ms: number;
+}
+
+/** A foreign visitor's identity document (0014): number and personal fields sealed, found by an HMAC. */
+export interface IdentityDocumentsTable {
+  id: string;
+  document_type: 'passport' | 'residence_permit' | 'travel_document';
+  /** ISO 3166-1 alpha-2. */
+  issuing_country: string;
+  /** Hex HMAC-SHA-256 of the document's normal form under IDENTITY_LOOKUP_KEY. */
+  lookup_hash: string;
+  number_key_id: string;
+  number_sealed: string;
+  number_last4: string;
+  personal_key_id: string;
+  /** Sealed JSON: surname, given names, birth date. */
+  personal_sealed: string;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+/** Consent to personal-data processing, a separate versioned record (152-FZ). */
+export interface IdentityConsentsTable {
+  id: string;
+  identity_id: string;
+  text_version: string;
+  /** The visitor's language the text was shown in (always beside the Russian text). */
+  language: string;
+  accepted_at_ms: number;
+  staff_id: string;
+  store_id: string;
+}
+
+export type VerificationState = 'pending' | 'confirmed' | 'rejected' | 'expired';
+
+/** A line's subscription to an identity document (303-FZ): IMEI and verification state. */
+export interface LineIdentitiesTable {
+  line_id: string;
+  identity_id: string;
+  consent_id: string;
+  imei: string;
+  verification_state: VerificationState;
+  /** The IdentityVerifier that checks it (its name). */
+  verifier: string;
+  verification_reference: string | null;
+  rejection_reason: string | null;
+  deadline_at_ms: number;
+  decided_at_ms: number | null;
+  store_id: string;
+  staff_id: string;
+  /** The connection's Idempotency-Key (scoped to the staff member) and its request's hash; null without one. */
+  idempotency_key: string | null;
+  request_hash: string | null;
+  created_at_ms: number;
+  updated_at_ms: number;
 }
 
 /** One staff action, append-only (0012-audit-log): the database refuses UPDATE and DELETE. */
@@ -663,4 +719,7 @@ export interface Schema {
   shifts: ShiftsTable;
   desk_payments: DeskPaymentsTable;
   company_invoices: CompanyInvoicesTable;
+  identity_documents: IdentityDocumentsTable;
+  identity_consents: IdentityConsentsTable;
+  line_identities: LineIdentitiesTable;
 }

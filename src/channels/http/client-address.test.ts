@@ -6,6 +6,7 @@ import { CODE_RATE_LIMITS } from '../../services/customers/one-time-codes.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { seededContext, type SeededContext } from '../../testing/seeded-context.js';
 import { atForm, testServer } from '../../testing/test-server.js';
+import { TEST_IDENTITY_KEYS } from '../../testing/identity-keys.js';
 
 /**
  * Who the client is, behind load balancers (TRUST_PROXY), as an attacker on the other side sees
@@ -17,7 +18,7 @@ import { atForm, testServer } from '../../testing/test-server.js';
 const CODES_PER_ADDRESS = CODE_RATE_LIMITS.per_ip_hour.hits_max;
 const LOAD_BALANCER = '10.0.0.2';
 const YOOKASSA_ADDRESS = '185.71.76.1';
-const YOOKASSA = { YOOKASSA_SHOP_ID: '100500', YOOKASSA_SECRET_KEY: 'test_fake_secret', YOOKASSA_API_URL: 'http://127.0.0.1:9/v3/', SMS_DRIVER: 'console' };
+const YOOKASSA = { YOOKASSA_SHOP_ID: '100500', YOOKASSA_SECRET_KEY: 'test_fake_secret', YOOKASSA_API_URL: 'http://127.0.0.1:9/v3/', SMS_DRIVER: 'console', ...TEST_IDENTITY_KEYS };
 
 describeEachDatabase('the client address behind proxies (TRUST_PROXY)', (test_db) => {
   let seeded: SeededContext;

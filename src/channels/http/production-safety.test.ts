@@ -11,6 +11,7 @@ import { describeEachDatabase } from '../../testing/databases.js';
 import { payFromWallet, sentPaymentCode } from '../../testing/wallet-payers.js';
 import { seededContext } from '../../testing/seeded-context.js';
 import { testServer } from '../../testing/test-server.js';
+import { TEST_IDENTITY_KEYS } from '../../testing/identity-keys.js';
 
 /**
  * Safe to run for real money, tried as an attacker would from loopback: with real providers
@@ -22,7 +23,7 @@ const LINE_1 = { msisdn: '+79001234567', iccid: '8970199000000000007' }; // 500 
 const LINE_2 = { msisdn: '+79001234568', iccid: '8970199000000000015' }; // 0 ₽
 const PRODUCTION_LIKE = {
   YOOKASSA_SHOP_ID: '123456', YOOKASSA_SECRET_KEY: 'test_secret_key_0123456789', SMS_DRIVER: 'console',
-  PAYMENT_ROUTES: 'card=yookassa,yoomoney=yookassa,sbp=yookassa',
+  PAYMENT_ROUTES: 'card=yookassa,yoomoney=yookassa,sbp=yookassa', ...TEST_IDENTITY_KEYS,
 };
 
 type Json = Record<string, unknown> & {

@@ -11,7 +11,9 @@ import { atForm, captureLogs, testServer } from '../../testing/test-server.js';
 const EXPECTED_PATHS = [
   '/healthz', '/readyz', '/openapi.json', '/metrics', '/ussd/at', '/api/v1/packages', '/api/v1/usage-events',
   '/api/v1/orders', '/api/v1/orders/{id}', '/api/v1/orders/{id}/payments', '/api/v1/orders/{id}/cancel', '/api/v1/orders/{id}/refund',
-  '/api/v1/orders/{id}/wallet-code', '/api/v1/payment-methods', '/webhooks/{provider}',
+  '/api/v1/orders/{id}/wallet-code',
+  '/api/v1/desk/subscribers', '/api/v1/desk/subscribers/{line_id}', '/api/v1/desk/subscribers/{line_id}/imei',
+  '/api/v1/desk/subscribers/{line_id}/contract.pdf', '/api/v1/desk/consent', '/api/v1/payment-methods', '/webhooks/{provider}',
   '/api/v1/auth/codes', '/api/v1/auth/sessions', '/api/v1/auth/sessions/current', '/api/v1/me', '/api/v1/me/lines', '/api/v1/me/lines/{line_id}',
   '/api/v1/me/lines/{line_id}/alerts',
   '/api/v1/me/orders', '/api/v1/me/orders/{order_id}',

@@ -7,6 +7,7 @@ import type { AppContext } from '../../app/context.js';
 import { trustProxyOption } from './client-guards.js';
 import { createLogger } from './logging.js';
 import { metricsRoutes, ServerMetrics } from './metrics.js';
+import { deskSubscribersRoutes } from './routes/desk-subscribers.js';
 import { docsRoutes, registerOpenApi } from './openapi.js';
 import { handleError, notFoundHandler } from './problem-details.js';
 import { databaseProbe, READINESS_TIMEOUT_MS, type ReadinessProbe } from './readiness.js';
@@ -122,6 +123,10 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   // Test mode only: without it no sandbox page exists, so nothing can be "paid" there.
   const { sandbox } = context.payments;
   if (sandbox) app.register(sandboxPages, { sandbox, clock: context.clock });
+  app.register(deskSubscribersRoutes, {
+    subscribers: context.desk_subscribers, authenticator: options.staff_authenticator ?? context.staff_authenticator,
+    default_language: config.default_language,
+  });
   app.register(customerSite, { context });
   app.register(paymentLinkPages, { lineRenewal: context.lineRenewal, default_language: config.default_language });
   app.register(receiptPages, {

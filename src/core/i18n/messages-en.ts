@@ -9,6 +9,16 @@ const enKindLeft = ({ amount, until, packs }: KindSummary) =>
   packs > 1 ? `${amount} left in ${packs} packs, first ends ${until}` : `${amount} left, until ${until}`;
 
 /** Every text of messages.ts in English; the Messages interface there lists what each language must have. */
+const DOCUMENT_FIELDS_EN: Readonly<Record<string, string>> = {
+  document_type: 'The document type', issuing_country: 'The issuing country', document_number: 'The document number',
+  surname: 'The surname', given_names: 'The given names', birth_date: 'The date of birth',
+};
+const DOCUMENT_PROBLEMS_EN: Readonly<Record<string, string>> = {
+  document_empty: 'is empty', document_unknown: 'is not one we know (passport, residence_permit, travel_document; a country as CN or CHN)',
+  document_format: 'may hold only letters and digits', document_length: 'has the wrong length', document_not_latin: 'must be in Latin letters, as in the document',
+  document_not_a_date: 'must be a date (YYYY-MM-DD)', document_in_future: 'is in the future', document_too_old: 'is before 1900',
+};
+
 export const messagesEn: Messages = {
   locale: 'en-GB',
   currency_rub: 'RUB',
@@ -167,6 +177,15 @@ export const messagesEn: Messages = {
     ROAM_ERR_DOCUMENT_NOT_CHECKED: () => 'Check the payer\'s identity document (passport) before taking cash, and confirm it (document_checked).',
     ROAM_ERR_INN_INVALID: ({ field }) => `The INN${field ? ` (${field})` : ''} must have 10 digits (a company) or 12 (an entrepreneur) with valid check digits.`,
     ROAM_ERR_KPP_INVALID: ({ field }) => `The KPP${field ? ` (${field})` : ''} must have 9 characters: 4 digits, 2 digits or capital letters, 3 digits.`,
+    ROAM_ERR_DOCUMENT_INVALID: ({ field, reason }) => `${DOCUMENT_FIELDS_EN[field ?? ''] ?? 'The document'} ${DOCUMENT_PROBLEMS_EN[reason ?? ''] ?? 'is not valid'}.`,
+    ROAM_ERR_IMEI_INVALID: ({ reason }) => `The IMEI ${({ imei_empty: 'is empty', imei_not_digits: 'must contain digits only', imei_length: 'must have exactly 15 digits (dial *#06#)', imei_luhn: 'has a wrong check digit: check it on the phone (*#06#)' } as Record<string, string>)[reason ?? ''] ?? 'is not valid'}.`,
+    ROAM_ERR_CONSENT_REQUIRED: () => 'The visitor must accept the consent to the processing of personal data before the line is connected.',
+    ROAM_ERR_NUMBERS_PER_PERSON_LIMIT: ({ lines_max }) => `This document already holds ${lines_max ?? ''} numbers, the most the law allows a foreign citizen: no new number can be connected to it.`,
+    ROAM_ERR_SIM_NOT_IN_STORE: () => 'This SIM is not in your store\'s stock: scan a SIM from your own store.',
+    ROAM_ERR_STORE_FORBIDDEN: () => 'This belongs to another store: you can act only for your own store.',
+    ROAM_ERR_SUBSCRIBER_NOT_FOUND: () => 'This line was not connected at a desk: there is no identity record for it.',
+    ROAM_ERR_IDENTITY_UNVERIFIED: ({ verification_state }) => (verification_state === 'pending' ? 'The owner\'s identity is still being confirmed: the line has no service until then.' : 'The owner\'s identity was not confirmed: the line has no service. Visit a service hall.'),
+    ROAM_ERR_VERIFIER_UNAVAILABLE: () => 'Identity verification is not configured here, so no visitor can be connected. Ask the administrator.',
     ROAM_ERR_NOT_FOUND: () => 'Not found.',
     ROAM_ERR_UNAVAILABLE: () => 'The service is temporarily unavailable. Please try again shortly.',
     ROAM_ERR_INTERNAL: () => 'Something went wrong on our side. Nothing was charged twice; please try again.',

@@ -9,6 +9,16 @@ const ruKindLeft = ({ amount, until, packs }: KindSummary) =>
   packs > 1 ? `${amount} (пакетов: ${packs}), первый до ${until}` : `${amount} до ${until}`;
 
 /** Every text of messages.ts in Russian; the Messages interface there lists what each language must have. */
+const DOCUMENT_FIELDS_RU: Readonly<Record<string, string>> = {
+  document_type: 'Тип документа', issuing_country: 'Страна выдачи', document_number: 'Номер документа',
+  surname: 'Фамилия', given_names: 'Имя', birth_date: 'Дата рождения',
+};
+const DOCUMENT_PROBLEMS_RU: Readonly<Record<string, string>> = {
+  document_empty: 'не указано', document_unknown: 'неизвестное значение (passport, residence_permit, travel_document; страна как CN или CHN)',
+  document_format: 'только латинские буквы и цифры', document_length: 'неверная длина', document_not_latin: 'латинскими буквами, как в документе',
+  document_not_a_date: 'нужна дата (ГГГГ-ММ-ДД)', document_in_future: 'дата в будущем', document_too_old: 'раньше 1900 года',
+};
+
 export const messagesRu: Messages = {
   locale: 'ru-RU',
   currency_rub: '₽',
@@ -167,6 +177,15 @@ export const messagesRu: Messages = {
     ROAM_ERR_DOCUMENT_NOT_CHECKED: () => 'Перед приёмом наличных проверьте документ, удостоверяющий личность плательщика, и отметьте это (document_checked).',
     ROAM_ERR_INN_INVALID: ({ field }) => `ИНН${field ? ` (${field})` : ''} должен содержать 10 цифр (организация) или 12 (ИП) с верными контрольными цифрами.`,
     ROAM_ERR_KPP_INVALID: ({ field }) => `КПП${field ? ` (${field})` : ''} должен содержать 9 знаков: 4 цифры, 2 цифры или заглавные буквы, 3 цифры.`,
+    ROAM_ERR_DOCUMENT_INVALID: ({ field, reason }) => `${DOCUMENT_FIELDS_RU[field ?? ''] ?? 'Документ'}: ${DOCUMENT_PROBLEMS_RU[reason ?? ''] ?? 'неверное значение'}.`,
+    ROAM_ERR_IMEI_INVALID: ({ reason }) => `IMEI: ${({ imei_empty: 'не указан', imei_not_digits: 'только цифры', imei_length: 'ровно 15 цифр (наберите *#06#)', imei_luhn: 'неверная контрольная цифра, проверьте на телефоне (*#06#)' } as Record<string, string>)[reason ?? ''] ?? 'неверное значение'}.`,
+    ROAM_ERR_CONSENT_REQUIRED: () => 'Перед подключением номера посетитель должен дать согласие на обработку персональных данных.',
+    ROAM_ERR_NUMBERS_PER_PERSON_LIMIT: ({ lines_max }) => `На этот документ уже оформлено ${lines_max ?? ''} номеров — больше закон не разрешает иностранному гражданину. Новый номер подключить нельзя.`,
+    ROAM_ERR_SIM_NOT_IN_STORE: () => 'Этой SIM-карты нет на складе вашего салона: отсканируйте SIM-карту своего салона.',
+    ROAM_ERR_STORE_FORBIDDEN: () => 'Это относится к другому салону: вы можете работать только со своим салоном.',
+    ROAM_ERR_SUBSCRIBER_NOT_FOUND: () => 'Этот номер подключён не в салоне: данных о личности по нему нет.',
+    ROAM_ERR_IDENTITY_UNVERIFIED: ({ verification_state }) => (verification_state === 'pending' ? 'Личность владельца ещё подтверждается: до этого связь не работает.' : 'Личность владельца не подтверждена: связь не работает. Обратитесь в салон связи.'),
+    ROAM_ERR_VERIFIER_UNAVAILABLE: () => 'Подтверждение личности здесь не настроено, подключить посетителя нельзя. Обратитесь к администратору.',
     ROAM_ERR_NOT_FOUND: () => 'Не найдено.',
     ROAM_ERR_UNAVAILABLE: () => 'Сервис временно недоступен. Повторите попытку позже.',
     ROAM_ERR_INTERNAL: () => 'Произошла ошибка на нашей стороне. Деньги не списаны дважды; повторите попытку.',

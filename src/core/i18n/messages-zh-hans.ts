@@ -9,6 +9,14 @@ const zhHansKindLeft = ({ amount, until, packs }: KindSummary) =>
   packs > 1 ? `剩余${amount}（${packs}个套餐），最早至${until}` : `剩余${amount}，至${until}`;
 
 /** Every text of messages.ts in Simplified Chinese; the Messages interface there lists what each language must have. */
+const DOCUMENT_FIELDS_ZH_HANS: Readonly<Record<string, string>> = {
+  document_type: '证件类型', issuing_country: '签发国家', document_number: '证件号码', surname: '姓', given_names: '名', birth_date: '出生日期',
+};
+const DOCUMENT_PROBLEMS_ZH_HANS: Readonly<Record<string, string>> = {
+  document_empty: '为空', document_unknown: '无法识别（passport、residence_permit、travel_document；国家如CN或CHN）', document_format: '只能包含字母和数字',
+  document_length: '长度不对', document_not_latin: '必须使用证件上的拉丁字母', document_not_a_date: '必须是日期（YYYY-MM-DD）', document_in_future: '在未来', document_too_old: '早于1900年',
+};
+
 export const messagesZhHans: Messages = {
   locale: 'zh-Hans-CN',
   currency_rub: '卢布',
@@ -164,6 +172,15 @@ export const messagesZhHans: Messages = {
     ROAM_ERR_DOCUMENT_NOT_CHECKED: () => '收取现金前请核验付款人的身份证件（护照），并确认已核验（document_checked）。',
     ROAM_ERR_INN_INVALID: ({ field }) => `税号 INN${field ? `（${field}）` : ''}须为 10 位（企业）或 12 位（个体经营者），且校验位正确。`,
     ROAM_ERR_KPP_INVALID: ({ field }) => `KPP${field ? `（${field}）` : ''}须为 9 位：4 位数字、2 位数字或大写字母、3 位数字。`,
+    ROAM_ERR_DOCUMENT_INVALID: ({ field, reason }) => `${DOCUMENT_FIELDS_ZH_HANS[field ?? ''] ?? '证件'}${DOCUMENT_PROBLEMS_ZH_HANS[reason ?? ''] ?? '无效'}。`,
+    ROAM_ERR_IMEI_INVALID: ({ reason }) => `IMEI${({ imei_empty: '为空', imei_not_digits: '只能包含数字', imei_length: '必须正好15位（拨*#06#查看）', imei_luhn: '校验位错误，请在手机上核对（*#06#）' } as Record<string, string>)[reason ?? ''] ?? '无效'}。`,
+    ROAM_ERR_CONSENT_REQUIRED: () => '开通号码前，访客必须同意个人数据处理。',
+    ROAM_ERR_NUMBERS_PER_PERSON_LIMIT: ({ lines_max }) => `该证件名下已有${lines_max ?? ''}个号码，已达法律对外国公民的上限，无法再开通新号码。`,
+    ROAM_ERR_SIM_NOT_IN_STORE: () => '此SIM卡不在本营业厅库存中，请扫描本营业厅的SIM卡。',
+    ROAM_ERR_STORE_FORBIDDEN: () => '此项属于其他营业厅，您只能办理本营业厅的业务。',
+    ROAM_ERR_SUBSCRIBER_NOT_FOUND: () => '该号码不是在营业厅开通的，没有身份记录。',
+    ROAM_ERR_IDENTITY_UNVERIFIED: ({ verification_state }) => (verification_state === 'pending' ? '机主身份正在确认中，确认前号码无法使用。' : '机主身份未获确认，号码无法使用。请前往营业厅。'),
+    ROAM_ERR_VERIFIER_UNAVAILABLE: () => '此处未配置身份确认，无法为访客开通号码。请联系管理员。',
     ROAM_ERR_NOT_FOUND: () => '未找到。',
     ROAM_ERR_UNAVAILABLE: () => '服务暂时不可用，请稍后再试。',
     ROAM_ERR_INTERNAL: () => '系统出错，未重复扣款，请重试。',

@@ -9,6 +9,14 @@ const zhHantKindLeft = ({ amount, until, packs }: KindSummary) =>
   packs > 1 ? `剩餘${amount}（${packs}個方案），最早至${until}` : `剩餘${amount}，至${until}`;
 
 /** Every text of messages.ts in Traditional Chinese; the Messages interface there lists what each language must have. */
+const DOCUMENT_FIELDS_ZH_HANT: Readonly<Record<string, string>> = {
+  document_type: '證件類型', issuing_country: '簽發國家', document_number: '證件號碼', surname: '姓', given_names: '名', birth_date: '出生日期',
+};
+const DOCUMENT_PROBLEMS_ZH_HANT: Readonly<Record<string, string>> = {
+  document_empty: '為空', document_unknown: '無法辨識（passport、residence_permit、travel_document；國家如CN或CHN）', document_format: '只能包含字母和數字',
+  document_length: '長度不對', document_not_latin: '必須使用證件上的拉丁字母', document_not_a_date: '必須是日期（YYYY-MM-DD）', document_in_future: '在未來', document_too_old: '早於1900年',
+};
+
 export const messagesZhHant: Messages = {
   locale: 'zh-Hant-TW',
   currency_rub: '盧布',
@@ -164,6 +172,15 @@ export const messagesZhHant: Messages = {
     ROAM_ERR_DOCUMENT_NOT_CHECKED: () => '收取現金前請核驗付款人的身分證件（護照），並確認已核驗（document_checked）。',
     ROAM_ERR_INN_INVALID: ({ field }) => `稅號 INN${field ? `（${field}）` : ''}須為 10 位（企業）或 12 位（個體經營者），且檢查碼正確。`,
     ROAM_ERR_KPP_INVALID: ({ field }) => `KPP${field ? `（${field}）` : ''}須為 9 位：4 位數字、2 位數字或大寫字母、3 位數字。`,
+    ROAM_ERR_DOCUMENT_INVALID: ({ field, reason }) => `${DOCUMENT_FIELDS_ZH_HANT[field ?? ''] ?? '證件'}${DOCUMENT_PROBLEMS_ZH_HANT[reason ?? ''] ?? '無效'}。`,
+    ROAM_ERR_IMEI_INVALID: ({ reason }) => `IMEI${({ imei_empty: '為空', imei_not_digits: '只能包含數字', imei_length: '必須正好15位（撥*#06#查看）', imei_luhn: '檢查碼錯誤，請在手機上核對（*#06#）' } as Record<string, string>)[reason ?? ''] ?? '無效'}。`,
+    ROAM_ERR_CONSENT_REQUIRED: () => '開通號碼前，訪客必須同意個人資料處理。',
+    ROAM_ERR_NUMBERS_PER_PERSON_LIMIT: ({ lines_max }) => `此證件名下已有${lines_max ?? ''}個號碼，已達法律對外國公民的上限，無法再開通新號碼。`,
+    ROAM_ERR_SIM_NOT_IN_STORE: () => '此SIM卡不在本營業廳庫存中，請掃描本營業廳的SIM卡。',
+    ROAM_ERR_STORE_FORBIDDEN: () => '此項屬於其他營業廳，您只能辦理本營業廳的業務。',
+    ROAM_ERR_SUBSCRIBER_NOT_FOUND: () => '此號碼不是在營業廳開通的，沒有身分紀錄。',
+    ROAM_ERR_IDENTITY_UNVERIFIED: ({ verification_state }) => (verification_state === 'pending' ? '機主身分正在確認中，確認前號碼無法使用。' : '機主身分未獲確認，號碼無法使用。請前往營業廳。'),
+    ROAM_ERR_VERIFIER_UNAVAILABLE: () => '此處未設定身分確認，無法為訪客開通號碼。請聯絡管理員。',
     ROAM_ERR_NOT_FOUND: () => '找不到。',
     ROAM_ERR_UNAVAILABLE: () => '服務暫時無法使用，請稍後再試。',
     ROAM_ERR_INTERNAL: () => '系統發生錯誤，未重複扣款，請重試。',

@@ -31,6 +31,11 @@ export const serviceStateEn: ServiceStateMessages = {
   sentence_gap: ' ',
   short: {
     line_not_active: 'This line is not active.',
+    identity_unverified: ({ state, until }) => ({
+      pending: `Identity check under way, due ${until}: no service yet.`,
+      rejected: 'Identity not confirmed: no service.',
+      expired: `Blocked: identity not confirmed by ${until}.`,
+    })[state],
     blocked: ({ kinds, until, reason }) => `${kinds} paused until ${until}: ${SHORT_REASONS[reason]}.`,
     pack_used_up: ({ kinds }) => `${kinds}: pack used up.`,
     pack_expired: ({ kinds, at }) => `${kinds}: pack ended ${at}.`,
@@ -39,6 +44,11 @@ export const serviceStateEn: ServiceStateMessages = {
   },
   long: {
     line_not_active: 'This line is not active, so calls, data and SMS are off.',
+    identity_unverified: ({ state, until }) => ({
+      pending: `Your identity is being confirmed through Gosuslugi and biometrics (Russian rules for foreign visitors): calls, data and SMS start once it is confirmed, which must happen by ${until}.`,
+      rejected: 'Your identity could not be confirmed through Gosuslugi and biometrics (Russian rules for foreign visitors), so calls, data and SMS are off.',
+      expired: `This line is blocked: the owner's identity was not confirmed by ${until} (Russian rules for foreign visitors).`,
+    })[state],
     blocked: ({ kinds, count, until, reason }) => `${kinds} ${count > 1 ? 'are' : 'is'} paused until ${until} — ${LONG_REASONS[reason]}.`,
     pack_used_up: ({ kinds, pack }) => `${kinds}: the pack “${pack}” is used up.`,
     pack_expired: ({ kinds, pack, at }) => `${kinds}: the pack “${pack}” ended on ${at}.`,

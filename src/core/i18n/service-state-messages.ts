@@ -14,6 +14,8 @@ export type ServiceAction = 'wait' | 'renew' | 'call_centre' | 'service_hall';
 /** `kinds` is already a phrase made by `kind_list` ("Data and SMS"). */
 export interface ServiceStateForms {
   readonly line_not_active: string;
+  /** 303-FZ: pending (until the deadline), rejected, or expired (blocked since the deadline). */
+  readonly identity_unverified: (p: { state: 'pending' | 'rejected' | 'expired'; until: string }) => string;
   readonly blocked: (p: { kinds: string; count: number; until: string; reason: BlockReason }) => string;
   readonly pack_used_up: (p: { kinds: string; count: number; pack: string }) => string;
   readonly pack_expired: (p: { kinds: string; count: number; pack: string; at: string }) => string;

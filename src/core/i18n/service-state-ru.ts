@@ -35,6 +35,11 @@ export const serviceStateRu: ServiceStateMessages = {
   sentence_gap: ' ',
   short: {
     line_not_active: 'Номер не активен.',
+    identity_unverified: ({ state, until }) => ({
+      pending: `Личность проверяется до ${until}: связи пока нет.`,
+      rejected: 'Личность не подтверждена: связи нет.',
+      expired: `Заблокирован: личность не подтверждена до ${until}.`,
+    })[state],
     blocked: ({ kinds, until, reason }) => `${kinds}: пауза до ${until} (${SHORT_REASONS[reason]}).`,
     pack_used_up: ({ kinds }) => `${kinds}: пакет израсходован.`,
     pack_expired: ({ kinds, at }) => `${kinds}: пакет истёк ${at}.`,
@@ -43,6 +48,11 @@ export const serviceStateRu: ServiceStateMessages = {
   },
   long: {
     line_not_active: 'Номер не активен: звонки, интернет и SMS не работают.',
+    identity_unverified: ({ state, until }) => ({
+      pending: `Ваша личность подтверждается через Госуслуги и биометрию (правила для иностранных граждан): звонки, интернет и SMS заработают после подтверждения, оно должно пройти до ${until}.`,
+      rejected: 'Вашу личность не удалось подтвердить через Госуслуги и биометрию (правила для иностранных граждан): звонки, интернет и SMS не работают.',
+      expired: `Номер заблокирован: личность владельца не подтверждена до ${until} (правила для иностранных граждан).`,
+    })[state],
     blocked: ({ kinds, until, reason }) => `${kinds} — на паузе до ${until}: ${LONG_REASONS[reason]}.`,
     pack_used_up: ({ kinds, pack }) => `${kinds}: пакет «${pack}» израсходован.`,
     pack_expired: ({ kinds, pack, at }) => `${kinds}: пакет «${pack}» закончился ${at}.`,

@@ -29,6 +29,11 @@ export const serviceStateZhHans: ServiceStateMessages = {
   sentence_gap: '',
   short: {
     line_not_active: '号码未激活。',
+    identity_unverified: ({ state, until }) => ({
+      pending: `身份确认中（截止${until}），暂不可用。`,
+      rejected: '身份未获确认，无法使用。',
+      expired: `已封停：${until}前未确认身份。`,
+    })[state],
     blocked: ({ kinds, until, reason }) => `${kinds}暂停至${until}（${SHORT_REASONS[reason]}）。`,
     pack_used_up: ({ kinds }) => `${kinds}：套餐已用完。`,
     pack_expired: ({ kinds, at }) => `${kinds}：套餐已于${at}到期。`,
@@ -37,6 +42,11 @@ export const serviceStateZhHans: ServiceStateMessages = {
   },
   long: {
     line_not_active: '号码未激活：通话、流量和短信均不可用。',
+    identity_unverified: ({ state, until }) => ({
+      pending: `您的身份正在通过俄罗斯国家服务门户（Gosuslugi）和生物识别进行确认（俄罗斯对外国访客的规定）：确认后即可通话、上网和收发短信，须在${until}前完成确认。`,
+      rejected: '您的身份未能通过国家服务门户和生物识别确认（俄罗斯对外国访客的规定），通话、流量和短信均不可用。',
+      expired: `该号码已被封停：机主身份未在${until}前确认（俄罗斯对外国访客的规定）。`,
+    })[state],
     blocked: ({ kinds, until, reason }) => `${kinds}暂停至${until}——${LONG_REASONS[reason]}。`,
     pack_used_up: ({ kinds, pack }) => `${kinds}：套餐“${pack}”已用完。`,
     pack_expired: ({ kinds, pack, at }) => `${kinds}：套餐“${pack}”已于${at}到期。`,

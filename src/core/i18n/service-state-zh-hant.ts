@@ -29,6 +29,11 @@ export const serviceStateZhHant: ServiceStateMessages = {
   sentence_gap: '',
   short: {
     line_not_active: '號碼未啟用。',
+    identity_unverified: ({ state, until }) => ({
+      pending: `身分確認中（截止${until}），暫不可用。`,
+      rejected: '身分未獲確認，無法使用。',
+      expired: `已停用：${until}前未確認身分。`,
+    })[state],
     blocked: ({ kinds, until, reason }) => `${kinds}暫停至${until}（${SHORT_REASONS[reason]}）。`,
     pack_used_up: ({ kinds }) => `${kinds}：方案已用完。`,
     pack_expired: ({ kinds, at }) => `${kinds}：方案已於${at}到期。`,
@@ -37,6 +42,11 @@ export const serviceStateZhHant: ServiceStateMessages = {
   },
   long: {
     line_not_active: '號碼未啟用：通話、流量和簡訊皆無法使用。',
+    identity_unverified: ({ state, until }) => ({
+      pending: `您的身分正在透過俄羅斯國家服務入口網站（Gosuslugi）及生物辨識進行確認（俄羅斯對外國訪客的規定）：確認後即可通話、上網及收發簡訊，須於${until}前完成確認。`,
+      rejected: '您的身分未能透過國家服務入口網站及生物辨識確認（俄羅斯對外國訪客的規定），通話、流量及簡訊皆無法使用。',
+      expired: `此號碼已被停用：機主身分未於${until}前確認（俄羅斯對外國訪客的規定）。`,
+    })[state],
     blocked: ({ kinds, until, reason }) => `${kinds}暫停至${until}——${LONG_REASONS[reason]}。`,
     pack_used_up: ({ kinds, pack }) => `${kinds}：方案「${pack}」已用完。`,
     pack_expired: ({ kinds, pack, at }) => `${kinds}：方案「${pack}」已於${at}到期。`,

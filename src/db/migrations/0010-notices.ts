@@ -19,7 +19,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('notices')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('line_id', 'text', (c) => c.notNull().references('lines.id'))
-    .addColumn('cause', 'text', (c) => c.notNull().check(sql`cause in ('pack_active', 'receipt', 'refund', 'usage_threshold', 'expiry_soon')`))
+    .addColumn('cause', 'text', (c) => c.notNull().check(sql`cause in ('pack_active', 'receipt', 'refund', 'usage_threshold', 'expiry_soon', 'identity_confirmed')`))
     .addColumn('dedupe_key', 'text', (c) => c.notNull())
     .addColumn('language', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('queued', 'capped')`))

@@ -12,6 +12,7 @@ import type { Line } from '../lines/lines.js';
 import { alertAfterBatch, alertAfterCharge } from '../notices/usage-alerts.js';
 import type { Notices } from '../notices/notices.js';
 import { refuseBlockedUsage, UsageGate } from '../network-blocks/usage-gate.js';
+import { IdentityGate, refuseUnverifiedUsage } from '../identity/identity-gate.js';
 import type { Bundle } from './bundles.js';
 
 /**
@@ -148,6 +149,7 @@ export async function chargeUsage(
   const usage = validateUsage(input);
   const state = await readLineState(trx, usage.line, usage.event_id);
   if (state.previous) return replay(state.previous, usage);
+  await refuseUnverifiedUsage(trx, state.line.id, usage.at_ms);
   await refuseBlockedUsage(trx, state.line.id, usage.kind, usage.at_ms);
   const bundles = await drawableBundles(trx, [state.line.id], usage.at_ms, usage.kind);
   const decision = decide(usage, state.line, bundles.get(state.line.id) ?? [], state.wallet_balance_minor, tariffFor, now_ms);
@@ -307,6 +309,7 @@ export async function chargeUsageBatch(
   });
   const state = await loadBatchState(trx, line_ids, keys, valid.map(({ usage }) => usage));
   const gate = await UsageGate.load(trx, line_ids, valid.map(({ usage }) => usage.at_ms));
+  const identities = await IdentityGate.load(trx, line_ids);
 
   const charged: Array<{ index: number; decision: Decision }> = [];
   for (const { index, usage } of valid) {
@@ -325,7 +328,7 @@ export async function chargeUsageBatch(
       }
       continue;
     }
-    const refusal = gate.refusal(line.id, usage.kind, usage.at_ms);
+    const refusal = identities.refusal(line.id, usage.at_ms) ?? gate.refusal(line.id, usage.kind, usage.at_ms);
     if (refusal) {
       outcomes[index] = { ok: false, error: refusal };
       continue;

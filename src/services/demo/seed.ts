@@ -11,7 +11,7 @@ import { chargeUsage, type TariffFor } from '../charging/usage.js';
 import { activatePaidPackage, creditWallet } from '../charging/wallet.js';
 import { cashDrawerAccountId, ensureLedgerAccount, ensureSystemAccounts } from '../ledger/accounts.js';
 import { openLine } from '../lines/lines.js';
-import { addSim } from '../sims/inventory.js';
+import { addSim, assignSimToStore } from '../sims/inventory.js';
 
 /**
  * Demo data: a realistic catalog in RUB, a few service halls and partner stores, SIMs in stock and
@@ -43,6 +43,8 @@ const DEMO_STORES = [
 
 /** SIMs in stock beside the demo lines: nano-SIMs and eSIMs ready to be sold. */
 const STOCK_SIM_COUNT = 6;
+/** Which service hall's stock each stock SIM is in (by index): the desks hand out their own store's SIMs. */
+const STOCK_SIM_STORES = ['svo-hall', 'svo-hall', 'svo-hall', 'svo-hall', 'led-hall', 'led-hall'] as const;
 
 /**
  * The demo's desk agent at the Sheremetyevo service hall, documented in the README as demo-only:
@@ -128,6 +130,7 @@ async function seedStockSims(trx: Executor, now_ms: number): Promise<number> {
       esim_activation_code: esim ? `LPA:1$smdp.roamcard.example$RC-DEMO-${serial}` : undefined,
     }, now_ms);
     if (created) added += 1;
+    await assignSimToStore(trx, demoIccid(serial), STOCK_SIM_STORES[index] ?? 'svo-hall');
   }
   return added;
 }

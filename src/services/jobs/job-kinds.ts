@@ -20,6 +20,12 @@ export const JOB_PAYLOADS = {
   'payment.refund': z.object({ refund_id: id }),
   /** Cancel an attempt at its provider: another one paid the order, or the order closed. */
   'payment.cancel': z.object({ payment_id: id }),
+  /** 303-FZ: send a desk-connected line's identity to the IdentityVerifier (once; idempotent on the line). */
+  'identity.submit': z.object({ line_id: id }),
+  /** Ask the verifier where the line's verification stands; queues the next ask while it is pending. */
+  'identity.check': z.object({ line_id: id }),
+  /** Runs at the verification deadline: a line still pending is expired (blocked: identity_unconfirmed). */
+  'identity.deadline': z.object({ line_id: id }),
   /** Issue an activated order's receipt. */
   'receipt.issue': z.object({ order_id: id }),
   /** Send one SMS; the text is sealed (it may hold a one-time code), and useless after send_before_ms. */

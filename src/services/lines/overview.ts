@@ -6,6 +6,7 @@ import { toCatalogPackage, type CatalogPackage } from '../catalog/catalog.js';
 import type { Bundle } from '../charging/bundles.js';
 import type { TariffFor } from '../charging/usage.js';
 import type { Line, LineRef } from './lines.js';
+import { unverifiedIdentity } from '../identity/unverified.js';
 import { ENDED_PACK_LOOKBACK_MS, explainServiceState, type ServiceState } from './service-state.js';
 
 export interface BundleView {
@@ -23,9 +24,14 @@ export interface LineOverview {
   readonly service: ServiceState;
 }
 
-/** The line with its wallet's balance (wallets always keep a cached balance). */
+/**
+ * The line with its wallet's balance (wallets always keep a cached balance) and, for a line
+ * connected at the desk, its identity verification (303-FZ): one row, still one round trip.
+ */
 const lineWithWallet = (db: Executor) =>
-  db.selectFrom('lines').innerJoin('ledger_accounts as wallet', 'wallet.id', 'lines.wallet_account_id').selectAll('lines').select('wallet.balance_minor');
+  db.selectFrom('lines').innerJoin('ledger_accounts as wallet', 'wallet.id', 'lines.wallet_account_id')
+    .leftJoin('line_identities as identity', 'identity.line_id', 'lines.id')
+    .selectAll('lines').select(['wallet.balance_minor', 'identity.verification_state', 'identity.deadline_at_ms as verification_deadline_at_ms']);
 const lineByMsisdn = preparedQuery<{ msisdn: string }>(['msisdn'])((db, param) => lineWithWallet(db).where('lines.msisdn', '=', param('msisdn')));
 const lineById = preparedQuery<{ line_id: string }>(['line_id'])((db, param) => lineWithWallet(db).where('lines.id', '=', param('line_id')));
 
@@ -69,7 +75,8 @@ const runningBlocks = preparedQuery<{ line_id: string; at_ms: number }>(['line_i
 export async function lineOverview(trx: Executor, ref: LineRef, at_ms: number, tariffFor: TariffFor): Promise<LineOverview> {
   const [row] = 'line_id' in ref ? await lineById(trx, { line_id: ref.line_id }) : await lineByMsisdn(trx, { msisdn: normalizedMsisdn(ref.msisdn) });
   if (!row) throw new RoamError('ROAM_ERR_LINE_NOT_FOUND');
-  const { balance_minor: wallet_balance_minor, ...line } = row;
+  const { balance_minor: wallet_balance_minor, verification_state, verification_deadline_at_ms, ...line } = row;
+  const identity = unverifiedIdentity(verification_state, verification_deadline_at_ms, at_ms);
   const [rows, blocks] = await Promise.all([
     recentBundles(trx, { line_id: line.id, at_ms, ended_after_ms: at_ms - ENDED_PACK_LOOKBACK_MS }),
     runningBlocks(trx, { line_id: line.id, at_ms }),
@@ -79,7 +86,7 @@ export async function lineOverview(trx: Executor, ref: LineRef, at_ms: number, t
     line,
     wallet_balance_minor,
     bundles: recent.filter(({ bundle }) => bundle.expires_at_ms > at_ms && hasSomethingLeft(bundle)),
-    service: explainServiceState({ line_status: line.status, wallet_balance_minor, bundles: recent, blocks, tariffFor, at_ms }),
+    service: explainServiceState({ line_status: line.status, wallet_balance_minor, bundles: recent, blocks, identity, tariffFor, at_ms }),
   };
 }
 

@@ -76,6 +76,28 @@ describe('the service-state explainer (pure)', () => {
     assert.deepEqual(serviceStateLines(state, 'en', MOSCOW), ['This line is not active. Call the call centre.']);
   });
 
+  it('a line waiting for identity verification (303-FZ): nothing works, whatever it holds; pending, rejected or blocked, in four languages', () => {
+    const deadline_at_ms = NOW_MS + 72 * MS_PER_HOUR;
+    const held = { wallet_balance_minor: 50_000, bundles: [pack({ kind: 'data', total: 100 })] };
+    const pending = explainServiceState(facts({ ...held, identity: { state: 'pending', deadline_at_ms } }));
+    for (const kind of USAGE_KINDS) {
+      const service = pending.kinds[kind];
+      assert.ok(!service.available && service.reason === 'identity_unverified' && service.action === 'wait');
+    }
+    assert.deepEqual(serviceStateLines(pending, 'en', MOSCOW), ['Identity check under way, due 10 Dec 14:00: no service yet. Ends by itself.']);
+    assert.deepEqual(serviceStateLines(pending, 'zh-Hans', MOSCOW), ['身份确认中（截止12月10日 14:00），暂不可用。']
+      .map((line) => `${line}${messagesFor('zh-Hans').service_state.short.actions.wait}`));
+    const rejected = explainServiceState(facts({ ...held, identity: { state: 'rejected', deadline_at_ms } }));
+    assert.deepEqual(serviceStateSentences(rejected, 'ru', MOSCOW), [
+      'Вашу личность не удалось подтвердить через Госуслуги и биометрию (правила для иностранных граждан): звонки, интернет и SMS не работают. '
+      + messagesFor('ru').service_state.long.actions.service_hall,
+    ]);
+    const expired = explainServiceState(facts({ ...held, identity: { state: 'expired', deadline_at_ms } }));
+    assert.deepEqual(serviceStateLines(expired, 'en', MOSCOW), ['Blocked: identity not confirmed by 10 Dec 14:00. Visit a service hall.']);
+    const suspended = explainServiceState(facts({ line_status: 'suspended', identity: { state: 'pending', deadline_at_ms } }));
+    assert.equal(suspended.off[0]?.reason, 'line_not_active', 'a line not active says so first');
+  });
+
   it('the arrival pause: data and SMS off until its end, calls still paid from the balance; told in four languages', () => {
     const pause = block();
     const state = explainServiceState(facts({ bundles: [pack({ kind: 'data', total: 100 })], wallet_balance_minor: 1500, blocks: [pause] }));
@@ -161,6 +183,7 @@ describe('the service-state explainer (pure)', () => {
     const ended = pack({ kind: 'voice', total: 100, expires_at_ms: NOW_MS - MS_PER_HOUR, activated_at_ms: NOW_MS - 48 * MS_PER_HOUR });
     const scenarios: ServiceFacts[] = [
       facts({ line_status: 'closed' }),
+      ...(['pending', 'rejected', 'expired'] as const).map((state) => facts({ identity: { state, deadline_at_ms: NOW_MS + MS_PER_HOUR } })),
       ...BLOCK_REASONS.map((reason) => facts({ blocks: [block({ reason, kinds: ['data', 'voice', 'sms'] })] })),
       ...BLOCK_REASONS.map((reason) => facts({ blocks: [block({ reason, kinds: ['sms'] })], bundles: [used, ended] })),
       facts({ bundles: [used, ended] }),

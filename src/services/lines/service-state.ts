@@ -17,6 +17,7 @@ import { REMAINING, TOTAL } from './pack-summary.js';
  * not, why and what to do; lineOverview (overview.ts) reads the facts with the overview it already
  * makes, so every channel reading the overview has the answer. The first cause that applies wins:
  *   1. the line is not active (suspended, closed)           → call the call centre
+ *   1a. the owner's identity is not confirmed (303-FZ)     → wait (pending) / service hall
  *   2. a network block stops the kind (the longest one)     → wait / service hall / call centre
  *   3. a live pack holds some of it                         → works (packs)
  *   4. pay-as-you-go is on and the balance pays one unit    → works (balance)
@@ -28,7 +29,7 @@ import { REMAINING, TOTAL } from './pack-summary.js';
 /** How far back an ended pack still explains an empty kind ("your pack ended on 3 Dec"); older is "no pack". */
 export const ENDED_PACK_LOOKBACK_MS = 7 * 24 * 3_600_000;
 
-export type ServiceOffReason = 'line_not_active' | 'network_block' | 'pack_used_up' | 'pack_expired' | 'no_pack_no_balance';
+export type ServiceOffReason = 'line_not_active' | 'identity_unverified' | 'network_block' | 'pack_used_up' | 'pack_expired' | 'no_pack_no_balance';
 
 export interface PackRef {
   readonly bundle_id: string;
@@ -39,6 +40,10 @@ export interface PackRef {
 export type KindService =
   | { readonly kind: UsageKind; readonly available: true; readonly via: 'packs' | 'balance' }
   | { readonly kind: UsageKind; readonly available: false; readonly reason: 'line_not_active'; readonly action: ServiceAction }
+  | {
+    readonly kind: UsageKind; readonly available: false; readonly reason: 'identity_unverified'; readonly action: ServiceAction;
+    readonly verification: UnverifiedIdentity;
+  }
   | {
     readonly kind: UsageKind; readonly available: false; readonly reason: 'network_block'; readonly action: ServiceAction;
     readonly block: { readonly id: string; readonly reason: BlockReason; readonly ends_at_ms: number };
@@ -63,6 +68,15 @@ export interface ServiceState {
   readonly off: readonly KindServiceOff[];
 }
 
+/**
+ * A line connected at the desk whose owner's identity is not confirmed (303-FZ, line_identities):
+ * pending until the deadline, then expired (blocked: identity_unconfirmed); or rejected.
+ */
+export interface UnverifiedIdentity {
+  readonly state: 'pending' | 'rejected' | 'expired';
+  readonly deadline_at_ms: number;
+}
+
 /** A block as the explainer needs it (NetworkBlocksTable rows fit). */
 export type ExplainedBlock = BlockWindow & BlockedKinds & { readonly id: string; readonly reason: BlockReason };
 
@@ -73,6 +87,8 @@ export interface ServiceFacts {
   readonly bundles: readonly BundleView[];
   /** Blocks that may be in force at at_ms (the others are ignored). */
   readonly blocks: readonly ExplainedBlock[];
+  /** Set when the line waits for (or failed) identity verification; absent or null otherwise. */
+  readonly identity?: UnverifiedIdentity | null;
   /** Pay-as-you-go tariff per kind, null where it is off (config: PAYG_*). */
   readonly tariffFor: (kind: UsageKind) => PayAsYouGoTariff | null;
   readonly at_ms: number;
@@ -90,6 +106,10 @@ export function explainServiceState(facts: ServiceFacts): ServiceState {
 
 function explainKind(facts: ServiceFacts, kind: UsageKind): KindService {
   if (facts.line_status !== 'active') return { kind, available: false, reason: 'line_not_active', action: 'call_centre' };
+  if (facts.identity) {
+    const action: ServiceAction = facts.identity.state === 'pending' ? 'wait' : 'service_hall';
+    return { kind, available: false, reason: 'identity_unverified', action, verification: facts.identity };
+  }
   const block = longestBlockFor(facts.blocks, kind, facts.at_ms);
   if (block) {
     return {
@@ -153,11 +173,12 @@ export function offGroups(state: ServiceState): OffGroup[] {
 }
 
 /** The order causes are told in: the one that hides the others first. */
-const CAUSE_ORDER: readonly ServiceOffReason[] = ['line_not_active', 'network_block', 'pack_used_up', 'pack_expired', 'no_pack_no_balance'];
+const CAUSE_ORDER: readonly ServiceOffReason[] = ['line_not_active', 'identity_unverified', 'network_block', 'pack_used_up', 'pack_expired', 'no_pack_no_balance'];
 
 function causeKey(off: KindServiceOff): string {
   switch (off.reason) {
     case 'line_not_active': return off.reason;
+    case 'identity_unverified': return `${off.reason}:${off.verification.state}`;
     case 'network_block': return `${off.reason}:${off.block.reason}:${off.block.ends_at_ms}`;
     case 'pack_used_up': return `${off.reason}:${off.pack.bundle_id}`;
     case 'pack_expired': return `${off.reason}:${off.pack.bundle_id}`;
@@ -181,6 +202,7 @@ function offWhat(group: OffGroup, form: 'short' | 'long', language: Language, ti
   const at = (at_ms: number) => formatShortDateTime(at_ms, language, time_zone);
   switch (off.reason) {
     case 'line_not_active': return forms.line_not_active;
+    case 'identity_unverified': return forms.identity_unverified({ state: off.verification.state, until: at(off.verification.deadline_at_ms) });
     case 'network_block':
       return forms.blocked({ kinds, count, until: at(off.block.ends_at_ms), reason: off.block.reason });
     case 'pack_used_up': return forms.pack_used_up({ kinds, count, pack: off.pack.names[language] });

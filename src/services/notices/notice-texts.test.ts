@@ -5,7 +5,8 @@ import { LANGUAGES, type Language } from '../../core/i18n/languages.js';
 import { gsm7Septets } from '../../core/ussd-text.js';
 import { USAGE_KINDS } from '../../core/units.js';
 import {
-  expiryAlertText, fitsOneSms, packActiveText, receiptText, refundText, RENEWAL_USSD_CODE, SMS_UCS2_CHARACTERS_MAX, usageAlertText,
+  expiryAlertText, fitsOneSms, identityConfirmedText,
+  packActiveText, receiptText, refundText, RENEWAL_USSD_CODE, SMS_UCS2_CHARACTERS_MAX, usageAlertText,
 } from './notice-texts.js';
 import { crossedThresholds, crossesWholePercent } from './usage-alerts.js';
 
@@ -39,6 +40,7 @@ function allTexts(language: Language): Array<{ what: string; text: string }> {
   for (const to_wallet of [true, false]) {
     texts.push({ what: `refund wallet=${to_wallet}`, text: refundText(language, { amount: formatMoney(1_490_000, language), to_wallet }) });
   }
+  texts.push({ what: 'identity confirmed', text: identityConfirmedText(language) });
   return texts;
 }
 

@@ -38,6 +38,8 @@ interface NoticeTexts {
   /** At 100 %: that kind of the pack is used up. */
   readonly usage_used_up: (p: UsageText) => string;
   readonly expiry_soon: (p: ExpiryText) => string;
+  /** 303-FZ: the owner's identity is confirmed, the line works. */
+  readonly identity_confirmed: string;
   readonly renew_with_link: (link: string) => string;
   readonly renew_short: string;
 }
@@ -58,6 +60,7 @@ const TEXTS: Readonly<Record<Language, NoticeTexts>> = {
     usage_used: ({ kind, percent, left, pack }) => `You have used ${percent}% of the ${KIND_EN[kind]} in ${pack}: ${left} left.`,
     usage_used_up: ({ kind, pack }) => `The ${KIND_EN[kind]} in ${pack} is used up.`,
     expiry_soon: ({ pack, until }) => `${pack} ends ${until}.`,
+    identity_confirmed: 'Your identity is confirmed: your roamcard number now works. Balance and packs: dial #100#, renew: #102#.',
     renew_with_link: (link) => `Renew: dial ${RENEWAL_USSD_CODE} or ${link}`,
     renew_short: `Renew: dial ${RENEWAL_USSD_CODE}`,
   },
@@ -70,6 +73,7 @@ const TEXTS: Readonly<Record<Language, NoticeTexts>> = {
     usage_used: ({ kind, percent, left }) => `Израсходовано ${percent}% ${KIND_RU[kind]}, осталось ${left}.`,
     usage_used_up: ({ kind }) => `${KIND_RU_SUBJECT[kind]} по пакету закончились.`,
     expiry_soon: ({ pack, until }) => `«${pack}» действует до ${until}.`,
+    identity_confirmed: 'Личность подтверждена, номер работает. Баланс: #100#, продлить: #102#',
     renew_with_link: (link) => `Продлить: ${RENEWAL_USSD_CODE} или ${link}`,
     renew_short: `Продлить: ${RENEWAL_USSD_CODE}`,
   },
@@ -82,6 +86,7 @@ const TEXTS: Readonly<Record<Language, NoticeTexts>> = {
     usage_used: ({ kind, percent, left, pack }) => `“${pack}”的${KIND_ZH_HANS[kind]}已用${percent}%，剩余${left}。`,
     usage_used_up: ({ kind, pack }) => `“${pack}”的${KIND_ZH_HANS[kind]}已用完。`,
     expiry_soon: ({ pack, until }) => `“${pack}”将于${until}到期。`,
+    identity_confirmed: '您的身份已确认，号码已可使用。查询余额请拨#100#，续费请拨#102#。',
     renew_with_link: (link) => `续费请拨${RENEWAL_USSD_CODE}或访问${link}`,
     renew_short: `续费请拨${RENEWAL_USSD_CODE}`,
   },
@@ -94,6 +99,7 @@ const TEXTS: Readonly<Record<Language, NoticeTexts>> = {
     usage_used: ({ kind, percent, left, pack }) => `「${pack}」的${KIND_ZH_HANT[kind]}已用${percent}%，剩餘${left}。`,
     usage_used_up: ({ kind, pack }) => `「${pack}」的${KIND_ZH_HANT[kind]}已用完。`,
     expiry_soon: ({ pack, until }) => `「${pack}」將於${until}到期。`,
+    identity_confirmed: '您的身分已確認，號碼已可使用。查詢餘額請撥#100#，續費請撥#102#。',
     renew_with_link: (link) => `續費請撥${RENEWAL_USSD_CODE}或前往${link}`,
     renew_short: `續費請撥${RENEWAL_USSD_CODE}`,
   },
@@ -101,6 +107,10 @@ const TEXTS: Readonly<Record<Language, NoticeTexts>> = {
 
 export function packActiveText(language: Language, p: PackActiveText): string {
   return TEXTS[language].pack_active(p);
+}
+
+export function identityConfirmedText(language: Language): string {
+  return TEXTS[language].identity_confirmed;
 }
 
 export function receiptText(language: Language, p: ReceiptText): string {

@@ -4,27 +4,28 @@ import { documentFonts } from './fonts.js';
 import type { DocumentField, InvoiceDocument, ItemTable, ReceiptDocument } from './receipt-document.js';
 
 /**
- * Receipts and invoices as PDF (pdfkit), A4, in the document's language. Every string is set in
+ * Receipts and invoices as PDF (pdfkit) — and the drawing helpers other documents use (the desk's
+ * contract summary, services/desk/contract-pdf.ts), A4, in the document's language. Every string is set in
  * Noto Sans SC (fonts.ts), embedded and subset, so Cyrillic and Chinese print on any reader. The
  * QR codes are drawn as vector squares: sharp at any zoom and on any printer.
  */
 
-const PAGE_MARGIN_PT = 50;
+export const PAGE_MARGIN_PT = 50;
 const A4_WIDTH_PT = 595.28;
-const CONTENT_WIDTH_PT = A4_WIDTH_PT - 2 * PAGE_MARGIN_PT;
+export const CONTENT_WIDTH_PT = A4_WIDTH_PT - 2 * PAGE_MARGIN_PT;
 /** The receipt's QR holds a short link; the invoice's holds ~300 bytes of payee details and needs more room. */
 const QR_SIZE_PT = { receipt: 110, invoice: 150 } as const;
-const GAP_PT = 14;
+export const GAP_PT = 14;
 const LABEL_WIDTH_PT = 150;
 const ITEM_COLUMN_WIDTHS_PT = [CONTENT_WIDTH_PT - 60 - 90 - 90, 60, 90, 90] as const;
 const TOTAL_VALUE_WIDTH_PT = 110;
 const CELL_PADDING_PT = 5;
-const FONT_SIZE_PT = { title: 18, heading: 12, body: 10, small: 8 } as const;
-const COLOR = { text: '#1a1a1a', muted: '#666666', rule: '#bbbbbb', header: '#eeeeee' } as const;
+export const FONT_SIZE_PT = { title: 18, heading: 12, body: 10, small: 8 } as const;
+export const COLOR = { text: '#1a1a1a', muted: '#666666', rule: '#bbbbbb', header: '#eeeeee' } as const;
 /** The font has no ₽ glyph; Russian documents write the rouble as "руб." anyway. */
 const ROUBLE_SIGN = /₽/g;
 
-type Pdf = InstanceType<typeof PDFDocument>;
+export type Pdf = InstanceType<typeof PDFDocument>;
 
 export async function receiptPdf(document: ReceiptDocument): Promise<Buffer> {
   return renderPdf(document.language, `${document.title} ${document.number.value}`, (pdf) => drawMoneyDocument(pdf, document, {
@@ -75,7 +76,7 @@ function drawTestNotice(pdf: Pdf, notice: string | null, y: number): number {
   return drawText(pdf, notice, PAGE_MARGIN_PT, y, { size: FONT_SIZE_PT.heading, bold: true, width: CONTENT_WIDTH_PT }) + GAP_PT;
 }
 
-async function renderPdf(language: string, title: string, draw: (pdf: Pdf) => void): Promise<Buffer> {
+export async function renderPdf(language: string, title: string, draw: (pdf: Pdf) => void): Promise<Buffer> {
   const fonts = await documentFonts();
   // `font: null`: no Helvetica is set up, so no text can silently fall back to a font without Cyrillic or CJK.
   const pdf = new PDFDocument({ size: 'A4', margin: PAGE_MARGIN_PT, lang: language, font: null, info: { Title: pdfText(title), Creator: 'roamcard' } });
@@ -100,7 +101,7 @@ interface TextStyle {
 }
 
 /** Draws text and returns the y below it. */
-function drawText(pdf: Pdf, text: string, x: number, y: number, style: TextStyle): number {
+export function drawText(pdf: Pdf, text: string, x: number, y: number, style: TextStyle): number {
   const options = { width: style.width ?? CONTENT_WIDTH_PT, align: style.align ?? 'left' } as const;
   pdf.font(style.bold ? 'bold' : 'regular').fontSize(style.size).fillColor(style.color ?? COLOR.text);
   const printable = pdfText(text);
@@ -122,7 +123,7 @@ function drawQrWithCaption(pdf: Pdf, text: string, caption: string, top: number,
 }
 
 /** Error correction M, the level GOST R 56042 recommends, used for the verification link too. */
-function drawQr(pdf: Pdf, text: string, x: number, y: number, size_pt: number): void {
+export function drawQr(pdf: Pdf, text: string, x: number, y: number, size_pt: number): void {
   const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
   const module_pt = size_pt / modules.size;
   for (let row = 0; row < modules.size; row += 1) {
@@ -133,7 +134,7 @@ function drawQr(pdf: Pdf, text: string, x: number, y: number, size_pt: number): 
   pdf.fill(COLOR.text);
 }
 
-function drawFields(pdf: Pdf, fields: readonly DocumentField[], top: number): number {
+export function drawFields(pdf: Pdf, fields: readonly DocumentField[], top: number): number {
   let y = top;
   const value_width = CONTENT_WIDTH_PT - LABEL_WIDTH_PT;
   for (const field of fields) {

@@ -31,3 +31,14 @@ export async function findSim(trx: Executor, iccid: string) {
   if (!sim) throw new RoamError('ROAM_ERR_SIM_NOT_FOUND', { value: iccid });
   return sim;
 }
+
+/**
+ * Puts a SIM still in central stock into a store's stock (by store code): the desk hands out only
+ * its own store's SIMs. A SIM already at a store stays there (moving stock between stores is a
+ * transfer with its own record, not built yet).
+ */
+export async function assignSimToStore(trx: Executor, iccid: string, store_code: string): Promise<void> {
+  const store = await trx.selectFrom('stores').select('id').where('code', '=', store_code).executeTakeFirst();
+  if (!store) throw new RoamError('ROAM_ERR_NOT_FOUND', { field: 'store', value: store_code });
+  await trx.updateTable('sims').set({ store_id: store.id }).where('iccid', '=', iccid).where('store_id', 'is', null).execute();
+}

@@ -67,7 +67,7 @@ const usageDaySchema = z.object({ date: z.string().describe('YYYY-MM-DD in the l
 const kindServiceSchema = z.object({
   available: z.boolean().describe('True when this kind of usage works now'),
   via: z.enum(['packs', 'balance']).nullable().describe('What pays for it when it works: a pack, or the balance (pay-as-you-go)'),
-  reason: z.enum(['line_not_active', 'network_block', 'pack_used_up', 'pack_expired', 'no_pack_no_balance']).nullable()
+  reason: z.enum(['line_not_active', 'identity_unverified', 'network_block', 'pack_used_up', 'pack_expired', 'no_pack_no_balance']).nullable()
     .describe('Why it does not work; null when it does'),
   ends_at: z.string().nullable().describe('When it works again by itself (a network block\'s end); null otherwise'),
   block_reason: z.enum(BLOCK_REASONS).nullable().describe('reason network_block: why the network paused it'),
