@@ -175,6 +175,21 @@ describeEachDatabase('staff sign-in', (test_db) => {
     assert.ok(dump.includes('agent.svo') && dump.includes('raw.check'), 'the dump holds the staff rows');
     for (const secret of secrets) assert.ok(!dump.includes(secret), `${secret.slice(0, 4)}… is in the database in clear`);
   });
+  it('seals the demo agent\'s public TOTP secret again after a restart with another key, and no other account', async () => {
+    nextSlot();
+    // A restarted demo server without AUTH_SECRET: the same database, a context with another random key.
+    const restarted = await seededContext(test_db.database);
+    restarted.clock.set(seeded.clock.now_ms());
+    const input = { ...agentInput(), totp: totpCode(AGENT.totp_secret, seeded.clock.now_ms()) };
+    await assert.rejects(restarted.context.staff.signIn(input), signInFailed, 'the old key\'s seal cannot be read');
+    assert.equal(await restarted.context.staff.resealDemoTotp({ ...AGENT, password: 'not the demo password' }), false);
+    assert.equal(await restarted.context.staff.resealDemoTotp(AGENT), true);
+    assert.equal(await restarted.context.staff.resealDemoTotp(AGENT), false, 'sealed under this key already');
+    restarted.clock.advance(STEP_MS);
+    await restarted.context.staff.unlock(AGENT.login);
+    const signed_in = await restarted.context.staff.signIn({ ...input, totp: totpCode(AGENT.totp_secret, restarted.clock.now_ms()) });
+    assert.equal(signed_in.actor.login, AGENT.login);
+  });
 });
 
 /** Everything the database holds: the SQLite file and its WAL as bytes, or every PostgreSQL row of the suite's schema as text. */

@@ -127,6 +127,29 @@ export class StaffService implements StaffAuthenticator {
     }
   }
 
+  /**
+   * The demo agent across restarts of a demo server without AUTH_SECRET: its TOTP secret is sealed
+   * under a key that dies with the process. The demo secret is public, so when an account still
+   * holds the public demo password (it is the demo's own — anyone could sign in to it anyway) and its
+   * secret was sealed under another key, it is sealed again under this one. Any other account is
+   * left alone. Returns whether it resealed.
+   */
+  async resealDemoTotp(input: { login: string; password: string; totp_secret: string }): Promise<boolean> {
+    const staff = await findStaffByLogin(this.#db, input.login);
+    if (!staff || staff.totp_key_id === this.#totp_key.key_id) return false;
+    if (!(await passwordMatches(staff.password_hash, input.password))) return false;
+    const now_ms = this.#now();
+    await this.#tx(async (trx) => {
+      await trx.updateTable('staff').set({
+        totp_secret_sealed: sealTotpSecret(this.#totp_key, input.totp_secret), totp_key_id: this.#totp_key.key_id, updated_at_ms: now_ms,
+      }).where('id', '=', staff.id).where('totp_key_id', '=', staff.totp_key_id).execute();
+      await recordAudit(trx, {
+        actor: null, action: 'staff.demo_totp_resealed', subject_type: 'staff', subject_id: staff.id, store_id: staff.store_id,
+      }, now_ms);
+    });
+    return true;
+  }
+
   async signIn(input: SignInInput): Promise<StaffSignedIn> {
     const now_ms = this.#now();
     const address = clientAddressKey(input.client_address);

@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import type { Command } from 'commander';
 import { isEmptyDatabase, openAppContext, type AppContext } from '../../../app/context.js';
 import { loadConfig, paygTariff, type Config } from '../../../config.js';
-import { seedDemo } from '../../../services/demo/seed.js';
+import { DEMO_STAFF, seedDemo } from '../../../services/demo/seed.js';
 import type { Server } from '../../http/server.js';
 import type { SmppGatewayEvent } from '../../../app/smpp-gateway.js';
 import { ussdAnswerer } from '../../../app/ussd-engine.js';
@@ -40,7 +40,11 @@ export function registerServeCommand(program: Command): void {
 }
 
 async function seedIfEmpty(context: AppContext, app: Server): Promise<void> {
-  if (!(await isEmptyDatabase(context.database))) return;
+  if (!(await isEmptyDatabase(context.database))) {
+    // A demo server restarted without AUTH_SECRET: the demo agent's TOTP is sealed again (see resealDemoTotp).
+    if (context.config.auth.secret_generated) for (const member of DEMO_STAFF) await context.staff.resealDemoTotp(member);
+    return;
+  }
   const summary = await seedDemo(context.database, paygTariff(context.config), context.services.clock.now_ms(), { staff: context.staff });
   app.log.info({ demo: summary }, 'empty database: demo data seeded');
 }
