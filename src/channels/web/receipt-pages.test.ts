@@ -125,7 +125,7 @@ describeEachDatabase('receipts and invoices over HTTP', (t) => {
   });
 
   for (const language of LANGUAGES) {
-    it(`${language}: the receipt is written in the order's language, with every field`, async () => {
+    it(`${language}: the receipt is written in the order's language with Russian beside it, with every field`, async () => {
       const created = await order(WALLET_LINE, language);
       await pay(created.id, 'wallet');
       const active = await activeOrder(created.id);
@@ -140,6 +140,12 @@ describeEachDatabase('receipts and invoices over HTTP', (t) => {
         text.phone_number, '+7900***4567', text.order, created.id, text.download_pdf,
       ];
       for (const fragment of expected) assert.ok(html.includes(fragment), `${language} receipt lacks ${fragment}`);
+      // With Russian beside every label, unless it is Russian already.
+      const russian = messagesFor('ru').receipts;
+      const pairs = [[text.receipt_title, russian.receipt_title], [text.seller, russian.seller], [text.paid_at, russian.paid_at]] as const;
+      for (const [own, ru] of pairs) {
+        assert.ok(html.includes(language === 'ru' ? ru : `${own} / ${ru}`), `${language} receipt lacks "${own} / ${ru}"`);
+      }
     });
   }
 

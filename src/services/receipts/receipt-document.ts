@@ -56,7 +56,38 @@ export function receiptVerifyPath(receipt: Pick<Receipt, 'number' | 'verificatio
   return `/receipts/${receipt.number}?t=${receipt.verification_token}`;
 }
 
+/**
+ * A receipt in the customer's language with Russian beside every label: the document is shown to
+ * Russian staff, tax officers and banks as well as to the traveller (values — money, dates — stay
+ * in the customer's notation). A Russian receipt is Russian alone.
+ */
 export function receiptDocument(receipt: Receipt, language: Language, public_base_url: string): ReceiptDocument {
+  const document = receiptDocumentIn(receipt, language, public_base_url);
+  return language === 'ru' ? document : withRussianLabels(document, receiptDocumentIn(receipt, 'ru', public_base_url));
+}
+
+function withRussianLabels(document: ReceiptDocument, russian: ReceiptDocument): ReceiptDocument {
+  const both = (text: string, russian_text: string) => (text === russian_text ? text : `${text} / ${russian_text}`);
+  const fields = (own: readonly DocumentField[], other: readonly DocumentField[]) =>
+    own.map((field, index) => ({ ...field, label: both(field.label, other[index]?.label ?? field.label) }));
+  const [h0, h1, h2, h3] = document.items.header;
+  const [r0, r1, r2, r3] = russian.items.header;
+  return {
+    ...document,
+    title: both(document.title, russian.title),
+    number: { ...document.number, label: both(document.number.label, russian.number.label) },
+    seller: fields(document.seller, russian.seller),
+    items: { ...document.items, header: [both(h0, r0), both(h1, r1), both(h2, r2), both(h3, r3)] },
+    totals: fields(document.totals, russian.totals),
+    payment: fields(document.payment, russian.payment),
+    verify_hint: both(document.verify_hint, russian.verify_hint),
+    test_notice: document.test_notice === null || russian.test_notice === null
+      ? document.test_notice
+      : both(document.test_notice, russian.test_notice),
+  };
+}
+
+function receiptDocumentIn(receipt: Receipt, language: Language, public_base_url: string): ReceiptDocument {
   const text = messagesFor(language).receipts;
   const money = (amount_minor: number) => formatMoney(amount_minor, language, isCurrency(receipt.currency) ? receipt.currency : 'RUB');
   const method = (text.methods as Record<string, string>)[receipt.payment_method] ?? receipt.payment_method;
