@@ -131,7 +131,7 @@ export function contextOver(
   return {
     config, database, clock, services, payments, renewal, customers, lineRenewal, sms, smpp,
     network_blocks: new NetworkBlockService({ database, clock }),
-    desk: new DeskService({ database, clock, renewal, router: payments.router, tariffFor: paygTariff(config) }),
+    desk: new DeskService({ database, clock, renewal, router: payments.router, tariffFor: paygTariff(config), notices }),
     desk_subscribers: new DeskSubscribers({
       database, clock, keyring, verifier_name: verifier?.name,
       numbers_per_person_max: config.identity.numbers_per_person_max, deadline_ms: config.identity.deadline_ms,

@@ -678,6 +678,18 @@ export interface CompanyInvoicesTable {
   created_at_ms: number;
 }
 
+/** A refund handed back at a desk (0015-desk-shifts): cash from the agent's shift, or the card terminal's refund. */
+export interface DeskRefundsTable {
+  refund_id: string;
+  order_id: string;
+  store_id: string;
+  staff_id: string;
+  shift_id: string | null;
+  method: 'cash' | 'card_present';
+  terminal_reference: string | null;
+  created_at_ms: number;
+}
+
 export interface Schema {
   sims: SimsTable;
   accounts: AccountsTable;
@@ -718,6 +730,7 @@ export interface Schema {
   staff_sessions: StaffSessionsTable;
   shifts: ShiftsTable;
   desk_payments: DeskPaymentsTable;
+  desk_refunds: DeskRefundsTable;
   company_invoices: CompanyInvoicesTable;
   identity_documents: IdentityDocumentsTable;
   identity_consents: IdentityConsentsTable;

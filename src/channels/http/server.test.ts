@@ -20,7 +20,7 @@ const EXPECTED_PATHS = [
   '/api/v1/network/blocks', '/api/v1/network/blocks/{id}', '/api/v1/network/lines/{msisdn}/blocks',
   '/api/v1/staff/sessions', '/api/v1/staff/sessions/current', '/api/v1/staff/me', '/api/v1/staff/password', '/api/v1/staff/audit',
   '/api/v1/desk/shifts', '/api/v1/desk/shifts/{id}/close', '/api/v1/desk/shifts/current', '/api/v1/desk/shifts/overdue',
-  '/api/v1/desk/sales', '/api/v1/desk/invoices', '/api/v1/desk/lines',
+  '/api/v1/desk/sales', '/api/v1/desk/refunds', '/api/v1/desk/invoices', '/api/v1/desk/lines',
 ];
 const PHONE = '+79001234567';
 const PHONE_DIGITS = '9001234567';

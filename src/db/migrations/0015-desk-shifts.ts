@@ -52,6 +52,21 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addCheckConstraint('desk_payments_cash_on_shift', sql`method <> 'cash' or (shift_id is not null and tendered_minor is not null and change_minor >= 0)`)
     .addCheckConstraint('desk_payments_card_reference', sql`method <> 'card_present' or terminal_reference is not null`)
     .execute();
+  // A refund handed back at a desk: cash out of the refunding agent's open shift, or the terminal's refund.
+  await db.schema
+    .createTable('desk_refunds')
+    .addColumn('refund_id', 'text', (c) => c.primaryKey().references('refunds.id'))
+    .addColumn('order_id', 'text', (c) => c.notNull().references('orders.id'))
+    .addColumn('store_id', 'text', (c) => c.notNull().references('stores.id'))
+    .addColumn('staff_id', 'text', (c) => c.notNull())
+    .addColumn('shift_id', 'text', (c) => c.references('shifts.id'))
+    .addColumn('method', 'text', (c) => c.notNull().check(sql`method in ('cash', 'card_present')`))
+    .addColumn('terminal_reference', 'text')
+    .addColumn('created_at_ms', big, (c) => c.notNull())
+    .addCheckConstraint('desk_refunds_cash_on_shift', sql`method <> 'cash' or shift_id is not null`)
+    .addCheckConstraint('desk_refunds_card_reference', sql`method <> 'card_present' or terminal_reference is not null`)
+    .execute();
+  await db.schema.createIndex('desk_refunds_shift').on('desk_refunds').column('shift_id').execute();
   await db.schema.createIndex('desk_payments_shift').on('desk_payments').column('shift_id').execute();
   await db.schema.createIndex('desk_payments_order').on('desk_payments').column('order_id').execute();
 
@@ -70,6 +85,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('desk_refunds').execute();
   await db.schema.alterTable('payments').dropColumn('receiving_account_id').execute();
   await db.schema.dropTable('company_invoices').execute();
   await db.schema.dropTable('desk_payments').execute();

@@ -5,12 +5,14 @@ import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import type { TariffFor } from '../charging/usage.js';
 import type { LineRef } from '../lines/lines.js';
+import type { Notices } from '../notices/notices.js';
 import type { PaymentRouter } from '../renewal/payment-router.js';
 import type { RenewalService } from '../renewal/renewal-service.js';
 import type { StaffActor } from '../staff/staff-actor.js';
 import {
   checkSaleCanProceed, checkSaleInput, checkSameSale, deskOrderKey, deskSaleRecorder, type DeskSale, type DeskSaleInput,
 } from './desk-sales.js';
+import { refundAtDesk, type DeskRefund, type DeskRefundInput } from './desk-refunds.js';
 import { checkedBuyer, companyInvoiceRecorder, type CompanyBuyer } from './invoices.js';
 import { deskLookup, type DeskLineLookup, type DeskLineQuery } from './lookups.js';
 import { closeShift, currentShift, findShift, openShift, overdueShifts, type ShiftCloseInput, type ShiftView } from './shifts.js';
@@ -30,6 +32,8 @@ export interface DeskServiceOptions {
   /** To refuse an invoice before anything is written when bank transfers are not configured. */
   readonly router: PaymentRouter;
   readonly tariffFor: TariffFor;
+  /** For the refund SMS of a desk refund; none sent without. */
+  readonly notices?: Notices;
 }
 
 /** Who acts and from where, as the channel established it. */
@@ -92,6 +96,15 @@ export class DeskService {
   /** Shifts still open past their store's day, for managers (their store) and admins (all). */
   overdueShifts(actor: StaffActor): Promise<ShiftView[]> {
     return overdueShifts(this.#options.database.db, actor, this.#now());
+  }
+
+  /**
+   * Refunds an unused pack sold at a desk of the caller's store, the way it was paid: cash out of
+   * the caller's open shift, or the terminal's refund (its reference required). The same key, or a
+   * second agent, gets the refund already made.
+   */
+  refund(caller: DeskCaller, input: DeskRefundInput, idempotency_key: string): Promise<DeskRefund> {
+    return this.#tx((trx) => refundAtDesk(trx, caller, input, idempotency_key, this.#now(), this.#options.notices));
   }
 
   /**

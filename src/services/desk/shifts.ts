@@ -40,6 +40,8 @@ export interface ShiftSales {
   /** Cash handed over by customers and the change given back (their difference is the cash takings). */
   readonly tendered_minor: number;
   readonly change_minor: number;
+  /** Unused packs refunded at this shift, by method (cash refunds left its drawer). */
+  readonly refunds: Readonly<Record<DeskPaymentMethod, MethodTotals>>;
 }
 
 export interface ShiftView {
@@ -294,5 +296,19 @@ async function shiftSales(trx: Executor, shift_id: string): Promise<ShiftSales> 
     tendered_minor += Number(row.tendered_minor ?? 0);
     change_minor += Number(row.change_minor ?? 0);
   }
-  return { count: by_method.cash.count + by_method.card_present.count, by_method, tendered_minor, change_minor };
+  const refunds = await shiftRefunds(trx, shift_id);
+  return { count: by_method.cash.count + by_method.card_present.count, by_method, tendered_minor, change_minor, refunds };
+}
+
+async function shiftRefunds(trx: Executor, shift_id: string): Promise<Record<DeskPaymentMethod, MethodTotals>> {
+  const rows = await trx.selectFrom('desk_refunds').innerJoin('refunds', 'refunds.id', 'desk_refunds.refund_id')
+    .select([
+      'desk_refunds.method', sql<number | string>`count(*)`.as('count'), sql<number | string>`sum(refunds.amount_minor)`.as('amount_minor'),
+    ])
+    .where('desk_refunds.shift_id', '=', shift_id).groupBy('desk_refunds.method').execute();
+  const refunds: Record<DeskPaymentMethod, MethodTotals> = {
+    cash: { count: 0, amount_minor: 0 }, card_present: { count: 0, amount_minor: 0 },
+  };
+  for (const row of rows) refunds[row.method] = { count: Number(row.count), amount_minor: Number(row.amount_minor) };
+  return refunds;
 }

@@ -23,6 +23,12 @@ export interface UnusedPackRefund {
   /** Who asked for it (staff login): kept on the refund and in the ledger's memo. */
   readonly requested_by: string;
   readonly idempotency_key: string;
+  /**
+   * The money is handed back now, at a desk, from this account: the cash shift's drawer (cash over
+   * the counter) or the store's card-acquiring account (the terminal's own refund). The refund is
+   * then done at once; no provider is asked.
+   */
+  readonly paid_out_from_account_id?: string;
 }
 
 export async function refundUnusedPack(
@@ -32,7 +38,10 @@ export async function refundUnusedPack(
   notices?: Notices,
 ): Promise<IdempotentOutcome<RefundsTable>> {
   return idempotentStep(trx, {
-    key: input.idempotency_key, request: { op: 'refund_unused_pack', order_id: input.order_id, requested_by: input.requested_by },
+    key: input.idempotency_key,
+    request: {
+      op: 'refund_unused_pack', order_id: input.order_id, requested_by: input.requested_by, paid_out_from: input.paid_out_from_account_id,
+    },
     find: async (db, key) => {
       await lockOrder(db, input.order_id);
       const refund = await db.selectFrom('refunds').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
@@ -67,25 +76,30 @@ async function refundUnusedPackNow(
 
   await trx.updateTable('bundles').set({ status: 'revoked' }).where('id', '=', bundle.id).execute();
   const to_wallet = payment.provider === 'wallet';
+  const paid_out = input.paid_out_from_account_id;
+  // Where the money goes: back into the wallet, out of the desk's drawer or terminal now, or owed
+  // (refunds) until the provider returns it.
+  const returned_to = to_wallet ? line.wallet_account_id : (paid_out ?? SYSTEM_ACCOUNTS.refunds.id);
+  const done_now = to_wallet || paid_out !== undefined;
   const entry_id = order.amount_minor === 0 ? null : await postEntry(trx, {
     kind: 'refund',
     line_id: order.line_id,
     memo: `Unused pack of order ${order.id} refunded by ${requested_by}`,
     postings: [
       { account_id: SYSTEM_ACCOUNTS.revenue_packages.id, amount_minor: -order.amount_minor },
-      { account_id: to_wallet ? line.wallet_account_id : SYSTEM_ACCOUNTS.refunds.id, amount_minor: order.amount_minor },
+      { account_id: returned_to, amount_minor: order.amount_minor },
     ],
   }, now_ms);
   const refund: RefundsTable = {
     id: newId('refund'), payment_id: payment.id, order_id: order.id, line_id: order.line_id, amount_minor: order.amount_minor,
-    currency: order.currency, reason: 'unused_pack', status: to_wallet || order.amount_minor === 0 ? 'succeeded' : 'pending',
-    provider_refund_id: null, entry_id: to_wallet ? entry_id : null, requested_by,
+    currency: order.currency, reason: 'unused_pack', status: done_now || order.amount_minor === 0 ? 'succeeded' : 'pending',
+    provider_refund_id: null, entry_id: done_now ? entry_id : null, requested_by,
     idempotency_key: input.idempotency_key, request_hash: input.request_hash, created_at_ms: now_ms, updated_at_ms: now_ms,
   };
   await trx.insertInto('refunds').values(refund).execute();
   await setOrderState(trx, order, 'refunded', now_ms, { failure_code: 'unused_pack_refunded' });
-  // Back in the wallet now; a provider's refund is announced when the provider confirms it (completeRefund).
-  if (to_wallet) await notifyRefund(trx, notices, { ...refund, to_wallet }, now_ms);
+  // Back in the wallet or the customer's hand now; a provider's refund is announced when the provider confirms it (completeRefund).
+  if (done_now) await notifyRefund(trx, notices, { ...refund, to_wallet }, now_ms);
   if (refund.status === 'pending') {
     await queueJob(trx, 'payment.refund', { refund_id: refund.id }, { line_id: order.line_id, dedupe_key: `refund:${refund.id}` }, now_ms);
   }

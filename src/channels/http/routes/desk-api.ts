@@ -58,8 +58,20 @@ const shiftSchema = z.object({
   sales: z.object({
     count: z.number().int(), by_method: z.object({ cash: methodTotals, card_present: methodTotals }),
     tendered_minor: z.number().int(), change_minor: z.number().int(),
+    refunds: z.object({ cash: methodTotals, card_present: methodTotals }).describe('Unused packs refunded on this shift (cash left the drawer)'),
   }),
 }).meta({ id: 'DeskShift' });
+
+const refundBody = z.object({
+  order_id: z.string().min(1).max(ID_LENGTH_MAX).describe('An order sold at a desk of your store, its pack unused'),
+  terminal_reference: z.string().min(1).max(ID_LENGTH_MAX).optional().describe('card_present: the terminal refund slip\'s reference (required)'),
+});
+
+const refundSchema = z.object({
+  refund_id: z.string(), order_id: z.string(), amount_minor: z.number().int(), currency: z.string(),
+  method: z.enum(DESK_PAYMENT_METHODS), shift_id: z.string().nullable().describe('The shift whose drawer paid the cash back'),
+  state: z.string(),
+}).meta({ id: 'DeskRefund' });
 
 const saleBody = z.object({
   msisdn: z.string().min(1).max(MSISDN_LENGTH_MAX).optional().describe('The number to renew (any spelling)'),
@@ -199,6 +211,23 @@ export const deskApiRoutes: FastifyPluginAsyncZod<DeskApiOptions> = async (app, 
       order_id: sale.order_id, state: sale.state, amount_minor: sale.amount_minor, currency: sale.currency, method: sale.method,
       tendered_minor: sale.tendered_minor, change_minor: sale.change_minor, receipt_url: sale.receipt_url,
     });
+  });
+
+  app.post('/api/v1/desk/refunds', {
+    bodyLimit: DESK_BODY_BYTES_MAX,
+    schema: {
+      tags: ['desk'], summary: 'Refund an unused pack sold at this store\'s desk: cash from my shift, or the terminal\'s refund', security,
+      description: 'The pack is revoked and the money leaves the way it came: cash out of my open shift\'s drawer, or the card terminal.',
+      headers: idempotencyHeaders, body: refundBody,
+      response: {
+        201: refundSchema, ...denied, 400: problemResponse('A field is not valid (terminal_reference for a card refund)'),
+        404: problemResponse('No desk sale of your store with this order id'),
+        409: problemResponse('The pack was used or the order is not active, or a cash refund without my open shift'),
+      },
+    },
+  }, async (request, reply) => {
+    const refund = await desk.refund(caller(request), request.body, request.headers['idempotency-key']);
+    return reply.code(201).send(refund);
   });
 
   app.post('/api/v1/desk/invoices', {

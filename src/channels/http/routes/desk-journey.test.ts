@@ -52,7 +52,7 @@ describeEachDatabase('the desk with real staff sessions', (test_db) => {
     return { authorization: `Bearer ${(response.json() as { token: string }).token}` };
   }
 
-  it('opens a shift, sells in cash with change, and closes short; the close ends the sign-in; other halls see nothing', async () => {
+  it('opens a shift, sells in cash with change, refunds an unused pack from the drawer, and closes short; the close ends the sign-in; other halls see nothing', async () => {
     const agent = await signIn(AGENT.login);
     const opened = await server.inject({ method: 'POST', url: '/api/v1/desk/shifts', headers: agent, payload: { float_minor: 500_000 } });
     assert.equal(opened.statusCode, 201, opened.body);
@@ -68,7 +68,32 @@ describeEachDatabase('the desk with real staff sessions', (test_db) => {
       { state: 'active', change_minor: 20_000 - PRICE_1GB_MINOR },
     );
 
+    // A second pack, sold and refunded unused: the cash leaves the drawer, so the count expects it.
+    const second = await server.inject({
+      method: 'POST', url: '/api/v1/desk/sales', headers: { ...agent, 'idempotency-key': 'journey-sale-2' },
+      payload: { msisdn: '+79001234568', package_code: 'data-1gb-1d', method: 'cash', tendered_minor: PRICE_1GB_MINOR, document_checked: true },
+    });
+    assert.equal(second.statusCode, 201, second.body);
+    const second_order = (second.json() as { order_id: string }).order_id;
+    const refund = () => server.inject({
+      method: 'POST', url: '/api/v1/desk/refunds', headers: { ...agent, 'idempotency-key': 'journey-refund-1' }, payload: { order_id: second_order },
+    });
+    const refunded = await refund();
+    assert.equal(refunded.statusCode, 201, refunded.body);
+    const { amount_minor, method, state } = refunded.json<{ amount_minor: number; method: string; state: string }>();
+    assert.deepEqual({ amount_minor, method, state, shift_id: refunded.json<{ shift_id: string }>().shift_id },
+      { amount_minor: PRICE_1GB_MINOR, method: 'cash', state: 'succeeded', shift_id });
+    const retried = await refund();
+    assert.equal(retried.json<{ refund_id: string }>().refund_id, refunded.json<{ refund_id: string }>().refund_id, 'a retry refunds once');
+    const order = await server.inject({ method: 'GET', url: `/api/v1/orders/${second_order}` });
+    assert.equal(order.json<{ state: string }>().state, 'refunded');
+
     const other = await signIn(OTHER_AGENT.login);
+    const foreign_refund = await server.inject({
+      method: 'POST', url: '/api/v1/desk/refunds', headers: { ...other, 'idempotency-key': 'journey-refund-x' },
+      payload: { order_id: (sale.json() as { order_id: string }).order_id },
+    });
+    assert.equal(foreign_refund.statusCode, 404, 'another hall cannot refund this hall\'s sale');
     const peek = await server.inject({ method: 'POST', url: `/api/v1/desk/shifts/${shift_id}/close`, headers: other, payload: { counted_minor: 0 } });
     assert.equal(peek.statusCode, 404, 'another hall\'s agent cannot close, or even find, this shift');
     const other_audit = await server.inject({ method: 'GET', url: '/api/v1/staff/audit', headers: other });
@@ -80,7 +105,12 @@ describeEachDatabase('the desk with real staff sessions', (test_db) => {
     assert.deepEqual(
       closed.json() as object,
       { ...(closed.json() as object), expected_minor: 500_000 + PRICE_1GB_MINOR, counted_minor, difference_minor: -5_000 },
+      'two sales, one refunded: the drawer expects the float and one price',
     );
+    const totals = closed.json<{ sales: { by_method: { cash: object }; refunds: { cash: object } } }>().sales;
+    assert.deepEqual([totals.by_method.cash, totals.refunds.cash], [
+      { count: 2, amount_minor: 2 * PRICE_1GB_MINOR }, { count: 1, amount_minor: PRICE_1GB_MINOR },
+    ]);
     const after_close = await server.inject({ method: 'GET', url: '/api/v1/desk/shifts/current', headers: agent });
     assert.equal(after_close.statusCode, 401, 'the shift\'s close ended the agent\'s sign-in');
 
