@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { messagesFor } from '../../../core/i18n/messages.js';
+import { DEMO_STAFF } from '../../../services/demo/seed.js';
+import { totpCode } from '../../../services/staff/staff-crypto.js';
+import { keepScreenshot, seriousAxeViolations } from '../../../testing/browser.js';
+import { browserSuite } from '../../../testing/browser-suite.js';
+import type { RunningSite } from '../../../testing/running-site.js';
+import { deskText } from './desk-text.js';
+
+/**
+ * The desk pages in headless Chromium on a tablet-sized screen: the demo agent signs in (password
+ * and TOTP) in Russian, opens a shift, finds a customer by the ICCID typed as a barcode scanner
+ * types it (digits, then Enter), is refused a short cash tender (the amount missing is said), sells
+ * in cash with change and on the card terminal, issues a company invoice, and closes the shift with
+ * a shortage — the report first, then the session is over. axe-core on every page. Each flow's
+ * time in the browser is printed (not asserted) for the closing note. SQLite only, as the site's
+ * browser suites: the services under these pages are tested on both engines.
+ */
+
+const AGENT = DEMO_STAFF[0];
+const TABLET_VIEWPORT = { width: 1024, height: 768 } as const;
+const LINE = { msisdn: '+79001234567', iccid: '8970199000000000007' };
+const PACK_CODE = 'data-1gb-1d';
+const PRICE_MINOR = 19_000;
+const FLOAT_RUBLES = '5000';
+const SHORTAGE_RUBLES = 10;
+const language = 'ru';
+const text = deskText(language);
+
+describe('desk pages in a browser', () => {
+  let site: RunningSite;
+  let browser: Browser;
+  const suite = browserSuite();
+  let page: Page;
+  const timings: Array<[string, number]> = [];
+
+  before(async () => {
+    ({ browser, site } = suite);
+    const context = await browser.newContext({ locale: 'ru-RU', viewport: TABLET_VIEWPORT });
+    page = await context.newPage();
+  });
+
+  async function checkPage(name: string): Promise<void> {
+    const violations = await seriousAxeViolations(page);
+    assert.deepEqual(violations, [], `${name}: ${JSON.stringify(violations, null, 1)}`);
+    await keepScreenshot(page, `desk-${name}`);
+  }
+
+  async function timed<T>(flow: string, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const result = await work();
+    const elapsed_ms = Math.round(performance.now() - started);
+    timings.push([flow, elapsed_ms]);
+    console.log(`desk flow "${flow}": ${elapsed_ms} ms in the browser`);
+    return result;
+  }
+
+  async function openLine(): Promise<void> {
+    await page.goto(`${site.base}/desk`);
+    const box = page.getByLabel(text.lookup_label);
+    assert.equal(await box.evaluate((element) => element === element.ownerDocument.activeElement), true, 'the look-up box has the focus');
+    // A keyboard-wedge scanner: the digits as keystrokes, then Enter.
+    await page.keyboard.type(LINE.iccid);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/desk\/lines\//);
+  }
+
+  it('signs in with password and TOTP, in the language chosen on the sign-in page; opens a shift', async () => {
+    await timed('sign in and open the shift', async () => {
+      await page.goto(`${site.base}/desk`);
+      await page.waitForURL(/\/desk\/signin/);
+      await page.getByRole('link', { name: 'Русский' }).click();
+      await page.waitForURL(/lang=ru/);
+      await checkPage('signin');
+      assert.equal(await page.getByLabel(text.login_label).evaluate((element) => element === element.ownerDocument.activeElement), true, 'autofocus on the login');
+      await page.keyboard.type(AGENT.login);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(AGENT.password);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(totpCode(AGENT.totp_secret, Date.now()));
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/desk$/);
+      const cookies = await page.context().cookies();
+      const session = cookies.find((cookie) => cookie.name === 'rc_desk');
+      assert.ok(session, 'the staff session cookie');
+      assert.equal(session.httpOnly, true);
+      assert.equal(session.sameSite, 'Strict');
+      assert.match(await page.locator('header').innerText(), /agent\.svo/);
+      await checkPage('home-no-shift');
+      await page.getByLabel(text.float_label).fill(FLOAT_RUBLES);
+      await page.getByRole('button', { name: text.open_shift }).click();
+      await page.waitForURL(/\/desk$/);
+      assert.ok(await page.getByRole('button', { name: text.close_shift }).isVisible(), 'the shift is open');
+      await checkPage('home-shift-open');
+    });
+  });
+
+  it('refuses a cash tender short of the price, saying what is missing, and changes nothing', async () => {
+    await openLine();
+    await checkPage('line');
+    assert.match(await page.locator('#service-state').innerText(), /\S/, 'the state is explained');
+    await page.locator('#sale-pack').selectOption(PACK_CODE);
+    await page.getByLabel(text.tendered_label).fill('100');
+    await page.getByLabel(text.document_checked_label).check();
+    await page.getByRole('button', { name: text.sell_button }).click();
+    const alert = await page.getByRole('alert').innerText();
+    assert.ok(alert.includes(messagesFor(language).errors.ROAM_ERR_TENDER_SHORT({ needed_minor: PRICE_MINOR - 10_000 })), alert);
+    await checkPage('line-tender-short');
+  });
+
+  it('sells in cash with change: the pack is active, the change shown, the receipt linked', async () => {
+    await timed('cash sale with change (look-up by scanned ICCID → result)', async () => {
+      await openLine();
+      await page.locator('#sale-pack').selectOption(PACK_CODE);
+      await page.getByLabel(text.method_cash).check();
+      await page.getByLabel(text.tendered_label).fill('500');
+      await page.getByLabel(text.document_checked_label).check();
+      await page.getByRole('button', { name: text.sell_button }).click();
+      await page.locator('#change').waitFor();
+    });
+    assert.match(await page.locator('#change').innerText(), /310/);
+    assert.ok((await page.locator('#sale-state').innerText()).includes(text.sale_pack_active('').trim().slice(0, 5)));
+    await checkPage('sale-cash');
+    const receipt = await page.getByRole('link', { name: text.receipt_print }).getAttribute('href');
+    assert.match(receipt ?? '', /^\/orders\/.+\/receipt$/);
+    const pdf = await page.request.get(`${site.base}${await page.getByRole('link', { name: text.receipt_pdf }).getAttribute('href') ?? ''}`);
+    assert.equal(pdf.status(), 200);
+  });
+
+  it('sells on the card terminal with its reference and the last 4 digits', async () => {
+    await timed('card-present sale', async () => {
+      await openLine();
+      await page.locator('#sale-pack').selectOption(PACK_CODE);
+      await page.getByLabel(text.method_card).check();
+      await page.getByLabel(text.terminal_reference_label).fill('RRN123456');
+      await page.getByLabel(text.card_last4_label).fill('4242');
+      await page.getByRole('button', { name: text.sell_button }).click();
+      await page.locator('#sale-state').waitFor();
+    });
+    assert.equal(await page.locator('#change').count(), 0, 'no change for a card');
+    await checkPage('sale-card');
+  });
+
+  it('issues a company invoice with INN and KPP', async () => {
+    await timed('company invoice', async () => {
+      await openLine();
+      await page.locator('#invoice-pack').selectOption(PACK_CODE);
+      await page.getByLabel(text.buyer_name_label).fill('OOO Vostok');
+      await page.getByLabel(text.buyer_inn_label).fill('7707083893');
+      await page.getByLabel(text.buyer_kpp_label).fill('770701001');
+      await page.getByRole('button', { name: text.invoice_button }).click();
+      await page.locator('#invoice-reference').waitFor();
+    });
+    await checkPage('invoice');
+    const invoice = await page.request.get(`${site.base}${await page.getByRole('link', { name: text.invoice_open }).getAttribute('href') ?? ''}`);
+    assert.equal(invoice.status(), 200);
+    assert.match(await invoice.text(), /OOO Vostok/);
+  });
+
+  it('closes the shift with a shortage: the report reconciles with the ledger, then the session is over', async () => {
+    // The drawer: the float and one cash sale.
+    const expected_minor = Number(FLOAT_RUBLES) * 100 + PRICE_MINOR;
+    const counted_rubles = expected_minor / 100 - SHORTAGE_RUBLES;
+    await timed('close the shift with a shortage', async () => {
+      await page.goto(`${site.base}/desk`);
+      await page.getByLabel(text.counted_label).fill(String(counted_rubles));
+      await page.getByRole('button', { name: text.close_shift }).click();
+      await page.locator('#difference').waitFor();
+    });
+    await checkPage('shift-report');
+    const money = (minor: number) => new Intl.NumberFormat('ru-RU').format(minor / 100).replace(/\s/g, '');
+    const digits = async (id: string) => (await page.locator(id).innerText()).replace(/\s/g, '');
+    assert.ok((await digits('#expected')).includes(money(expected_minor)), await digits('#expected'));
+    assert.ok((await digits('#difference')).includes(money(-SHORTAGE_RUBLES * 100).replace('-', '')), await digits('#difference'));
+    assert.ok((await page.locator('#difference').innerText()).includes(text.shortage));
+    await page.goto(`${site.base}/desk`);
+    await page.waitForURL(/\/desk\/signin/);
+    console.log(`desk flow times (ms): ${JSON.stringify(Object.fromEntries(timings))}`);
+  });
+});
