@@ -33,6 +33,8 @@ export interface DeskPage {
   readonly status?: number;
   /** The signed-in header line (who, store, sign-out form); none on the sign-in page. */
   readonly header?: SafeHtml;
+  /** Without JavaScript, reload the page after this many seconds (a state still changing). */
+  readonly refresh_s?: number;
   /** On the sign-in page: links to switch the language (remembered). */
   readonly language_links?: boolean;
 }
@@ -43,6 +45,7 @@ export function sendDeskPage(reply: FastifyReply, stylesheet: DeskStylesheet, pa
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${page.title} · ${text.desk_name}</title>
 <link rel="stylesheet" href="${stylesheet.path}">
+${page.refresh_s ? html`<meta http-equiv="refresh" content="${page.refresh_s}">` : ''}
 </head><body>
 <a class="skip" href="#main">${text.skip_to_content}</a>
 <header class="top"><p class="brand">${text.desk_name}</p>${page.header ?? ''}${page.language_links ? languageLinks(page.language) : ''}</header>

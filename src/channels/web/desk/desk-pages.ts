@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
 import { ReceiptService } from '../../../services/receipts/receipt-service.js';
 import type { DeskDependencies } from './desk-common.js';
+import { deskConnectPages } from './desk-connect-pages.js';
 import { deskLinePages } from './desk-line-pages.js';
 import { DeskStylesheet } from './desk-layout.js';
 import { DeskSessions } from './desk-session.js';
@@ -47,4 +48,5 @@ export const deskPages: FastifyPluginAsync<DeskPagesOptions> = async (app, { con
     .type('text/css; charset=utf-8').header('cache-control', `public, max-age=${YEAR_S}, immutable`).send(stylesheet.body));
   await app.register(deskStaffPages, deps);
   await app.register(deskLinePages, deps);
+  await app.register(deskConnectPages, deps);
 };

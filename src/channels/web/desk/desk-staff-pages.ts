@@ -200,7 +200,8 @@ ${errorSummary(state.errors)}
 <section class="panel" aria-labelledby="lookup-title"><h2 id="lookup-title">${text.lookup_title}</h2>
 <form method="post" action="/desk/lookup" novalidate>${csrf}
 ${field({ id: 'lookup', label: text.lookup_label, hint: text.lookup_hint, value: state.lookup, errors: state.errors, attributes: html`type="text" inputmode="tel" autocomplete="off" spellcheck="false" maxlength="32" autofocus` })}
-<button type="submit">${text.lookup_button}</button></form></section>
+<button type="submit">${text.lookup_button}</button></form>
+<p><a href="/desk/connect">${text.connect_link}</a></p></section>
 <section class="panel" aria-labelledby="shift-title"><h2 id="shift-title">${text.shift_title}</h2>
 ${shift === undefined ? openShiftForm(language, csrf, state.errors) : shiftState(language, csrf, shift, state.errors)}
 </section>

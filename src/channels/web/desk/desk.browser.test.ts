@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { CONSENT_TEXT_VERSION } from '../../../core/consent.js';
+import { luhnCheckDigit } from '../../../core/iccid.js';
 import { messagesFor } from '../../../core/i18n/messages.js';
+import { inTransaction } from '../../../db/transaction.js';
 import { DEMO_STAFF } from '../../../services/demo/seed.js';
+import { addSim, assignSimToStore } from '../../../services/sims/inventory.js';
+import type { StaffActor } from '../../../services/staff/staff-actor.js';
 import { totpCode } from '../../../services/staff/staff-crypto.js';
 import { keepScreenshot, seriousAxeViolations } from '../../../testing/browser.js';
 import { browserSuite } from '../../../testing/browser-suite.js';
 import type { RunningSite } from '../../../testing/running-site.js';
+import { atForm, testServer } from '../../../testing/test-server.js';
 import { deskText } from './desk-text.js';
 
 /**
@@ -27,12 +33,19 @@ const PRICE_MINOR = 19_000;
 const FLOAT_RUBLES = '5000';
 const SHORTAGE_RUBLES = 10;
 const language = 'ru';
+/** The sandbox verifier decides after this long, and the worker asks it this often: the test waits seconds, not minutes. */
+const IDENTITY_ENVIRONMENT = { IDENTITY_SANDBOX_DELAY_MS: '300', IDENTITY_CHECK_INTERVAL_MS: '1000' };
+const CONFIRMATION_WAIT_MS = 20_000;
+const NUMBERS_PER_PERSON_MAX = 10;
+const VISITOR = { number: 'E12345678', country: 'CN', surname: 'WANG', given_names: 'XIAOMING', birth_date: '1990-05-01' };
+const IMEI = '35693803564380' + luhnCheckDigit('35693803564380');
 const text = deskText(language);
 
 describe('desk pages in a browser', () => {
   let site: RunningSite;
   let browser: Browser;
-  const suite = browserSuite();
+  const suite = browserSuite('sqlite', IDENTITY_ENVIRONMENT);
+  let sim_serial = 0;
   let page: Page;
   const timings: Array<[string, number]> = [];
 
@@ -157,6 +170,116 @@ describe('desk pages in a browser', () => {
     const invoice = await page.request.get(`${site.base}${await page.getByRole('link', { name: text.invoice_open }).getAttribute('href') ?? ''}`);
     assert.equal(invoice.status(), 200);
     assert.match(await invoice.text(), /OOO Vostok/);
+  });
+
+  /** A nano-SIM put into the Sheremetyevo hall's stock. */
+  async function stockSim(): Promise<string> {
+    sim_serial += 1;
+    const serial = String(sim_serial).padStart(4, '0');
+    const payload = `89701998000000${serial}1`;
+    const iccid = payload + luhnCheckDigit(payload);
+    await inTransaction(site.context.database, async (trx) => {
+      await addSim(trx, { iccid, imsi: `25099800000${serial}`, msisdn: `+7900888${serial}`, form_factor: 'nano' }, Date.now());
+      await assignSimToStore(trx, iccid, AGENT.store_code);
+    });
+    return iccid;
+  }
+
+  async function agentActor(): Promise<StaffActor> {
+    const row = await site.context.database.db.selectFrom('staff').innerJoin('stores', 'stores.id', 'staff.store_id')
+      .select(['staff.id', 'staff.login', 'staff.role', 'staff.store_id', 'stores.code']).where('staff.login', '=', AGENT.login).executeTakeFirstOrThrow();
+    return { staff_id: row.id, login: row.login, role: 'agent', store_id: row.store_id, store_code: row.code };
+  }
+
+  async function dial100(msisdn: string): Promise<string> {
+    const app = testServer(site.context);
+    try {
+      const response = await app.inject({
+        method: 'POST', url: '/ussd/at', headers: { 'content-type': 'application/x-www-form-urlencoded', 'accept-language': 'zh-Hans' },
+        payload: atForm({ sessionId: `desk-${msisdn}-${Date.now()}`, serviceCode: '#100#', phoneNumber: msisdn, networkCode: '25099', text: '' }),
+      });
+      assert.equal(response.statusCode, 200, response.body);
+      return response.body;
+    } finally {
+      await app.close();
+    }
+  }
+
+  /** The connection form up to the scanned ICCID: the visitor's language first, then the document, consent and IMEI. */
+  async function fillConnection(visitor_language: string, document_number: string): Promise<void> {
+    await page.goto(`${site.base}/desk`);
+    await page.getByRole('link', { name: text.connect_link }).click();
+    await page.getByLabel(text.visitor_language_label).selectOption(visitor_language);
+    await page.getByRole('button', { name: text.continue_button }).click();
+    await page.waitForURL(/\/desk\/connect\?language=/);
+    await page.getByLabel(text.document_type_label).selectOption('passport');
+    await page.getByLabel(text.issuing_country_label).fill(VISITOR.country);
+    await page.getByLabel(text.document_number_label).fill(document_number);
+    await page.getByLabel(text.surname_label).fill(VISITOR.surname);
+    await page.getByLabel(text.given_names_label).fill(VISITOR.given_names);
+    await page.getByLabel(text.birth_date_label).fill(VISITOR.birth_date);
+    await page.getByLabel(text.consent_accepted_label(CONSENT_TEXT_VERSION)).check();
+    await page.getByLabel(text.imei_label, { exact: true }).fill(IMEI);
+  }
+
+  /** A keyboard-wedge scanner: the ICCID's digits as keystrokes into the focused field, then Enter (which submits). */
+  async function scanIccid(iccid: string): Promise<void> {
+    await page.getByLabel(text.iccid_scan_label).focus();
+    await page.keyboard.type(iccid);
+    await page.keyboard.press('Enter');
+  }
+
+  it('connects a Chinese visitor: passport, consent, IMEI, scanned ICCID → pending → confirmed → active, and #100# works', async () => {
+    const iccid = await stockSim();
+    const line_id = await timed('connect a foreign visitor (form → pending)', async () => {
+      await fillConnection('zh-Hans', VISITOR.number);
+      const consent = await page.locator('.consent-text').allInnerTexts();
+      assert.equal(consent.length, 2, 'the consent in the visitor\'s language and in Russian');
+      assert.match(consent[0] ?? '', /个人数据处理同意书/);
+      assert.match(consent[1] ?? '', /Согласие на обработку персональных данных/);
+      await checkPage('connect-form');
+      await scanIccid(iccid);
+      await page.locator('#verification-state[data-state=pending]').waitFor();
+      const status_path = await page.getByRole('link', { name: text.verification_status }).getAttribute('href') ?? '';
+      return decodeURIComponent(/^\/desk\/subscribers\/([^/]+)$/.exec(status_path)?.[1] ?? assert.fail(`status link: ${status_path}`));
+    });
+    assert.equal(await page.locator('#verification-state').innerText(), text.verification_states.pending);
+    assert.ok(!(await page.content()).includes(VISITOR.number), 'the document number is shown masked only');
+    await checkPage('connect-pending');
+    const contract = await page.request.get(`${site.base}${await page.getByRole('link', { name: text.contract_pdf }).getAttribute('href') ?? ''}`);
+    assert.equal(contract.headers()['content-type'], 'application/pdf');
+    const { msisdn } = (await site.context.services.lineOverview({ line_id })).line;
+    assert.match(await dial100(msisdn), /身份/, '#100# says why the line does not work yet');
+
+    await timed('identity confirmed (sandbox verifier, status page refreshing)', async () => {
+      await page.goto(`${site.base}/desk/subscribers/${line_id}`);
+      await page.locator('#verification-state[data-state=confirmed]').waitFor({ timeout: CONFIRMATION_WAIT_MS });
+    });
+    await checkPage('connect-confirmed');
+    assert.match(await dial100(msisdn), /^END 余额：/, '#100# answers the balance once the line is active');
+  });
+
+  it('refuses an 11th number for one passport, saying why, and hands out no SIM', async () => {
+    const actor = await agentActor();
+    const document_number = 'G87654321';
+    for (let index = 0; index < NUMBERS_PER_PERSON_MAX; index += 1) {
+      await site.context.desk_subscribers.connectSubscriber(actor, {
+        document: { type: 'passport', issuing_country: VISITOR.country, number: document_number, surname: VISITOR.surname,
+          given_names: VISITOR.given_names, birth_date: VISITOR.birth_date },
+        language: 'zh-Hans', imei: IMEI, consent: { accepted: true, text_version: CONSENT_TEXT_VERSION }, sim: { iccid: await stockSim() },
+      }, '127.0.0.1');
+    }
+    const eleventh = await stockSim();
+    await timed('11th number refused', async () => {
+      await fillConnection('en', document_number);
+      await scanIccid(eleventh);
+      await page.getByRole('alert').waitFor();
+    });
+    const alert = await page.getByRole('alert').innerText();
+    assert.ok(alert.includes(messagesFor(language).errors.ROAM_ERR_NUMBERS_PER_PERSON_LIMIT({ lines_max: NUMBERS_PER_PERSON_MAX })), alert);
+    await checkPage('connect-limit');
+    const sim = await site.context.database.db.selectFrom('sims').select('status').where('iccid', '=', eleventh).executeTakeFirstOrThrow();
+    assert.equal(sim.status, 'in_stock');
   });
 
   it('closes the shift with a shortage: the report reconciles with the ledger, then the session is over', async () => {
