@@ -126,7 +126,7 @@ ${errorSummary(errors)}
 ${documentFields(language, form, errors)}
 <div>
 ${consentFields(language, form, errors)}
-<section class="panel"><h2>${text.imei_label}</h2>
+<section class="panel">
 ${field({ id: 'imei', label: text.imei_label, hint: text.imei_hint, value: form.imei, errors, attributes: html`type="text" inputmode="numeric" autocomplete="off" maxlength="20"` })}
 </section>
 ${simFields(language, form, errors)}

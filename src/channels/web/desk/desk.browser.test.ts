@@ -11,7 +11,7 @@ import type { StaffActor } from '../../../services/staff/staff-actor.js';
 import { totpCode } from '../../../services/staff/staff-crypto.js';
 import { keepScreenshot, seriousAxeViolations } from '../../../testing/browser.js';
 import { browserSuite } from '../../../testing/browser-suite.js';
-import type { RunningSite } from '../../../testing/running-site.js';
+import { orderCount, type RunningSite } from '../../../testing/running-site.js';
 import { atForm, testServer } from '../../../testing/test-server.js';
 import { deskText } from './desk-text.js';
 
@@ -36,6 +36,7 @@ const language = 'ru';
 /** The sandbox verifier decides after this long, and the worker asks it this often: the test waits seconds, not minutes. */
 const IDENTITY_ENVIRONMENT = { IDENTITY_SANDBOX_DELAY_MS: '300', IDENTITY_CHECK_INTERVAL_MS: '1000' };
 const CONFIRMATION_WAIT_MS = 20_000;
+const RECEIPT_WAIT_MS = 10_000;
 const NUMBERS_PER_PERSON_MAX = 10;
 const VISITOR = { number: 'E12345678', country: 'CN', surname: 'WANG', given_names: 'XIAOMING', birth_date: '1990-05-01' };
 const IMEI = '35693803564380' + luhnCheckDigit('35693803564380');
@@ -115,11 +116,14 @@ describe('desk pages in a browser', () => {
     await checkPage('line');
     assert.match(await page.locator('#service-state').innerText(), /\S/, 'the state is explained');
     await page.locator('#sale-pack').selectOption(PACK_CODE);
+    const orders_before = await orderCount(site.context);
     await page.getByLabel(text.tendered_label).fill('100');
     await page.getByLabel(text.document_checked_label).check();
     await page.getByRole('button', { name: text.sell_button }).click();
     const alert = await page.getByRole('alert').innerText();
     assert.ok(alert.includes(messagesFor(language).errors.ROAM_ERR_TENDER_SHORT({ needed_minor: PRICE_MINOR - 10_000 })), alert);
+    assert.equal(await orderCount(site.context), orders_before, 'no order made');
+    assert.equal(await page.getByLabel(text.tendered_label).inputValue(), '100', 'the form keeps what was typed');
     await checkPage('line-tender-short');
   });
 
@@ -138,8 +142,15 @@ describe('desk pages in a browser', () => {
     await checkPage('sale-cash');
     const receipt = await page.getByRole('link', { name: text.receipt_print }).getAttribute('href');
     assert.match(receipt ?? '', /^\/orders\/.+\/receipt$/);
-    const pdf = await page.request.get(`${site.base}${await page.getByRole('link', { name: text.receipt_pdf }).getAttribute('href') ?? ''}`);
-    assert.equal(pdf.status(), 200);
+    // The receipt job follows the sale within a second or so: until then the PDF link waits on the print view.
+    const pdf_path = await page.getByRole('link', { name: text.receipt_pdf }).getAttribute('href') ?? '';
+    const deadline = Date.now() + RECEIPT_WAIT_MS;
+    let pdf_type = '';
+    while (pdf_type !== 'application/pdf' && Date.now() < deadline) {
+      pdf_type = (await page.request.get(`${site.base}${pdf_path}`)).headers()['content-type'] ?? '';
+      if (pdf_type !== 'application/pdf') await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(pdf_type, 'application/pdf', 'the receipt as PDF');
   });
 
   it('sells on the card terminal with its reference and the last 4 digits', async () => {
