@@ -147,7 +147,7 @@ ${simFields(language, form, errors)}
       : await QRCode.toString(subscriber.esim_activation_code, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     const body = html`<h1>${just_connected ? text.connected_title : text.verification_status}: ${subscriber.msisdn}</h1>
 <section class="panel${state === 'confirmed' ? ' done' : ''}" aria-labelledby="verification-title"><h2 id="verification-title">${text.verification_status}</h2>
-<p class="big" id="verification-state" data-state="${state}" role="status">${text.verification_states[state]}</p>
+<p class="state" id="verification-state" data-state="${state}" role="status">${text.verification_states[state]}</p>
 <dl class="facts"><dt>${text.number_label}</dt><dd>${subscriber.msisdn}</dd><dt>${text.iccid_label}</dt><dd>${subscriber.iccid_masked}</dd>
 <dt>${text.document_number_label}</dt><dd>${subscriber.document.number_masked}</dd><dt>${text.imei_label}</dt><dd>${subscriber.imei}</dd></dl>
 ${state === 'pending' ? html`<p><a href="${path}">${text.refresh}</a></p>` : ''}

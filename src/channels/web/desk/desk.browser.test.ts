@@ -184,13 +184,16 @@ describe('desk pages in a browser', () => {
   });
 
   /** A nano-SIM put into the Sheremetyevo hall's stock. */
-  async function stockSim(): Promise<string> {
+  async function stockSim(form_factor: 'nano' | 'esim' = 'nano'): Promise<string> {
     sim_serial += 1;
     const serial = String(sim_serial).padStart(4, '0');
     const payload = `89701998000000${serial}1`;
     const iccid = payload + luhnCheckDigit(payload);
     await inTransaction(site.context.database, async (trx) => {
-      await addSim(trx, { iccid, imsi: `25099800000${serial}`, msisdn: `+7900888${serial}`, form_factor: 'nano' }, Date.now());
+      await addSim(trx, {
+        iccid, imsi: `25099800000${serial}`, msisdn: `+7900888${serial}`, form_factor,
+        esim_activation_code: form_factor === 'esim' ? `LPA:1$smdp.roamcard.example$RC-DESK-${serial}` : undefined,
+      }, Date.now());
       await assignSimToStore(trx, iccid, AGENT.store_code);
     });
     return iccid;
@@ -291,6 +294,23 @@ describe('desk pages in a browser', () => {
     await checkPage('connect-limit');
     const sim = await site.context.database.db.selectFrom('sims').select('status').where('iccid', '=', eleventh).executeTakeFirstOrThrow();
     assert.equal(sim.status, 'in_stock');
+  });
+
+  it('gives an eSIM with its activation QR; a document the verifier rejects shows "rejected"', async () => {
+    await stockSim('esim');
+    await timed('connect a visitor with an eSIM (form → QR shown)', async () => {
+      // The sandbox verifier rejects document numbers ending in 9.
+      await fillConnection('en', 'R55555559');
+      await page.getByLabel(text.sim_esim).check();
+      await page.getByRole('button', { name: text.connect_button }).click();
+      await page.locator('.qr-code svg').waitFor();
+    });
+    await checkPage('connect-esim');
+    const status_path = await page.getByRole('link', { name: text.verification_status }).getAttribute('href') ?? '';
+    await page.goto(`${site.base}${status_path}`);
+    await page.locator('#verification-state[data-state=rejected]').waitFor({ timeout: CONFIRMATION_WAIT_MS });
+    assert.equal(await page.locator('#verification-state').innerText(), text.verification_states.rejected);
+    await checkPage('connect-rejected');
   });
 
   it('closes the shift with a shortage: the report reconciles with the ledger, then the session is over', async () => {
