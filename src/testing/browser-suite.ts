@@ -12,11 +12,12 @@ export interface BrowserSuite {
 
 /**
  * Inside a describe: Chromium, a fresh database of `dialect`, and the site over it, for the
- * suite's tests (valid after `before`). Torn down in this order: the browser, the site and its
- * worker, then the database — describeEachDatabase's own `after` would close the database first,
- * under a running worker, which is why browser suites loop over the engines themselves.
+ * suite's tests (valid after `before`); `environment` adds configuration (e.g. a short identity
+ * check). Torn down in this order: the browser, the site and its worker, then the database —
+ * describeEachDatabase's own `after` would close the database first, under a running worker,
+ * which is why browser suites loop over the engines themselves.
  */
-export function browserSuite(dialect: DialectName = 'sqlite'): BrowserSuite {
+export function browserSuite(dialect: DialectName = 'sqlite', environment: Readonly<Record<string, string>> = {}): BrowserSuite {
   let browser: Browser | undefined;
   let site: RunningSite | undefined;
   let dispose: (() => Promise<void>) | undefined;
@@ -25,7 +26,7 @@ export function browserSuite(dialect: DialectName = 'sqlite'): BrowserSuite {
     browser = await launchChromium();
     const created = await createTestDatabase(dialect);
     dispose = created.dispose;
-    site = await startSite(created.database);
+    site = await startSite(created.database, { ...environment });
   });
 
   after(async () => {

@@ -24,6 +24,7 @@ import { staffApiRoutes } from './routes/staff-api.js';
 import { deskApiRoutes } from './routes/desk-api.js';
 import { sandboxPages } from '../../adapters/payments/sandbox/sandbox-pages.js';
 import { customerSite } from '../web/site/customer-site.js';
+import { deskPages } from '../web/desk/desk-pages.js';
 import { receiptPages } from '../web/receipt-pages.js';
 import { paymentLinkPages } from '../web/payment-link-pages.js';
 import { ReceiptService } from '../../services/receipts/receipt-service.js';
@@ -128,6 +129,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
     default_language: config.default_language,
   });
   app.register(customerSite, { context });
+  app.register(deskPages, { context });
   app.register(paymentLinkPages, { lineRenewal: context.lineRenewal, default_language: config.default_language });
   app.register(receiptPages, {
     receipts: new ReceiptService({ database, clock: context.clock, seller: config.seller, test_mode: context.payments.test_mode }),
