@@ -19,6 +19,7 @@ import { deskText, type DeskLanguage } from './desk-text.js';
  *   GET  /desk/connect?language=zh-Hans      the form: document, consent (visitor's language and Russian), IMEI, scanned ICCID or eSIM
  *   POST /desk/connect                       → the line pending verification, the eSIM QR if any, the contract
  *   GET  /desk/subscribers/:line_id          pending / active / rejected (refreshes itself while pending)
+ *   POST /desk/subscribers/:line_id/imei     the visitor's new phone; a bad IMEI re-shows the page with the form's error
  *   GET  /desk/subscribers/:line_id/contract.pdf
  * The document number travels only in the form body; pages show it masked (the service's last 4).
  */
@@ -90,6 +91,24 @@ export const deskConnectPages: FastifyPluginAsync<DeskDependencies> = async (app
     }
   });
 
+  app.post<{ Params: { line_id: string }; Body: unknown }>('/desk/subscribers/:line_id/imei', async (request, reply) => {
+    if (!checkCsrf(deps, request, reply)) return reply;
+    const staff = await sessions.staffOrSignIn(request, reply);
+    if (!staff) return reply;
+    const language = sessions.language(request);
+    const imei = formField(request.body, 'imei').slice(0, FIELD_LENGTH_MAX);
+    try {
+      const subscriber = await context.desk_subscribers.changeImei(staff.actor, request.params.line_id, imei, request.ip);
+      request.log.info({ line_id: subscriber.line_id, staff_id: staff.actor.staff_id }, 'desk changed a subscriber\'s IMEI');
+      return await sendSubscriber(request, reply, staff, subscriber, false, { changed: true });
+    } catch (error) {
+      if (!isRoamError(error)) throw error;
+      if (error.status === 404 || error.status === 403) return notFound(deps, reply, language, domainError(error, language, 'line').message);
+      const subscriber = await context.desk_subscribers.subscriber(staff.actor, request.params.line_id);
+      return sendSubscriber(request, reply, staff, subscriber, false, { errors: [domainError(error, language, 'imei')], imei, status: error.status });
+    }
+  });
+
   app.get<{ Params: { line_id: string } }>('/desk/subscribers/:line_id/contract.pdf', async (request, reply) => {
     const staff = await sessions.staffOrSignIn(request, reply);
     if (!staff) return reply;
@@ -138,6 +157,7 @@ ${simFields(language, form, errors)}
 
   async function sendSubscriber(
     request: FastifyRequest, reply: FastifyReply, staff: DeskStaff, subscriber: DeskSubscriber, just_connected: boolean,
+    imei_form: ImeiFormState = {},
   ): Promise<FastifyReply> {
     const language = sessions.language(request);
     const text = deskText(language);
@@ -152,15 +172,37 @@ ${simFields(language, form, errors)}
 <dt>${text.document_number_label}</dt><dd>${subscriber.document.number_masked}</dd><dt>${text.imei_label}</dt><dd>${subscriber.imei}</dd></dl>
 ${state === 'pending' ? html`<p><a href="${path}">${text.refresh}</a></p>` : ''}
 </section>
+${imeiForm(request, reply, language, path, imei_form)}
 ${qr === null ? '' : html`<section class="panel qr" aria-labelledby="qr-title"><h2 id="qr-title">${text.esim_qr_title}</h2><div class="qr-code" role="img" aria-label="${text.esim_qr_title}">${raw(qr)}</div></section>`}
 <ul class="links"><li><a href="${path}/contract.pdf" target="_blank">${text.contract_pdf}</a></li>
 ${just_connected ? html`<li><a href="${path}">${text.verification_status}</a></li>` : ''}<li><a href="/desk">${text.home_link}</a></li></ul>`;
     return sendDeskPage(reply, stylesheet, {
       language, title: text.verification_status, body, header: staffHeader(deps, request, reply, staff, language),
+      status: imei_form.status ?? 200,
       ...(state === 'pending' && !just_connected ? { refresh_s: PENDING_REFRESH_S } : {}),
     });
   }
+
+  /** The phone-change form: its error and the typed value when refused, a status line once recorded. */
+  function imeiForm(request: FastifyRequest, reply: FastifyReply, language: DeskLanguage, path: string, state: ImeiFormState): SafeHtml {
+    const text = deskText(language);
+    const errors = state.errors ?? [];
+    return html`<section class="panel" aria-labelledby="imei-title"><h2 id="imei-title">${text.imei_change_title}</h2>
+${state.changed ? html`<p role="status" id="imei-changed">${text.imei_changed}</p>` : ''}
+${errorSummary(errors)}
+<form method="post" action="${path}/imei" novalidate>${sessions.csrfField(request, reply)}
+${field({ id: 'imei', label: text.imei_label, hint: text.imei_hint, value: state.imei, errors, attributes: html`type="text" inputmode="numeric" autocomplete="off" maxlength="20"` })}
+<button type="submit">${text.imei_change_button}</button></form></section>`;
+  }
 };
+
+interface ImeiFormState {
+  readonly errors?: readonly FieldError[];
+  /** The refused value, shown back so the agent can correct one digit. */
+  readonly imei?: string;
+  readonly changed?: boolean;
+  readonly status?: number;
+}
 
 function emptyForm(language: Language): ConnectForm {
   return {

@@ -6,6 +6,7 @@ import type { DeskDependencies } from './desk-common.js';
 import { deskConnectPages } from './desk-connect-pages.js';
 import { deskLinePages } from './desk-line-pages.js';
 import { DeskStylesheet } from './desk-layout.js';
+import { deskManagerPages } from './desk-manager-pages.js';
 import { DeskSessions } from './desk-session.js';
 import { deskStaffPages } from './desk-staff-pages.js';
 import { isDeskLanguage } from './desk-text.js';
@@ -49,4 +50,5 @@ export const deskPages: FastifyPluginAsync<DeskPagesOptions> = async (app, { con
   await app.register(deskStaffPages, deps);
   await app.register(deskLinePages, deps);
   await app.register(deskConnectPages, deps);
+  await app.register(deskManagerPages, deps);
 };

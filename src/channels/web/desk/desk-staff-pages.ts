@@ -7,6 +7,7 @@ import {
   staffHeader, type DeskDependencies, type FieldError,
 } from './desk-common.js';
 import { sendDeskPage } from './desk-layout.js';
+import { managerPanel } from './desk-manager-pages.js';
 import { DESK_PASSWORD_PATH, DESK_PATH, DESK_SIGN_IN_PATH, type DeskStaff } from './desk-session.js';
 import { deskText, isDeskLanguage, type DeskLanguage } from './desk-text.js';
 
@@ -14,7 +15,8 @@ import { deskText, isDeskLanguage, type DeskLanguage } from './desk-text.js';
  *   GET/POST /desk/signin      login, password, one-time code (TOTP); the language chosen here is remembered
  *   GET/POST /desk/password    a one-time password must be replaced before anything else
  *   POST     /desk/signout
- *   GET      /desk             who, the store, the shift (open form or its state and the close form), the look-up box
+ *   GET      /desk             who, the store, the shift (open form or its state and the close form), the look-up box;
+ *                              for managers and admins the shifts left open past their day and the audit log's link
  *   POST     /desk/shifts      open with a float;  POST /desk/shifts/:id/close  the report, and the session ends
  */
 
@@ -205,6 +207,7 @@ ${field({ id: 'lookup', label: text.lookup_label, hint: text.lookup_hint, value:
 <section class="panel" aria-labelledby="shift-title"><h2 id="shift-title">${text.shift_title}</h2>
 ${shift === undefined ? openShiftForm(language, csrf, state.errors) : shiftState(language, csrf, shift, state.errors)}
 </section>
+${await managerPanel(deps, staff, language)}
 </div>`;
   return sendDeskPage(reply, deps.stylesheet, {
     language, title: text.home_title, body, status: state.status, header: staffHeader(deps, request, reply, staff, language),

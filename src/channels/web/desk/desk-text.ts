@@ -143,6 +143,27 @@ export interface DeskText {
   readonly not_found_title: string;
   readonly form_expired: string;
   readonly roles: Readonly<Record<string, string>>;
+  readonly imei_change_title: string;
+  readonly imei_change_button: string;
+  readonly imei_changed: string;
+  readonly audit_link: string;
+  readonly audit_title: string;
+  readonly audit_store_label: string;
+  readonly audit_store_hint: string;
+  readonly audit_subject_type_label: string;
+  readonly audit_subject_id_label: string;
+  readonly audit_subject_hint: string;
+  readonly audit_filter_button: string;
+  readonly audit_columns: {
+    readonly at: string; readonly login: string; readonly role: string; readonly action: string; readonly subject: string;
+    readonly before: string; readonly after: string;
+  };
+  readonly audit_none: string;
+  readonly audit_older: string;
+  readonly managers_only: string;
+  readonly overdue_title: string;
+  readonly overdue_none: string;
+  readonly overdue_shift: (store: string, since: string, drawer: string) => string;
 }
 
 const TEXTS: Readonly<Record<DeskLanguage, DeskText>> = { ru: DESK_TEXT_RU, 'zh-Hans': DESK_TEXT_ZH_HANS, en: DESK_TEXT_EN };
