@@ -12,7 +12,7 @@ import type { Line } from '../lines/lines.js';
 import { alertAfterBatch, alertAfterCharge } from '../notices/usage-alerts.js';
 import type { Notices } from '../notices/notices.js';
 import { refuseBlockedUsage, UsageGate } from '../network-blocks/usage-gate.js';
-import { IdentityGate, refuseUnverifiedUsage } from '../identity/identity-gate.js';
+import { IdentityGate, identityRefusal, type IdentityGateRow } from '../identity/identity-gate.js';
 import type { Bundle } from './bundles.js';
 
 /**
@@ -91,6 +91,8 @@ interface LineState {
   readonly line: Pick<Line, 'id' | 'status' | 'wallet_account_id'>;
   readonly wallet_balance_minor: number;
   readonly previous: UsageEventsTable | undefined;
+  /** The line's identity check when it was connected at a desk (303-FZ), read in the same query. */
+  readonly identity: IdentityGateRow | undefined;
 }
 
 /**
@@ -106,8 +108,10 @@ async function readLineState(trx: Executor, ref: ValidUsage['line'], event_id: s
     .selectFrom('lines')
     .innerJoin('ledger_accounts as wallet', 'wallet.id', 'lines.wallet_account_id')
     .leftJoin('usage_events as previous', (join) => join.onRef('previous.line_id', '=', 'lines.id').on('previous.event_id', '=', event_id))
+    .leftJoin('line_identities as identity', 'identity.line_id', 'lines.id')
     .select([
       'lines.id', 'lines.status', 'lines.wallet_account_id', 'wallet.balance_minor',
+      'identity.verification_state', 'identity.decided_at_ms as identity_decided_at_ms',
       'previous.event_id as previous_event_id', 'previous.kind as previous_kind', 'previous.quantity as previous_quantity',
       'previous.occurred_at_ms as previous_occurred_at_ms', 'previous.from_bundles as previous_from_bundles',
       'previous.from_wallet as previous_from_wallet', 'previous.denied as previous_denied', 'previous.denial_reason as previous_denial_reason',
@@ -127,6 +131,9 @@ async function readLineState(trx: Executor, ref: ValidUsage['line'], event_id: s
     line: { id: row.id, status: row.status, wallet_account_id: row.wallet_account_id },
     wallet_balance_minor: row.balance_minor,
     previous,
+    identity: row.verification_state === null
+      ? undefined
+      : { verification_state: row.verification_state, decided_at_ms: row.identity_decided_at_ms },
   };
 }
 
@@ -149,7 +156,8 @@ export async function chargeUsage(
   const usage = validateUsage(input);
   const state = await readLineState(trx, usage.line, usage.event_id);
   if (state.previous) return replay(state.previous, usage);
-  await refuseUnverifiedUsage(trx, state.line.id, usage.at_ms);
+  const unverified = state.identity === undefined ? null : identityRefusal(state.identity, usage.at_ms);
+  if (unverified) throw unverified;
   await refuseBlockedUsage(trx, state.line.id, usage.kind, usage.at_ms);
   const bundles = await drawableBundles(trx, [state.line.id], usage.at_ms, usage.kind);
   const decision = decide(usage, state.line, bundles.get(state.line.id) ?? [], state.wallet_balance_minor, tariffFor, now_ms);

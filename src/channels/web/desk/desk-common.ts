@@ -29,11 +29,7 @@ export interface FieldError {
   readonly message: string;
 }
 
-/** A string field of a parsed form body, trimmed; '' when absent. */
-export function formField(body: unknown, name: string): string {
-  const value = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
-  return typeof value === 'string' ? value.trim() : '';
-}
+export { formField } from '../form-fields.js';
 
 /** "5000", "5 000", "5000.50" or "5000,5" rubles → kopecks; undefined when not an amount. */
 export function parseRubles(value: string): number | undefined {

@@ -80,11 +80,7 @@ export function signOutForm(request: FastifyRequest, reply: FastifyReply, langua
   return html`<form class="field" method="post" action="/signout">${csrfField(request, reply)}<button class="cta secondary" type="submit">${accountText(language).sign_out}</button></form>`;
 }
 
-/** A string field of a parsed form body, trimmed; '' when absent. */
-export function formField(body: unknown, name: string): string {
-  const value = body !== null && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
-  return typeof value === 'string' ? value.trim() : '';
-}
+export { formField } from '../../form-fields.js';
 
 /** One field's error, linked from the summary at the top of the form (GOV.UK pattern). */
 export function errorSummary(language: Language, errors: ReadonlyArray<{ field: string; message: string }>): SafeHtml {
