@@ -16,6 +16,7 @@ import * as auditLog from './migrations/0012-audit-log.js';
 import * as staff from './migrations/0013-staff.js';
 import * as subscriberIdentities from './migrations/0014-subscriber-identities.js';
 import * as deskShifts from './migrations/0015-desk-shifts.js';
+import * as partners from './migrations/0016-partners.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -34,6 +35,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-staff': staff,
   '0014-subscriber-identities': subscriberIdentities,
   '0015-desk-shifts': deskShifts,
+  '0016-partners': partners,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -174,6 +174,10 @@ export interface StoresTable {
   renews: number;
   cash_account_id: string;
   created_at_ms: number;
+  /** The address as a Russian sign reads it (Cyrillic), for the store finder; null where not recorded. */
+  address_ru: string | null;
+  /** The payment agent whose store this is (0016-partners); null for our own service halls. */
+  partner_id: string | null;
 }
 
 export type OrderStateColumn = 'created' | 'awaiting_payment' | 'paid' | 'active' | 'failed' | 'canceled' | 'expired' | 'refunded';
@@ -678,6 +682,74 @@ export interface CompanyInvoicesTable {
   created_at_ms: number;
 }
 
+/** A payment agent (0016-partners): a chain, a terminal network or a bank that takes money for our lines. */
+export interface PartnersTable {
+  id: string;
+  /** Its name in URLs (`/osmp/:partner`) and on the command line. */
+  code: string;
+  name: string;
+  chain: string | null;
+  /** The agent's legal name and INN, as a receipt names the payment agent. */
+  agent_name: string;
+  agent_inn: string;
+  /** The agent's day for its registry (an IANA zone). */
+  time_zone: string;
+  settlement_account_id: string;
+  /** 1: a sum equal to a pack's current price buys that pack; else every sum tops up the wallet. */
+  sells_packs: number;
+  sum_min_minor: number;
+  sum_max_minor: number;
+  /** The addresses the agent calls from, as an address list ("185.71.76.0/27,10.0.0.7"). */
+  allowed_addresses: string;
+  /** How the daily registry writes a number: masked (+7 900 ***-**-67) or in full. */
+  registry_accounts: 'masked' | 'full';
+  /** 0: the agent may still check, but every pay is refused (OSMP result 7). */
+  enabled: number;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+/** A partner's credential: an HTTP basic password (scrypt hash) or a JSON API signing key (sealed). */
+export interface PartnerCredentialsTable {
+  id: string;
+  partner_id: string;
+  kind: 'basic' | 'hmac';
+  secret_hash: string | null;
+  secret_sealed: string | null;
+  created_at_ms: number;
+  revoked_at_ms: number | null;
+}
+
+export type PartnerPaymentState = 'accepted' | 'paid' | 'rejected';
+
+/** One pay a partner sent, under its txn_id (unique per partner), and what we answered. */
+export interface PartnerPaymentsTable {
+  /** Our id for it: the `prv_txn` we answer. */
+  id: string;
+  partner_id: string;
+  txn_id: string;
+  /** The agent's own time of the payment, as sent (OSMP `YYYYMMDDHHMMSS`). */
+  txn_date: string | null;
+  /** The number paid for, +7… (E.164). */
+  msisdn: string;
+  sum_minor: number;
+  api: 'osmp' | 'json';
+  /** accepted: being carried out (a repeat resumes it); paid: done; rejected: refused with `result`. */
+  state: PartnerPaymentState;
+  purchase: 'pack' | 'top_up' | null;
+  package_code: string | null;
+  line_id: string | null;
+  order_id: string | null;
+  payment_id: string | null;
+  /** The top-up's journal entry. */
+  entry_id: string | null;
+  /** The OSMP result code answered (0 when paid). */
+  result: number;
+  comment: string;
+  created_at_ms: number;
+  completed_at_ms: number | null;
+}
+
 /** A refund handed back at a desk (0015-desk-shifts): cash from the agent's shift, or the card terminal's refund. */
 export interface DeskRefundsTable {
   refund_id: string;
@@ -732,6 +804,9 @@ export interface Schema {
   desk_payments: DeskPaymentsTable;
   desk_refunds: DeskRefundsTable;
   company_invoices: CompanyInvoicesTable;
+  partners: PartnersTable;
+  partner_credentials: PartnerCredentialsTable;
+  partner_payments: PartnerPaymentsTable;
   identity_documents: IdentityDocumentsTable;
   identity_consents: IdentityConsentsTable;
   line_identities: LineIdentitiesTable;

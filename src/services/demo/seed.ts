@@ -35,10 +35,41 @@ const DEMO_CATALOG: ReadonlyArray<PackageDefinition & { price_minor: number; sor
 ];
 
 const DEMO_STORES = [
-  { code: 'svo-hall', kind: 'service_hall', chain: null, name: 'roamcard Service Hall, Sheremetyevo Terminal C', city: 'Moscow', address: 'Sheremetyevo Airport, Terminal C, arrivals, 1st floor', time_zone: 'Europe/Moscow', latitude: 55.9726, longitude: 37.4146, opening_hours: '08:00-23:00' },
-  { code: 'led-hall', kind: 'service_hall', chain: null, name: 'roamcard Service Hall, Nevsky 28', city: 'Saint Petersburg', address: 'Nevsky Prospekt 28', time_zone: 'Europe/Moscow', latitude: 59.9357, longitude: 30.3256, opening_hours: '10:00-21:00' },
-  { code: 'perekrestok-tverskaya', kind: 'partner_store', chain: 'Perekrestok', name: 'Perekrestok, Tverskaya 7', city: 'Moscow', address: 'Tverskaya St 7', time_zone: 'Europe/Moscow', latitude: 55.7578, longitude: 37.6129, opening_hours: '00:00-24:00' },
-  { code: 'magnit-vladivostok', kind: 'partner_store', chain: 'Magnit', name: 'Magnit, Svetlanskaya 29', city: 'Vladivostok', address: 'Svetlanskaya St 29', time_zone: 'Asia/Vladivostok', latitude: 43.1167, longitude: 131.8855, opening_hours: '08:00-23:00' },
+  {
+    code: 'svo-hall', kind: 'service_hall', chain: null, name: 'roamcard Service Hall, Sheremetyevo Terminal C', city: 'Moscow',
+    address: 'Sheremetyevo Airport, Terminal C, arrivals, 1st floor', address_ru: 'Аэропорт Шереметьево, терминал C, зона прилёта, 1-й этаж',
+    time_zone: 'Europe/Moscow', latitude: 55.9726, longitude: 37.4146, opening_hours: '08:00-23:00',
+  },
+  {
+    code: 'led-hall', kind: 'service_hall', chain: null, name: 'roamcard Service Hall, Nevsky 28', city: 'Saint Petersburg',
+    address: 'Nevsky Prospekt 28', address_ru: 'Невский проспект, 28',
+    time_zone: 'Europe/Moscow', latitude: 59.9357, longitude: 30.3256, opening_hours: 'Mo-Fr 10:00-21:00; Sa-Su 11:00-19:00',
+  },
+  {
+    code: 'perekrestok-tverskaya', kind: 'partner_store', chain: 'Perekrestok', name: 'Perekrestok, Tverskaya 7', city: 'Moscow',
+    address: 'Tverskaya St 7', address_ru: 'Тверская улица, 7',
+    time_zone: 'Europe/Moscow', latitude: 55.7578, longitude: 37.6129, opening_hours: '24/7',
+  },
+  {
+    code: 'perekrestok-arbat', kind: 'partner_store', chain: 'Perekrestok', name: 'Perekrestok, Arbat 24', city: 'Moscow',
+    address: 'Arbat St 24', address_ru: 'улица Арбат, 24',
+    time_zone: 'Europe/Moscow', latitude: 55.7502, longitude: 37.5925, opening_hours: '07:00-23:00',
+  },
+  {
+    code: 'perekrestok-nevsky', kind: 'partner_store', chain: 'Perekrestok', name: 'Perekrestok, Nevsky 114', city: 'Saint Petersburg',
+    address: 'Nevsky Prospekt 114', address_ru: 'Невский проспект, 114',
+    time_zone: 'Europe/Moscow', latitude: 59.9311, longitude: 30.3609, opening_hours: '24/7',
+  },
+  {
+    code: 'magnit-kazan', kind: 'partner_store', chain: 'Magnit', name: 'Magnit, Baumana 51', city: 'Kazan',
+    address: 'Baumana St 51', address_ru: 'улица Баумана, 51',
+    time_zone: 'Europe/Moscow', latitude: 55.7887, longitude: 49.1221, opening_hours: 'Mo-Sa 08:00-22:00; Su 09:00-21:00',
+  },
+  {
+    code: 'magnit-vladivostok', kind: 'partner_store', chain: 'Magnit', name: 'Magnit, Svetlanskaya 29', city: 'Vladivostok',
+    address: 'Svetlanskaya St 29', address_ru: 'Светланская улица, 29',
+    time_zone: 'Asia/Vladivostok', latitude: 43.1167, longitude: 131.8855, opening_hours: '08:00-23:00',
+  },
 ] as const;
 
 /** SIMs in stock beside the demo lines: nano-SIMs and eSIMs ready to be sold. */
