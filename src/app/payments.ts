@@ -1,3 +1,4 @@
+import { AgentProvider } from '../adapters/payments/agent/agent-provider.js';
 import { DeskProvider } from '../adapters/payments/desk/desk-provider.js';
 import { BankTransferProvider } from '../adapters/payments/bank-transfer/bank-transfer-provider.js';
 import { paypalConfigFromEnv } from '../adapters/payments/paypal/paypal-config.js';
@@ -60,6 +61,8 @@ export function openPayments(
   // In-house and always on: its methods (cash, card terminal) are taken by staff at a desk only.
   const desk = new DeskProvider({ database });
   providers.push(desk);
+  // In-house and always on too: the agent method is taken by payment agents' tills only (services/partners).
+  providers.push(new AgentProvider({ database }));
 
   const routes: Partial<Record<PaymentMethod, string>> = {};
   for (const [method, provider] of Object.entries(config.payment_routes)) {

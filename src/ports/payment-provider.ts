@@ -23,6 +23,7 @@ export const PAYMENT_METHODS = [
   'cash',          // at a desk or store
   'card_present',  // a terminal at a desk or store
   'wallet',        // the line's own money balance
+  'agent',         // taken by a payment agent (a store chain's till, a terminal) that reported it over OSMP or the partner API
 ] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
@@ -32,6 +33,17 @@ export type DeskPaymentMethod = (typeof DESK_PAYMENT_METHODS)[number];
 
 export function isDeskMethod(method: string): method is DeskPaymentMethod {
   return (DESK_PAYMENT_METHODS as readonly string[]).includes(method);
+}
+
+/**
+ * Money already taken before the payment row is written — by staff at a desk, or by a payment
+ * agent's cashier — so the payment needs its taker's record (StartPaymentInput.in_person) and is
+ * never offered to, or accepted from, a customer's own channel.
+ */
+export const IN_PERSON_PAYMENT_METHODS = [...DESK_PAYMENT_METHODS, 'agent'] as const satisfies readonly PaymentMethod[];
+
+export function isInPersonMethod(method: string): boolean {
+  return (IN_PERSON_PAYMENT_METHODS as readonly string[]).includes(method);
 }
 
 /** Why a payment failed, in our words; each maps to a localized customer message. */

@@ -110,6 +110,7 @@ export const messagesEn: Messages = {
     methods: {
       card: 'Bank card', yoomoney: 'YooMoney', paypal: 'PayPal', alipay: 'Alipay', wechat_pay: 'WeChat Pay', sbp: 'SBP (Faster Payments)',
       bank_transfer: 'Bank transfer', cash: 'Cash', card_present: 'Bank card (terminal)', wallet: 'Phone balance',
+      agent: 'Payment agent (store)',
     },
     buyer: 'Buyer', buyer_inn: 'Buyer\'s INN', buyer_kpp: 'Buyer\'s KPP',
     invoice_title: 'Invoice for bank transfer', invoice_reference: 'Payment reference', payee: 'Payee', bank: 'Bank', bic: 'BIC',

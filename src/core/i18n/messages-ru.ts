@@ -110,6 +110,7 @@ export const messagesRu: Messages = {
     methods: {
       card: 'Банковская карта', yoomoney: 'ЮMoney', paypal: 'PayPal', alipay: 'Alipay', wechat_pay: 'WeChat Pay', sbp: 'СБП',
       bank_transfer: 'Банковский перевод', cash: 'Наличные', card_present: 'Банковская карта (терминал)', wallet: 'Баланс номера',
+      agent: 'Через платёжного агента (магазин)',
     },
     buyer: 'Покупатель', buyer_inn: 'ИНН покупателя', buyer_kpp: 'КПП покупателя',
     invoice_title: 'Счёт на оплату банковским переводом', invoice_reference: 'Код платежа', payee: 'Получатель', bank: 'Банк получателя', bic: 'БИК',

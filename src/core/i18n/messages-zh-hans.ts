@@ -105,6 +105,7 @@ export const messagesZhHans: Messages = {
     methods: {
       card: '银行卡', yoomoney: 'YooMoney', paypal: 'PayPal', alipay: '支付宝', wechat_pay: '微信支付', sbp: 'SBP快速支付',
       bank_transfer: '银行转账', cash: '现金', card_present: '银行卡（POS机）', wallet: '号码余额',
+      agent: '支付代理（门店）',
     },
     buyer: '买方', buyer_inn: '买方税号（INN）', buyer_kpp: '买方 KPP',
     invoice_title: '银行转账付款单', invoice_reference: '付款识别码', payee: '收款人', bank: '收款银行', bic: '银行识别码（BIC）',

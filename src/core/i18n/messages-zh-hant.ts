@@ -105,6 +105,7 @@ export const messagesZhHant: Messages = {
     methods: {
       card: '金融卡／信用卡', yoomoney: 'YooMoney', paypal: 'PayPal', alipay: '支付寶', wechat_pay: '微信支付', sbp: 'SBP快速支付',
       bank_transfer: '銀行轉帳', cash: '現金', card_present: '金融卡／信用卡（刷卡機）', wallet: '號碼餘額',
+      agent: '支付代理（門市）',
     },
     buyer: '買方', buyer_inn: '買方稅號（INN）', buyer_kpp: '買方 KPP',
     invoice_title: '銀行轉帳付款單', invoice_reference: '付款識別碼', payee: '收款人', bank: '收款銀行', bic: '銀行識別碼（BIC）',

@@ -31,7 +31,7 @@ export interface KindSummary {
 
 /** Payment methods as a receipt names them (ports/payment-provider.ts PAYMENT_METHODS). */
 type ReceiptMethodText =
-  | 'card' | 'yoomoney' | 'paypal' | 'alipay' | 'wechat_pay' | 'sbp' | 'bank_transfer' | 'cash' | 'card_present' | 'wallet';
+  | 'card' | 'yoomoney' | 'paypal' | 'alipay' | 'wechat_pay' | 'sbp' | 'bank_transfer' | 'cash' | 'card_present' | 'wallet' | 'agent';
 
 /** Receipts (every paid order) and bank-transfer invoices: labels of the HTML page and the PDF. */
 export interface ReceiptMessages {

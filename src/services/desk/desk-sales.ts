@@ -103,7 +103,7 @@ function checkTender(tendered_minor: number, price_minor: number): void {
 
 /**
  * The desk's record of the payment, written in the payment row's transaction (the renewal
- * service's DeskPaymentRecorder): where the money goes in the ledger, the tender and change, the
+ * service's InPersonPaymentRecorder): where the money goes in the ledger, the tender and change, the
  * shift, and the audit entry of the sale.
  */
 export function deskSaleRecorder(actor: StaffActor, input: DeskSaleInput, now_ms: number, client_address: string | null) {

@@ -123,7 +123,7 @@ export class DeskService {
     });
     const { payment } = await renewal.startPayment({
       order_id: order.order.id, method: input.method, idempotency_key: `${order_key}:payment`,
-      desk: deskSaleRecorder(caller.actor, input, this.#now(), caller.client_address),
+      in_person: deskSaleRecorder(caller.actor, input, this.#now(), caller.client_address),
     });
     const record = await db.selectFrom('desk_payments').selectAll().where('payment_id', '=', payment.id).executeTakeFirstOrThrow();
     if (earlier !== undefined) checkSameSale(record, input);
@@ -147,7 +147,7 @@ export class DeskService {
     });
     const { view, payment } = await renewal.startPayment({
       order_id: order.order.id, method: 'bank_transfer', idempotency_key: `${order_key}:payment`,
-      desk: companyInvoiceRecorder(caller.actor, buyer, this.#now(), caller.client_address),
+      in_person: companyInvoiceRecorder(caller.actor, buyer, this.#now(), caller.client_address),
     });
     if (order.replayed) await this.#checkSameBuyer(view.order.id, buyer);
     const path = `/orders/${encodeURIComponent(view.order.id)}/invoice`;

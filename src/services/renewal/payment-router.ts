@@ -1,5 +1,5 @@
 import { RoamError } from '../../core/errors.js';
-import { isDeskMethod, type PaymentMethod, type PaymentProvider } from '../../ports/payment-provider.js';
+import { isInPersonMethod, type PaymentMethod, type PaymentProvider } from '../../ports/payment-provider.js';
 
 /**
  * Which provider takes which method. The sandbox takes every online method by default; a
@@ -36,9 +36,9 @@ export class PaymentRouter {
     return this.#providers.get(name);
   }
 
-  /** The online methods a customer can choose from: not the desk's (cash, card terminal), and the wallet is not routed here. */
+  /** The online methods a customer can choose from: not those taken in person (desk, agent), and the wallet is not routed here. */
   methods(): PaymentMethod[] {
-    return [...this.#routes.keys()].filter((method) => !isDeskMethod(method));
+    return [...this.#routes.keys()].filter((method) => !isInPersonMethod(method));
   }
 
   providers(): PaymentProvider[] {

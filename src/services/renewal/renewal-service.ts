@@ -7,7 +7,7 @@ import { lockOrder } from '../../db/locks.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import {
-  isDeskMethod,
+  isInPersonMethod,
   PAYMENT_METHODS,
   ProviderError,
   type PaymentMethod,
@@ -66,16 +66,17 @@ export interface StartPaymentInput {
   /** For method "wallet": who is paying, as the channel established it. */
   readonly payer?: WalletPayer | undefined;
   /**
-   * A payment a desk starts (services/desk): records what the desk took (tender, change, terminal
-   * reference, a company invoice's buyer…) in the transaction that writes the payment row, and may
-   * name the ledger account the money arrives in. The desk methods (cash, card_present) are refused
-   * without it: only staff at a desk take them.
+   * A payment whose money someone took in person — staff at a desk (services/desk), a payment
+   * agent's cashier (services/partners): records what they took (tender, change, terminal
+   * reference, a company invoice's buyer, the agent's transaction…) in the transaction that writes
+   * the payment row, and may name the ledger account the money arrives in. The in-person methods
+   * (cash, card_present, agent) are refused without it: a customer's channel never takes them.
    */
-  readonly desk?: DeskPaymentRecorder | undefined;
+  readonly in_person?: InPersonPaymentRecorder | undefined;
 }
 
-/** Writes a desk payment's details beside its payments row (services/desk); may refuse with a RoamError. */
-export type DeskPaymentRecorder = (trx: Executor, order: Order, payment_id: string) => Promise<{ receiving_account_id: string | null }>;
+/** Writes an in-person payment's details beside its payments row; may refuse with a RoamError. */
+export type InPersonPaymentRecorder = (trx: Executor, order: Order, payment_id: string) => Promise<{ receiving_account_id: string | null }>;
 
 export interface PaymentResult {
   readonly view: OrderView;
@@ -193,9 +194,9 @@ export class RenewalService {
     }
     const method = input.method as PaymentMethod;
     if (method === 'wallet') return this.#payFromWallet(input);
-    // Cash and the card terminal are taken by staff at a desk, never asked for by a customer.
-    const desk = input.desk;
-    if (isDeskMethod(method) && desk === undefined) throw new RoamError('ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE', { value: method });
+    // Cash, the card terminal and an agent's till are taken in person, never asked for by a customer.
+    const in_person = input.in_person;
+    if (isInPersonMethod(method) && in_person === undefined) throw new RoamError('ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE', { value: method });
     const provider = this.#options.router.providerFor(method);
     const recorded = await retryLostKeyRace(() => this.#tx((trx) => idempotentStep(trx, {
       key: input.idempotency_key, request: paymentRequest(input.order_id, method), find: this.#paymentByKey(input.order_id),
@@ -209,8 +210,8 @@ export class RenewalService {
           receiving_account_id: null, created_at_ms: now_ms, updated_at_ms: now_ms, finalized_at_ms: null,
         };
         await db.insertInto('payments').values(payment).execute();
-        if (desk !== undefined) {
-          const { receiving_account_id } = await desk(db, order, payment.id);
+        if (in_person !== undefined) {
+          const { receiving_account_id } = await in_person(db, order, payment.id);
           if (receiving_account_id !== null) {
             await db.updateTable('payments').set({ receiving_account_id }).where('id', '=', payment.id).execute();
             payment.receiving_account_id = receiving_account_id;
