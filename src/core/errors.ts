@@ -73,6 +73,8 @@ export const ERROR_CATALOGUE = {
   ROAM_ERR_SUBSCRIBER_NOT_FOUND: { status: 404, title: 'No desk-connected subscriber on this line' },
   ROAM_ERR_IDENTITY_UNVERIFIED: { status: 409, title: 'The owner\'s identity is not confirmed: the line has no service' },
   ROAM_ERR_VERIFIER_UNAVAILABLE: { status: 503, title: 'Identity verification is not configured' },
+  ROAM_ERR_PARTNER_NOT_FOUND: { status: 404, title: 'Partner not found' },
+  ROAM_ERR_PARTNER_EXISTS: { status: 409, title: 'A partner with this code already exists' },
   ROAM_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
   ROAM_ERR_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   ROAM_ERR_INTERNAL: { status: 500, title: 'Internal error' },

@@ -26,6 +26,9 @@ export const ID_PREFIXES = {
   shift: 'shf',
   identity_document: 'idd',
   consent: 'cns',
+  partner: 'ptn',
+  partner_credential: 'pcr',
+  partner_payment: 'ptx',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

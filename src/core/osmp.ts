@@ -78,3 +78,40 @@ export function isOsmpTxnDate(text: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
     && date.getUTCHours() === hour && date.getUTCMinutes() === minute && date.getUTCSeconds() === second;
 }
+
+/**
+ * Why we answered what we did, in our words: each has its result code here and a localized comment
+ * (i18n `partner`). Stored with a partner payment, so a repeat answers the first result again.
+ */
+export const PARTNER_REASON_OUTCOMES = {
+  account_payable: 'ok',      // check without a sum: the number is ours and active
+  pays_pack: 'ok',            // check: this sum buys a pack
+  pays_top_up: 'ok',          // check: this sum tops up the line's balance
+  paid_pack: 'ok',
+  paid_top_up: 'ok',
+  account_format: 'account_format',
+  account_not_found: 'account_not_found',
+  account_not_active: 'account_not_active',
+  partner_disabled: 'forbidden',
+  sum_too_small: 'sum_too_small',
+  sum_too_large: 'sum_too_large',
+  sum_format: 'other',
+  txn_id_format: 'other',
+  txn_date_format: 'other',
+  txn_conflict: 'other',
+  command_unknown: 'other',
+  temporary: 'temporary',
+} as const satisfies Record<string, OsmpOutcome>;
+export type PartnerReason = keyof typeof PARTNER_REASON_OUTCOMES;
+
+export function isPartnerReason(text: string): text is PartnerReason {
+  return Object.hasOwn(PARTNER_REASON_OUTCOMES, text);
+}
+
+/** What a reason's comment may name: the pack bought, the partner's sum limits (formatted money). */
+export interface PartnerReasonParams {
+  readonly pack?: string;
+  readonly sum?: string;
+  readonly sum_min?: string;
+  readonly sum_max?: string;
+}

@@ -703,13 +703,13 @@ export interface PartnersTable {
   allowed_addresses: string;
   /** How the daily registry writes a number: masked (+7 900 ***-**-67) or in full. */
   registry_accounts: 'masked' | 'full';
-  /** 0: the agent may still check, but every pay is refused (OSMP result 7). */
+  /** 0: suspended — every check and pay is answered "payment forbidden" (OSMP result 7). */
   enabled: number;
   created_at_ms: number;
   updated_at_ms: number;
 }
 
-/** A partner's credential: an HTTP basic password (scrypt hash) or a JSON API signing key (sealed). */
+/** A partner's credential: an HTTP basic password (SHA-256 of a generated secret) or a JSON API signing key (sealed). */
 export interface PartnerCredentialsTable {
   id: string;
   partner_id: string;
@@ -745,7 +745,8 @@ export interface PartnerPaymentsTable {
   entry_id: string | null;
   /** The OSMP result code answered (0 when paid). */
   result: number;
-  comment: string;
+  /** Why, in our words (services/partners PartnerReason): the answer's comment is rendered from it in the caller's language. */
+  reason: string;
   created_at_ms: number;
   completed_at_ms: number | null;
 }

@@ -47,7 +47,7 @@ export async function startServer(database: Database, options: RunningServerOpti
   const clock = options.clock ?? systemClock;
   const context = contextOver(config, database, clock, { environment });
   // As `npm start` seeds it: the demo desk agent included.
-  await seedDemo(database, paygTariff(config), clock.now_ms(), { staff: context.staff });
+  await seedDemo(database, paygTariff(config), clock.now_ms(), { staff: context.staff, partners: context.partners });
   const server = testServer(context, options.logs ? { logs: options.logs } : {});
   await server.listen({ host: '127.0.0.1', port });
   const worker = context.createWorker({ poll_interval_ms: RUNNING_WORKER_POLL_MS });

@@ -28,8 +28,9 @@ export interface SeededContext {
 export async function seededContext(database: Database, environment: Record<string, string> = {}): Promise<SeededContext> {
   const config = loadConfig({ LOG_LEVEL: 'silent', ...environment });
   const clock = new ManualClock(DEMO_START_MS);
-  await seedDemo(database, paygTariff(config), clock.now_ms());
-  return { context: contextOver(config, database, clock, { environment }), clock };
+  const context = contextOver(config, database, clock, { environment });
+  await seedDemo(database, paygTariff(config), clock.now_ms(), { partners: context.partners });
+  return { context, clock };
 }
 
 let sim_serial = 0;

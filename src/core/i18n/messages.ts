@@ -1,4 +1,5 @@
 import type { ErrorCode, ErrorParams } from '../errors.js';
+import type { PartnerReason, PartnerReasonParams } from '../osmp.js';
 import type { Language } from './languages.js';
 import { messagesEn } from './messages-en.js';
 import { messagesRu } from './messages-ru.js';
@@ -168,6 +169,8 @@ export interface Messages {
     readonly try_another_method: string;
   };
   readonly receipts: ReceiptMessages;
+  /** What a payment agent's till is told (the OSMP `comment`, the partner API's `message`): one text per reason. */
+  readonly partner: Readonly<Record<PartnerReason, (p: PartnerReasonParams) => string>>;
   /** "Why is my service off?": each state of a line's service and what to do (service-state-messages.ts). */
   readonly service_state: ServiceStateMessages;
 }

@@ -7,7 +7,7 @@ import { capabilitiesOf } from '../capabilities.js';
  * - `partners`: the agent, its rules (what a sum buys, the sums it may take), the addresses it calls
  *   from, its time zone (its registry's day) and its settlement account: what it took for us and
  *   owes us, moved to the line or the pack in the payment's own transaction.
- * - `partner_credentials`: HTTP basic passwords (scrypt hashes) and JSON API signing keys (sealed
+ * - `partner_credentials`: HTTP basic passwords (SHA-256 of generated secrets) and JSON API signing keys (sealed
  *   with the installation's key: the HMAC needs the key itself); rotation adds one and revokes the
  *   previous, so a credential is never changed in place.
  * - `partner_payments`: every pay the agent sent, under its own `txn_id` (unique per partner: the
@@ -69,7 +69,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('payment_id', 'text', (c) => c.unique().references('payments.id'))
     .addColumn('entry_id', 'text', (c) => c.references('journal_entries.id'))
     .addColumn('result', 'integer', (c) => c.notNull())
-    .addColumn('comment', 'text', (c) => c.notNull())
+    .addColumn('reason', 'text', (c) => c.notNull())
     .addColumn('created_at_ms', big, (c) => c.notNull())
     .addColumn('completed_at_ms', big)
     .addUniqueConstraint('partner_payments_txn', ['partner_id', 'txn_id'])

@@ -1,5 +1,6 @@
 import type { PackageDefinition } from '../../core/catalog.js';
 import type { StaffService } from '../staff/staff-service.js';
+import type { PartnerService } from '../partners/partner-service.js';
 import { luhnCheckDigit } from '../../core/iccid.js';
 import type { Language } from '../../core/i18n/languages.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
@@ -87,12 +88,34 @@ export const DEMO_STAFF = [
   { login: 'agent.svo', role: 'agent', store_code: 'svo-hall', password: 'demo-agent-2026', totp_secret: 'KRUGKIDROVUWG2ZAMJZG653OEBTG66BA' },
 ] as const;
 
+/**
+ * The demo's payment agent: the Perekrestok chain, whose POS may call `/osmp/demo-store` from this
+ * machine with basic auth demo-store:demo-secret (README, "Paying at a store"), or sign JSON
+ * requests with the demo HMAC key. Demo secrets only: a real partner's are generated and shown once.
+ */
+export const DEMO_PARTNER = {
+  code: 'demo-store', name: 'Perekrestok (demo)', chain: 'Perekrestok', agent_name: 'АО «Торговый дом «Перекрёсток»', agent_inn: '7728029110',
+  time_zone: 'Europe/Moscow', sells_packs: true, sum_min_minor: 10_000, sum_max_minor: 1_500_000, allowed_addresses: '127.0.0.1,::1',
+  registry_accounts: 'masked',
+} as const;
+export const DEMO_PARTNER_SECRETS = { basic_password: 'demo-secret', hmac_key: 'demo-signing-key' } as const;
+
+/** Adds the demo partner when missing and gives the chain's demo stores to it; true when it was added. */
+export async function seedDemoPartner(database: Database, partners: Pick<PartnerService, 'ensurePartner' | 'getPartner'>): Promise<boolean> {
+  const created = await partners.ensurePartner(DEMO_PARTNER, DEMO_PARTNER_SECRETS);
+  const partner = await partners.getPartner(DEMO_PARTNER.code);
+  await database.db.updateTable('stores').set({ partner_id: partner.id })
+    .where('chain', '=', DEMO_PARTNER.chain).where('partner_id', 'is', null).execute();
+  return created;
+}
+
 export interface DemoSummary {
   readonly lines_opened: number;
   readonly packs: number;
   readonly stores: number;
   readonly sims_added: number;
   readonly staff_added: number;
+  readonly partners_added: number;
 }
 
 /** Adds the demo staff accounts that are missing (after the stores exist); how many it added. */
@@ -106,17 +129,21 @@ export async function seedDemoStaff(staff: Pick<StaffService, 'ensureStaff'>): P
 
 /**
  * The demo data; with `staff`, the demo desk agent too (argon2 hashing makes that the slow part,
- * so tests that need no staff leave it out).
+ * so tests that need no staff leave it out); with `partners`, the demo payment agent.
  */
 export async function seedDemo(
-  database: Database, tariffFor: TariffFor, now_ms: number, options: { staff?: Pick<StaffService, 'ensureStaff'> } = {},
+  database: Database,
+  tariffFor: TariffFor,
+  now_ms: number,
+  options: { staff?: Pick<StaffService, 'ensureStaff'>; partners?: Pick<PartnerService, 'ensurePartner' | 'getPartner'> } = {},
 ): Promise<DemoSummary> {
   const summary = await seedCatalogStoresLines(database, tariffFor, now_ms);
   const staff_added = options.staff ? await seedDemoStaff(options.staff) : 0;
-  return { ...summary, staff_added };
+  const partners_added = options.partners && (await seedDemoPartner(database, options.partners)) ? 1 : 0;
+  return { ...summary, staff_added, partners_added };
 }
 
-async function seedCatalogStoresLines(database: Database, tariffFor: TariffFor, now_ms: number): Promise<Omit<DemoSummary, 'staff_added'>> {
+async function seedCatalogStoresLines(database: Database, tariffFor: TariffFor, now_ms: number): Promise<Omit<DemoSummary, 'staff_added' | 'partners_added'>> {
   return inTransaction(database, async (trx) => {
     await ensureSystemAccounts(trx, now_ms);
     for (const definition of DEMO_CATALOG) {

@@ -1,20 +1,21 @@
 import type { Command } from 'commander';
 import { paygTariff } from '../../../config.js';
-import { seedDemo, DEMO_LINES, DEMO_STAFF } from '../../../services/demo/seed.js';
+import { seedDemo, DEMO_LINES, DEMO_PARTNER, DEMO_PARTNER_SECRETS, DEMO_STAFF } from '../../../services/demo/seed.js';
 import { withContext } from '../run-command.js';
 
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('seed the demo catalog, stores, lines and desk agent (running it again changes nothing)')
+    .description('seed the demo catalog, stores, lines, desk agent and payment agent (running it again changes nothing)')
     .action(() =>
-      withContext(async ({ config, database, services, staff }) => {
-        const summary = await seedDemo(database, paygTariff(config), services.clock.now_ms(), { staff });
+      withContext(async ({ config, database, services, staff, partners }) => {
+        const summary = await seedDemo(database, paygTariff(config), services.clock.now_ms(), { staff, partners });
         console.log(`${database.description}: ${summary.packs} packs, ${summary.stores} new stores, ${summary.sims_added} new SIMs in stock, ${summary.lines_opened} new demo lines`);
         for (const line of DEMO_LINES) console.log(`  demo line ${line.msisdn}  ICCID ${line.iccid}  (${line.language})`);
         for (const member of DEMO_STAFF) {
           console.log(`  demo ${member.role} ${member.login} at ${member.store_code}: password ${member.password}, TOTP: oathtool --totp -b ${member.totp_secret}`);
         }
+        console.log(`  demo partner ${DEMO_PARTNER.code} (${DEMO_PARTNER.chain}): OSMP at /osmp/${DEMO_PARTNER.code} from 127.0.0.1, basic auth ${DEMO_PARTNER.code}:${DEMO_PARTNER_SECRETS.basic_password}; JSON API signing key ${DEMO_PARTNER_SECRETS.hmac_key}`);
         if (config.auth.secret_generated) {
           console.log('  AUTH_SECRET is not set: the demo agent\'s TOTP secret is sealed under this run\'s random key, so it cannot sign in to a server started later. Set AUTH_SECRET for both, or use npm start (seeds in the server itself).');
         }

@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import type { Command } from 'commander';
 import { isEmptyDatabase, openAppContext, type AppContext } from '../../../app/context.js';
 import { loadConfig, paygTariff, type Config } from '../../../config.js';
-import { DEMO_STAFF, seedDemo } from '../../../services/demo/seed.js';
+import { DEMO_PARTNER, DEMO_PARTNER_SECRETS, DEMO_STAFF, seedDemo } from '../../../services/demo/seed.js';
 import type { Server } from '../../http/server.js';
 import type { SmppGatewayEvent } from '../../../app/smpp-gateway.js';
 import { ussdAnswerer } from '../../../app/ussd-engine.js';
@@ -42,10 +42,18 @@ export function registerServeCommand(program: Command): void {
 async function seedIfEmpty(context: AppContext, app: Server): Promise<void> {
   if (!(await isEmptyDatabase(context.database))) {
     // A demo server restarted without AUTH_SECRET: the demo agent's TOTP is sealed again (see resealDemoTotp).
-    if (context.config.auth.secret_generated) for (const member of DEMO_STAFF) await context.staff.resealDemoTotp(member);
+    if (context.config.auth.secret_generated) {
+      for (const member of DEMO_STAFF) await context.staff.resealDemoTotp(member);
+      // Likewise the demo partner's HMAC key, when the demo partner is there.
+      if ((await context.partners.listPartners()).some((partner) => partner.code === DEMO_PARTNER.code)) {
+        await context.partners.ensurePartner(DEMO_PARTNER, DEMO_PARTNER_SECRETS);
+      }
+    }
     return;
   }
-  const summary = await seedDemo(context.database, paygTariff(context.config), context.services.clock.now_ms(), { staff: context.staff });
+  const summary = await seedDemo(context.database, paygTariff(context.config), context.services.clock.now_ms(), {
+    staff: context.staff, partners: context.partners,
+  });
   app.log.info({ demo: summary }, 'empty database: demo data seeded');
 }
 
