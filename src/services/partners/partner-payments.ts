@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { LocalizedNames } from '../../core/catalog.js';
 import { isRoamError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
@@ -29,6 +30,10 @@ import type { Partner } from './partner-directory.js';
  */
 
 export type PartnerApi = PartnerPaymentsTable['api'];
+
+/** How long a repeat waits for a concurrent first request to finish the same pay, well inside an agent's 60 s timeout. */
+export const SETTLE_WAIT_MS_MAX = 3_000;
+const SETTLE_POLL_MS = 20;
 
 export interface PartnerRequest {
   readonly account: string;
@@ -203,7 +208,7 @@ export class PartnerPayments {
       if (row.purchase === 'pack' && row.package_code !== null) await this.#buyPack(partner, row);
       const current = await this.#reload(row.id);
       if (current.state === 'accepted' && current.purchase === 'top_up') await this.#topUp(partner, current);
-      return this.#answerOf(await this.#reload(row.id), replayed);
+      return this.#answerOf(await this.#settled(row.id), replayed);
     } catch (error) {
       if (isRoamError(error) && error.code === 'ROAM_ERR_LINE_NOT_ACTIVE') {
         await this.#finish(row.id, { state: 'rejected', reason: 'account_not_active' });
@@ -257,6 +262,20 @@ export class PartnerPayments {
     await this.#options.database.db.updateTable('partner_payments')
       .set({ state: end.state, reason: end.reason, result: answerCode(end.reason), completed_at_ms: this.#now() })
       .where('id', '=', id).where('state', '=', 'accepted').execute();
+  }
+
+  /**
+   * The row once it is paid or rejected. A repeat that arrives while the first request is still
+   * settling the same payment finds it accepted for a moment; waiting that moment out (bounded)
+   * answers the till its result rather than "temporary error, repeat".
+   */
+  async #settled(id: string): Promise<PartnerPaymentsTable> {
+    const deadline_ms = Date.now() + SETTLE_WAIT_MS_MAX;
+    for (;;) {
+      const row = await this.#reload(id);
+      if (row.state !== 'accepted' || Date.now() >= deadline_ms) return row;
+      await delay(SETTLE_POLL_MS);
+    }
   }
 
   #reload(id: string): Promise<PartnerPaymentsTable> {
