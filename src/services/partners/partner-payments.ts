@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { LocalizedNames } from '../../core/catalog.js';
-import { isRoamError } from '../../core/errors.js';
+import { isRoamError, type ErrorCode } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import {
   accountToMsisdn, isOsmpTxnDate, OSMP_RESULTS, isPartnerReason, parseOsmpSum, PARTNER_REASON_OUTCOMES, TXN_ID_PATTERN,
@@ -227,14 +227,17 @@ export class PartnerPayments {
   async #buyPack(partner: Partner, row: PartnerPaymentsTable): Promise<void> {
     const renewal = this.#options.renewal;
     const key = `partner:${row.id}`;
-    const created = await renewal.createOrder({
-      line: { line_id: row.line_id ?? '' }, package_code: row.package_code ?? '', channel: 'partner', idempotency_key: key,
-    });
-    if (created.order.amount_minor !== Number(row.sum_minor) && row.payment_id === null) {
-      await this.#options.database.db.updateTable('partner_payments').set({ purchase: 'top_up', package_code: null })
-        .where('id', '=', row.id).where('state', '=', 'accepted').where('payment_id', 'is', null).execute();
-      return;
+    let created;
+    try {
+      created = await renewal.createOrder({
+        line: { line_id: row.line_id ?? '' }, package_code: row.package_code ?? '', channel: 'partner', idempotency_key: key,
+      });
+    } catch (error) {
+      // The pack went off sale between the accept and its order: the sum still reaches the line.
+      if (isRoamError(error) && PACK_GONE_ERRORS.has(error.code)) return this.#switchToTopUp(row.id);
+      throw error;
     }
+    if (created.order.amount_minor !== Number(row.sum_minor)) return this.#switchToTopUp(row.id);
     const { view } = await renewal.startPayment({
       order_id: created.order.id, method: 'agent', idempotency_key: `${key}:payment`,
       in_person: async (trx, order, payment_id) => {
@@ -244,6 +247,12 @@ export class PartnerPayments {
     });
     // Any other state: the payment is still settling (reconciliation finishes it), and the agent's repeat finds it done.
     if (view.order.state === 'active') await this.#finish(row.id, { state: 'paid', reason: 'paid_pack' });
+  }
+
+  /** Nothing paid yet (no payment row names it): the pay becomes a top-up by its sum. */
+  async #switchToTopUp(id: string): Promise<void> {
+    await this.#options.database.db.updateTable('partner_payments').set({ purchase: 'top_up', package_code: null })
+      .where('id', '=', id).where('state', '=', 'accepted').where('payment_id', 'is', null).execute();
   }
 
   /** The sum from the partner's settlement account into the line's wallet, and the row paid, in one transaction. */
@@ -294,6 +303,9 @@ export class PartnerPayments {
     });
   }
 }
+
+/** Why a pack accepted a moment ago may no longer be ordered. */
+const PACK_GONE_ERRORS: ReadonlySet<ErrorCode> = new Set(['ROAM_ERR_PACKAGE_INACTIVE', 'ROAM_ERR_PACKAGE_NOT_ON_CHANNEL', 'ROAM_ERR_PRICE_NOT_SET']);
 
 function answerCode(reason: PartnerReason): number {
   return OSMP_RESULTS[PARTNER_REASON_OUTCOMES[reason]];
