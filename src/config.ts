@@ -16,7 +16,7 @@ import {
 } from './services/receipts/bank-details.js';
 import { GOST_FIELD_LENGTH_MAX } from './services/receipts/gost-payment-qr.js';
 import type { SellerDetails } from './services/receipts/seller.js';
-import { VAT_RATE_PERCENT_MAX } from './services/receipts/vat.js';
+import { parseVatSchedule, VAT_RATES_DEFAULT, type VatSchedule } from './services/receipts/vat.js';
 import { LOOKUP_LIMITS_DEFAULT, type LookupLimits } from './services/renewal/lookup-limits.js';
 import { NOTICES_PER_NUMBER_DAY_MAX_DEFAULT } from './services/notices/notices.js';
 import { decodedKey, documentKeysProblems, parseDocumentKeys, type IdentityKeys } from './services/identity/identity-crypto.js';
@@ -120,8 +120,12 @@ export const GATEWAY_PASSWORD_LENGTH_MAX = 256;
 export const AUTH_SECRET_LENGTH_MIN = 32;
 /** A staff session lasts at most one day, however configured: a desk sign-in never outlives the shift by much. */
 export const STAFF_SESSION_HOURS_MAX = 24;
-/** The general Russian VAT rate from 1 January 2026 (was 20%); our prices include it. */
-export const VAT_RATE_PERCENT_DEFAULT = 22;
+/** VAT_RATES, checked by the schema already: parsed again for its value. */
+function vatSchedule(text: string, time_zone: string): VatSchedule {
+  const parsed = parseVatSchedule(text, time_zone);
+  if (!parsed.ok) throw new Error(`VAT_RATES: ${parsed.problem}`);
+  return parsed.schedule;
+}
 
 /** The desk's foreign-visitor settings' defaults (303-FZ: at most 10 numbers per foreign citizen). */
 export const IDENTITY_DEFAULTS = Object.freeze({
@@ -185,12 +189,9 @@ const environmentSchema = z.object({
   RENEW_LOOKUPS_PER_ADDRESS_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(LOOKUP_LIMITS_DEFAULT.per_address_hour),
   RENEW_LOOKUPS_PER_NUMBER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(LOOKUP_LIMITS_DEFAULT.per_number_hour),
   PAYMENTS_BANK_TRANSFER: onOff.optional(),
-  VAT_RATE_PERCENT: z
-    .string()
-    .trim()
-    .regex(/^(none|\d{1,2})$/, `must be a whole percent 0..${VAT_RATE_PERCENT_MAX}, or "none" (not a VAT payer)`)
-    .transform((value) => (value === 'none' ? null : Number(value)))
-    .default(VAT_RATE_PERCENT_DEFAULT),
+  VAT_RATES: z.string().trim().default(VAT_RATES_DEFAULT),
+  /** Replaced by VAT_RATES (rates change by date); refused with a message saying so, rather than ignored. */
+  VAT_RATE_PERCENT: z.string().optional(),
   // Gateways and operations endpoints: who may call them.
   USSD_GATEWAY_ALLOW: addressListSetting.prefault(USSD_GATEWAY_ALLOW_DEFAULT),
   USSD_GATEWAY_USERNAME: z.string().regex(/^[\x21-\x39\x3b-\x7e]{1,64}$/, 'must be 1–64 visible ASCII characters without ":" (HTTP basic user-id)').optional(),
@@ -220,6 +221,12 @@ const environmentSchema = z.object({
   if (!isValidSettlementAccount(env.SELLER_BANK_BIC, env.SELLER_BANK_ACCOUNT)) {
     context.addIssue({ code: 'custom', path: ['SELLER_BANK_ACCOUNT'], message: 'does not match SELLER_BANK_BIC (wrong control key): check both' });
   }
+}).superRefine((env, context) => {
+  if (env.VAT_RATE_PERCENT !== undefined) {
+    context.addIssue({ code: 'custom', path: ['VAT_RATE_PERCENT'], message: `is replaced by VAT_RATES, a dated table (default "${VAT_RATES_DEFAULT}", or "none")` });
+  }
+  const vat = parseVatSchedule(env.VAT_RATES, env.SELLER_TIME_ZONE);
+  if (!vat.ok) context.addIssue({ code: 'custom', path: ['VAT_RATES'], message: `${vat.problem} (e.g. "${VAT_RATES_DEFAULT}", or "none" for a seller that is not a VAT payer)` });
 }).superRefine((env, context) => {
   if (env.STAFF_SESSION_IDLE_MINUTES > env.STAFF_SESSION_MAX_HOURS * 60) {
     context.addIssue({ code: 'custom', path: ['STAFF_SESSION_IDLE_MINUTES'], message: 'must not exceed STAFF_SESSION_MAX_HOURS (a session ends at the first of the two)' });
@@ -412,7 +419,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
         correspondent_account: env.SELLER_BANK_CORRESPONDENT_ACCOUNT,
         account: env.SELLER_BANK_ACCOUNT,
       }),
-      vat_rate_percent: env.VAT_RATE_PERCENT,
+      vat_rates: vatSchedule(env.VAT_RATES, env.SELLER_TIME_ZONE),
       time_zone: env.SELLER_TIME_ZONE,
     }),
     ussd_gateway: Object.freeze({

@@ -104,7 +104,7 @@ describeEachDatabase('receipts and invoices over HTTP', (t) => {
     assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
     const html = await page.text();
     const text = messagesFor('ru').receipts;
-    for (const expected of [text.receipt_title, text.verified, `№ ${number}`, 'Банковская карта **** 4242', 'в т.ч. НДС 22%', formatMoney(3_426, 'ru'), created.id, '<svg']) {
+    for (const expected of [text.receipt_title, text.verified, `№ ${number}`, 'Банковская карта **** 4242', 'в т.ч. НДС 20%', formatMoney(3_167, 'ru'), created.id, '<svg']) {
       assert.ok(html.includes(expected), `receipt page lacks ${expected}`);
     }
 
@@ -136,7 +136,7 @@ describeEachDatabase('receipts and invoices over HTTP', (t) => {
       const seller = context.config.seller;
       const expected = [
         `<html lang="${language}">`, text.receipt_title, text.seller, seller.inn, text.item, item, formatMoney(PRICE_1GB, language),
-        text.vat_included({ rate_percent: 22 }), formatMoney(3_426, language), text.payment_method, text.methods.wallet, text.paid_at, 'GMT+3', 'Europe/Moscow',
+        text.vat_included({ rate_percent: 20 }), formatMoney(3_167, language), text.payment_method, text.methods.wallet, text.paid_at, 'GMT+3', 'Europe/Moscow',
         text.phone_number, '+7900***4567', text.order, created.id, text.download_pdf,
       ];
       for (const fragment of expected) assert.ok(html.includes(fragment), `${language} receipt lacks ${fragment}`);
@@ -163,7 +163,7 @@ describeEachDatabase('receipts and invoices over HTTP', (t) => {
     }
     const invoice = await new ReceiptService({ database: t.database, clock: context.services.clock, seller }).invoice(created.id);
     assert.equal(invoice?.payment_qr_text, `ST00012|Name=${seller.name}|PersonalAcc=${seller.bank.account}|BankName=${seller.bank.name}|BIC=${seller.bank.bic}`
-      + `|CorrespAcc=${seller.bank.correspondent_account}|Sum=19000|Purpose=Оплата по счёту ${reference}: пакет связи data-1gb-1d. В т.ч. НДС 22% 34.26 руб.`
+      + `|CorrespAcc=${seller.bank.correspondent_account}|Sum=19000|Purpose=Оплата по счёту ${reference}: пакет связи data-1gb-1d. В т.ч. НДС 20% 31.67 руб.`
       + `|PayeeINN=${seller.inn}|KPP=${seller.kpp}`);
     const pdf = await fetch(`${base}/orders/${created.id}/invoice.pdf`);
     assert.equal(pdf.status, 200);

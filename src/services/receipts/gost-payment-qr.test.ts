@@ -79,7 +79,10 @@ describe('Russian payee details', () => {
     assert.throws(() => loadConfig({ SELLER_BANK_ACCOUNT: '40702810700000012345' }), /SELLER_BANK_ACCOUNT/);
     assert.throws(() => loadConfig({ SELLER_INN: '7701000018' }), /SELLER_INN/);
     assert.throws(() => loadConfig({ SELLER_BANK_NAME: 'Б'.repeat(46) }), /SELLER_BANK_NAME/);
-    assert.equal(loadConfig({ VAT_RATE_PERCENT: 'none', SELLER_KPP: 'none' }).seller.vat_rate_percent, null);
-    assert.equal(loadConfig({}).seller.vat_rate_percent, 22);
+    assert.deepEqual(loadConfig({ VAT_RATES: 'none', SELLER_KPP: 'none' }).seller.vat_rates.map((period) => period.rate_percent), [null]);
+    assert.deepEqual(loadConfig({}).seller.vat_rates.map((period) => [period.from, period.rate_percent]), [['2019-01-01', 20], ['2026-01-01', 22]]);
+    assert.throws(() => loadConfig({ VAT_RATE_PERCENT: '22' }), /VAT_RATE_PERCENT.*replaced by VAT_RATES/);
+    assert.throws(() => loadConfig({ VAT_RATES: '2026-01-01:22,2019-01-01:20' }), /VAT_RATES.*ascending/);
+    assert.throws(() => loadConfig({ VAT_RATES: '2026-02-30:22' }), /VAT_RATES/);
   });
 });

@@ -7,7 +7,7 @@ import { findPackage } from '../catalog/catalog.js';
 import { orderView, type PaymentView } from '../renewal/orders.js';
 import { gostPaymentText } from './gost-payment-qr.js';
 import type { SellerDetails } from './seller.js';
-import { vatIncludedMinor } from './vat.js';
+import { vatIncludedMinor, vatRateAt } from './vat.js';
 
 /**
  * The invoice a customer pays by bank transfer: the seller's bank details, the amount, the
@@ -73,13 +73,15 @@ export async function bankTransferInvoice(
   const language = normalizeLanguage(order.language) ?? 'en';
   const line = await db.selectFrom('lines').select('time_zone').where('id', '=', order.line_id).executeTakeFirstOrThrow();
   const pack = await findPackage(db, order.package_code);
-  const vat_minor = vatIncludedMinor(transfer.amount_minor, seller.vat_rate_percent);
-  const purpose = invoicePurpose(reference, order.package_code, seller.vat_rate_percent, vat_minor);
+  // The rate of the day the invoice was made out (its payment attempt's creation).
+  const vat_rate_percent = vatRateAt(seller.vat_rates, transfer.created_at_ms);
+  const vat_minor = vatIncludedMinor(transfer.amount_minor, vat_rate_percent);
+  const purpose = invoicePurpose(reference, order.package_code, vat_rate_percent, vat_minor);
   const buyer = await db.selectFrom('company_invoices').select(['buyer_name', 'buyer_inn', 'buyer_kpp']).where('order_id', '=', order.id).executeTakeFirst();
   return {
     buyer: buyer === undefined ? null : { name: buyer.buyer_name, inn: buyer.buyer_inn, kpp: buyer.buyer_kpp },
     order_id: order.id, payment_id: transfer.id, language, time_zone: line.time_zone, reference, item_name: pack.names[language],
-    amount_minor: transfer.amount_minor, currency: transfer.currency, vat_rate_percent: seller.vat_rate_percent, vat_minor,
+    amount_minor: transfer.amount_minor, currency: transfer.currency, vat_rate_percent, vat_minor,
     pay_by_ms: order.expires_at_ms, purpose, seller, test_mode,
     payment_qr_text: gostPaymentText({
       Name: seller.name, PersonalAcc: seller.bank.account, BankName: seller.bank.name, BIC: seller.bank.bic,

@@ -139,3 +139,33 @@ describeEachDatabase('receipts: issued once per activated order, numbered withou
     assert.equal(first_2027.number, 'RC-2027-000001');
   });
 });
+
+describeEachDatabase('receipts: VAT of the sale\'s own time, across 1 January 2026', (t) => {
+  /** 2025-12-31 23:59 in Moscow. */
+  const LAST_MINUTE_OF_2025_MS = Date.UTC(2025, 11, 31, 20, 59);
+
+  it('says 20 % for a payment on 31 December 2025 and 22 % for one a minute later, whenever the receipt is made', async () => {
+    const clock = new ManualClock(LAST_MINUTE_OF_2025_MS);
+    const config = loadConfig({ LOG_LEVEL: 'silent' });
+    await seedDemo(t.database, paygTariff(config), clock.now_ms());
+    const context = contextOver(config, t.database, clock, { environment: {} });
+    const receipts = new ReceiptService({ database: t.database, clock, seller: config.seller });
+    const line = await t.database.db.selectFrom('lines').select('id').where('msisdn', '=', LINE).executeTakeFirstOrThrow();
+    await context.services.creditWallet({
+      line: { line_id: line.id }, amount_minor: 10 * PRICE_1GB, source_account_id: cashDrawerAccountId('svo-hall'), idempotency_key: 'vat-topup', memo: 'test',
+    });
+    const paid = async (key: string) => {
+      const created = await context.renewal.createOrder({ line: { msisdn: LINE }, package_code: 'data-1gb-1d', channel: 'web', idempotency_key: key });
+      await payFromWallet(context, created.order.id, `${key}-pay`);
+      return created.order.id;
+    };
+    const in_2025 = await paid('vat-2025');
+    clock.advance(60_000);
+    const in_2026 = await paid('vat-2026');
+    clock.advance(3_600_000); // both receipts made later, in 2026
+    const old_receipt = (await receipts.issue(in_2025)).receipt;
+    const new_receipt = (await receipts.issue(in_2026)).receipt;
+    assert.deepEqual([old_receipt.vat_rate_percent, old_receipt.vat_minor], [20, 3_167]); // 19000 × 20/120 = 3166.67
+    assert.deepEqual([new_receipt.vat_rate_percent, new_receipt.vat_minor], [22, 3_426]); // 19000 × 22/122 = 3426.23
+  });
+});

@@ -14,7 +14,7 @@ import { findOrder, paymentView } from '../renewal/orders.js';
 import { bankTransferInvoice, transferReference, type Invoice } from './invoice.js';
 import { allocateReceiptSequence, formatReceiptNumber, parseReceiptNumber, yearIn } from './receipt-number.js';
 import type { SellerDetails } from './seller.js';
-import { vatIncludedMinor } from './vat.js';
+import { vatIncludedMinor, vatRateAt } from './vat.js';
 
 /**
  * Receipts: issued once per activated order by the outbox job `receipt.issue`, read back by the
@@ -139,16 +139,19 @@ export class ReceiptService {
     const language: Language = normalizeLanguage(order.language) ?? 'en';
     const pack = await findPackage(db, order.package_code);
     const { seller } = this.#options;
+    const paid_at_ms = payment.finalized_at_ms ?? payment.updated_at_ms;
+    // The rate of the sale's own time: a payment of 31 December 2025 carries 20 %, whenever its receipt is made.
+    const vat_rate_percent = vatRateAt(seller.vat_rates, paid_at_ms);
     return {
       order_id: order.id, line_id: order.line_id, payment_id: payment.id, language, time_zone: line.time_zone,
       line_msisdn_masked: maskMsisdn(line.msisdn),
       seller_name: seller.name, seller_inn: seller.inn, seller_kpp: seller.kpp, seller_address: seller.address,
       package_code: order.package_code, item_name: pack.names[language], amount_minor: order.amount_minor, currency: order.currency,
-      vat_rate_percent: seller.vat_rate_percent, vat_minor: vatIncludedMinor(order.amount_minor, seller.vat_rate_percent),
+      vat_rate_percent, vat_minor: vatIncludedMinor(order.amount_minor, vat_rate_percent),
       payment_method: payment.method, payment_details: await this.#paymentDetails(payment),
       // A sandbox payment is a test whatever mode the installation is in by the time the job runs.
       test_mode: this.#options.test_mode || payment.provider === SANDBOX_PROVIDER ? 1 : 0,
-      paid_at_ms: payment.finalized_at_ms ?? payment.updated_at_ms,
+      paid_at_ms,
     };
   }
 

@@ -1,3 +1,5 @@
+import type { VatSchedule } from './vat.js';
+
 /** Who sells the packs: printed on every receipt and invoice, frozen into each receipt when issued. */
 export interface SellerBank {
   readonly name: string;
@@ -13,8 +15,8 @@ export interface SellerDetails {
   readonly kpp: string | null;
   readonly address: string;
   readonly bank: SellerBank;
-  /** VAT contained in our prices, whole percent; null when the seller is not a VAT payer ("Без НДС"). */
-  readonly vat_rate_percent: number | null;
+  /** VAT contained in our prices by date (vat.ts); one null rate when the seller is not a VAT payer ("Без НДС"). */
+  readonly vat_rates: VatSchedule;
   /** The zone of the seller's books: the receipt series restarts when the year turns there. */
   readonly time_zone: string;
 }

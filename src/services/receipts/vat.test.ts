@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { vatIncludedMinor } from './vat.js';
+import { parseVatSchedule, vatIncludedMinor, vatRateAt, VAT_RATES_DEFAULT } from './vat.js';
 
 describe('VAT included in a price', () => {
   it('takes 22/122 of the price, to the kopeck', () => {
@@ -35,5 +35,36 @@ describe('VAT included in a price', () => {
     assert.throws(() => vatIncludedMinor(-1, 22), RangeError);
     assert.throws(() => vatIncludedMinor(1.5, 22), RangeError);
     assert.throws(() => vatIncludedMinor(100, 120), RangeError);
+  });
+});
+
+describe('VAT rates by date', () => {
+  const parsed = parseVatSchedule(VAT_RATES_DEFAULT, 'Europe/Moscow');
+  assert.ok(parsed.ok);
+  const schedule = parsed.schedule;
+
+  it('takes the rate of the sale\'s time across 1 January 2026, midnight in Moscow', () => {
+    const new_year_moscow_ms = Date.UTC(2025, 11, 31, 21, 0); // 2026-01-01 00:00 MSK
+    assert.equal(vatRateAt(schedule, new_year_moscow_ms - 1), 20, '23:59:59.999 on 31 December');
+    assert.equal(vatRateAt(schedule, new_year_moscow_ms), 22);
+    assert.equal(vatRateAt(schedule, Date.UTC(2025, 5, 1)), 20);
+    assert.equal(vatRateAt(schedule, Date.UTC(2018, 0, 1)), 20, 'before the table: its first rate');
+  });
+
+  it('takes a next change as one more entry, and "none" for a seller outside VAT', () => {
+    const next = parseVatSchedule(`${VAT_RATES_DEFAULT},2028-07-01:25`, 'Europe/Moscow');
+    assert.ok(next.ok);
+    assert.equal(vatRateAt(next.schedule, Date.UTC(2028, 5, 30, 20, 59)), 22);
+    assert.equal(vatRateAt(next.schedule, Date.UTC(2028, 5, 30, 21, 0)), 25);
+    const none = parseVatSchedule('none', 'Europe/Moscow');
+    assert.ok(none.ok);
+    assert.equal(vatRateAt(none.schedule, Date.UTC(2026, 0, 1)), null);
+  });
+
+  it('refuses a malformed table, naming the entry', () => {
+    for (const text of ['', '22', '2026-01-01', '2026-01-01:22;2027-01-01:25', '2026-13-01:22', '2026-01-01:100', '2026-01-01:22,2025-01-01:20']) {
+      const result = parseVatSchedule(text, 'Europe/Moscow');
+      assert.equal(result.ok, false, text);
+    }
   });
 });
