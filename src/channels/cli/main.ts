@@ -4,6 +4,7 @@ import { registerCheckCommand } from './commands/check.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerPartnersCommand } from './commands/partners.js';
 import { registerPaymentsCommand } from './commands/payments.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSimsCommand } from './commands/sims.js';
@@ -31,6 +32,7 @@ registerJobsCommand(program);
 registerPaymentsCommand(program);
 registerSmsCommand(program);
 registerStaffCommand(program);
+registerPartnersCommand(program);
 registerSmscSimulatorCommand(program);
 
 await runCommand(() => program.parseAsync(process.argv));

@@ -10,6 +10,9 @@ import {
   type NewPartner, type Partner, type PartnerSecrets,
 } from './partner-directory.js';
 import { PartnerPayments, type PartnerAnswer, type PartnerApi, type PartnerRequest } from './partner-payments.js';
+import {
+  buildRegistry, reconcileRegistry, type PartnerRegistry, type Reconciliation, type TheirRegistryRow,
+} from './partner-registry.js';
 
 /**
  * The payment agents' side of roamcard: who they are, how they prove it, and their check and pay.
@@ -147,6 +150,18 @@ export class PartnerService {
 
   pay(partner: Partner, api: PartnerApi, request: PartnerRequest): Promise<PartnerAnswer> {
     return this.#payments.pay(partner, api, request);
+  }
+
+  /** The partner's paid payments on one of its days ("YYYY-MM-DD" in its time zone), and whether they add up to its ledger. */
+  async registry(code: string, date: string): Promise<PartnerRegistry> {
+    const partner = await this.getPartner(code);
+    return buildRegistry(this.#options.database, partner, date, this.#now());
+  }
+
+  /** The agent's own registry for the day (rows of its file) against ours: every difference. */
+  async reconcile(code: string, date: string, rows: readonly TheirRegistryRow[]): Promise<Reconciliation> {
+    const partner = await this.getPartner(code);
+    return reconcileRegistry(this.#options.database, partner, date, rows, this.#now());
   }
 }
 
