@@ -88,6 +88,7 @@ export const messagesEn: Messages = {
     too_many_rows: 'is beyond the row limit of one file; split the file', no_time_zone: 'has no time zone (add Z or +03:00)',
     epoch_too_small: 'is before 2000: epoch seconds instead of milliseconds?',
     percent_range: 'must be whole percents from 1 to 100', too_many_thresholds: 'may hold at most 5 thresholds', repeated: 'has the same value twice',
+    unknown_time_zone: 'is not a known time zone (e.g. Europe/Moscow)', sum_range: 'must be at least the minimum sum and at most 15,000.00', address_list: 'must list IP addresses or CIDR ranges, separated by commas', too_short: 'is too short',
     unknown_reference: 'matches no bank transfer', transfer_closed: 'pays a bank transfer whose order had already closed: return the money to the payer by bank payment order', amount_mismatch: 'is not the amount due for the bank transfer with this reference',
   },
   renewal: {

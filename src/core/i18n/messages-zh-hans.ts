@@ -84,6 +84,7 @@ export const messagesZhHans: Messages = {
     too_many_rows: '超出单个文件的行数上限；请拆分文件', no_time_zone: '缺少时区（请加上Z或+03:00）',
     epoch_too_small: '早于2000年：是否误用了秒而非毫秒？',
     percent_range: '须为1到100之间的整数百分比', too_many_thresholds: '最多可设5个阈值', repeated: '有重复的值',
+    unknown_time_zone: '不是已知的时区（例如 Europe/Moscow）', sum_range: '必须不低于最低金额且不超过 15,000.00', address_list: '必须是以逗号分隔的 IP 地址或 CIDR 网段', too_short: '太短',
     unknown_reference: '与任何银行转账都不匹配', transfer_closed: '所付银行转账的订单已关闭：请通过银行付款指令将款项退还付款人', amount_mismatch: '与该参考号对应的银行转账应付金额不符',
   },
   renewal: {

@@ -84,6 +84,7 @@ export const messagesZhHant: Messages = {
     too_many_rows: '超出單一檔案的列數上限；請分割檔案', no_time_zone: '缺少時區（請加上Z或+03:00）',
     epoch_too_small: '早於2000年：是否誤用了秒而非毫秒？',
     percent_range: '須為1到100之間的整數百分比', too_many_thresholds: '最多可設5個門檻', repeated: '有重複的值',
+    unknown_time_zone: '不是已知的時區（例如 Europe/Moscow）', sum_range: '必須不低於最低金額且不超過 15,000.00', address_list: '必須是以逗號分隔的 IP 位址或 CIDR 網段', too_short: '太短',
     unknown_reference: '與任何銀行轉帳都不相符', transfer_closed: '所付銀行轉帳的訂單已關閉：請透過銀行付款指令將款項退還付款人', amount_mismatch: '與該參考號對應的銀行轉帳應付金額不符',
   },
   renewal: {

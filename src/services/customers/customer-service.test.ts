@@ -12,7 +12,7 @@ import type { OutboxWorker } from '../jobs/worker.js';
 import { deriveAuthKeys, sealText, unsealText } from './auth-crypto.js';
 import { clientAddressKey } from '../../db/rate-limits.js';
 import { CODE_ATTEMPTS_MAX, CODE_RATE_LIMITS, CODE_TTL_MS, CODE_VERIFY_LIMITS } from './one-time-codes.js';
-import { lastLocalDays, zoneOffsetMs } from './local-days.js';
+import { lastLocalDays, zoneOffsetMs } from '../../core/local-days.js';
 import { signInSmsText } from './sms-text.js';
 import type { CustomerService } from './customer-service.js';
 

@@ -7,7 +7,7 @@ import type { Bundle } from '../charging/bundles.js';
 import type { TariffFor } from '../charging/usage.js';
 import { lineOverview } from '../lines/overview.js';
 import type { ServiceState } from '../lines/service-state.js';
-import { lastLocalDays, type LocalDay } from './local-days.js';
+import { lastLocalDays, type LocalDay } from '../../core/local-days.js';
 
 /**
  * The home screen of one line: its money, each live pack with what is left and until when,

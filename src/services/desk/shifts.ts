@@ -8,7 +8,7 @@ import type { Executor } from '../../db/transaction.js';
 import type { DeskPaymentMethod } from '../../ports/payment-provider.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { revokeStaffSessions } from '../staff/staff-sessions.js';
-import { lastLocalDays } from '../customers/local-days.js';
+import { lastLocalDays } from '../../core/local-days.js';
 import { ensureLedgerAccount, shiftDrawerAccountId, SYSTEM_ACCOUNTS } from '../ledger/accounts.js';
 import { postEntry, type PostingInput } from '../ledger/ledger.js';
 import { actsForStore, managesStore, type StaffActor } from '../staff/staff-actor.js';

@@ -24,6 +24,7 @@ export const PARTNER_CODE_PATTERN = /^[a-z0-9][a-z0-9-]{1,39}$/;
 export const PARTNER_SUM_MAX_MINOR = 1_500_000;
 /** Generated secrets: 32 random bytes, base64url (43 characters). */
 const SECRET_BYTES = 32;
+const NAME_LENGTH_MAX = 200;
 /** The basic password a till sends: an operator-chosen one may be shorter, never this short. */
 export const BASIC_SECRET_LENGTH_MIN = 8;
 
@@ -55,19 +56,21 @@ function invalid(field: string, reason: string, value?: string): RoamError {
 /** Checks a new partner's fields; every refusal names the field. Returns the row's values. */
 export function checkNewPartner(input: NewPartner): Omit<PartnersTable, 'id' | 'settlement_account_id' | 'created_at_ms' | 'updated_at_ms'> {
   if (!PARTNER_CODE_PATTERN.test(input.code)) throw invalid('code', 'format', input.code);
-  if (input.name.trim().length === 0 || input.name.length > 200) throw invalid('name', 'length');
-  if (input.agent_name.trim().length === 0 || input.agent_name.length > 200) throw invalid('agent_name', 'length');
+  for (const field of ['name', 'agent_name'] as const) {
+    if (input[field].trim().length === 0) throw invalid(field, 'empty');
+    if (input[field].length > NAME_LENGTH_MAX) throw invalid(field, 'too_large');
+  }
   if (!isValidInn(input.agent_inn)) throw new RoamError('ROAM_ERR_INN_INVALID', { field: 'agent_inn', value: input.agent_inn });
   const time_zone = input.time_zone ?? 'Europe/Moscow';
-  if (!isTimeZone(time_zone)) throw invalid('time_zone', 'unknown', time_zone);
+  if (!isTimeZone(time_zone)) throw invalid('time_zone', 'unknown_time_zone', time_zone);
   const sum_min_minor = input.sum_min_minor ?? 100;
   const sum_max_minor = input.sum_max_minor ?? PARTNER_SUM_MAX_MINOR;
   if (!Number.isSafeInteger(sum_min_minor) || sum_min_minor < 1) throw invalid('sum_min_minor', 'not_positive');
   if (!Number.isSafeInteger(sum_max_minor) || sum_max_minor < sum_min_minor || sum_max_minor > PARTNER_SUM_MAX_MINOR) {
-    throw invalid('sum_max_minor', 'range');
+    throw invalid('sum_max_minor', 'sum_range');
   }
   const addresses = AddressList.parse(input.allowed_addresses);
-  if (!addresses.ok) throw invalid('allowed_addresses', addresses.problems.join('; '));
+  if (!addresses.ok) throw invalid('allowed_addresses', 'address_list', addresses.problems.join('; '));
   return {
     code: input.code, name: input.name.trim(), chain: input.chain?.trim() || null,
     agent_name: input.agent_name.trim(), agent_inn: input.agent_inn,

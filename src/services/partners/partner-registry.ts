@@ -5,7 +5,7 @@ import { capabilitiesFor } from '../../db/capabilities.js';
 import type { Database } from '../../db/database.js';
 import type { PartnerPaymentsTable } from '../../db/schema.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
-import { localDateText, localDay } from '../customers/local-days.js';
+import { localDateText, localDay } from '../../core/local-days.js';
 import { chunks } from '../ledger/ledger.js';
 import type { Partner } from './partner-directory.js';
 

@@ -1,4 +1,4 @@
-import { isCalendarDate, localDayStartMs } from '../../core/time-zone.js';
+import { localDay } from '../../core/local-days.js';
 
 /**
  * VAT included in a price, as Russian receipts state it ("в т.ч. НДС 22%"): the price already
@@ -47,13 +47,14 @@ export function parseVatSchedule(text: string, time_zone: string): VatSchedulePa
   const periods: VatPeriod[] = [];
   for (const entry of trimmed.split(',').map((part) => part.trim())) {
     const match = /^(\d{4}-\d{2}-\d{2}):(\d{1,2})$/.exec(entry);
-    if (!match || !isCalendarDate(match[1] ?? '')) return { ok: false, problem: `"${entry}" is not YYYY-MM-DD:percent` };
+    const day = match ? localDay(match[1] ?? '', time_zone) : undefined;
+    if (!match || !day) return { ok: false, problem: `"${entry}" is not YYYY-MM-DD:percent` };
     const rate_percent = Number(match[2]);
     if (rate_percent > VAT_RATE_PERCENT_MAX) return { ok: false, problem: `${rate_percent}% is above ${VAT_RATE_PERCENT_MAX}%` };
     const from = match[1] ?? '';
     const previous = periods.at(-1);
     if (previous && previous.from >= from) return { ok: false, problem: `${from} must come after ${previous.from}: list the dates in ascending order` };
-    periods.push({ from, from_ms: localDayStartMs(from, time_zone), rate_percent });
+    periods.push({ from, from_ms: day.start_ms, rate_percent });
   }
   return { ok: true, schedule: Object.freeze(periods) };
 }

@@ -112,7 +112,7 @@ describeEachDatabase('roamcard partners (CLI)', (test_db) => {
     const cases = [
       { run: create('bad-inn', '--agent-inn', '7728029111'), code: PARTNERS_EXIT_CODES.bad_input, text: /ROAM_ERR_INN_INVALID: The INN \(--agent-inn\) must have 10 digits .* \(7728029111\)/ },
       { run: create('bad-sum', '--sum-min', '1,5'), code: PARTNERS_EXIT_CODES.bad_input, text: /--sum-min has the wrong format\. \(1,5\)/ },
-      { run: create('bad-addresses', '--addresses', 'anywhere'), code: PARTNERS_EXIT_CODES.bad_input, text: /--addresses "anywhere" is not an IPv4\/IPv6 address/ },
+      { run: create('bad-addresses', '--addresses', 'anywhere'), code: PARTNERS_EXIT_CODES.bad_input, text: /--addresses must list IP addresses.*"anywhere" is not an IPv4\/IPv6 address/ },
       { run: create('acme-shops'), code: PARTNERS_EXIT_CODES.partner_exists, text: /A partner with the code acme-shops already exists\./ },
       { run: runRoamcard(['partners', 'registry', 'nobody', DAY], suite.env()), code: PARTNERS_EXIT_CODES.unknown_partner, text: /No partner with the code nobody\./ },
       { run: runRoamcard(['partners', 'registry', CODE, '2025-11-31'], suite.env()), code: PARTNERS_EXIT_CODES.bad_input, text: /<date> is not a date\. \(2025-11-31\)/ },
