@@ -169,11 +169,13 @@ export class PartnerService {
   }
 
   #checkFailures(partner: Partner, client_address: string): Promise<void> {
-    return checkRateLimit(this.#options.database.db, PARTNER_AUTH_LIMITS.failures_per_address, failureSubject(partner, client_address), this.#now());
+    const rule = PARTNER_AUTH_LIMITS.failures_per_address;
+    return checkRateLimit(this.#options.database.db, rule, failureSubject(partner, client_address), this.#now());
   }
 
   #countFailure(partner: Partner, client_address: string): Promise<void> {
-    return recordRateLimitHit(this.#options.database.db, PARTNER_AUTH_LIMITS.failures_per_address, failureSubject(partner, client_address), this.#now());
+    const rule = PARTNER_AUTH_LIMITS.failures_per_address;
+    return recordRateLimitHit(this.#options.database.db, rule, failureSubject(partner, client_address), this.#now());
   }
 
   check(partner: Partner, request: PartnerRequest): Promise<PartnerAnswer> {
