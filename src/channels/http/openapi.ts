@@ -3,6 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { SIGNATURE_WINDOW_MS } from '../../services/partners/partner-service.js';
 import { styleHashSource } from './security-headers.js';
 
 /**
@@ -50,7 +51,7 @@ export function registerOpenApi(app: FastifyInstance, version: string): void {
           staffSession: { type: 'http', scheme: 'bearer', description: 'A staff session token from POST /api/v1/staff/sessions' },
           partnerBasic: { type: 'http', scheme: 'basic', description: 'OSMP: the partner\'s code as the user, its basic secret as the password' },
           partnerTimestamp: {
-            type: 'apiKey', in: 'header', name: 'X-Roamcard-Timestamp', description: 'Partner API: the current time in Unix milliseconds, within 5 minutes of ours',
+            type: 'apiKey', in: 'header', name: 'X-Roamcard-Timestamp', description: `Partner API: the current time in Unix milliseconds, within ${SIGNATURE_WINDOW_MS / 60_000} minutes of ours`,
           },
           partnerSignature: {
             type: 'apiKey', in: 'header', name: 'X-Roamcard-Signature',

@@ -40,7 +40,7 @@ const osmpFieldsSchema = z.object({
   account: z.string().optional().describe('The phone number: `9001234567`, `79001234567`, `89001234567` or `+79001234567` (a `+` left unescaped in a GET arrives as a space, and is read the same)'),
   sum: z.string().optional().describe('Roubles with a dot and up to two decimals, e.g. `690.00`; optional on `check`'),
 });
-const partnerParams = z.object({ partner: z.string().describe('The partner\'s code, e.g. `demo-store`') });
+const partnerParams = z.object({ partner: z.string().describe('The partner\'s code, e.g. `corner-shop`') });
 
 const DESCRIPTION = [
   'The OSMP (QIWI) provider protocol, for payment agents: store chains\' tills and payment terminals. `check` says whether a number',

@@ -36,7 +36,7 @@ const checkBody = z.object({
   account: accountField, sum: sumField.optional(), txn_id: txnIdField.optional(), txn_date: txnDateField,
 }).meta({ id: 'PartnerCheckRequest' });
 const payBody = z.object({ account: accountField, sum: sumField, txn_id: txnIdField, txn_date: txnDateField }).meta({ id: 'PartnerPayRequest' });
-const partnerParams = z.object({ partner: z.string().describe('Your partner code, e.g. demo-store') });
+const partnerParams = z.object({ partner: z.string().describe('Your partner code, e.g. corner-shop') });
 
 const OUTCOMES = Object.keys(OSMP_RESULTS) as [OsmpOutcome, ...OsmpOutcome[]];
 const REASONS = Object.keys(PARTNER_REASON_OUTCOMES) as [PartnerReason, ...PartnerReason[]];
