@@ -75,6 +75,8 @@ export const ERROR_CATALOGUE = {
   ROAM_ERR_VERIFIER_UNAVAILABLE: { status: 503, title: 'Identity verification is not configured' },
   ROAM_ERR_PARTNER_NOT_FOUND: { status: 404, title: 'Partner not found' },
   ROAM_ERR_PARTNER_EXISTS: { status: 409, title: 'A partner with this code already exists' },
+  ROAM_ERR_PARTNER_SIGNATURE_INVALID: { status: 401, title: 'Request signature missing or wrong' },
+  ROAM_ERR_PARTNER_TIMESTAMP_STALE: { status: 401, title: 'Request timestamp missing or too far from our clock' },
   ROAM_ERR_NOT_FOUND: { status: 404, title: 'Not found' },
   ROAM_ERR_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   ROAM_ERR_INTERNAL: { status: 500, title: 'Internal error' },
@@ -104,6 +106,8 @@ export interface ErrorParams {
   verification_state?: string;
   /** ROAM_ERR_BLOCK_END_INVALID: the longest block allowed. */
   hours_max?: number;
+  /** ROAM_ERR_PARTNER_TIMESTAMP_STALE: how far a signed request's timestamp may be from our clock. */
+  minutes_max?: number;
 }
 
 export class RoamError extends Error {

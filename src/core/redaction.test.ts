@@ -176,6 +176,11 @@ describe('addresses', () => {
     assert.equal(redactUrl('/receipts/RC-2026-000123?t=Qx3v0Zr8aW1yYt5bN2mK7g'), '/receipts/RC-2026-000123?t=[redacted]');
     assert.equal(redactUrl('/receipts/RC-2026-000123.pdf?t=Qx3v0Zr8aW1yYt5bN2mK7g'), '/receipts/RC-2026-000123.pdf?t=[redacted]');
     assert.equal(redactUrl('/signin/code?by=iccid&iccid=8970199000000000007&next=%2Flines'), '/signin/code?by=iccid&iccid=[redacted]&next=%2Flines');
+    assert.equal(
+      redactUrl('/osmp/demo-store?command=pay&txn_id=1001&account=900123456&sum=690.00'),
+      '/osmp/demo-store?command=pay&txn_id=1001&account=[redacted]&sum=690.00',
+      'an OSMP account, even one digit short of a number',
+    );
     for (const name of ['code', 'email', 'phoneNumber', 'token', 'access_token', 'payer_email', 'CSRF']) {
       assert.equal(redactUrl(`/x?${name}=secret-value&lang=ru`), `/x?${name}=[redacted]&lang=ru`, name);
     }

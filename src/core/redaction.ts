@@ -42,8 +42,12 @@ const REDACTED_NAME_ENDINGS: Readonly<Record<string, readonly string[]>> = {
 };
 /** Too short to be matched as endings ("timespan", "spin", "at") but sensitive as whole names; `t` is the receipt token (?t=). */
 const REDACTED_NAMES = new Set(['pan', 'pin', 't']);
-/** In an address a `code` is always a secret (a one-time or OAuth code), whatever it looks like. */
-const REDACTED_QUERY_NAMES = new Set(['code']);
+/**
+ * In an address a `code` is always a secret (a one-time or OAuth code), whatever it looks like; an
+ * `account` is the phone number a payment agent pays (OSMP `?account=9001234567`), in notations
+ * the phone matcher need not recognise (a till's slip, a number cut short).
+ */
+const REDACTED_QUERY_NAMES = new Set(['code', 'account']);
 const REDACTED_ENDINGS = Object.values(REDACTED_NAME_ENDINGS).flat();
 
 function normalName(name: string): string {

@@ -71,7 +71,7 @@ function refusalReason(request: FastifyRequest, guard: CallerGuard): RefusalReas
 }
 
 /** `Basic base64(user-id ":" password)`; the user-id holds no colon, the password may. */
-function basicCredentials(header: string | undefined): BasicCredentials | undefined {
+export function basicCredentials(header: string | undefined): BasicCredentials | undefined {
   const encoded = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header ?? '')?.[1];
   if (encoded === undefined) return undefined;
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');

@@ -3,6 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { SIGNATURE_WINDOW_MS } from '../../services/partners/partner-service.js';
 import { styleHashSource } from './security-headers.js';
 
 /**
@@ -41,12 +42,21 @@ export function registerOpenApi(app: FastifyInstance, version: string): void {
         { name: 'desk', description: 'The service hall\'s desk: cash shifts, sales in cash or by card, company invoices, look-ups (staff bearer token)' },
         { name: 'operations', description: 'Health, readiness, metrics, this document' },
         { name: 'staff', description: 'Service-hall staff: sign-in (password + TOTP), sessions, password, the audit log' },
+        { name: 'partners', description: 'Payment agents (store chains\' tills, payment terminals): the OSMP protocol and the signed JSON partner API' },
       ],
       components: {
         securitySchemes: {
           networkToken: { type: 'http', scheme: 'bearer', description: 'NETWORK_API_TOKEN from the server configuration' },
           staffToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN from the server configuration' },
           staffSession: { type: 'http', scheme: 'bearer', description: 'A staff session token from POST /api/v1/staff/sessions' },
+          partnerBasic: { type: 'http', scheme: 'basic', description: 'OSMP: the partner\'s code as the user, its basic secret as the password' },
+          partnerTimestamp: {
+            type: 'apiKey', in: 'header', name: 'X-Roamcard-Timestamp', description: `Partner API: the current time in Unix milliseconds, within ${SIGNATURE_WINDOW_MS / 60_000} minutes of ours`,
+          },
+          partnerSignature: {
+            type: 'apiKey', in: 'header', name: 'X-Roamcard-Signature',
+            description: 'Partner API: hex HMAC-SHA256, under the partner\'s HMAC key, of "<X-Roamcard-Timestamp>.<raw body>"',
+          },
         },
       },
     },

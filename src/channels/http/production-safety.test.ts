@@ -93,6 +93,20 @@ describeEachDatabase('production-like configuration: no sandbox, only configured
     assert.deepEqual(offered, ['card', 'yoomoney', 'sbp', 'wallet']);
     assert.doesNotMatch(page.response.body, /class="test-mode"/);
   });
+
+  it('serves the payment agents\' endpoints for real money too, and they give nothing away without credentials', async () => {
+    const demo_basic = `Basic ${Buffer.from('demo-store:demo-secret').toString('base64')}`;
+    const osmp = await call({ url: `/osmp/demo-store?command=check&account=${LINE_1.msisdn.slice(2)}` });
+    assert.equal(osmp.response.statusCode, 401, 'the route is there (not behind test mode), and asks who calls');
+    assert.doesNotMatch(osmp.response.body, /<result>|9001234567/);
+    const json = await call({ method: 'POST', url: '/partner-api/v1/demo-store/check', body: { account: LINE_1.msisdn } });
+    assert.equal(json.response.statusCode, 401);
+    // A partner's secrets count only from its own addresses: the demo's published ones, from outside, get nothing.
+    const outside = await call({ url: '/osmp/demo-store?command=check&account=9001234567', headers: { authorization: demo_basic }, ip: '198.51.100.77' });
+    assert.equal(outside.response.statusCode, 403);
+    const document = (await call({ url: '/openapi.json' })).response.body;
+    for (const demo of ['demo-secret', 'demo-signing-key', 'demo-store']) assert.ok(!document.includes(demo), `${demo} in the API document`);
+  });
 });
 
 describeEachDatabase('test mode says so everywhere; callers do not choose what follows from who they are', (t) => {

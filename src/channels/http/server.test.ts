@@ -21,6 +21,7 @@ const EXPECTED_PATHS = [
   '/api/v1/staff/sessions', '/api/v1/staff/sessions/current', '/api/v1/staff/me', '/api/v1/staff/password', '/api/v1/staff/audit',
   '/api/v1/desk/shifts', '/api/v1/desk/shifts/{id}/close', '/api/v1/desk/shifts/current', '/api/v1/desk/shifts/overdue',
   '/api/v1/desk/sales', '/api/v1/desk/refunds', '/api/v1/desk/invoices', '/api/v1/desk/lines',
+  '/osmp/{partner}', '/partner-api/v1/{partner}/check', '/partner-api/v1/{partner}/pay',
 ];
 const PHONE = '+79001234567';
 const PHONE_DIGITS = '9001234567';
@@ -172,6 +173,18 @@ describeEachDatabase('HTTP server', (test_db) => {
       assert.match(String(usage?.description), /NETWORK_API_TOKEN/);
       const form = (document.paths['/ussd/at']?.post as { requestBody?: { content?: Record<string, unknown> } } | undefined)?.requestBody?.content;
       assert.ok(form?.['application/x-www-form-urlencoded'], 'the USSD callback documents its form body');
+      const osmp = document.paths['/osmp/{partner}'] as Record<string, { security?: unknown; requestBody?: { content?: Record<string, unknown> } }> | undefined;
+      assert.deepEqual(Object.keys(osmp ?? {}).sort(), ['get', 'post'], 'OSMP over GET and POST, no HEAD');
+      assert.deepEqual(osmp?.get?.security, [{ partnerBasic: [] }]);
+      assert.ok(osmp?.post?.requestBody?.content?.['application/x-www-form-urlencoded'], 'OSMP documents its form body');
+      const partnerPay = document.paths['/partner-api/v1/{partner}/pay']?.post as Record<string, unknown> | undefined;
+      assert.deepEqual(partnerPay?.security, [{ partnerTimestamp: [], partnerSignature: [] }]);
+      assert.deepEqual(document.components.securitySchemes.partnerBasic, {
+        type: 'http', scheme: 'basic', description: 'OSMP: the partner\'s code as the user, its basic secret as the password',
+      });
+      assert.equal((document.components.securitySchemes.partnerSignature as { name?: string } | undefined)?.name, 'X-Roamcard-Signature');
+      assert.equal((document.components.securitySchemes.partnerTimestamp as { name?: string } | undefined)?.name, 'X-Roamcard-Timestamp');
+      assert.ok(document.components.schemas.PartnerAnswer, 'the partner API\'s answer is a shared schema');
     });
 
     it('/docs serves the interactive page', async () => {

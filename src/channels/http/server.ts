@@ -22,6 +22,8 @@ import { webhooksRoutes } from './routes/webhooks.js';
 import { customerChannel } from './routes/customer-api.js';
 import { staffApiRoutes } from './routes/staff-api.js';
 import { deskApiRoutes } from './routes/desk-api.js';
+import { osmpRoutes } from './routes/osmp.js';
+import { partnerApiRoutes } from './routes/partner-api.js';
 import { sandboxPages } from '../../adapters/payments/sandbox/sandbox-pages.js';
 import { customerSite } from '../web/site/customer-site.js';
 import { deskPages } from '../web/desk/desk-pages.js';
@@ -118,6 +120,9 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
     desk: context.desk, authenticator: options.staff_authenticator ?? context.staff_authenticator,
     default_language: config.default_language,
   });
+  // Payment agents: real endpoints in every mode (each partner is a row an operator created), never behind test mode.
+  app.register(osmpRoutes, { partners: context.partners });
+  app.register(partnerApiRoutes, { partners: context.partners });
   app.register(webhooksRoutes, {
     renewal: context.renewal, onOutcome: (provider, outcome) => metrics.webhooks_total.inc({ provider, outcome }),
   });

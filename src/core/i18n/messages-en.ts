@@ -209,6 +209,8 @@ export const messagesEn: Messages = {
     ROAM_ERR_VERIFIER_UNAVAILABLE: () => 'Identity verification is not configured here, so no visitor can be connected. Ask the administrator.',
     ROAM_ERR_PARTNER_NOT_FOUND: (p) => `No partner with the code ${p.code ?? ''}.`,
     ROAM_ERR_PARTNER_EXISTS: (p) => `A partner with the code ${p.code ?? ''} already exists.`,
+    ROAM_ERR_PARTNER_SIGNATURE_INVALID: () => 'The request signature is missing or wrong: X-Roamcard-Signature must be the hex HMAC-SHA256 of "<timestamp>.<body>" under your key.',
+    ROAM_ERR_PARTNER_TIMESTAMP_STALE: ({ minutes_max = 5 }) => `The request timestamp is missing or more than ${minutes_max} min from our clock: send X-Roamcard-Timestamp as the current time in Unix milliseconds.`,
     ROAM_ERR_NOT_FOUND: () => 'Not found.',
     ROAM_ERR_UNAVAILABLE: () => 'The service is temporarily unavailable. Please try again shortly.',
     ROAM_ERR_INTERNAL: () => 'Something went wrong on our side. Nothing was charged twice; please try again.',

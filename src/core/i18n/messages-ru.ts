@@ -209,6 +209,8 @@ export const messagesRu: Messages = {
     ROAM_ERR_VERIFIER_UNAVAILABLE: () => 'Подтверждение личности здесь не настроено, подключить посетителя нельзя. Обратитесь к администратору.',
     ROAM_ERR_PARTNER_NOT_FOUND: (p) => `Партнёра с кодом ${p.code ?? ''} нет.`,
     ROAM_ERR_PARTNER_EXISTS: (p) => `Партнёр с кодом ${p.code ?? ''} уже есть.`,
+    ROAM_ERR_PARTNER_SIGNATURE_INVALID: () => 'Подпись запроса отсутствует или неверна: X-Roamcard-Signature — HMAC-SHA256 строки "<timestamp>.<тело запроса>" на вашем ключе, в hex.',
+    ROAM_ERR_PARTNER_TIMESTAMP_STALE: ({ minutes_max = 5 }) => `Метка времени запроса отсутствует или расходится с нашими часами больше чем на ${minutes_max} мин: передайте в X-Roamcard-Timestamp текущее время в миллисекундах Unix.`,
     ROAM_ERR_NOT_FOUND: () => 'Не найдено.',
     ROAM_ERR_UNAVAILABLE: () => 'Сервис временно недоступен. Повторите попытку позже.',
     ROAM_ERR_INTERNAL: () => 'Произошла ошибка на нашей стороне. Деньги не списаны дважды; повторите попытку.',

@@ -204,6 +204,8 @@ export const messagesZhHans: Messages = {
     ROAM_ERR_VERIFIER_UNAVAILABLE: () => '此处未配置身份确认，无法为访客开通号码。请联系管理员。',
     ROAM_ERR_PARTNER_NOT_FOUND: (p) => `没有代码为 ${p.code ?? ''} 的合作方。`,
     ROAM_ERR_PARTNER_EXISTS: (p) => `代码为 ${p.code ?? ''} 的合作方已存在。`,
+    ROAM_ERR_PARTNER_SIGNATURE_INVALID: () => '请求签名缺失或错误：X-Roamcard-Signature 应为用您的密钥对 "<timestamp>.<请求体>" 计算的 HMAC-SHA256（十六进制）。',
+    ROAM_ERR_PARTNER_TIMESTAMP_STALE: ({ minutes_max = 5 }) => `请求时间戳缺失，或与我们的时钟相差超过 ${minutes_max} 分钟：请在 X-Roamcard-Timestamp 中发送当前的 Unix 毫秒时间。`,
     ROAM_ERR_NOT_FOUND: () => '未找到。',
     ROAM_ERR_UNAVAILABLE: () => '服务暂时不可用，请稍后再试。',
     ROAM_ERR_INTERNAL: () => '系统出错，未重复扣款，请重试。',

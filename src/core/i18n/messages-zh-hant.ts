@@ -204,6 +204,8 @@ export const messagesZhHant: Messages = {
     ROAM_ERR_VERIFIER_UNAVAILABLE: () => '此處未設定身分確認，無法為訪客開通號碼。請聯絡管理員。',
     ROAM_ERR_PARTNER_NOT_FOUND: (p) => `沒有代碼為 ${p.code ?? ''} 的合作夥伴。`,
     ROAM_ERR_PARTNER_EXISTS: (p) => `代碼為 ${p.code ?? ''} 的合作夥伴已存在。`,
+    ROAM_ERR_PARTNER_SIGNATURE_INVALID: () => '請求簽章缺失或錯誤：X-Roamcard-Signature 應為以您的金鑰對 "<timestamp>.<請求內容>" 計算的 HMAC-SHA256（十六進位）。',
+    ROAM_ERR_PARTNER_TIMESTAMP_STALE: ({ minutes_max = 5 }) => `請求時間戳記缺失，或與我們的時鐘相差超過 ${minutes_max} 分鐘：請在 X-Roamcard-Timestamp 中傳送目前的 Unix 毫秒時間。`,
     ROAM_ERR_NOT_FOUND: () => '找不到。',
     ROAM_ERR_UNAVAILABLE: () => '服務暫時無法使用，請稍後再試。',
     ROAM_ERR_INTERNAL: () => '系統發生錯誤，未重複扣款，請重試。',

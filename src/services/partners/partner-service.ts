@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AddressList } from '../../core/address-list.js';
 import type { Database } from '../../db/database.js';
+import { checkRateLimit, clientAddressKey, recordRateLimitHit, type RateLimitRule } from '../../db/rate-limits.js';
 import { inTransaction } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import type { AuthKeys } from '../customers/auth-crypto.js';
@@ -37,6 +38,18 @@ export type PartnerAuthentication =
 export const SIGNATURE_WINDOW_MS = 5 * 60_000;
 /** A signature is hex SHA-256 over `<timestamp>.<body>`: 64 hex digits. */
 const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/;
+
+/**
+ * Wrong credentials (basic password, HMAC signature) presented for one partner from one of its
+ * addresses. Only failures count, so tills paying all day are never refused; only the partner's
+ * own addresses reach the check, so nobody else can make us write a row. A generated secret
+ * cannot be guessed anyway: this bounds guessing an operator-chosen password to under 10 000 a day.
+ * The price: a till with a wrong password behind an address its colleagues share locks them out
+ * too, to the end of the window (each failure is a warning in the log, so it shows).
+ */
+export const PARTNER_AUTH_LIMITS = {
+  failures_per_address: { scope: 'partner-auth:ip:15m', window_ms: 15 * 60_000, hits_max: 100 },
+} as const satisfies Record<string, RateLimitRule>;
 
 /** The signature a partner sends with a JSON request: HMAC-SHA256 over "<timestamp>.<raw body>", hex. */
 export function partnerSignature(key: string, timestamp: string, body: string): string {
@@ -103,23 +116,32 @@ export class PartnerService {
     await this.#options.database.db.updateTable('partners').set({ enabled: enabled ? 1 : 0, updated_at_ms: this.#now() }).where('id', '=', partner.id).execute();
   }
 
-  /** HTTP basic: the user is the partner's code, the password one of its live basic secrets, the address on its list. */
+  /**
+   * HTTP basic: the user is the partner's code, the password one of its live basic secrets, the
+   * address on its list. Throws ROAM_ERR_RATE_LIMITED after too many wrong ones (PARTNER_AUTH_LIMITS).
+   */
   async authenticateBasic(
     code: string, credentials: { user: string; password: string } | undefined, client_address: string,
   ): Promise<PartnerAuthentication> {
     const partner = await findPartner(this.#options.database.db, code);
     if (!partner) return { ok: false, status: 401, problem: 'unknown_partner' };
     if (!addressAllowed(partner, client_address)) return { ok: false, status: 403, problem: 'address_not_allowed' };
-    if (credentials === undefined || credentials.user !== partner.code) return { ok: false, status: 401, problem: 'bad_credentials' };
-    const matches = await basicPasswordMatches(this.#options.database.db, partner.id, credentials.password, this.#now());
-    return matches ? { ok: true, partner } : { ok: false, status: 401, problem: 'bad_credentials' };
+    await this.#checkFailures(partner, client_address);
+    // No credentials at all is a client's first try before the challenge, not a guess: not counted.
+    if (credentials === undefined) return { ok: false, status: 401, problem: 'bad_credentials' };
+    const matches = credentials.user === partner.code
+      && (await basicPasswordMatches(this.#options.database.db, partner.id, credentials.password, this.#now()));
+    if (matches) return { ok: true, partner };
+    await this.#countFailure(partner, client_address);
+    return { ok: false, status: 401, problem: 'bad_credentials' };
   }
 
   /**
    * The JSON API's signature: `timestamp` (Unix milliseconds) within SIGNATURE_WINDOW_MS of our
    * clock, and `signature` the HMAC of one of the partner's live keys over "<timestamp>.<raw body>".
    * A captured request replayed later than the window is refused; within it, a replayed pay is the
-   * same txn_id and answers its first result.
+   * same txn_id and answers its first result. Throws ROAM_ERR_RATE_LIMITED after too many wrong
+   * signatures (PARTNER_AUTH_LIMITS); a stale timestamp is not counted (a till's clock, not a guess).
    */
   async authenticateSignature(
     code: string,
@@ -133,15 +155,30 @@ export class PartnerService {
     if (!/^\d{10,16}$/.test(signed.timestamp ?? '') || Math.abs(this.#now() - timestamp_ms) > SIGNATURE_WINDOW_MS) {
       return { ok: false, status: 401, problem: 'stale_timestamp' };
     }
-    const presented = (signed.signature ?? '').toLowerCase();
-    if (!SIGNATURE_PATTERN.test(presented)) return { ok: false, status: 401, problem: 'bad_signature' };
-    const keys = await hmacKeys(this.#options.database.db, this.#options.keys, partner.id, this.#now());
+    await this.#checkFailures(partner, client_address);
+    if (signed.signature === undefined) return { ok: false, status: 401, problem: 'bad_signature' };
+    const presented = signed.signature.toLowerCase();
     let matched = false;
-    for (const key of keys) {
-      const expected = Buffer.from(partnerSignature(key, signed.timestamp ?? '', signed.body), 'hex');
-      if (timingSafeEqual(expected, Buffer.from(presented, 'hex'))) matched = true;
+    if (SIGNATURE_PATTERN.test(presented)) {
+      const keys = await hmacKeys(this.#options.database.db, this.#options.keys, partner.id, this.#now());
+      for (const key of keys) {
+        const expected = Buffer.from(partnerSignature(key, signed.timestamp ?? '', signed.body), 'hex');
+        if (timingSafeEqual(expected, Buffer.from(presented, 'hex'))) matched = true;
+      }
     }
-    return matched ? { ok: true, partner } : { ok: false, status: 401, problem: 'bad_signature' };
+    if (matched) return { ok: true, partner };
+    await this.#countFailure(partner, client_address);
+    return { ok: false, status: 401, problem: 'bad_signature' };
+  }
+
+  #checkFailures(partner: Partner, client_address: string): Promise<void> {
+    const rule = PARTNER_AUTH_LIMITS.failures_per_address;
+    return checkRateLimit(this.#options.database.db, rule, failureSubject(partner, client_address), this.#now());
+  }
+
+  #countFailure(partner: Partner, client_address: string): Promise<void> {
+    const rule = PARTNER_AUTH_LIMITS.failures_per_address;
+    return recordRateLimitHit(this.#options.database.db, rule, failureSubject(partner, client_address), this.#now());
   }
 
   check(partner: Partner, request: PartnerRequest): Promise<PartnerAnswer> {
@@ -163,6 +200,10 @@ export class PartnerService {
     const partner = await this.getPartner(code);
     return reconcileRegistry(this.#options.database, partner, date, rows, this.#now());
   }
+}
+
+function failureSubject(partner: Partner, client_address: string): string {
+  return `${partner.id}:${clientAddressKey(client_address)}`;
 }
 
 /** Parsed once per partner row: the list is checked on every request of a chain's tills. */
