@@ -28,6 +28,7 @@ import { IdentityVerification } from '../services/identity/verification.js';
 import { jobHandlers } from './jobs.js';
 import { openPayments, type Payments } from './payments.js';
 import { DeskService } from '../services/desk/desk-service.js';
+import { StoreFinder } from '../services/stores/store-finder.js';
 import { openSmppGateway, type SmppGateway } from './smpp-gateway.js';
 
 /**
@@ -62,6 +63,8 @@ export interface AppContext {
   readonly staff_authenticator: StaffAuthenticator;
   /** Staff accounts, sign-in, sessions, password change, the audit log's reading. */
   readonly staff: StaffService;
+  /** Service halls and partner stores for travellers: by city, or nearest first, open now or not. */
+  readonly stores: StoreFinder;
   createWorker(options?: Pick<WorkerOptions, 'onOutcome' | 'poll_interval_ms'>): OutboxWorker;
   close(): Promise<void>;
 }
@@ -138,6 +141,7 @@ export function contextOver(
       contract: { payg: config.payg, site_url: config.public_base_url, test_mode: payments.test_mode },
     }),
     staff, staff_authenticator: staff,
+    stores: new StoreFinder({ database, clock }),
     notices: new NoticeService({ database, clock, notices }),
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
     close: async () => {

@@ -54,6 +54,7 @@ export function siteDependencies(context: AppContext, shell: SiteShell): SiteDep
     listPackages: () => services.listPackages({ channel: 'web' }),
     findPackage: (code) => findPackage(database.db, code),
     methods: () => payments.router.methods(),
+    stores: context.stores,
     fx_rates: config.fx_rates,
     default_language: config.default_language,
     secure_cookies: config.public_base_url.startsWith('https:'),
