@@ -42,8 +42,11 @@ const REDACTED_NAME_ENDINGS: Readonly<Record<string, readonly string[]>> = {
 };
 /** Too short to be matched as endings ("timespan", "spin", "at") but sensitive as whole names; `t` is the receipt token (?t=). */
 const REDACTED_NAMES = new Set(['pan', 'pin', 't']);
-/** In an address a `code` is always a secret (a one-time or OAuth code), whatever it looks like. */
-const REDACTED_QUERY_NAMES = new Set(['code']);
+/**
+ * In an address a `code` is always a secret (a one-time or OAuth code), whatever it looks like; a
+ * position (the store finder's ?lat=&lon=) says where a person is.
+ */
+const REDACTED_QUERY_NAMES = new Set(['code', 'lat', 'lon', 'lng', 'latitude', 'longitude']);
 const REDACTED_ENDINGS = Object.values(REDACTED_NAME_ENDINGS).flat();
 
 function normalName(name: string): string {
