@@ -11,6 +11,7 @@ import { renewPages } from './renew-pages.js';
 import { SiteAssets } from './site-assets.js';
 import type { SiteDependencies } from './site-dependencies.js';
 import { statusPages } from './status-page.js';
+import { storePages } from './store-pages.js';
 import { walletPages } from './wallet-page.js';
 
 /**
@@ -41,6 +42,7 @@ export const customerSite: FastifyPluginAsync<CustomerSiteOptions> = async (app,
   await app.register(renewPages, deps);
   await app.register(statusPages, deps);
   await app.register(helpPages, deps);
+  await app.register(storePages, deps);
   await app.register(accountPages, { ...deps, customers: context.customers });
   await app.register(walletPages, { ...deps, customers: context.customers });
 };
