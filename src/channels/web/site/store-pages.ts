@@ -141,7 +141,7 @@ function storeCard(store: FoundStore, language: Language, text: SiteText): SafeH
   const meta = [text.store_kinds[store.kind], store.chain].filter((part) => part);
   return html`<article class="card store" id="store-${store.code}">
 <h3>${store.name}</h3>
-<p class="store-meta">${meta.join(' · ')}${store.distance_m === null ? '' : html` · <strong class="distance">${text.store_distance(formatDistance(store.distance_m, language, text))}</strong>`}</p>
+<p class="store-meta">${store.distance_m === null ? '' : html`<strong class="distance">${text.store_distance(formatDistance(store.distance_m, language, text))}</strong> · `}${meta.join(' · ')}</p>
 <dl class="facts">
 <dt>${text.store_address}</dt><dd>${addressLines(store, language)}</dd>
 <dt>${text.store_hours}</dt><dd>${hoursLines(store, language, text)}</dd>
