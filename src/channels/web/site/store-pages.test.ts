@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { newId } from '../../../core/ids.js';
 import { LANGUAGES, type Language } from '../../../core/i18n/languages.js';
+import { cashDrawerAccountId } from '../../../services/ledger/accounts.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
 import { DEMO_START_MS, seededContext, type SeededContext } from '../../../testing/seeded-context.js';
 import { captureLogs, testServer } from '../../../testing/test-server.js';
@@ -158,6 +160,31 @@ describeEachDatabase('store finder pages', (test_db) => {
       assert.ok(page.body.includes(escapeHtml(siteText('en').finder_lat_invalid)));
       assert.ok(page.body.includes(escapeHtml('<b>Gotham</b>')));
       assert.ok(!page.body.includes('<b>Gotham'));
+    });
+  });
+
+  describe('a store the finder cannot read all of', () => {
+    it('shows hours it cannot read as they are, with no "open now", under the city\'s stored name', async () => {
+      await test_db.database.db.insertInto('stores').values({
+        id: newId('store'), code: 'testgrad-kiosk', kind: 'partner_store', chain: null, name: 'Kiosk, Test Square 1', city: 'Testgrad',
+        address: 'Test Square 1', address_ru: null, time_zone: 'Europe/Samara', latitude: 53.2, longitude: 50.15,
+        opening_hours: 'Mo-Fr 10:00-21:00; PH off', renews: 0, cash_account_id: cashDrawerAccountId('svo-hall'), created_at_ms: DEMO_START_MS,
+        partner_id: null,
+      }).execute();
+      try {
+        for (const language of LANGUAGES) {
+          const page = await get('/stores?city=Testgrad', language);
+          assert.equal(page.statusCode, 200);
+          assert.match(page.body, /<option value="Testgrad" selected>Testgrad<\/option>/, language);
+          // Samara's clock is an hour ahead of Moscow's: its time is said, even with the hours unread.
+          assert.ok(page.body.includes(`<dd>Mo-Fr 10:00-21:00; PH off\n<br><span class="hint">${escapeHtml(siteText(language).store_local_time('13:00'))}</span></dd>`), language);
+          assert.ok(!page.body.includes('open-state'), language);
+          assert.ok(page.body.includes('<dd>Test Square 1</dd>'), `${language}: no Russian address recorded, the Latin one`);
+          assert.ok(page.body.includes(`<p class="no-renewal">${escapeHtml(siteText(language).store_no_renewal)}</p>`), language);
+        }
+      } finally {
+        await test_db.database.db.deleteFrom('stores').where('code', '=', 'testgrad-kiosk').execute();
+      }
     });
   });
 

@@ -166,6 +166,8 @@ function hoursLines(store: FoundStore, language: Language, text: SiteText): Safe
   const state = store.open_now === null
     ? ''
     : html`<span class="open-state ${store.open_now ? 'open' : 'closed'}">${store.open_now ? text.store_open_now : text.store_closed_now}</span>`;
+  const local_text = local ? html`<span class="hint">${text.store_local_time(clockText(local.minute))}</span>` : '';
+  const now = [state, local_text].filter((part) => part !== '');
   return html`${week.map((line, index) => html`${index > 0 ? html`<br>` : ''}${line}`)}
-${state || local ? html`<br>${state}${local ? html` <span class="hint">${text.store_local_time(clockText(local.minute))}</span>` : ''}` : ''}`;
+${now.length > 0 ? html`<br>${now.map((part, index) => html`${index > 0 ? ' ' : ''}${part}`)}` : ''}`;
 }
