@@ -29,6 +29,7 @@ import { jobHandlers } from './jobs.js';
 import { openPayments, type Payments } from './payments.js';
 import { DeskService } from '../services/desk/desk-service.js';
 import { PartnerService } from '../services/partners/partner-service.js';
+import { StoreFinder } from '../services/stores/store-finder.js';
 import { openSmppGateway, type SmppGateway } from './smpp-gateway.js';
 
 /**
@@ -65,6 +66,8 @@ export interface AppContext {
   readonly staff: StaffService;
   /** Payment agents (store chains, terminals): their credentials, OSMP and JSON check/pay, registries. */
   readonly partners: PartnerService;
+  /** Service halls and partner stores for travellers: by city, or nearest first, open now or not. */
+  readonly stores: StoreFinder;
   createWorker(options?: Pick<WorkerOptions, 'onOutcome' | 'poll_interval_ms'>): OutboxWorker;
   close(): Promise<void>;
 }
@@ -142,6 +145,7 @@ export function contextOver(
     }),
     staff, staff_authenticator: staff,
     partners: new PartnerService({ database, clock, renewal, keys: auth_keys }),
+    stores: new StoreFinder({ database, clock }),
     notices: new NoticeService({ database, clock, notices }),
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
     close: async () => {

@@ -186,6 +186,14 @@ describe('addresses', () => {
     }
   });
 
+  it('redacts a position in the address, and keeps what else the query says', () => {
+    assert.equal(redactUrl('/stores?lat=55.758&lon=37.613'), '/stores?lat=[redacted]&lon=[redacted]');
+    assert.equal(redactUrl('/stores?lat=-33.868&lon=151.209&lang=zh-Hans'), '/stores?lat=[redacted]&lon=[redacted]&lang=zh-Hans');
+    assert.equal(redactUrl('/x?latitude=55.7&longitude=37.6&lng=37.6'), '/x?latitude=[redacted]&longitude=[redacted]&lng=[redacted]');
+    assert.equal(redactUrl('/lang/en?next=%2Fstores%3Flat%3D55.758%26lon%3D37.613'), '/lang/en?next=/stores?lat=[redacted]&lon=[redacted]');
+    assert.equal(redactUrl('/stores?city=Moscow'), '/stores?city=Moscow');
+  });
+
   it('keeps flags and empty values under those names', () => {
     assert.equal(redactUrl('/api/v1/auth/sessions?cookie=1'), '/api/v1/auth/sessions?cookie=1');
     assert.equal(redactUrl('/renew?msisdn='), '/renew?msisdn=');

@@ -45,9 +45,10 @@ const REDACTED_NAMES = new Set(['pan', 'pin', 't']);
 /**
  * In an address a `code` is always a secret (a one-time or OAuth code), whatever it looks like; an
  * `account` is the phone number a payment agent pays (OSMP `?account=9001234567`), in notations
- * the phone matcher need not recognise (a till's slip, a number cut short).
+ * the phone matcher need not recognise (a till's slip, a number cut short); a position (the store
+ * finder's ?lat=&lon=) says where a person is.
  */
-const REDACTED_QUERY_NAMES = new Set(['code', 'account']);
+const REDACTED_QUERY_NAMES = new Set(['code', 'account', 'lat', 'lon', 'lng', 'latitude', 'longitude']);
 const REDACTED_ENDINGS = Object.values(REDACTED_NAME_ENDINGS).flat();
 
 function normalName(name: string): string {

@@ -25,16 +25,23 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: LAUNCH_ARGS });
 }
 
+export interface VisitorOptions {
+  readonly javaScriptEnabled?: boolean;
+  readonly viewport?: { width: number; height: number };
+  /** Where the browser's geolocation says the visitor is (answered only with the permission below). */
+  readonly geolocation?: { latitude: number; longitude: number };
+  /** Permissions granted up front (e.g. 'geolocation'); any other the page asks for is refused. */
+  readonly permissions?: readonly string[];
+}
+
 /** A fresh browser profile that speaks `language` (Accept-Language and navigator.language). */
-export function newVisitor(
-  browser: Browser,
-  language: Language,
-  options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } } = {},
-): Promise<BrowserContext> {
+export function newVisitor(browser: Browser, language: Language, options: VisitorOptions = {}): Promise<BrowserContext> {
   return browser.newContext({
     locale: language === 'zh-Hans' ? 'zh-CN' : language === 'zh-Hant' ? 'zh-TW' : language === 'ru' ? 'ru-RU' : 'en-GB',
     javaScriptEnabled: options.javaScriptEnabled ?? true,
     viewport: options.viewport ?? PHONE_VIEWPORT,
+    ...(options.geolocation ? { geolocation: options.geolocation } : {}),
+    permissions: [...(options.permissions ?? [])],
   });
 }
 

@@ -11,6 +11,7 @@ import { renewPages } from './renew-pages.js';
 import { SiteAssets } from './site-assets.js';
 import type { SiteDependencies } from './site-dependencies.js';
 import { statusPages } from './status-page.js';
+import { storePages } from './store-pages.js';
 import { walletPages } from './wallet-page.js';
 
 /**
@@ -41,6 +42,7 @@ export const customerSite: FastifyPluginAsync<CustomerSiteOptions> = async (app,
   await app.register(renewPages, deps);
   await app.register(statusPages, deps);
   await app.register(helpPages, deps);
+  await app.register(storePages, deps);
   await app.register(accountPages, { ...deps, customers: context.customers });
   await app.register(walletPages, { ...deps, customers: context.customers });
 };
@@ -54,6 +56,7 @@ export function siteDependencies(context: AppContext, shell: SiteShell): SiteDep
     listPackages: () => services.listPackages({ channel: 'web' }),
     findPackage: (code) => findPackage(database.db, code),
     methods: () => payments.router.methods(),
+    stores: context.stores,
     fx_rates: config.fx_rates,
     default_language: config.default_language,
     secure_cookies: config.public_base_url.startsWith('https:'),

@@ -7,7 +7,7 @@ import { siteText, type SiteText } from './text/site-text.js';
 
 /**
  * Help: USSD codes, whether a phone will work, eSIM, the questions everyone asks, renewing in
- * person. /help/esim explains where a line's eSIM code is, and never shows one: whoever has the
+ * person (a link to the store finder). /help/esim explains where a line's eSIM code is, and never shows one: whoever has the
  * code can install the line, so only its signed-in owner will see it (sign-in comes next). It does
  * not even look the number up, so it cannot tell a stranger whether a number is an eSIM.
  */
@@ -37,7 +37,7 @@ function helpBody(text: SiteText): SafeHtml {
 <p>${text.esim_where}</p><p><a href="/help/esim">${text.esim_link}</a></p></section>
 <section aria-labelledby="faq"><h2 id="faq">${text.faq_title}</h2>
 ${text.faq.map((entry) => html`<details><summary>${entry.question}</summary><p>${entry.answer}</p></details>`)}</section>
-<section aria-labelledby="stores"><h2 id="stores">${text.stores_title}</h2><p>${text.stores_coming}</p></section>`;
+<section aria-labelledby="stores"><h2 id="stores">${text.stores_title}</h2><p>${text.stores_text}</p><p><a href="/stores">${text.stores_link}</a></p></section>`;
 }
 
 function esimBody(text: SiteText): SafeHtml {

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { LANGUAGES, type Language } from '../../../core/i18n/languages.js';
 import { BRAND_COLOUR } from './icons/app-icon.js';
 import { html, type SafeHtml } from './html.js';
-import type { SiteAssets } from './site-assets.js';
+import type { AssetName, SiteAssets } from './site-assets.js';
 import { LANGUAGE_NAMES, siteText, type SiteText } from './text/site-text.js';
 
 /**
@@ -25,6 +25,7 @@ export interface NavItem {
 /** What the header links to; /lines asks anonymous visitors to sign in first. */
 export const SITE_NAV: readonly NavItem[] = [
   { section: 'renew', path: '/renew' },
+  { section: 'stores', path: '/stores' },
   { section: 'lines', path: '/lines' },
   { section: 'help', path: '/help' },
 ];
@@ -39,6 +40,8 @@ export interface PageOptions {
   readonly section?: NavSection | null;
   /** Without JavaScript, reload the page after this many seconds (a status that is still changing). */
   readonly refresh_s?: number | null;
+  /** Scripts of this page alone, after site.js (the store finder's "Near me"): every page need not load them. */
+  readonly scripts?: readonly AssetName[];
 }
 
 export interface SiteShellOptions {
@@ -70,6 +73,7 @@ export class SiteShell {
 <link rel="apple-touch-icon" href="${assets.url('icon-192.png')}">
 <link rel="manifest" href="/manifest.webmanifest" crossorigin="use-credentials">
 <script src="${assets.url('site.js')}" defer></script>
+${(options.scripts ?? []).map((name) => html`<script src="${assets.url(name)}" defer></script>`)}
 ${options.refresh_s ? html`<noscript><meta http-equiv="refresh" content="${options.refresh_s}"></noscript>` : ''}
 </head><body>
 <a class="skip" href="#main">${text.skip_to_content}</a>

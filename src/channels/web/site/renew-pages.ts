@@ -211,7 +211,8 @@ ${error ? html`<p class="error-text" id="msisdn-error">${error}</p>` : ''}
 <input type="tel" id="msisdn" name="msisdn" value="${typed}" autocomplete="tel" inputmode="tel" required maxlength="32"
  aria-describedby="msisdn-hint${error ? ' msisdn-error' : ''}"${error ? html` aria-invalid="true"` : ''}></div>
 <button class="cta wide" type="submit">${text.show_packs}</button>
-</form>`;
+</form>
+<p class="hint">${text.renew_in_store} <a href="/stores">${text.renew_in_store_link}</a></p>`;
 }
 
 interface PacksBodyInput {

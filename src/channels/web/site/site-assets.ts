@@ -5,13 +5,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { appIconPng, appIconSvg, type IconShape } from './icons/app-icon.js';
 
 /**
- * The site's static files: one stylesheet, one script, the icons. Each is served under a name with
- * its content hash (/assets/site.3f9a…c1.css) and cached by browsers for a year; a change makes a
- * new name. Text files are compressed once, on first use, with Brotli at its best setting (and gzip
- * for older clients): a throttled phone gets the fewest bytes, and no request pays for compressing.
+ * The site's static files: one stylesheet, the site's script, the store finder's script, the
+ * icons. Each is served under a name with its content hash (/assets/site.3f9a…c1.css) and cached
+ * by browsers for a year; a change makes a new name. Text files are compressed once, on first
+ * use, with Brotli at its best setting (and gzip for older clients): a throttled phone gets the
+ * fewest bytes, and no request pays for compressing.
  */
 
-export const ASSET_NAMES = ['site.css', 'site.js', 'icon.svg', 'icon-192.png', 'icon-512.png', 'icon-maskable-512.png'] as const;
+export const ASSET_NAMES = ['site.css', 'site.js', 'stores.js', 'icon.svg', 'icon-192.png', 'icon-512.png', 'icon-maskable-512.png'] as const;
 export type AssetName = (typeof ASSET_NAMES)[number];
 
 export interface Asset {
@@ -72,7 +73,8 @@ function assetSource(name: AssetName): { fingerprint: Buffer; make: () => Buffer
     case 'icon-512.png': return png(512, 'rounded');
     case 'icon-maskable-512.png': return png(512, 'maskable');
     case 'site.css':
-    case 'site.js': return text(readFileSync(new URL(name, SOURCE_FOLDER)));
+    case 'site.js':
+    case 'stores.js': return text(readFileSync(new URL(name, SOURCE_FOLDER)));
   }
 }
 

@@ -4,6 +4,7 @@ import type { CatalogPackage, PricedPackage } from '../../../services/catalog/ca
 import type { LineRef } from '../../../services/lines/lines.js';
 import type { LineOverview } from '../../../services/lines/overview.js';
 import type { RenewalService } from '../../../services/renewal/renewal-service.js';
+import type { StoreFinder } from '../../../services/stores/store-finder.js';
 import type { FxRates } from './approximate-price.js';
 import type { SiteShell } from './layout.js';
 
@@ -17,6 +18,8 @@ export interface SiteDependencies {
   readonly findPackage: (code: string) => Promise<CatalogPackage>;
   /** The online methods the payment router offers now. */
   readonly methods: () => readonly PaymentMethod[];
+  /** Where to renew in person (the store finder, /stores). */
+  readonly stores: StoreFinder;
   readonly fx_rates: FxRates;
   readonly default_language: Language;
   /** Cookies get `Secure` when the site is served over https. */

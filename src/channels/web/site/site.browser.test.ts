@@ -81,12 +81,13 @@ describe('customer site in a browser', () => {
     await visitor.close();
   });
 
-  it('help: USSD codes, phones, eSIM without revealing any code, questions, no dead store link', async () => {
+  it('help: USSD codes, phones, eSIM without revealing any code, questions, the way to the store finder', async () => {
     const visitor = await newVisitor(browser, 'ru');
     const page = await visitor.newPage();
     await page.goto(`${site.base}/help`);
     const content = await page.locator('main').innerText();
-    for (const needle of ['#100#', '#101#', 'nano-SIM', 'eSIM', siteText('ru').stores_coming]) assert.ok(content.includes(needle), needle);
+    for (const needle of ['#100#', '#101#', 'nano-SIM', 'eSIM', siteText('ru').stores_text]) assert.ok(content.includes(needle), needle);
+    assert.equal(await page.getByRole('link', { name: siteText('ru').stores_link }).getAttribute('href'), '/stores');
     assert.equal(await page.locator('main details').count(), siteText('ru').faq.length);
     await page.getByText(siteText('ru').faq[0]?.question ?? '').click();
     assert.ok(await page.getByText(siteText('ru').faq[0]?.answer ?? '').isVisible(), 'a question opens to its answer');
@@ -151,6 +152,9 @@ describe('customer site in a browser', () => {
     { name: 'status-active', path: () => `/orders/${active_order}` },
     { name: 'status-declined', path: () => `/orders/${declined_order}` },
     { name: 'status-missing', path: () => '/orders/ord_missing' },
+    { name: 'stores', path: () => '/stores' },
+    { name: 'stores-near', path: () => '/stores?lat=55.758&lon=37.613' },
+    { name: 'stores-error', path: () => '/stores?lat=north&lon=37.613' },
     { name: 'help', path: () => '/help' },
     { name: 'help-esim', path: () => '/help/esim' },
     { name: 'offline', path: () => '/offline' },

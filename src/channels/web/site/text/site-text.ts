@@ -1,5 +1,6 @@
 import type { PackageKind } from '../../../../core/catalog.js';
 import type { Language } from '../../../../core/i18n/languages.js';
+import type { StoreKind } from '../../../../services/stores/store-finder.js';
 import { siteTextEn } from './site-text-en.js';
 import { siteTextRu } from './site-text-ru.js';
 import { siteTextZhHans } from './site-text-zh-hans.js';
@@ -21,7 +22,7 @@ export interface SiteText {
   readonly tagline: string;
   readonly skip_to_content: string;
   readonly nav_label: string;
-  readonly nav: { readonly renew: string; readonly help: string; readonly lines: string };
+  readonly nav: { readonly renew: string; readonly stores: string; readonly help: string; readonly lines: string };
   readonly language_label: string;
   readonly footer_ussd: string;
   /** On every page while payments run in test mode (the sandbox provider). */
@@ -42,6 +43,9 @@ export interface SiteText {
   readonly msisdn_label: string;
   readonly msisdn_hint: string;
   readonly show_packs: string;
+  /** Below the number form: renewing in person, with a link to the store finder. */
+  readonly renew_in_store: string;
+  readonly renew_in_store_link: string;
 
   readonly packs_title: string;
   readonly packs_for: string;
@@ -115,7 +119,46 @@ export interface SiteText {
   readonly faq_title: string;
   readonly faq: readonly FaqEntry[];
   readonly stores_title: string;
-  readonly stores_coming: string;
+  readonly stores_text: string;
+  readonly stores_link: string;
+
+  // The store finder (/stores).
+  readonly finder_title: string;
+  readonly finder_intro: string;
+  readonly finder_city_label: string;
+  readonly finder_city_all: string;
+  readonly finder_show: string;
+  readonly finder_near_me: string;
+  readonly finder_near_me_hint: string;
+  /** Shown by the script while the browser finds the visitor. */
+  readonly finder_locating: string;
+  /** The visitor (or the browser's settings) refused to share the location. */
+  readonly finder_denied: string;
+  /** The location could not be found (no signal, timed out, no geolocation). */
+  readonly finder_unavailable: string;
+  readonly finder_nearest_title: string;
+  readonly finder_none: string;
+  readonly finder_lat_invalid: string;
+  readonly finder_lon_invalid: string;
+  readonly finder_location_incomplete: string;
+  readonly finder_city_unknown: (city: string) => string;
+  /** Cities by their stored (English) name; a city missing here shows its stored name. */
+  readonly city_names: Readonly<Record<string, string>>;
+  readonly store_kinds: Readonly<Record<StoreKind, string>>;
+  readonly store_address: string;
+  readonly store_hours: string;
+  readonly store_open_now: string;
+  readonly store_closed_now: string;
+  /** For a store whose clock differs from Moscow's: "Local time there: 19:00". */
+  readonly store_local_time: (time: string) => string;
+  readonly store_renews: string;
+  readonly store_no_renewal: string;
+  readonly store_map_app: string;
+  readonly store_map_yandex: string;
+  readonly store_map_osm: string;
+  /** "1.2 km away", "1,2 км от вас", "距离 1.2 公里". */
+  readonly store_distance: (distance: string) => string;
+  readonly distance_units: { readonly m: string; readonly km: string };
 
   readonly esim_page_title: string;
   readonly esim_page_private: string;
