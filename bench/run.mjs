@@ -7,11 +7,11 @@
 //
 //   --quick                  small sizes, whole run well under a minute
 //   --only <name>[,<name>]   scenario modules or figure names (charging-single, charging-batched,
-//                            renewal-e2e, ussd-balance, sms-smpp, scale, or e.g. scale-rss-mb)
+//                            renewal-e2e, osmp-pay, ussd-balance, sms-smpp, scale, or e.g. scale-rss-mb)
 //   --seed <n>               seed of every generated stream (default 42)
 //   --scale-lines <n> --scale-events <n>               the large scale case (default 1,000,000 / 10,000,000)
 //   --scale-small-lines <n> --scale-small-events <n>   its baseline (default 10,000 / 100,000)
-//   --events <n> --renewals <n> --duration-s <n>       charging-single events, renewals, USSD seconds
+//   --events <n> --renewals <n> --pays <n> --duration-s <n>   charging-single events, renewals, OSMP pays, USSD seconds
 //   --batch-size <n>                                   charging-batched events per batch (default 500)
 //   --sms-messages <n>                                 sms-smpp messages (default 5,000; 300 with --quick)
 //   --sqlite-synchronous full|normal                   (default full, as the product)
@@ -22,7 +22,7 @@ import { fromDist } from './lib/dist.mjs';
 
 const { redactPassword: redactedUrl } = await fromDist('db/database.js');
 
-const SCENARIOS = ['charging-single', 'charging-batched', 'renewal-e2e', 'ussd-balance', 'sms-smpp', 'scale'];
+const SCENARIOS = ['charging-single', 'charging-batched', 'renewal-e2e', 'osmp-pay', 'ussd-balance', 'sms-smpp', 'scale'];
 
 const { values: options } = parseArgs({
   options: {
@@ -35,6 +35,7 @@ const { values: options } = parseArgs({
     'scale-small-events': { type: 'string' },
     events: { type: 'string' },
     renewals: { type: 'string' },
+    pays: { type: 'string' },
     'duration-s': { type: 'string' },
     'batch-size': { type: 'string' },
     'sms-messages': { type: 'string' },
@@ -58,6 +59,7 @@ const sizes = {
   charging_single: { events: positive('events', quick ? 1_000 : 20_000), concurrency: 8, lines: quick ? 50 : 100, warm_up_events: quick ? 100 : 500 },
   charging_batched: { events: quick ? 10_000 : target.dialect === 'sqlite' ? 200_000 : 100_000, batch_size: positive('batch-size', 500), callers: 1, lines: quick ? 200 : 1_000 },
   renewal: { renewals: positive('renewals', quick ? 40 : 300), concurrency: 16 },
+  osmp: { pays: positive('pays', quick ? 200 : 2_000) },
   ussd: { connections: 64, duration_s: positive('duration-s', quick ? 2 : 10) },
   sms: { messages: positive('sms-messages', quick ? 300 : 5_000) },
   scale: {
@@ -88,7 +90,7 @@ log(`roamcard bench ${quick ? '--quick ' : ''}· ${where} · seed ${seed} · ${s
 log(`machine: ${machine.cpus} × ${machine.cpu_model}, ${machine.memory_mb.toLocaleString('en-US')} MB, node ${machine.node}, load average ${machine.load_average.join(' ')}`);
 log(`sizes: charging-single ${sizes.charging_single.events.toLocaleString('en-US')} events × ${sizes.charging_single.concurrency} callers on ${sizes.charging_single.lines} lines · `
   + `charging-batched ${sizes.charging_batched.events.toLocaleString('en-US')} events in batches of ${sizes.charging_batched.batch_size} on ${sizes.charging_batched.lines} lines · `
-  + `renewal ${sizes.renewal.renewals} × ${sizes.renewal.concurrency} customers · ussd ${sizes.ussd.connections} connections × ${sizes.ussd.duration_s} s · `
+  + `renewal ${sizes.renewal.renewals} × ${sizes.renewal.concurrency} customers · osmp ${sizes.osmp.pays} pays × 15 connections · ussd ${sizes.ussd.connections} connections × ${sizes.ussd.duration_s} s · `
   + `sms ${sizes.sms.messages.toLocaleString('en-US')} messages · `
   + `scale ${sizes.scale.large.line_count.toLocaleString('en-US')} lines/${sizes.scale.large.event_count.toLocaleString('en-US')} events vs `
   + `${sizes.scale.small.line_count.toLocaleString('en-US')}/${sizes.scale.small.event_count.toLocaleString('en-US')}`);

@@ -30,7 +30,7 @@ const config = loadConfig({
 const database = openDatabase(settings.where);
 const context = contextOver(config, database, systemClock, { environment: {} });
 await inTransaction(database, (trx) => ensureSystemAccounts(trx, systemClock.now_ms()));
-if (settings.seed_demo) await seedDemo(database, paygTariff(config), systemClock.now_ms());
+if (settings.seed_demo) await seedDemo(database, paygTariff(config), systemClock.now_ms(), { partners: context.partners });
 const app = buildServer(context, { logger: createLogger({ level: 'silent' }) });
 await app.listen({ host: '127.0.0.1', port: settings.port });
 const worker = settings.worker ? context.createWorker() : null;
