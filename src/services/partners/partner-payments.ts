@@ -155,17 +155,44 @@ export class PartnerPayments {
       result: 0, reason: 'temporary', created_at_ms: now_ms, completed_at_ms: null,
     };
     const decided = await this.#decide(this.#options.database.db, partner, msisdn, sum_minor);
-    if ('reason' in decided) {
-      const refused = { ...row, state: 'rejected' as const, result: answerCode(decided.reason), reason: decided.reason, completed_at_ms: now_ms };
-      await this.#options.database.db.insertInto('partner_payments').values(refused).execute();
-      return this.#answerOf(refused, false);
-    }
+    if ('reason' in decided) return this.#refuse(row, decided.reason);
     const accepted: PartnerPaymentsTable = {
       ...row, line_id: decided.line_id, purchase: decided.purchase.kind,
       package_code: decided.purchase.kind === 'pack' ? decided.purchase.package_code : null,
     };
-    await this.#options.database.db.insertInto('partner_payments').values(accepted).execute();
+    if (accepted.purchase === 'top_up') return this.#firstTopUp(partner, accepted);
+    // Through inTransaction, not on its own: concurrent writers share one COMMIT (db/transaction.ts).
+    await this.#tx((trx) => trx.insertInto('partner_payments').values(accepted).execute());
     return this.#carryOut(partner, accepted, false);
+  }
+
+  /** A refusal kept under its txn_id, so a repeat is refused the same way. */
+  async #refuse(row: PartnerPaymentsTable, reason: PartnerReason): Promise<PartnerAnswer> {
+    const refused = { ...row, state: 'rejected' as const, result: answerCode(reason), reason, completed_at_ms: this.#now() };
+    await this.#tx((trx) => trx.insertInto('partner_payments').values(refused).execute());
+    return this.#answerOf(refused, false);
+  }
+
+  /**
+   * A first top-up in one transaction: the row, the credit and the row paid commit together or not
+   * at all (a failure leaves nothing, and the agent's repeat starts afresh). Its repeats find it paid.
+   */
+  async #firstTopUp(partner: Partner, accepted: PartnerPaymentsTable): Promise<PartnerAnswer> {
+    try {
+      const paid = await this.#tx(async (trx) => {
+        await trx.insertInto('partner_payments').values(accepted).execute();
+        return this.#creditAndMarkPaid(trx, partner, accepted);
+      });
+      return this.#answerOf(paid, false);
+    } catch (error) {
+      // The line stopped being active since #decide read it: refused like a line found inactive.
+      if (isRoamError(error) && error.code === 'ROAM_ERR_LINE_NOT_ACTIVE') return this.#refuse(accepted, 'account_not_active');
+      throw error;
+    }
+  }
+
+  #tx<T>(work: (trx: Executor) => Promise<T>): Promise<T> {
+    return inTransaction(this.#options.database, work);
   }
 
   /** A repeat: the same number and sum get the first result (resuming an unfinished pay); anything else is refused, never paid. */
@@ -255,22 +282,27 @@ export class PartnerPayments {
       .where('id', '=', id).where('state', '=', 'accepted').where('payment_id', 'is', null).execute();
   }
 
-  /** The sum from the partner's settlement account into the line's wallet, and the row paid, in one transaction. */
+  /** A top-up left accepted (cut short before its commit by an older version, or resumed): credit and mark paid in one transaction. */
   async #topUp(partner: Partner, row: PartnerPaymentsTable): Promise<void> {
-    await retryLostKeyRace(() => inTransaction(this.#options.database, async (trx) => {
-      const credit = await creditWallet(trx, {
-        line: { line_id: row.line_id ?? '' }, amount_minor: Number(row.sum_minor), source_account_id: partner.settlement_account_id,
-        idempotency_key: `partner:${row.id}`, memo: `Top-up by agent ${partner.code}, txn ${row.txn_id}`,
-      }, this.#now());
-      await trx.updateTable('partner_payments').set({ state: 'paid', reason: 'paid_top_up', result: 0, entry_id: credit.entry_id, completed_at_ms: this.#now() })
-        .where('id', '=', row.id).where('state', '=', 'accepted').execute();
-    }));
+    await retryLostKeyRace(() => this.#tx((trx) => this.#creditAndMarkPaid(trx, partner, row)));
+  }
+
+  /** The sum from the partner's settlement account into the line's wallet, and the row paid; the row as it now is. */
+  async #creditAndMarkPaid(trx: Executor, partner: Partner, row: PartnerPaymentsTable): Promise<PartnerPaymentsTable> {
+    const now_ms = this.#now();
+    const credit = await creditWallet(trx, {
+      line: { line_id: row.line_id ?? '' }, amount_minor: Number(row.sum_minor), source_account_id: partner.settlement_account_id,
+      idempotency_key: `partner:${row.id}`, memo: `Top-up by agent ${partner.code}, txn ${row.txn_id}`,
+    }, now_ms);
+    const paid = { state: 'paid' as const, reason: 'paid_top_up', result: 0, entry_id: credit.entry_id, completed_at_ms: now_ms };
+    await trx.updateTable('partner_payments').set(paid).where('id', '=', row.id).where('state', '=', 'accepted').execute();
+    return { ...row, ...paid };
   }
 
   async #finish(id: string, end: { state: 'paid' | 'rejected'; reason: PartnerReason }): Promise<void> {
-    await this.#options.database.db.updateTable('partner_payments')
+    await this.#tx((trx) => trx.updateTable('partner_payments')
       .set({ state: end.state, reason: end.reason, result: answerCode(end.reason), completed_at_ms: this.#now() })
-      .where('id', '=', id).where('state', '=', 'accepted').execute();
+      .where('id', '=', id).where('state', '=', 'accepted').execute());
   }
 
   /**

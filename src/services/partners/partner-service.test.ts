@@ -140,6 +140,17 @@ describeEachDatabase('partners: check and pay, idempotent by txn_id, credentials
     assert.deepEqual(await ledgerViolations(t.database.db), []);
   });
 
+  it('tops up once when twenty tills send the same top-up at once', async () => {
+    const txn_id = txn();
+    const wallet_before = await walletMinor(LINE);
+    const answers = await Promise.all(Array.from({ length: 20 }, () =>
+      context.partners.pay(partner, 'osmp', { account: '9001234568', sum: '123.45', txn_id, txn_date: TXN_DATE })));
+    assert.deepEqual(new Set(answers.map((answer) => `${answer.reason} ${answer.prv_txn}`)).size, 1, 'one answer for all');
+    assert.equal(answers[0]?.reason, 'paid_top_up');
+    assert.equal(await walletMinor(LINE) - wallet_before, 12_345, 'credited once');
+    assert.deepEqual(await ledgerViolations(t.database.db), []);
+  });
+
   it('keeps a refusal of a readable pay, so its repeat answers the same even after the line changes', async () => {
     const txn_id = txn();
     await t.database.db.updateTable('lines').set({ status: 'suspended' }).where('msisdn', '=', '+79001234569').execute();

@@ -135,26 +135,38 @@ describeEachDatabase('OSMP at /osmp/:partner', (test_db) => {
       assert.equal((await check(national(target))).comment, 'OK: номер можно оплатить.', 'a check without a sum');
     });
 
-    it('1: a failure on our side mid-pay answers "temporary"; the repeat resumes it and pays once', async () => {
+    it('1: a failure on our side mid-pay answers "temporary"; the repeat pays once (a top-up: nothing kept; a pack: resumed)', async () => {
       const target = await line();
+      // The ledger's journal is out of reach for a moment.
+      const withJournalAway = async <T>(work: () => Promise<T>): Promise<T> => {
+        await sql`alter table journal_entries rename to journal_entries_away`.execute(test_db.database.db);
+        try {
+          return await work();
+        } finally {
+          await sql`alter table journal_entries_away rename to journal_entries`.execute(test_db.database.db);
+        }
+      };
       const before_minor = await wallet(target);
-      const txn_id = txnId();
-      // The ledger's journal is out of reach for a moment, after the pay was written down.
-      await sql`alter table journal_entries rename to journal_entries_away`.execute(test_db.database.db);
-      let failed;
-      try {
-        failed = await pay(national(target), '250.00', txn_id);
-      } finally {
-        await sql`alter table journal_entries_away rename to journal_entries`.execute(test_db.database.db);
-      }
+      const top_up_txn = txnId();
+      const failed = await withJournalAway(() => pay(national(target), '250.00', top_up_txn));
       assert.deepEqual([failed.result, failed.prv_txn, failed.sum], [1, undefined, '250.00']);
       assert.equal(failed.comment, 'Временная ошибка: повторите запрос с тем же txn_id позже.');
-      assert.equal(await wallet(target), before_minor, 'nothing paid yet');
-      assert.deepEqual((await paymentsOf(txn_id)).map((row) => row.state), ['accepted'], 'the pay is written, waiting for its repeat');
-      const repeated = await pay(national(target), '250.00', txn_id);
+      assert.equal(await wallet(target), before_minor, 'nothing paid');
+      assert.deepEqual(await paymentsOf(top_up_txn), [], 'a top-up commits whole or not at all');
+      const repeated = await pay(national(target), '250.00', top_up_txn);
       assert.equal(repeated.result, 0);
-      assert.equal(repeated.prv_txn, (await paymentsOf(txn_id))[0]?.id);
+      assert.equal(repeated.prv_txn, (await paymentsOf(top_up_txn))[0]?.id);
       assert.equal(await wallet(target), before_minor + 25_000);
+
+      const pack_txn = txnId();
+      const pack_failed = await withJournalAway(() => pay(national(target), '690.00', pack_txn));
+      assert.equal(pack_failed.result, 1);
+      assert.deepEqual((await paymentsOf(pack_txn)).map((row) => row.state), ['accepted'], 'the pack pay is written, waiting for its repeat');
+      const pack_repeated = await pay(national(target), '690.00', pack_txn);
+      assert.equal(pack_repeated.result, 0);
+      assert.equal(pack_repeated.prv_txn, (await paymentsOf(pack_txn))[0]?.id);
+      const orders = await test_db.database.db.selectFrom('orders').select('state').where('id', '=', (await paymentsOf(pack_txn))[0]?.order_id ?? '').execute();
+      assert.deepEqual(orders.map((order) => order.state), ['active']);
     });
 
     it('4: an account that is not a number in one of the accepted notations', async () => {
