@@ -179,9 +179,14 @@ export class PartnerPayments {
    */
   async #firstTopUp(partner: Partner, accepted: PartnerPaymentsTable): Promise<PartnerAnswer> {
     try {
+      // The credit first: it locks the line, and only then the row (whose foreign key share-locks the
+      // line) is written. The other order deadlocks two top-ups of one line on PostgreSQL, each
+      // holding the key-share lock the other's FOR UPDATE waits for.
       const paid = await this.#tx(async (trx) => {
-        await trx.insertInto('partner_payments').values(accepted).execute();
-        return this.#creditAndMarkPaid(trx, partner, accepted);
+        const credited = await this.#credit(trx, partner, accepted);
+        const row: PartnerPaymentsTable = { ...accepted, ...credited };
+        await trx.insertInto('partner_payments').values(row).execute();
+        return row;
       });
       return this.#answerOf(paid, false);
     } catch (error) {
@@ -287,16 +292,20 @@ export class PartnerPayments {
     await retryLostKeyRace(() => this.#tx((trx) => this.#creditAndMarkPaid(trx, partner, row)));
   }
 
-  /** The sum from the partner's settlement account into the line's wallet, and the row paid; the row as it now is. */
-  async #creditAndMarkPaid(trx: Executor, partner: Partner, row: PartnerPaymentsTable): Promise<PartnerPaymentsTable> {
+  /** The sum from the partner's settlement account into the line's wallet, and the row paid. */
+  async #creditAndMarkPaid(trx: Executor, partner: Partner, row: PartnerPaymentsTable): Promise<void> {
+    const paid = await this.#credit(trx, partner, row);
+    await trx.updateTable('partner_payments').set(paid).where('id', '=', row.id).where('state', '=', 'accepted').execute();
+  }
+
+  /** The credit (idempotent under the row's id) and the row's paid state to record with it. */
+  async #credit(trx: Executor, partner: Partner, row: PartnerPaymentsTable) {
     const now_ms = this.#now();
     const credit = await creditWallet(trx, {
       line: { line_id: row.line_id ?? '' }, amount_minor: Number(row.sum_minor), source_account_id: partner.settlement_account_id,
       idempotency_key: `partner:${row.id}`, memo: `Top-up by agent ${partner.code}, txn ${row.txn_id}`,
     }, now_ms);
-    const paid = { state: 'paid' as const, reason: 'paid_top_up', result: 0, entry_id: credit.entry_id, completed_at_ms: now_ms };
-    await trx.updateTable('partner_payments').set(paid).where('id', '=', row.id).where('state', '=', 'accepted').execute();
-    return { ...row, ...paid };
+    return { state: 'paid' as const, reason: 'paid_top_up', result: 0, entry_id: credit.entry_id, completed_at_ms: now_ms };
   }
 
   async #finish(id: string, end: { state: 'paid' | 'rejected'; reason: PartnerReason }): Promise<void> {

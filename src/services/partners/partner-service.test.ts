@@ -151,6 +151,17 @@ describeEachDatabase('partners: check and pay, idempotent by txn_id, credentials
     assert.deepEqual(await ledgerViolations(t.database.db), []);
   });
 
+  it('pays thirty different txns for one line at once, packs and top-ups, each once (no deadlock between them)', async () => {
+    const wallet_before = await walletMinor(LINE);
+    const moved_before = await settlementMovement();
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, index) =>
+      context.partners.pay(partner, 'osmp', { account: '9001234568', sum: index % 2 === 0 ? PACK_SUM : '100.00', txn_id: txn(), txn_date: TXN_DATE })));
+    assert.deepEqual(new Set(answers.map((answer) => answer.reason)), new Set(['paid_pack', 'paid_top_up']));
+    assert.equal(await walletMinor(LINE) - wallet_before, 15 * 10_000);
+    assert.equal(await settlementMovement() - moved_before, 15 * 69_000 + 15 * 10_000);
+    assert.deepEqual(await ledgerViolations(t.database.db), []);
+  });
+
   it('keeps a refusal of a readable pay, so its repeat answers the same even after the line changes', async () => {
     const txn_id = txn();
     await t.database.db.updateTable('lines').set({ status: 'suspended' }).where('msisdn', '=', '+79001234569').execute();
