@@ -26,7 +26,11 @@ export async function withProviderRetries<T>(call: () => Promise<T>, options: Pr
  * registers'): `call` is tried again only while `retryable` says so of what it threw, at most
  * `attempts_max` times in all; the last failure goes to the caller.
  */
-export async function withBoundedRetries<T>(call: () => Promise<T>, retryable: (error: unknown) => boolean, options: ProviderRetryOptions = {}): Promise<T> {
+export async function withBoundedRetries<T>(
+  call: () => Promise<T>,
+  retryable: (error: unknown) => boolean,
+  options: ProviderRetryOptions = {},
+): Promise<T> {
   const attempts_max = options.attempts_max ?? PROVIDER_ATTEMPTS_MAX;
   for (let attempt = 1; ; attempt += 1) {
     try {
