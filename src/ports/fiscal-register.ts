@@ -17,8 +17,12 @@
  *               final — the register refused this document (its data: a validation or a register
  *               driver error): sending it again as it is fails the same way, a person must look
  *
- * Neither method throws for what the register answers. They throw only for a request that breaks
- * the rules below (a programmer's error: see assertFiscalRequest), before anything is sent.
+ * There is no report by external_id (ATOL has none): a document whose uuid was never heard — the
+ * answer was lost — is found by calling `register` again with the same request.
+ *
+ * Neither method throws for what the register answers. They throw only for a programmer's error,
+ * before anything is sent: a request that breaks the rules below (see assertFiscalRequest), or a
+ * uuid that is not the register's form.
  */
 
 export const FISCAL_OPERATIONS = [
