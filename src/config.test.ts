@@ -124,6 +124,74 @@ describe('configuration from the environment', () => {
     }
   });
 
+  it('fiscal register: the sandbox in test mode, with the demo seller and the documented item defaults', () => {
+    const { fiscal } = loadConfig({});
+    assert.equal(fiscal.register, 'sandbox');
+    assert.ok(fiscal.register === 'sandbox');
+    assert.deepEqual(fiscal.company, { inn: '7701000019', sno: 'osn', email: 'receipts@roamcard.example', payment_address: 'http://localhost:3000' });
+    assert.deepEqual(fiscal.items, {
+      pack: { payment_method: 'full_payment', payment_object: 4, vat: 'vat22' },
+      top_up: { payment_method: 'advance', payment_object: 10, vat: 'vat122' },
+    });
+    assert.equal(fiscal.sandbox_delay_ms, 2_000);
+    const custom = loadConfig({
+      SELLER_SNO: 'usn_income', VAT_RATE_PERCENT: 'none', SELLER_PAYMENT_ADDRESS: 'г. Москва, ул. Тверская, д. 1', FISCAL_SANDBOX_DELAY_MS: '0',
+      FISCAL_PACK_PAYMENT_METHOD: 'full_prepayment', FISCAL_TOP_UP_PAYMENT_OBJECT: '13',
+    }).fiscal;
+    assert.ok(custom.register === 'sandbox');
+    assert.deepEqual([custom.company.sno, custom.company.payment_address, custom.sandbox_delay_ms], ['usn_income', 'г. Москва, ул. Тверская, д. 1', 0]);
+    assert.deepEqual(custom.items.pack, { payment_method: 'full_prepayment', payment_object: 4, vat: 'none' });
+    assert.deepEqual(custom.items.top_up, { payment_method: 'advance', payment_object: 13, vat: 'none' });
+    const ten = loadConfig({ VAT_RATE_PERCENT: '10' }).fiscal;
+    assert.ok(ten.register === 'sandbox');
+    assert.deepEqual([ten.items.pack.vat, ten.items.top_up.vat], ['vat10', 'vat110']);
+  });
+
+  it('fiscal register: none with real payments until configured (and said at start); the sandbox refused there', () => {
+    const real = { YOOKASSA_SHOP_ID: '123456', SMS_DRIVER: 'console', ...TEST_IDENTITY_KEYS };
+    const config = loadConfig(real);
+    assert.deepEqual(config.fiscal, { register: undefined });
+    assert.ok(config.warnings.some((warning) => warning.startsWith('No fiscal register is configured')));
+    assert.throws(() => loadConfig({ ...real, FISCAL_REGISTER: 'sandbox' }), /FISCAL_REGISTER: the sandbox register makes test documents, not fiscal receipts/);
+    assert.throws(() => loadConfig({ FISCAL_REGISTER: 'orangedata' }), /FISCAL_REGISTER: must be one of sandbox, atol/);
+  });
+
+  it('fiscal register: ATOL by its credentials, with the seller\'s own INN and e-mail; the password never enumerable', () => {
+    const real = { YOOKASSA_SHOP_ID: '123456', SMS_DRIVER: 'console', ...TEST_IDENTITY_KEYS };
+    const atol = { ATOL_LOGIN: 'v5-online-atol-ru', ATOL_PASSWORD: 'atol-secret-password', ATOL_GROUP_CODE: 'v5-online-atol-ru_5179' };
+    const seller = { SELLER_INN: '7707083893', SELLER_EMAIL: 'receipts@operator.example' };
+    const config = loadConfig({ ...real, ...atol, ...seller, PUBLIC_BASE_URL: 'https://renew.operator.example/' });
+    assert.equal(config.fiscal.register, 'atol');
+    assert.ok(config.fiscal.register === 'atol');
+    assert.deepEqual(config.fiscal.company, { inn: '7707083893', sno: 'osn', email: 'receipts@operator.example', payment_address: 'https://renew.operator.example' });
+    assert.deepEqual([config.fiscal.atol.login, config.fiscal.atol.group_code, config.fiscal.atol.base_url], [atol.ATOL_LOGIN, atol.ATOL_GROUP_CODE, 'https://online.atol.ru/possystem/']);
+    assert.equal(config.fiscal.atol.password, 'atol-secret-password');
+    assert.ok(!JSON.stringify(config).includes('atol-secret-password'), 'a logged configuration never shows the password');
+    assert.ok(!config.warnings.some((warning) => warning.startsWith('No fiscal register')));
+
+    const refused: [Record<string, string>, RegExp][] = [
+      [{ ...real, ...atol, SELLER_INN: '7707083893' }, /SELLER_EMAIL: must be set with a real fiscal register/],
+      [{ ...real, ...atol, SELLER_EMAIL: 'receipts@operator.example' }, /SELLER_INN: is the demo company's/],
+      [{ ...real, ...seller, FISCAL_REGISTER: 'atol' }, /ATOL_LOGIN: must be set with FISCAL_REGISTER=atol/],
+      [{ ...real, ...seller, ATOL_LOGIN: 'v5-online-atol-ru' }, /ATOL_PASSWORD: must be set as well/],
+      [{ ...real, ...atol, ...seller, VAT_RATE_PERCENT: '18' }, /VAT_RATE_PERCENT: a fiscal register takes VAT at 0, 5, 7, 10, 20 or 22 %/],
+      [{ SELLER_EMAIL: 'not an address' }, /SELLER_EMAIL: must be an e-mail address/],
+      [{ SELLER_SNO: 'envd' }, /SELLER_SNO: must be a taxation system/],
+      [{ FISCAL_TOP_UP_PAYMENT_OBJECT: '34' }, /FISCAL_TOP_UP_PAYMENT_OBJECT: must be a tag 1212 payment object 1–33/],
+      [{ FISCAL_PACK_PAYMENT_METHOD: 'cash' }, /FISCAL_PACK_PAYMENT_METHOD: must be a tag 1214 payment method/],
+    ];
+    for (const [environment, message] of refused) {
+      assert.throws(
+        () => loadConfig(environment),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+        JSON.stringify(environment),
+      );
+    }
+    // ATOL's test registers in test mode: allowed, and the sandbox is then not the default.
+    const trying = loadConfig({ ...atol, ...seller, ATOL_BASE_URL: 'https://testonline.atol.ru/possystem/' });
+    assert.ok(trying.fiscal.register === 'atol' && trying.fiscal.atol.test_environment);
+  });
+
   it('METRICS_TOKEN: unset by default, a bearer token when set', () => {
     assert.equal(loadConfig({}).metrics_token, undefined);
     assert.equal(loadConfig({ METRICS_TOKEN: 'metrics-token-0123456789' }).metrics_token, 'metrics-token-0123456789');

@@ -1,12 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import { ConfigError } from './config-error.js';
 import { AddressList, LOOPBACK_RANGES } from './core/address-list.js';
 import { isLanguage, type Language } from './core/i18n/languages.js';
 import { isTimeZone } from './core/time-zone.js';
 import type { PayAsYouGoTariff } from './core/charging-plan.js';
 import { SMS_DRIVERS, type SmsDriver } from './ports/sms-sender.js';
+import {
+  FISCAL_PAYMENT_METHODS,
+  PAYMENT_OBJECT,
+  PAYMENT_OBJECT_MAX,
+  PAYMENT_OBJECT_MIN,
+  TAXATION_SYSTEMS,
+  vatTypeFor,
+  type FiscalCompany,
+  type FiscalPaymentMethod,
+  type TaxationSystem,
+  type VatType,
+} from './ports/fiscal-register.js';
 import { smppConfig, smppEnvironmentShape, smppProblems, type SmppConfig } from './adapters/sms/smpp/smpp-config.js';
+import { atolConfigFromEnv, type AtolConfig } from './adapters/fiscal/atol/atol-config.js';
 import {
   isValidBic,
   isValidCorrespondentAccount,
@@ -127,6 +141,29 @@ function vatSchedule(text: string, time_zone: string): VatSchedule {
   return parsed.schedule;
 }
 
+/** The fiscal registers roamcard has adapters for (src/adapters/fiscal/). */
+export const FISCAL_REGISTERS = ['sandbox', 'atol'] as const;
+export type FiscalRegisterName = (typeof FISCAL_REGISTERS)[number];
+
+/**
+ * The fiscal settings' defaults (src/adapters/fiscal/README.md says why each): a pack activated at
+ * once is a service paid in full; a wallet top-up is an advance for a payment whose use is not yet
+ * known. The sandbox takes two seconds, as a cloud register does, so the pending path is exercised.
+ */
+export const FISCAL_DEFAULTS = Object.freeze({
+  sno: 'osn' as TaxationSystem,
+  sandbox_email: 'receipts@roamcard.example',
+  sandbox_delay_ms: 2_000,
+  pack: Object.freeze({ payment_method: 'full_payment' as FiscalPaymentMethod, payment_object: PAYMENT_OBJECT.service }),
+  top_up: Object.freeze({ payment_method: 'advance' as FiscalPaymentMethod, payment_object: PAYMENT_OBJECT.payment }),
+});
+
+const fiscalPaymentMethod = z.enum(FISCAL_PAYMENT_METHODS, { error: `must be a tag 1214 payment method: ${FISCAL_PAYMENT_METHODS.join(', ')}` });
+const paymentObject = z.coerce.number({ error: `must be a tag 1212 payment object ${PAYMENT_OBJECT_MIN}–${PAYMENT_OBJECT_MAX}` })
+  .int(`must be a tag 1212 payment object ${PAYMENT_OBJECT_MIN}–${PAYMENT_OBJECT_MAX}`)
+  .min(PAYMENT_OBJECT_MIN, `must be a tag 1212 payment object ${PAYMENT_OBJECT_MIN}–${PAYMENT_OBJECT_MAX}`)
+  .max(PAYMENT_OBJECT_MAX, `must be a tag 1212 payment object ${PAYMENT_OBJECT_MIN}–${PAYMENT_OBJECT_MAX}`);
+
 /** The desk's foreign-visitor settings' defaults (303-FZ: at most 10 numbers per foreign citizen). */
 export const IDENTITY_DEFAULTS = Object.freeze({
   sandbox_delay_ms: 60_000, check_interval_ms: 60_000, deadline_hours: 72, numbers_per_person_max: 10,
@@ -175,6 +212,16 @@ const environmentSchema = z.object({
   SELLER_BANK_CORRESPONDENT_ACCOUNT: z.string().trim().regex(/^30101\d{15}$/, 'must be 20 digits starting 30101').default(SELLER_DEFAULTS.SELLER_BANK_CORRESPONDENT_ACCOUNT),
   SELLER_BANK_ACCOUNT: z.string().trim().regex(/^\d{20}$/, 'must be 20 digits').default(SELLER_DEFAULTS.SELLER_BANK_ACCOUNT),
   SELLER_TIME_ZONE: timeZone.default('Europe/Moscow'),
+  // 54-FZ fiscal receipts: the register, the seller's fiscal details, how packs and top-ups are itemised.
+  FISCAL_REGISTER: z.enum(FISCAL_REGISTERS, { error: `must be one of ${FISCAL_REGISTERS.join(', ')}` }).optional(),
+  FISCAL_SANDBOX_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(FISCAL_DEFAULTS.sandbox_delay_ms),
+  SELLER_SNO: z.enum(TAXATION_SYSTEMS, { error: `must be a taxation system: ${TAXATION_SYSTEMS.join(', ')}` }).default(FISCAL_DEFAULTS.sno),
+  SELLER_EMAIL: z.email({ error: 'must be an e-mail address' }).max(64, 'must be at most 64 characters (the registers\' limit)').optional(),
+  SELLER_PAYMENT_ADDRESS: sellerText(256).optional(),
+  FISCAL_PACK_PAYMENT_METHOD: fiscalPaymentMethod.default(FISCAL_DEFAULTS.pack.payment_method),
+  FISCAL_PACK_PAYMENT_OBJECT: paymentObject.default(FISCAL_DEFAULTS.pack.payment_object),
+  FISCAL_TOP_UP_PAYMENT_METHOD: fiscalPaymentMethod.default(FISCAL_DEFAULTS.top_up.payment_method),
+  FISCAL_TOP_UP_PAYMENT_OBJECT: paymentObject.default(FISCAL_DEFAULTS.top_up.payment_object),
   AUTH_SECRET: z
     .string()
     .min(AUTH_SECRET_LENGTH_MIN, `must be at least ${AUTH_SECRET_LENGTH_MIN} characters (openssl rand -hex 32)`)
@@ -260,6 +307,29 @@ export interface IdentityConfig {
   readonly numbers_per_person_max: number;
 }
 
+/** How one kind of purchase is itemised on a fiscal document (tags 1214, 1212, 1199). */
+export interface FiscalItemTerms {
+  readonly payment_method: FiscalPaymentMethod;
+  readonly payment_object: number;
+  readonly vat: VatType;
+}
+
+/** What every fiscal document of this installation says: the seller, and how each purchase is itemised. */
+export interface FiscalDocumentSettings {
+  /** SELLER_INN, SELLER_SNO, SELLER_EMAIL, SELLER_PAYMENT_ADDRESS (the site by default). */
+  readonly company: FiscalCompany;
+  readonly items: { readonly pack: FiscalItemTerms; readonly top_up: FiscalItemTerms };
+}
+
+/**
+ * The fiscal register (FISCAL_REGISTER): ATOL Online when its credentials are set, the sandbox in
+ * test mode only, otherwise none (no fiscal receipts). app/fiscal.ts builds the register from it.
+ */
+export type FiscalConfig =
+  | { readonly register: undefined }
+  | (FiscalDocumentSettings & { readonly register: 'sandbox'; readonly sandbox_delay_ms: number })
+  | (FiscalDocumentSettings & { readonly register: 'atol'; readonly atol: AtolConfig });
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -344,16 +414,11 @@ export interface Config {
   /** Bearer token for /metrics; unset, /metrics answers loopback clients only. */
   readonly metrics_token: string | undefined;
   readonly identity: IdentityConfig;
+  /** 54-FZ fiscal receipts: which register, and what its documents say. */
+  readonly fiscal: FiscalConfig;
 }
 
-export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
+export { ConfigError };
 
 export function loadConfig(environment: Record<string, string | undefined> = process.env): Config {
   const present = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''));
@@ -365,6 +430,8 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
   const payments = paymentModes(env, present);
   const sms_driver = smsDriver(env.SMS_DRIVER, payments.sandbox);
   const identity = identityConfig(env, payments.sandbox);
+  const public_base_url = (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  const fiscal = fiscalConfig(env, present, payments.sandbox, public_base_url);
   return Object.freeze({
     port: env.PORT,
     host: env.HOST,
@@ -384,7 +451,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     shutdown_grace_ms: env.SHUTDOWN_GRACE_MS,
     network_api_token: env.NETWORK_API_TOKEN,
     admin_api_token: env.ADMIN_API_TOKEN,
-    public_base_url: (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    public_base_url,
     payment_routes: Object.freeze(env.PAYMENT_ROUTES ?? {}),
     fx_rates: Object.freeze({ ...FX_RATES_DEFAULT, ...env.FX_RATES }),
     order_ttl_ms: env.ORDER_TTL_MINUTES * 60_000,
@@ -407,7 +474,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     renew_lookups: Object.freeze({
       per_address_hour: env.RENEW_LOOKUPS_PER_ADDRESS_HOUR, per_number_hour: env.RENEW_LOOKUPS_PER_NUMBER_HOUR,
     }),
-    warnings: Object.freeze(startWarnings({ env, payments, sms_driver })),
+    warnings: Object.freeze(startWarnings({ env, payments, sms_driver, fiscal })),
     seller: Object.freeze({
       name: env.SELLER_NAME,
       inn: env.SELLER_INN,
@@ -430,7 +497,51 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     }),
     metrics_token: env.METRICS_TOKEN,
     identity,
+    fiscal,
   });
+}
+
+/**
+ * Which register fiscalises payments, and what its documents say. ATOL is chosen by its credentials
+ * (or FISCAL_REGISTER=atol, which then needs them); the sandbox is the default in test mode and is
+ * refused with real payments, where a "receipt" it made would be a test document handed to a paying
+ * customer. A real register needs the seller's own details: the demo INN or no e-mail stops the start.
+ */
+function fiscalConfig(
+  env: Environment,
+  present: Record<string, string | undefined>,
+  test_mode: boolean,
+  public_base_url: string,
+): FiscalConfig {
+  const atol = atolConfigFromEnv(present);
+  const register = env.FISCAL_REGISTER ?? (atol !== undefined ? 'atol' : test_mode ? 'sandbox' : undefined);
+  if (register === undefined) return Object.freeze({ register });
+  const problems: string[] = [];
+  if (register === 'sandbox' && !test_mode) {
+    problems.push('FISCAL_REGISTER: the sandbox register makes test documents, not fiscal receipts, and is refused when payments are real (PAYMENTS_SANDBOX off): set FISCAL_REGISTER=atol with the ATOL_* variables');
+  }
+  if (register === 'atol' && atol === undefined) problems.push('ATOL_LOGIN: must be set with FISCAL_REGISTER=atol, with ATOL_PASSWORD and ATOL_GROUP_CODE');
+  if (register === 'atol' && env.SELLER_EMAIL === undefined) problems.push('SELLER_EMAIL: must be set with a real fiscal register: every document names the seller\'s e-mail');
+  if (register === 'atol' && env.SELLER_INN === SELLER_DEFAULTS.SELLER_INN) problems.push('SELLER_INN: is the demo company\'s: a real fiscal register takes documents only for the INN its registers are registered to; set yours');
+  const terms = (payment_method: FiscalPaymentMethod, payment_object: number, variable: string): FiscalItemTerms | undefined => {
+    const vat = vatTypeFor(env.VAT_RATE_PERCENT, payment_method);
+    if (vat === undefined) problems.push(`VAT_RATE_PERCENT: a fiscal register takes VAT at 0, 5, 7, 10, 20 or 22 %, or none (${variable})`);
+    return vat === undefined ? undefined : Object.freeze({ payment_method, payment_object, vat });
+  };
+  const pack = terms(env.FISCAL_PACK_PAYMENT_METHOD, env.FISCAL_PACK_PAYMENT_OBJECT, 'packs');
+  const top_up = terms(env.FISCAL_TOP_UP_PAYMENT_METHOD, env.FISCAL_TOP_UP_PAYMENT_OBJECT, 'top-ups');
+  if (problems.length > 0 || pack === undefined || top_up === undefined) throw new ConfigError([...new Set(problems)]);
+  const settings: FiscalDocumentSettings = {
+    company: Object.freeze({
+      inn: env.SELLER_INN,
+      sno: env.SELLER_SNO,
+      email: env.SELLER_EMAIL ?? FISCAL_DEFAULTS.sandbox_email,
+      payment_address: env.SELLER_PAYMENT_ADDRESS ?? public_base_url,
+    }),
+    items: Object.freeze({ pack, top_up }),
+  };
+  if (register === 'atol') return Object.freeze({ ...settings, register, atol: atol! });
+  return Object.freeze({ ...settings, register, sandbox_delay_ms: env.FISCAL_SANDBOX_DELAY_MS });
 }
 
 /**
@@ -490,7 +601,7 @@ function smsDriver(chosen: SmsDriver | undefined, sandbox: boolean): SmsDriver {
   throw new ConfigError([`SMS_DRIVER: must be set when payments are real (PAYMENTS_SANDBOX off): one of ${SMS_DRIVERS.join(', ')}. "console" writes every SMS, sign-in codes included, to the log and sends nothing — choose it by name only to try things out`]);
 }
 
-function startWarnings(input: { env: Environment; payments: Config['payments']; sms_driver: SmsDriver }): string[] {
+function startWarnings(input: { env: Environment; payments: Config['payments']; sms_driver: SmsDriver; fiscal: FiscalConfig }): string[] {
   const warnings: string[] = [];
   if (input.payments.sandbox) {
     warnings.push('TEST MODE: payments go to the sandbox provider and no money moves; every page and receipt says so. Configure a real provider (or PAYMENTS_SANDBOX=off) for production');
@@ -500,6 +611,9 @@ function startWarnings(input: { env: Environment; payments: Config['payments']; 
   }
   if (input.env.AUTH_SECRET === undefined) {
     warnings.push('AUTH_SECRET is not set: a random one was made for this run, so sign-in codes still pending die with a restart, several servers would not agree, and staff accounts made under another run\'s secret cannot sign in (their TOTP secrets are sealed under it); set AUTH_SECRET (openssl rand -hex 32) in production');
+  }
+  if (!input.payments.sandbox && input.fiscal.register === undefined) {
+    warnings.push('No fiscal register is configured: payments get no 54-FZ fiscal receipt. Set the ATOL_* variables (FISCAL_REGISTER=atol)');
   }
   if (!input.payments.sandbox && input.env.SELLER_INN === SELLER_DEFAULTS.SELLER_INN) {
     warnings.push('SELLER_NAME, SELLER_INN, SELLER_ADDRESS are the demo company: receipts name it as the seller; set your own');

@@ -763,6 +763,30 @@ export interface DeskRefundsTable {
   created_at_ms: number;
 }
 
+/** A test document of the sandbox fiscal register (0017-fiscal-sandbox): one per external_id. */
+export interface FiscalSandboxDocumentsTable {
+  uuid: string;
+  external_id: string;
+  operation: 'sell' | 'sell_refund' | 'sell_correction';
+  request_hash: string;
+  total_minor: number;
+  fn_number: string;
+  fiscal_document_number: number;
+  fiscal_document_attribute: number;
+  ecr_registration_number: string;
+  shift_number: number;
+  fiscal_receipt_number: number;
+  /** When the sandbox "prints" it: until then it is pending (FISCAL_SANDBOX_DELAY_MS after it was registered). */
+  receipt_datetime_ms: number;
+  created_at_ms: number;
+}
+
+/** The sandbox register's counters: "fiscal_document_number", and "shift:<n>" for the receipts of each shift. */
+export interface FiscalSandboxCountersTable {
+  name: string;
+  last_value: number;
+}
+
 export interface Schema {
   sims: SimsTable;
   accounts: AccountsTable;
@@ -811,4 +835,6 @@ export interface Schema {
   identity_documents: IdentityDocumentsTable;
   identity_consents: IdentityConsentsTable;
   line_identities: LineIdentitiesTable;
+  fiscal_sandbox_documents: FiscalSandboxDocumentsTable;
+  fiscal_sandbox_counters: FiscalSandboxCountersTable;
 }

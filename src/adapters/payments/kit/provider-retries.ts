@@ -18,13 +18,25 @@ export interface ProviderRetryOptions {
 }
 
 export async function withProviderRetries<T>(call: () => Promise<T>, options: ProviderRetryOptions = {}): Promise<T> {
+  return withBoundedRetries(call, (error) => error instanceof ProviderError && error.kind === 'retryable', options);
+}
+
+/**
+ * The same bounds and backoff for an adapter whose failures are not ProviderErrors (the fiscal
+ * registers'): `call` is tried again only while `retryable` says so of what it threw, at most
+ * `attempts_max` times in all; the last failure goes to the caller.
+ */
+export async function withBoundedRetries<T>(
+  call: () => Promise<T>,
+  retryable: (error: unknown) => boolean,
+  options: ProviderRetryOptions = {},
+): Promise<T> {
   const attempts_max = options.attempts_max ?? PROVIDER_ATTEMPTS_MAX;
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await call();
     } catch (error) {
-      const retryable = error instanceof ProviderError && error.kind === 'retryable';
-      if (!retryable || attempt >= attempts_max) throw error;
+      if (!retryable(error) || attempt >= attempts_max) throw error;
       await sleep(backoffDelayMs(attempt, options.backoff ?? PROVIDER_BACKOFF, options.random));
     }
   }
