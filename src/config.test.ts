@@ -130,21 +130,19 @@ describe('configuration from the environment', () => {
     assert.ok(fiscal.register === 'sandbox');
     assert.deepEqual(fiscal.company, { inn: '7701000019', sno: 'osn', email: 'receipts@roamcard.example', payment_address: 'http://localhost:3000' });
     assert.deepEqual(fiscal.items, {
-      pack: { payment_method: 'full_payment', payment_object: 4, vat: 'vat22' },
-      top_up: { payment_method: 'advance', payment_object: 10, vat: 'vat122' },
+      pack: { payment_method: 'full_payment', payment_object: 4 },
+      top_up: { payment_method: 'advance', payment_object: 10 },
     });
     assert.equal(fiscal.sandbox_delay_ms, 2_000);
     const custom = loadConfig({
-      SELLER_SNO: 'usn_income', VAT_RATE_PERCENT: 'none', SELLER_PAYMENT_ADDRESS: 'г. Москва, ул. Тверская, д. 1', FISCAL_SANDBOX_DELAY_MS: '0',
+      SELLER_SNO: 'usn_income', VAT_RATES: 'none', SELLER_PAYMENT_ADDRESS: 'г. Москва, ул. Тверская, д. 1', FISCAL_SANDBOX_DELAY_MS: '0',
       FISCAL_PACK_PAYMENT_METHOD: 'full_prepayment', FISCAL_TOP_UP_PAYMENT_OBJECT: '13',
     }).fiscal;
     assert.ok(custom.register === 'sandbox');
     assert.deepEqual([custom.company.sno, custom.company.payment_address, custom.sandbox_delay_ms], ['usn_income', 'г. Москва, ул. Тверская, д. 1', 0]);
-    assert.deepEqual(custom.items.pack, { payment_method: 'full_prepayment', payment_object: 4, vat: 'none' });
-    assert.deepEqual(custom.items.top_up, { payment_method: 'advance', payment_object: 13, vat: 'none' });
-    const ten = loadConfig({ VAT_RATE_PERCENT: '10' }).fiscal;
-    assert.ok(ten.register === 'sandbox');
-    assert.deepEqual([ten.items.pack.vat, ten.items.top_up.vat], ['vat10', 'vat110']);
+    assert.deepEqual(custom.items.pack, { payment_method: 'full_prepayment', payment_object: 4 });
+    assert.deepEqual(custom.items.top_up, { payment_method: 'advance', payment_object: 13 });
+    assert.throws(() => loadConfig({ VAT_RATES: '2019-01-01:20,2026-01-01:23' }), /VAT_RATES: a fiscal register takes VAT at 0, 5, 7, 10, 20 or 22 %, or none \(not 23% from 2026-01-01\)/);
   });
 
   it('fiscal register: none with real payments until configured (and said at start); the sandbox refused there', () => {
@@ -174,7 +172,7 @@ describe('configuration from the environment', () => {
       [{ ...real, ...atol, SELLER_EMAIL: 'receipts@operator.example' }, /SELLER_INN: is the demo company's/],
       [{ ...real, ...seller, FISCAL_REGISTER: 'atol' }, /ATOL_LOGIN: must be set with FISCAL_REGISTER=atol/],
       [{ ...real, ...seller, ATOL_LOGIN: 'v5-online-atol-ru' }, /ATOL_PASSWORD: must be set as well/],
-      [{ ...real, ...atol, ...seller, VAT_RATE_PERCENT: '18' }, /VAT_RATE_PERCENT: a fiscal register takes VAT at 0, 5, 7, 10, 20 or 22 %/],
+      [{ ...real, ...atol, ...seller, VAT_RATES: '2019-01-01:18' }, /VAT_RATES: a fiscal register takes VAT at 0, 5, 7, 10, 20 or 22 %/],
       [{ SELLER_EMAIL: 'not an address' }, /SELLER_EMAIL: must be an e-mail address/],
       [{ SELLER_SNO: 'envd' }, /SELLER_SNO: must be a taxation system/],
       [{ FISCAL_TOP_UP_PAYMENT_OBJECT: '34' }, /FISCAL_TOP_UP_PAYMENT_OBJECT: must be a tag 1212 payment object 1–33/],

@@ -17,7 +17,6 @@ import {
   type FiscalCompany,
   type FiscalPaymentMethod,
   type TaxationSystem,
-  type VatType,
 } from './ports/fiscal-register.js';
 import { smppConfig, smppEnvironmentShape, smppProblems, type SmppConfig } from './adapters/sms/smpp/smpp-config.js';
 import { atolConfigFromEnv, type AtolConfig } from './adapters/fiscal/atol/atol-config.js';
@@ -307,11 +306,13 @@ export interface IdentityConfig {
   readonly numbers_per_person_max: number;
 }
 
-/** How one kind of purchase is itemised on a fiscal document (tags 1214, 1212, 1199). */
+/**
+ * How one kind of purchase is itemised on a fiscal document (tags 1214, 1212). Its VAT (tag 1199)
+ * is not here: it follows the rate of the sale's date (VAT_RATES), through vatTypeFor.
+ */
 export interface FiscalItemTerms {
   readonly payment_method: FiscalPaymentMethod;
   readonly payment_object: number;
-  readonly vat: VatType;
 }
 
 /** What every fiscal document of this installation says: the seller, and how each purchase is itemised. */
@@ -523,14 +524,21 @@ function fiscalConfig(
   if (register === 'atol' && atol === undefined) problems.push('ATOL_LOGIN: must be set with FISCAL_REGISTER=atol, with ATOL_PASSWORD and ATOL_GROUP_CODE');
   if (register === 'atol' && env.SELLER_EMAIL === undefined) problems.push('SELLER_EMAIL: must be set with a real fiscal register: every document names the seller\'s e-mail');
   if (register === 'atol' && env.SELLER_INN === SELLER_DEFAULTS.SELLER_INN) problems.push('SELLER_INN: is the demo company\'s: a real fiscal register takes documents only for the INN its registers are registered to; set yours');
-  const terms = (payment_method: FiscalPaymentMethod, payment_object: number, variable: string): FiscalItemTerms | undefined => {
-    const vat = vatTypeFor(env.VAT_RATE_PERCENT, payment_method);
-    if (vat === undefined) problems.push(`VAT_RATE_PERCENT: a fiscal register takes VAT at 0, 5, 7, 10, 20 or 22 %, or none (${variable})`);
-    return vat === undefined ? undefined : Object.freeze({ payment_method, payment_object, vat });
-  };
-  const pack = terms(env.FISCAL_PACK_PAYMENT_METHOD, env.FISCAL_PACK_PAYMENT_OBJECT, 'packs');
-  const top_up = terms(env.FISCAL_TOP_UP_PAYMENT_METHOD, env.FISCAL_TOP_UP_PAYMENT_OBJECT, 'top-ups');
-  if (problems.length > 0 || pack === undefined || top_up === undefined) throw new ConfigError([...new Set(problems)]);
+  const pack: FiscalItemTerms = Object.freeze({
+    payment_method: env.FISCAL_PACK_PAYMENT_METHOD, payment_object: env.FISCAL_PACK_PAYMENT_OBJECT,
+  });
+  const top_up: FiscalItemTerms = Object.freeze({
+    payment_method: env.FISCAL_TOP_UP_PAYMENT_METHOD, payment_object: env.FISCAL_TOP_UP_PAYMENT_OBJECT,
+  });
+  // Every rate of the table must be one a register can print, for whichever kind of item it lands on.
+  for (const period of vatSchedule(env.VAT_RATES, env.SELLER_TIME_ZONE)) {
+    for (const terms of [pack, top_up]) {
+      if (vatTypeFor(period.rate_percent, terms.payment_method) === undefined) {
+        problems.push(`VAT_RATES: a fiscal register takes VAT at 0, 5, 7, 10, 20 or 22 %, or none (not ${period.rate_percent}% from ${period.from})`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   const settings: FiscalDocumentSettings = {
     company: Object.freeze({
       inn: env.SELLER_INN,
