@@ -90,6 +90,7 @@ export const messagesEn: Messages = {
     percent_range: 'must be whole percents from 1 to 100', too_many_thresholds: 'may hold at most 5 thresholds', repeated: 'has the same value twice',
     unknown_time_zone: 'is not a known time zone (e.g. Europe/Moscow)', sum_range: 'must be at least the minimum sum and at most 15,000.00', address_list: 'must list IP addresses or CIDR ranges, separated by commas', too_short: 'is too short',
     unknown_reference: 'matches no bank transfer', transfer_closed: 'pays a bank transfer whose order had already closed: return the money to the payer by bank payment order', amount_mismatch: 'is not the amount due for the bank transfer with this reference',
+    code_reserved: 'is reserved for the system: choose another code',
     code_format: 'must be 2 to 40 lower-case Latin letters, digits or dashes, not starting with a dash', unknown_store_kind: 'must be service_hall or partner_store',
     partner_required: 'is required for a partner store (the code of its payment agent)', partner_unexpected: 'must be empty for a service hall',
     not_latin: 'must be written in Latin letters (the Cyrillic address goes in address_ru)', control_characters: 'contains a line break, tab or invisible character',

@@ -86,6 +86,7 @@ export const messagesZhHans: Messages = {
     percent_range: '须为1到100之间的整数百分比', too_many_thresholds: '最多可设5个阈值', repeated: '有重复的值',
     unknown_time_zone: '不是已知的时区（例如 Europe/Moscow）', sum_range: '必须不低于最低金额且不超过 15,000.00', address_list: '必须是以逗号分隔的 IP 地址或 CIDR 网段', too_short: '太短',
     unknown_reference: '与任何银行转账都不匹配', transfer_closed: '所付银行转账的订单已关闭：请通过银行付款指令将款项退还付款人', amount_mismatch: '与该参考号对应的银行转账应付金额不符',
+    code_reserved: '为系统保留：请选择其他代码',
     code_format: '必须为2至40个小写拉丁字母、数字或连字符，且不能以连字符开头', unknown_store_kind: '必须为service_hall或partner_store',
     partner_required: '合作门店必须填写（其支付代理的代码）', partner_unexpected: '服务厅必须留空',
     not_latin: '必须用拉丁字母书写（西里尔字母地址请填在address_ru）', control_characters: '含有换行、制表符或不可见字符',

@@ -86,6 +86,7 @@ export const messagesZhHant: Messages = {
     percent_range: '須為1到100之間的整數百分比', too_many_thresholds: '最多可設5個門檻', repeated: '有重複的值',
     unknown_time_zone: '不是已知的時區（例如 Europe/Moscow）', sum_range: '必須不低於最低金額且不超過 15,000.00', address_list: '必須是以逗號分隔的 IP 位址或 CIDR 網段', too_short: '太短',
     unknown_reference: '與任何銀行轉帳都不相符', transfer_closed: '所付銀行轉帳的訂單已關閉：請透過銀行付款指令將款項退還付款人', amount_mismatch: '與該參考號對應的銀行轉帳應付金額不符',
+    code_reserved: '為系統保留：請選擇其他代碼',
     code_format: '必須為2至40個小寫拉丁字母、數字或連字號，且不能以連字號開頭', unknown_store_kind: '必須為service_hall或partner_store',
     partner_required: '合作門市必須填寫（其支付代理的代碼）', partner_unexpected: '服務廳必須留空',
     not_latin: '必須用拉丁字母書寫（西里爾字母地址請填在address_ru）', control_characters: '含有換行、定位字元或不可見字元',

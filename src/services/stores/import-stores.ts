@@ -196,6 +196,7 @@ async function judge(trx: Executor, candidates: readonly Candidate[]): Promise<M
   const partner_by_code = new Map(partners.map((partner) => [partner.code, partner]));
   const existing = await trx.selectFrom('stores').selectAll().where('code', 'in', candidates.map(({ store }) => store.code)).execute();
   const existing_by_code = new Map(existing.map((row) => [row.code, row]));
+  const taken_accounts = await accountsNotDrawers(trx, candidates.filter(({ store }) => !existing_by_code.has(store.code)));
 
   const judged = new Map<number, Judgement>();
   for (const { index, store } of candidates) {
@@ -210,11 +211,24 @@ async function judge(trx: Executor, candidates: readonly Candidate[]): Promise<M
       opening_hours: store.opening_hours, renews: store.renews, partner_id: partner?.id ?? null,
     };
     const current = existing_by_code.get(store.code);
-    if (!current) judged.set(index, { verdict: 'new', values });
+    if (!current && taken_accounts.has(cashDrawerAccountId(store.code))) {
+      judged.set(index, new RoamError('ROAM_ERR_VALIDATION', { field: 'code', reason: 'code_reserved' }));
+    } else if (!current) judged.set(index, { verdict: 'new', values });
     else if (sameStore(current, values)) judged.set(index, { verdict: 'unchanged' });
     else judged.set(index, { verdict: 'updated', store_id: current.id, values });
   }
   return judged;
+}
+
+/**
+ * A new store's drawer is the ledger account `cash:<code>`, and a few system accounts share that
+ * prefix (`cash:over-short`): a store with such a code would take cash into the wrong account.
+ */
+async function accountsNotDrawers(trx: Executor, fresh: readonly Candidate[]): Promise<Set<string>> {
+  if (fresh.length === 0) return new Set();
+  const accounts = await trx.selectFrom('ledger_accounts').select('id')
+    .where('id', 'in', fresh.map(({ store }) => cashDrawerAccountId(store.code))).where('kind', '!=', 'cash_drawer').execute();
+  return new Set(accounts.map(({ id }) => id));
 }
 
 function verdictOf(judgement: Judgement | undefined): Verdict | undefined {
