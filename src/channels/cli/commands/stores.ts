@@ -160,10 +160,24 @@ function printStoreTable(stores: readonly ListedStore[], language: Language): vo
   }));
   // Each cell made safe and cut before padding, so that escapes count in the widths.
   const shown = [texts.headers, ...rows].map((row) => TABLE_COLUMNS.map((column) => shownCell(row[column], column !== 'hours')));
-  const widths = TABLE_COLUMNS.map((_, index) => Math.max(...shown.map((cells) => cells[index]?.length ?? 0)));
+  const widths = TABLE_COLUMNS.map((_, index) => Math.max(...shown.map((cells) => displayWidth(cells[index] ?? ''))));
   for (const cells of shown) {
-    printLine(cells.map((cell, index) => (index === cells.length - 1 ? cell : cell.padEnd(widths[index] ?? 0))).join('  ').trimEnd());
+    const padded = cells.map((cell, index) => (index === cells.length - 1 ? cell : cell + ' '.repeat((widths[index] ?? 0) - displayWidth(cell))));
+    printLine(padded.join('  ').trimEnd());
   }
+}
+
+/**
+ * Chinese, Japanese and Korean characters (and full-width forms) take two cells of a terminal, so
+ * the Chinese headers and names would shift the columns after them. The East Asian Wide blocks,
+ * not every rule of UAX #11: enough for our texts and for store names, without a dependency.
+ */
+const WIDE_CHARACTER = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
+
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const character of text) width += WIDE_CHARACTER.test(character) ? 2 : 1;
+  return width;
 }
 
 /** The last column (hours) is shown whole: nothing follows it to push off the screen. */
