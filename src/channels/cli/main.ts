@@ -10,6 +10,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerSimsCommand } from './commands/sims.js';
 import { registerSmsCommand } from './commands/sms.js';
 import { registerStaffCommand } from './commands/staff.js';
+import { registerStoresCommand } from './commands/stores.js';
 import { registerSmscSimulatorCommand } from './commands/smsc-simulator.js';
 import { registerUsageCommand } from './commands/usage.js';
 import { registerUssdCommand } from './commands/ussd.js';
@@ -33,6 +34,7 @@ registerPaymentsCommand(program);
 registerSmsCommand(program);
 registerStaffCommand(program);
 registerPartnersCommand(program);
+registerStoresCommand(program);
 registerSmscSimulatorCommand(program);
 
 await runCommand(() => program.parseAsync(process.argv));
