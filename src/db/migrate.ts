@@ -17,6 +17,7 @@ import * as staff from './migrations/0013-staff.js';
 import * as subscriberIdentities from './migrations/0014-subscriber-identities.js';
 import * as deskShifts from './migrations/0015-desk-shifts.js';
 import * as partners from './migrations/0016-partners.js';
+import * as receiptDeliveries from './migrations/0018-receipt-deliveries.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0014-subscriber-identities': subscriberIdentities,
   '0015-desk-shifts': deskShifts,
   '0016-partners': partners,
+  '0018-receipt-deliveries': receiptDeliveries,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

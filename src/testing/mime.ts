@@ -66,3 +66,12 @@ export function mimeText(raw: string, content_type = 'text/plain'): string | und
   }
   return part.body;
 }
+
+/** A header with RFC 2047 encoded words (=?UTF-8?B?…?= or =?UTF-8?Q?…?=) as the reader sees it. */
+export function decodeHeader(value: string | undefined): string {
+  return (value ?? '').replace(/\?=\s+=\?/g, '?==?').replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_, encoding: string, text: string) => (
+    encoding.toLowerCase() === 'b'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : decodeURIComponent(text.replace(/_/g, ' ').replace(/%/g, '%25').replace(/=([0-9A-F]{2})/gi, '%$1'))
+  ));
+}
