@@ -113,10 +113,11 @@ export function sendReceiptEmailJob(deps: ReceiptEmailDependencies): TypedJobHan
     const { mail } = deps;
     if (!mail) return giveUp(deps, receipt, maskEmail(to), 'no mail is configured (MAIL_DRIVER=none)');
 
-    const message_id = receiptMessageId(receipt, mail.from);
+    // Built (the PDF drawn) before the try is recorded: a failure here is not a send whose outcome is unknown.
+    const message = await receiptEmail(receipt, to, mail.from, mail.public_base_url);
     const unrecorded = delivery?.status === 'sending' ? 'the previous try\'s outcome was never recorded: sent again with the same Message-ID' : null;
-    if (!(await recordTry(deps, receipt, { to_masked: maskEmail(to), message_id, note: unrecorded }))) return;
-    const result = await mail.mailer.send(await receiptEmail(receipt, to, mail.from, mail.public_base_url));
+    if (!(await recordTry(deps, receipt, { to_masked: maskEmail(to), message_id: message.message_id, note: unrecorded }))) return;
+    const result = await mail.mailer.send(message);
     const now_ms = deps.clock.now_ms();
     if (result.sent) {
       // last_error stays: a note that this was a copy sent again is worth keeping beside the success.
