@@ -127,6 +127,13 @@ export const messagesEn: Messages = {
     pay_by: 'Pay by', scan_to_pay: 'Scan with a Russian bank app to fill in the transfer.',
     invoice_note: 'Put the payment reference in the purpose of payment. The pack is activated when the transfer arrives.',
     invoice_not_found: 'There is no bank transfer for this order.', view_invoice: 'Invoice for bank transfer', test_notice: 'TEST MODE: no money was taken. This document is a sample, not a receipt for a payment.',
+    email: {
+      subject: ({ number }) => `Your roamcard receipt ${number}`,
+      paid: ({ item, amount }) => `Thank you for your payment: ${item}, ${amount}.`,
+      attached: ({ number }) => `Your receipt ${number} is attached as a PDF.`,
+      verify: 'You can also open it and check it online at any time:',
+      footer: 'You received this e-mail because this address was given when paying for a roamcard pack. Please do not reply to it.',
+    },
   },
   partner: {
     account_payable: () => 'OK: the number can be paid.',

@@ -122,6 +122,13 @@ export const messagesZhHans: Messages = {
     pay_by: '付款截止', scan_to_pay: '使用俄罗斯银行App扫码，自动填写转账信息。',
     invoice_note: '请在付款用途中填写付款识别码。款项到账后套餐即开通。',
     invoice_not_found: '该订单没有银行转账付款。', view_invoice: '查看银行转账付款单', test_notice: '测试模式：未扣任何款项。本文件为样本，不是付款收据。',
+    email: {
+      subject: ({ number }) => `远游卡付款收据 ${number}`,
+      paid: ({ item, amount }) => `感谢您的付款：${item}，${amount}。`,
+      attached: ({ number }) => `收据 ${number} 已作为PDF附件随本邮件发送。`,
+      verify: '您也可以随时在线打开并验证：',
+      footer: '您收到本邮件，是因为购买远游卡套餐付款时填写了此邮箱地址。请勿回复本邮件。',
+    },
   },
   partner: {
     account_payable: () => 'OK：该号码可以缴费。',

@@ -122,6 +122,13 @@ export const messagesZhHant: Messages = {
     pay_by: '付款截止', scan_to_pay: '使用俄羅斯銀行App掃碼，自動填寫轉帳資訊。',
     invoice_note: '請在付款用途中填寫付款識別碼。款項入帳後方案即開通。',
     invoice_not_found: '此訂單沒有銀行轉帳付款。', view_invoice: '查看銀行轉帳付款單', test_notice: '測試模式：未扣任何款項。本文件為樣本，不是付款收據。',
+    email: {
+      subject: ({ number }) => `遠遊卡付款收據 ${number}`,
+      paid: ({ item, amount }) => `感謝您的付款：${item}，${amount}。`,
+      attached: ({ number }) => `收據 ${number} 已作為PDF附件隨本郵件寄送。`,
+      verify: '您也可以隨時在線上開啟並驗證：',
+      footer: '您收到本郵件，是因為購買遠遊卡套餐付款時填寫了此電子郵件地址。請勿回覆本郵件。',
+    },
   },
   partner: {
     account_payable: () => 'OK：此號碼可以繳費。',
