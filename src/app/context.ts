@@ -25,6 +25,8 @@ import type { IdentityVerifier } from '../ports/identity-verifier.js';
 import { DeskSubscribers } from '../services/desk/subscribers.js';
 import { IdentityKeyring } from '../services/identity/identity-keyring.js';
 import { IdentityVerification } from '../services/identity/verification.js';
+import { FiscalService } from '../services/fiscal/fiscal-service.js';
+import { fiscalRegisterFromConfig } from './fiscal.js';
 import { jobHandlers } from './jobs.js';
 import { openPayments, type Payments } from './payments.js';
 import { DeskService } from '../services/desk/desk-service.js';
@@ -68,6 +70,8 @@ export interface AppContext {
   readonly partners: PartnerService;
   /** Service halls and partner stores for travellers: by city, or nearest first, open now or not. */
   readonly stores: StoreFinder;
+  /** 54-FZ fiscal documents of receipts and refunds, through config.fiscal's register (none: no documents are made). */
+  readonly fiscal: FiscalService;
   createWorker(options?: Pick<WorkerOptions, 'onOutcome' | 'poll_interval_ms'>): OutboxWorker;
   close(): Promise<void>;
 }
@@ -125,10 +129,14 @@ export function contextOver(
   const identity = new IdentityVerification({
     database, clock, verifier, keyring, check_interval_ms: config.identity.check_interval_ms, notices,
   });
+  const fiscal = new FiscalService({
+    database, clock, register: fiscalRegisterFromConfig(config, { database, clock }),
+    settings: config.fiscal.register === undefined ? undefined : config.fiscal, seller: config.seller,
+  });
   const handlers = jobHandlers({
     database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox: payments.sandbox,
     paymentDetails: payments.paymentDetails, test_mode: payments.test_mode, seller: config.seller,
-    sms: { sender: sms, keys: auth_keys, clock }, notices, identity,
+    sms: { sender: sms, keys: auth_keys, clock }, notices, identity, fiscal,
   });
   const staff = new StaffService({
     database, clock, auth_secret: config.auth.secret,
@@ -146,6 +154,7 @@ export function contextOver(
     staff, staff_authenticator: staff,
     partners: new PartnerService({ database, clock, renewal, keys: auth_keys }),
     stores: new StoreFinder({ database, clock }),
+    fiscal,
     notices: new NoticeService({ database, clock, notices }),
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
     close: async () => {

@@ -16,6 +16,8 @@ import type { SellerDetails } from '../services/receipts/seller.js';
 import { sendSmsJobHandler, type SmsJobDependencies } from '../services/customers/sms-job.js';
 import type { Notices } from '../services/notices/notices.js';
 import type { IdentityVerification } from '../services/identity/verification.js';
+import { registerFiscalDocumentJob } from '../services/fiscal/fiscal-job-handler.js';
+import type { FiscalService } from '../services/fiscal/fiscal-service.js';
 
 /**
  * What each outbox job kind does. Handlers are idempotent (a job runs at least once); a provider's
@@ -41,6 +43,8 @@ export interface JobHandlerDependencies {
   readonly notices?: Notices;
   /** 303-FZ identity verification of desk-connected lines; without it those jobs go dead. */
   readonly identity?: IdentityVerification;
+  /** 54-FZ fiscal documents: each receipt issued gets one, and `fiscal.register` jobs send them; none without it. */
+  readonly fiscal?: FiscalService;
 }
 
 export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHandler> {
@@ -48,12 +52,14 @@ export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHan
     database: deps.database, clock: deps.clock, seller: deps.seller ?? loadConfig({}).seller, test_mode: deps.test_mode ?? false,
     ...(deps.paymentDetails ? { paymentDetails: deps.paymentDetails } : {}),
     ...(deps.notices ? { notices: deps.notices } : {}),
+    ...(deps.fiscal ? { fiscal: deps.fiscal } : {}),
   });
   const product = typedJobHandlers({
     'network.provision': ({ bundle_id }) => provisionBundle(deps, bundle_id),
     'payment.refund': ({ refund_id }) => permanentOnRefusal(() => deps.renewal.executeRefund(refund_id)),
     'payment.cancel': ({ payment_id }) => permanentOnRefusal(() => deps.renewal.cancelAttempt(payment_id)),
     'receipt.issue': issueReceiptJob(receipts),
+    'fiscal.register': registerFiscalDocumentJob(deps.fiscal),
     'sms.send': sendSmsJobHandler(deps.sms),
     'identity.submit': ({ line_id }) => identityStep(deps, (identity) => identity.submit(line_id)),
     'identity.check': ({ line_id }) => identityStep(deps, (identity) => identity.check(line_id)),

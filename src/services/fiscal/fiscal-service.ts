@@ -1,0 +1,269 @@
+import type { FiscalDocumentSettings } from '../../config.js';
+import { fiscalQrText } from '../../core/fiscal-qr.js';
+import { newId } from '../../core/ids.js';
+import type { Database } from '../../db/database.js';
+import type { FiscalDocumentsTable, ReceiptsTable } from '../../db/schema.js';
+import { inTransaction, type Executor } from '../../db/transaction.js';
+import type { Clock } from '../../ports/clock.js';
+import {
+  fiscalRequestProblems, type FiscalError, type FiscalRegister, type FiscalRequest, type FiscalResult,
+} from '../../ports/fiscal-register.js';
+import { queueJob } from '../jobs/job-kinds.js';
+import { PermanentJobError } from '../jobs/worker.js';
+import type { SellerDetails } from '../receipts/seller.js';
+import { saleRequestDraft, type FiscalRequestDraft, type SaleFacts } from './fiscal-requests.js';
+
+/**
+ * Fiscal documents (54-FZ): every receipt roamcard issues is registered at the fiscal register
+ * through the outbox. The document's row and its `fiscal.register` job are written in the very
+ * transaction that writes the receipt, so a receipt never lacks its document and a document never
+ * exists without its receipt. The job sends the frozen request (register), then asks about it
+ * (report) until the register has made it; the row's id is the register's external_id, so however
+ * often the job runs — twice at once, again after a crash between the call and its answer — the
+ * register makes one document.
+ */
+
+export type FiscalDocument = FiscalDocumentsTable;
+
+/**
+ * While the register says "pending" the document is asked about again, after FISCAL_POLL_DELAY_MS_FIRST,
+ * doubling to FISCAL_POLL_DELAY_MS_MAX: a cloud register takes seconds, the sandbox two by default.
+ */
+export const FISCAL_POLL_DELAY_MS_FIRST = 1_000;
+export const FISCAL_POLL_DELAY_MS_MAX = 60_000;
+/**
+ * At most this many asks of a pending document (about an hour at the delays above). Past it the
+ * job goes dead and the document stays pending: `roamcard fiscal pending` and the metrics show it,
+ * and `roamcard jobs --retry` asks once more.
+ */
+export const FISCAL_POLLS_MAX = 60;
+/**
+ * A register that is down (failed retryable) is retried with the outbox's backoff (capped at five
+ * minutes): this many attempts ride out an outage of about two hours before the job goes dead.
+ */
+export const FISCAL_JOB_ATTEMPTS_MAX = 30;
+export const FISCAL_ERROR_TEXT_LENGTH_MAX = 1_000;
+
+/** The sale's request, prepared before the receipt's transaction (reads only), and the register it goes to. */
+export interface PreparedSale {
+  readonly register: string;
+  readonly draft: FiscalRequestDraft;
+}
+
+/** What a receipt hands over to be fiscalised: its facts (receipt-service.ts), before it has a number. */
+export type ReceiptSaleFacts = Pick<ReceiptsTable, 'order_id' | 'line_id' | 'payment_id' | 'package_code' | 'amount_minor' | 'currency'
+| 'vat_rate_percent' | 'payment_method' | 'paid_at_ms'>;
+
+/** How the receipts reach the fiscal documents (ReceiptService's `fiscal` option). */
+export interface ReceiptFiscaliser {
+  /** The sale's request, or undefined when no document is due (no register, nothing paid). Reads only. */
+  prepareSale(facts: ReceiptSaleFacts): Promise<PreparedSale | undefined>;
+  /** Writes the document and queues its job, in the receipt's transaction. */
+  recordSale(trx: Executor, receipt: Pick<ReceiptsTable, 'number' | 'order_id' | 'line_id'>, prepared: PreparedSale, now_ms: number): Promise<FiscalDocument>;
+}
+
+export interface FiscalServiceOptions {
+  readonly database: Database;
+  readonly clock: Clock;
+  /** None configured: no document is made, and a job left over goes dead saying so. */
+  readonly register: FiscalRegister | undefined;
+  /** config.fiscal when a register is configured: the company block and how items are itemised. */
+  readonly settings: FiscalDocumentSettings | undefined;
+  readonly seller: Pick<SellerDetails, 'name' | 'inn'>;
+}
+
+/** The fiscal currency: registers in Russia take roubles only. */
+const FISCAL_CURRENCY = 'RUB';
+
+export class FiscalService implements ReceiptFiscaliser {
+  readonly #options: FiscalServiceOptions;
+
+  constructor(options: FiscalServiceOptions) {
+    this.#options = options;
+  }
+
+  /** The register's name, or undefined when none is configured. */
+  get register_name(): string | undefined {
+    return this.#options.register?.name;
+  }
+
+  async prepareSale(facts: ReceiptSaleFacts): Promise<PreparedSale | undefined> {
+    const { register, settings } = this.#options;
+    if (register === undefined || settings === undefined) return undefined;
+    // A free pack takes no money, and a register takes no zero document; nor any currency but the rouble.
+    if (facts.amount_minor <= 0 || facts.currency !== FISCAL_CURRENCY) return undefined;
+    const sale = await this.#saleFacts(facts);
+    return {
+      register: register.name,
+      draft: saleRequestDraft(sale, { company: settings.company, pack: settings.items.pack, supplier: this.#options.seller }),
+    };
+  }
+
+  async recordSale(trx: Executor, receipt: Pick<ReceiptsTable, 'number' | 'order_id' | 'line_id'>, prepared: PreparedSale, now_ms: number): Promise<FiscalDocument> {
+    return this.#record(trx, {
+      operation: 'sell', receipt_number: receipt.number, order_id: receipt.order_id, line_id: receipt.line_id, refund_id: null, corrects_id: null,
+    }, prepared, now_ms);
+  }
+
+  /** The order's documents, oldest first (its sale, then refunds and corrections). */
+  documentsOfOrder(order_id: string): Promise<FiscalDocument[]> {
+    return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('order_id', '=', order_id)
+      .orderBy('created_at_ms').orderBy('id').execute();
+  }
+
+  find(document_id: string): Promise<FiscalDocument | undefined> {
+    return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('id', '=', document_id).executeTakeFirst();
+  }
+
+  /**
+   * The `fiscal.register` job: send the document (or ask about it, once the register gave its uuid)
+   * and record the answer. `poll` counts the asks of this document that found it pending.
+   */
+  async process(document_id: string, poll: number): Promise<void> {
+    const document = await this.find(document_id);
+    if (document === undefined) throw new PermanentJobError(`fiscal document ${document_id} does not exist`);
+    if (document.status !== 'pending') return;
+    const { register } = this.#options;
+    if (register === undefined) throw new PermanentJobError(`fiscal document ${document_id} waits for register ${document.register}, but no fiscal register is configured`);
+    if (register.name !== document.register) {
+      throw new PermanentJobError(`fiscal document ${document_id} belongs to register ${document.register}; this installation has ${register.name}`);
+    }
+    let result: FiscalResult;
+    try {
+      // Once the register named the document, ask about it; before that (or after a lost answer),
+      // send it again: the same external_id is the same document.
+      result = document.register_uuid === null
+        ? await register.register(requestOf(document))
+        : await register.report(document.register_uuid);
+    } catch (error) {
+      // The port throws only for a request that breaks its rules: a bug, and nothing was sent.
+      if (!(error instanceof RangeError)) throw error;
+      await this.#fail(document, { code: 'invalid_request', text: error.message, type: 'system' }, undefined);
+      throw new PermanentJobError(`fiscal document ${document_id} was refused before sending: ${error.message}`);
+    }
+    await this.#apply(document, result, poll);
+  }
+
+  async #apply(document: FiscalDocument, result: FiscalResult, poll: number): Promise<void> {
+    const now_ms = this.#options.clock.now_ms();
+    switch (result.status) {
+      case 'registered': {
+        const { attributes } = result;
+        await this.#options.database.db.updateTable('fiscal_documents').set({
+          status: 'registered', register_uuid: result.uuid,
+          fn_number: attributes.fn_number, fiscal_document_number: attributes.fiscal_document_number,
+          fiscal_document_attribute: attributes.fiscal_document_attribute, ecr_registration_number: attributes.ecr_registration_number,
+          shift_number: attributes.shift_number, fiscal_receipt_number: attributes.fiscal_receipt_number,
+          receipt_datetime_ms: attributes.receipt_datetime_ms, total_minor: attributes.total_minor, is_test: result.is_test ? 1 : 0,
+          qr_text: fiscalQrText(attributes, document.operation),
+          error_kind: null, error_code: null, error_text: null,
+          attempts: document.attempts + 1, registered_at_ms: now_ms, updated_at_ms: now_ms,
+        }).where('id', '=', document.id).where('status', '=', 'pending').execute();
+        return;
+      }
+      case 'pending': {
+        const next_poll = poll + 1;
+        const continued = await inTransaction(this.#options.database, async (trx) => {
+          // Compare-and-set on attempts: of two runs of one job at once, one continues the chain.
+          const updated = await trx.updateTable('fiscal_documents')
+            .set({ register_uuid: result.uuid, attempts: document.attempts + 1, updated_at_ms: now_ms })
+            .where('id', '=', document.id).where('status', '=', 'pending').where('attempts', '=', document.attempts)
+            .executeTakeFirst();
+          if (Number(updated.numUpdatedRows) !== 1 || next_poll > FISCAL_POLLS_MAX) return Number(updated.numUpdatedRows) === 1;
+          await queueFiscalJob(trx, document, now_ms, { poll: next_poll, run_after_ms: now_ms + fiscalPollDelayMs(poll) });
+          return true;
+        });
+        if (continued && next_poll > FISCAL_POLLS_MAX) {
+          throw new PermanentJobError(`fiscal document ${document.id} is still pending at the register after ${FISCAL_POLLS_MAX} asks`);
+        }
+        return;
+      }
+      case 'failed':
+        if (result.kind === 'final') {
+          await this.#fail(document, result.error, result.uuid);
+          throw new PermanentJobError(`the fiscal register refused document ${document.id}: ${result.error.code} ${result.error.text}`);
+        }
+        // Kept while it waits, so the pending list says why; the worker's backoff asks again.
+        await this.#options.database.db.updateTable('fiscal_documents').set({
+          error_kind: 'retryable', error_code: result.error.code, error_text: result.error.text.slice(0, FISCAL_ERROR_TEXT_LENGTH_MAX),
+          ...(result.uuid === undefined ? {} : { register_uuid: result.uuid }),
+          attempts: document.attempts + 1, updated_at_ms: now_ms,
+        }).where('id', '=', document.id).where('status', '=', 'pending').execute();
+        throw new Error(`the fiscal register could not take document ${document.id} now: ${result.error.code} ${result.error.text}`);
+    }
+  }
+
+  async #fail(document: FiscalDocument, error: FiscalError, uuid: string | undefined): Promise<void> {
+    const now_ms = this.#options.clock.now_ms();
+    await this.#options.database.db.updateTable('fiscal_documents').set({
+      status: 'failed', error_kind: 'final', error_code: error.code, error_text: error.text.slice(0, FISCAL_ERROR_TEXT_LENGTH_MAX),
+      ...(uuid === undefined ? {} : { register_uuid: uuid }),
+      attempts: document.attempts + 1, updated_at_ms: now_ms,
+    }).where('id', '=', document.id).where('status', '=', 'pending').execute();
+  }
+
+  /**
+   * Writes a document and queues its job. A request that breaks the port's rules (a bug) is written
+   * failed at once, with the rules it breaks: visible to `roamcard fiscal pending`, never sent, and
+   * the receipt it belongs to is still issued.
+   */
+  async #record(
+    trx: Executor,
+    link: Pick<FiscalDocument, 'operation' | 'receipt_number' | 'order_id' | 'line_id' | 'refund_id' | 'corrects_id'>,
+    prepared: PreparedSale,
+    now_ms: number,
+  ): Promise<FiscalDocument> {
+    const id = newId('fiscal_document');
+    const request: FiscalRequest = { external_id: id, ...prepared.draft };
+    const problems = fiscalRequestProblems(request);
+    const document: FiscalDocument = {
+      id, ...link, register: prepared.register, register_uuid: null, status: problems.length === 0 ? 'pending' : 'failed',
+      request_json: JSON.stringify(request),
+      fn_number: null, fiscal_document_number: null, fiscal_document_attribute: null, ecr_registration_number: null,
+      shift_number: null, fiscal_receipt_number: null, receipt_datetime_ms: null, total_minor: null, is_test: null, qr_text: null,
+      error_kind: problems.length === 0 ? null : 'final', error_code: problems.length === 0 ? null : 'invalid_request',
+      error_text: problems.length === 0 ? null : problems.join('; ').slice(0, FISCAL_ERROR_TEXT_LENGTH_MAX),
+      attempts: 0, created_at_ms: now_ms, updated_at_ms: now_ms, registered_at_ms: null,
+    };
+    await trx.insertInto('fiscal_documents').values(document).execute();
+    if (document.status === 'pending') await queueFiscalJob(trx, document, now_ms, { poll: 0, run_after_ms: now_ms });
+    return document;
+  }
+
+  /** The stored facts of a sale beyond its receipt: the payer, the pack's Russian name, the desk or the agent. */
+  async #saleFacts(facts: ReceiptSaleFacts): Promise<SaleFacts> {
+    const db = this.#options.database.db;
+    const order = await db.selectFrom('orders').select(['payer_email']).where('id', '=', facts.order_id).executeTakeFirstOrThrow();
+    const line = await db.selectFrom('lines').select(['msisdn']).where('id', '=', facts.line_id).executeTakeFirstOrThrow();
+    // The tax service reads the document in Russian, whatever language the customer's receipt is in.
+    const pack = await db.selectFrom('packages').select(['name_ru']).where('code', '=', facts.package_code).executeTakeFirstOrThrow();
+    const store = await db.selectFrom('desk_payments').innerJoin('stores', 'stores.id', 'desk_payments.store_id')
+      .select(['stores.city', 'stores.address', 'stores.address_ru']).where('desk_payments.payment_id', '=', facts.payment_id).executeTakeFirst();
+    const agent = facts.payment_method === 'agent'
+      ? await db.selectFrom('partner_payments').innerJoin('partners', 'partners.id', 'partner_payments.partner_id')
+        .select(['partners.agent_name', 'partners.agent_inn']).where('partner_payments.payment_id', '=', facts.payment_id).executeTakeFirst()
+      : undefined;
+    return {
+      amount_minor: facts.amount_minor, currency: facts.currency, vat_rate_percent: facts.vat_rate_percent,
+      payment_method: facts.payment_method, paid_at_ms: facts.paid_at_ms, item_name: pack.name_ru,
+      client: order.payer_email !== null ? { email: order.payer_email } : { phone: line.msisdn },
+      store_address: store === undefined ? null : `${store.city}, ${store.address_ru ?? store.address}`,
+      agent: agent === undefined ? null : { name: agent.agent_name, inn: agent.agent_inn },
+    };
+  }
+}
+
+/** The delay before ask number `poll + 1` of a pending document. */
+export function fiscalPollDelayMs(poll: number): number {
+  return Math.min(FISCAL_POLL_DELAY_MS_FIRST * 2 ** Math.min(Math.max(poll, 0), 30), FISCAL_POLL_DELAY_MS_MAX);
+}
+
+function requestOf(document: FiscalDocument): FiscalRequest {
+  return JSON.parse(document.request_json) as FiscalRequest;
+}
+
+async function queueFiscalJob(trx: Executor, document: Pick<FiscalDocument, 'id' | 'line_id'>, now_ms: number, next: { poll: number; run_after_ms: number }): Promise<void> {
+  await queueJob(trx, 'fiscal.register', { document_id: document.id, poll: next.poll }, {
+    line_id: document.line_id, dedupe_key: `fiscal:${document.id}:${next.poll}`, run_after_ms: next.run_after_ms, attempts_max: FISCAL_JOB_ATTEMPTS_MAX,
+  }, now_ms);
+}
