@@ -111,6 +111,18 @@ export class FiscalService implements ReceiptFiscaliser {
       .orderBy('created_at_ms').orderBy('id').execute();
   }
 
+  /** The receipt's documents, oldest first: what its page and PDF show. */
+  documentsOfReceipt(receipt_number: string): Promise<FiscalDocument[]> {
+    return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('receipt_number', '=', receipt_number)
+      .orderBy('created_at_ms').orderBy('id').execute();
+  }
+
+  /** The order's sale document (its receipt's), if one was made. */
+  saleOfOrder(order_id: string): Promise<FiscalDocument | undefined> {
+    return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('order_id', '=', order_id)
+      .where('operation', '=', 'sell').executeTakeFirst();
+  }
+
   find(document_id: string): Promise<FiscalDocument | undefined> {
     return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('id', '=', document_id).executeTakeFirst();
   }
