@@ -112,10 +112,14 @@ export function contextOver(
   const auth_keys = deriveAuthKeys(config.auth.secret);
   const notices = noticesFromConfig(config);
   const wallet_payers = new WalletAuthority({ database, clock, keys: auth_keys });
+  const fiscal = new FiscalService({
+    database, clock, register: fiscalRegisterFromConfig(config, { database, clock }),
+    settings: config.fiscal.register === undefined ? undefined : config.fiscal, seller: config.seller,
+  });
   const renewal = new RenewalService({
     database, clock, router: payments.router, public_base_url: config.public_base_url,
     order_ttl_ms: config.order_ttl_ms, bank_transfer_ttl_ms: config.bank_transfer_ttl_ms, wallet_payers,
-    lookup_limits: config.renew_lookups, notices,
+    lookup_limits: config.renew_lookups, notices, fiscal,
   });
   const smpp = smppGatewayFor(config, database, clock);
   const lineRenewal = new LineRenewal({ database, clock, renewal, keys: auth_keys, public_base_url: config.public_base_url });
@@ -129,10 +133,6 @@ export function contextOver(
   const identity = new IdentityVerification({
     database, clock, verifier, keyring, check_interval_ms: config.identity.check_interval_ms, notices,
   });
-  const fiscal = new FiscalService({
-    database, clock, register: fiscalRegisterFromConfig(config, { database, clock }),
-    settings: config.fiscal.register === undefined ? undefined : config.fiscal, seller: config.seller,
-  });
   const handlers = jobHandlers({
     database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox: payments.sandbox,
     paymentDetails: payments.paymentDetails, test_mode: payments.test_mode, seller: config.seller,
@@ -145,7 +145,7 @@ export function contextOver(
   return {
     config, database, clock, services, payments, renewal, customers, lineRenewal, sms, smpp,
     network_blocks: new NetworkBlockService({ database, clock }),
-    desk: new DeskService({ database, clock, renewal, router: payments.router, tariffFor: paygTariff(config), notices }),
+    desk: new DeskService({ database, clock, renewal, router: payments.router, tariffFor: paygTariff(config), notices, fiscal }),
     desk_subscribers: new DeskSubscribers({
       database, clock, keyring, verifier_name: verifier?.name,
       numbers_per_person_max: config.identity.numbers_per_person_max, deadline_ms: config.identity.deadline_ms,

@@ -109,6 +109,22 @@ describeEachDatabase('fiscal receipt on the receipt page, its PDF and the order 
     assert.equal(facts.page_count, 1);
     const printed = printedText(pdf);
     for (const fragment of expected) assert.ok(printed.includes(squeezed(fragment)), `receipt PDF lacks ${fragment}`);
+
+    // Refunded: the receipt shows the refund's document too, with its own QR code (n=2); the order's fiscal object stays the sale's.
+    await seeded.context.renewal.refundUnusedPack({ order_id, requested_by: 'staff.fiscal', idempotency_key: `fiscal-pages-refund-${serial}` });
+    seeded.clock.advance(SANDBOX_DELAY_MS * 2);
+    await drainUntilIdle(seeded.worker);
+    seeded.clock.advance(SANDBOX_DELAY_MS * 2);
+    await drainUntilIdle(seeded.worker);
+    const refund = (await seeded.context.fiscal.documentsOfOrder(order_id)).find((row) => row.operation === 'sell_refund');
+    assert.equal(refund?.status, 'registered');
+    assert.match(refund?.qr_text ?? '', /&n=2$/);
+    const refunded = await receiptPage(order_id);
+    assert.ok(refunded.html.includes(text.refund_heading));
+    assert.ok(refunded.html.includes(await QRCode.toString(refund!.qr_text!, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 })));
+    assert.ok(printedText(refunded.pdf).includes(squeezed(text.refund_heading)));
+    assert.deepEqual(inspectPdf(refunded.pdf).problems, []);
+    assert.equal((await orderJson(order_id)).fiscal?.qr, document.qr_text);
   });
 
   it('describes the order\'s fiscal object in the OpenAPI document', async () => {

@@ -104,3 +104,28 @@ function agentOf(agent: { readonly name: string; readonly inn: string }, supplie
     paying_agent: { operation: `Агент ИНН ${agent.inn}`.slice(0, AGENT_OPERATION_LENGTH_MAX), phones: [] },
   };
 }
+
+/**
+ * A refund of a sale (sell_refund): the sale's own document turned round — the same seller block,
+ * client, items and way of payment (money goes back the way it came: cash from a desk's drawer, to
+ * the card, or to the wallet the advance came from), at the refund's time. A refund of part of the
+ * sale has one item of the refunded sum.
+ */
+export function refundRequestDraft(
+  sale: FiscalRequestDraft,
+  refund: { readonly amount_minor: number; readonly refunded_at_ms: number },
+): FiscalRequestDraft {
+  const payment_type = sale.payments[0]?.type;
+  const first_item = sale.items[0];
+  assert(payment_type !== undefined && first_item !== undefined, 'a sale document has an item and a payment');
+  const whole = refund.amount_minor === sale.total_minor;
+  return {
+    operation: 'sell_refund',
+    time_ms: refund.refunded_at_ms,
+    client: sale.client,
+    company: sale.company,
+    items: whole ? sale.items : [{ ...first_item, price_minor: refund.amount_minor, quantity: 1, sum_minor: refund.amount_minor }],
+    payments: whole ? sale.payments : [{ type: payment_type, sum_minor: refund.amount_minor }],
+    total_minor: refund.amount_minor,
+  };
+}

@@ -52,9 +52,11 @@ for (const delay_ms of [0, 5_000]) {
     async function settle(): Promise<void> {
       const worker = context.createWorker();
       await drainUntilIdle(worker);
-      if (delay_ms === 0) return;
-      clock.advance(delay_ms + FISCAL_POLL_DELAY_MS_FIRST * 8);
-      await drainUntilIdle(worker);
+      // A document the register has not made yet, or a refund whose sale it has not made, is asked about again later.
+      for (let round = 0; round < 3; round += 1) {
+        clock.advance(delay_ms + FISCAL_POLL_DELAY_MS_FIRST * 8);
+        await drainUntilIdle(worker);
+      }
     }
 
     async function saleDocument(order_id: string): Promise<FiscalDocument> {
@@ -136,6 +138,65 @@ for (const delay_ms of [0, 5_000]) {
         type: 'payment_agent', supplier: { name: seller.name, inn: seller.inn }, paying_agent: { operation: `Агент ИНН ${DEMO_PARTNER.agent_inn}`, phones: [] },
       });
       assert.deepEqual(request.payments, [{ type: 'electronic', sum_minor: 69_000 }]);
+    });
+
+    it('a pack paid from the wallet and refunded: a sell_refund queued with the refund, back to the advance, QR n=2', async () => {
+      const { order } = await context.renewal.createOrder({ line: { msisdn: LINE }, package_code: PACK, channel: 'web', idempotency_key: key('order') });
+      await payFromWallet(context, order.id, key('wallet'));
+      await settle();
+      await context.renewal.refundUnusedPack({ order_id: order.id, requested_by: 'staff.fiscal', idempotency_key: key('refund') });
+      // Written and queued in the refund's own transaction, before any job ran.
+      const queued = await refundDocument(order.id);
+      assert.equal(queued.status, 'pending');
+      const job = await t.database.db.selectFrom('jobs').select(['kind', 'status']).where('dedupe_key', '=', `fiscal:${queued.id}:0`).executeTakeFirstOrThrow();
+      assert.deepEqual(job, { kind: 'fiscal.register', status: 'pending' });
+      await settle();
+      await assertRefundRegistered(order.id, 'prepaid');
+    });
+
+    it('a card payment refunded through its provider: the document follows the provider\'s confirmation', async () => {
+      const { order } = await context.renewal.createOrder({ line: { msisdn: LINE }, package_code: PACK, channel: 'web', idempotency_key: key('order') });
+      const { payment } = await context.renewal.startPayment({ order_id: order.id, method: 'card', idempotency_key: key('pay') });
+      await context.payments.sandbox!.finish(payment.provider_payment_id!, { status: 'succeeded', card_last4: '4242' });
+      await context.renewal.refreshPayment(payment.id);
+      await settle();
+      await context.renewal.refundUnusedPack({ order_id: order.id, requested_by: 'staff.fiscal', idempotency_key: key('refund') });
+      assert.deepEqual((await context.fiscal.documentsOfOrder(order.id)).map((document) => document.operation), ['sell'], 'nothing before the provider returns the money');
+      await settle();
+      await assertRefundRegistered(order.id, 'electronic');
+    });
+
+    it('a desk cash sale refunded at the desk: cash back, at the store', async () => {
+      const store = await t.database.db.selectFrom('stores').selectAll().where('code', '=', 'svo-hall').executeTakeFirstOrThrow();
+      const actor: StaffActor = { staff_id: `stf_refund_${delay_ms}`, login: `refund${delay_ms}`, role: 'agent', store_id: store.id, store_code: store.code };
+      const caller = { actor, client_address: '192.0.2.10' };
+      await context.desk.openShift(caller, 100_000);
+      const sale = await context.desk.sell(caller, { line: { msisdn: LINE }, package_code: PACK, method: 'cash', tendered_minor: 19_000, document_checked: true }, key('desk'));
+      await settle();
+      const refund = await context.desk.refund(caller, { order_id: sale.order_id }, key('desk-refund'));
+      assert.equal(refund.state, 'succeeded');
+      await settle();
+      await assertRefundRegistered(sale.order_id, 'cash');
+      const request = JSON.parse((await refundDocument(sale.order_id)).request_json) as FiscalRequest;
+      assert.equal(request.company.payment_address, `Moscow, ${store.address_ru}`);
+    });
+
+    it('a pack refunded before its receipt was issued: the sale\'s document brings the refund\'s, registered after the sale', async () => {
+      const { order } = await context.renewal.createOrder({ line: { msisdn: LINE }, package_code: PACK, channel: 'web', idempotency_key: key('order') });
+      await payFromWallet(context, order.id, key('wallet'));
+      await context.renewal.refundUnusedPack({ order_id: order.id, requested_by: 'staff.fiscal', idempotency_key: key('refund') });
+      assert.deepEqual(await context.fiscal.documentsOfOrder(order.id), []);
+      await drainUntilIdle(context.createWorker());
+      const refund_document = await refundDocument(order.id);
+      if (delay_ms > 0) {
+        // The sale waits at the register: the refund is not sent before it.
+        assert.equal((await saleDocumentOf(order.id)).status, 'pending');
+        assert.equal(await sandboxDocuments(t, refund_document.id), 0);
+      }
+      await settle();
+      await assertRefundRegistered(order.id, 'prepaid');
+      const sale = await saleDocumentOf(order.id);
+      assert.ok(Number(sale.fiscal_document_number) < Number((await refundDocument(order.id)).fiscal_document_number));
     });
 
     it('a job run twice, at once and again, makes one document at the register', async () => {
@@ -221,6 +282,36 @@ for (const delay_ms of [0, 5_000]) {
       await context.fiscal.process(document.id, 0);
       await settle();
     });
+
+    async function refundDocument(order_id: string): Promise<FiscalDocument> {
+      const documents = (await context.fiscal.documentsOfOrder(order_id)).filter((document) => document.operation === 'sell_refund');
+      assert.equal(documents.length, 1, `order ${order_id} has one refund document`);
+      return documents[0]!;
+    }
+
+    /** The refund document of a refunded sale: the sale's request turned round, at the refund's time, registered with n=2. */
+    async function assertRefundRegistered(order_id: string, payment_type: string): Promise<void> {
+      const sale = await saleDocumentOf(order_id);
+      const document = await refundDocument(order_id);
+      const refund = await t.database.db.selectFrom('refunds').selectAll().where('id', '=', document.refund_id!).executeTakeFirstOrThrow();
+      assert.equal(refund.status, 'succeeded');
+      assert.equal(document.status, 'registered');
+      assert.equal(document.receipt_number, sale.receipt_number);
+      const request = JSON.parse(document.request_json) as FiscalRequest;
+      const sold = JSON.parse(sale.request_json) as FiscalRequest;
+      assert.equal(request.operation, 'sell_refund');
+      assert.equal(request.external_id, document.id);
+      assert.equal(request.time_ms, refund.updated_at_ms);
+      assert.deepEqual([request.items, request.client, request.company], [sold.items, sold.client, sold.company]);
+      assert.equal(request.total_minor, refund.amount_minor);
+      assert.deepEqual(request.payments, [{ type: payment_type, sum_minor: refund.amount_minor }]);
+      assert.match(document.qr_text ?? '', /&n=2$/);
+      await assertQrMatchesRegister(t, document, 2);
+    }
+
+    async function saleDocumentOf(order_id: string): Promise<FiscalDocument> {
+      return (await context.fiscal.saleOfOrder(order_id))!;
+    }
 
     /** Issues the order's receipt now (its fiscal job left queued, the receipt job to find it issued). */
     async function issueReceipt(order_id: string): Promise<void> {

@@ -2,7 +2,7 @@ import type { FiscalDocumentSettings } from '../../config.js';
 import { fiscalQrText } from '../../core/fiscal-qr.js';
 import { newId } from '../../core/ids.js';
 import type { Database } from '../../db/database.js';
-import type { FiscalDocumentsTable, ReceiptsTable } from '../../db/schema.js';
+import type { FiscalDocumentsTable, ReceiptsTable, RefundsTable } from '../../db/schema.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import {
@@ -11,7 +11,7 @@ import {
 import { queueJob } from '../jobs/job-kinds.js';
 import { PermanentJobError } from '../jobs/worker.js';
 import type { SellerDetails } from '../receipts/seller.js';
-import { saleRequestDraft, type FiscalRequestDraft, type SaleFacts } from './fiscal-requests.js';
+import { refundRequestDraft, saleRequestDraft, type FiscalRequestDraft, type SaleFacts } from './fiscal-requests.js';
 
 /**
  * Fiscal documents (54-FZ): every receipt roamcard issues is registered at the fiscal register
@@ -62,6 +62,15 @@ export interface ReceiptFiscaliser {
   recordSale(trx: Executor, receipt: Pick<ReceiptsTable, 'number' | 'order_id' | 'line_id'>, prepared: PreparedSale, now_ms: number): Promise<FiscalDocument>;
 }
 
+/** How a completed refund reaches the fiscal documents (services/renewal refunds and settlement, the desk). */
+export interface RefundFiscaliser {
+  /**
+   * In the refund's transaction, once it has succeeded: the sell_refund document of its sale, and its
+   * job. Nothing when the sale has no document (yet: the sale's, when made, brings its refunds along).
+   */
+  recordRefund(trx: Executor, refund: RefundsTable, now_ms: number): Promise<FiscalDocument | undefined>;
+}
+
 export interface FiscalServiceOptions {
   readonly database: Database;
   readonly clock: Clock;
@@ -75,7 +84,7 @@ export interface FiscalServiceOptions {
 /** The fiscal currency: registers in Russia take roubles only. */
 const FISCAL_CURRENCY = 'RUB';
 
-export class FiscalService implements ReceiptFiscaliser {
+export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
   readonly #options: FiscalServiceOptions;
 
   constructor(options: FiscalServiceOptions) {
@@ -100,9 +109,35 @@ export class FiscalService implements ReceiptFiscaliser {
   }
 
   async recordSale(trx: Executor, receipt: Pick<ReceiptsTable, 'number' | 'order_id' | 'line_id'>, prepared: PreparedSale, now_ms: number): Promise<FiscalDocument> {
-    return this.#record(trx, {
+    const sale = await this.#record(trx, {
       operation: 'sell', receipt_number: receipt.number, order_id: receipt.order_id, line_id: receipt.line_id, refund_id: null, corrects_id: null,
     }, prepared, now_ms);
+    // A refund that completed before the receipt was issued (a pack refunded within seconds) gets its document now.
+    const refunds = await trx.selectFrom('refunds').innerJoin('receipts', 'receipts.payment_id', 'refunds.payment_id').selectAll('refunds')
+      .where('receipts.number', '=', receipt.number).where('refunds.status', '=', 'succeeded').execute();
+    for (const refund of refunds) await this.#recordRefundOf(trx, sale, refund, now_ms);
+    return sale;
+  }
+
+  async recordRefund(trx: Executor, refund: RefundsTable, now_ms: number): Promise<FiscalDocument | undefined> {
+    if (refund.status !== 'succeeded') return undefined;
+    const sale = await trx.selectFrom('fiscal_documents').innerJoin('receipts', 'receipts.number', 'fiscal_documents.receipt_number')
+      .selectAll('fiscal_documents').where('receipts.payment_id', '=', refund.payment_id).where('fiscal_documents.operation', '=', 'sell')
+      .executeTakeFirst();
+    return sale === undefined ? undefined : this.#recordRefundOf(trx, sale, refund, now_ms);
+  }
+
+  async #recordRefundOf(trx: Executor, sale: FiscalDocument, refund: RefundsTable, now_ms: number): Promise<FiscalDocument | undefined> {
+    const { register } = this.#options;
+    if (register === undefined || refund.amount_minor <= 0) return undefined;
+    const existing = await trx.selectFrom('fiscal_documents').selectAll().where('refund_id', '=', refund.id).executeTakeFirst();
+    if (existing !== undefined) return existing;
+    const { external_id: _sale_id, ...sale_request } = requestOf(sale);
+    // The refund's own time: when it succeeded (the row's last change, made in this very transaction or before).
+    const draft = refundRequestDraft(sale_request, { amount_minor: refund.amount_minor, refunded_at_ms: refund.updated_at_ms });
+    return this.#record(trx, {
+      operation: 'sell_refund', receipt_number: sale.receipt_number, order_id: sale.order_id, line_id: sale.line_id, refund_id: refund.id, corrects_id: null,
+    }, { register: register.name, draft }, now_ms);
   }
 
   /** The order's documents, oldest first (its sale, then refunds and corrections). */
@@ -140,6 +175,11 @@ export class FiscalService implements ReceiptFiscaliser {
     if (register.name !== document.register) {
       throw new PermanentJobError(`fiscal document ${document_id} belongs to register ${document.register}; this installation has ${register.name}`);
     }
+    // A refund goes to the register after its sale: while the sale waits there, the refund waits too (bounded as a pending document is).
+    if (document.operation === 'sell_refund' && document.register_uuid === null && (await this.#saleOf(document))?.status === 'pending') {
+      await this.#askAgainLater(document, poll, { uuid: null });
+      return;
+    }
     let result: FiscalResult;
     try {
       // Once the register named the document, ask about it; before that (or after a lost answer),
@@ -173,23 +213,9 @@ export class FiscalService implements ReceiptFiscaliser {
         }).where('id', '=', document.id).where('status', '=', 'pending').execute();
         return;
       }
-      case 'pending': {
-        const next_poll = poll + 1;
-        const continued = await inTransaction(this.#options.database, async (trx) => {
-          // Compare-and-set on attempts: of two runs of one job at once, one continues the chain.
-          const updated = await trx.updateTable('fiscal_documents')
-            .set({ register_uuid: result.uuid, attempts: document.attempts + 1, updated_at_ms: now_ms })
-            .where('id', '=', document.id).where('status', '=', 'pending').where('attempts', '=', document.attempts)
-            .executeTakeFirst();
-          if (Number(updated.numUpdatedRows) !== 1 || next_poll > FISCAL_POLLS_MAX) return Number(updated.numUpdatedRows) === 1;
-          await queueFiscalJob(trx, document, now_ms, { poll: next_poll, run_after_ms: now_ms + fiscalPollDelayMs(poll) });
-          return true;
-        });
-        if (continued && next_poll > FISCAL_POLLS_MAX) {
-          throw new PermanentJobError(`fiscal document ${document.id} is still pending at the register after ${FISCAL_POLLS_MAX} asks`);
-        }
+      case 'pending':
+        await this.#askAgainLater(document, poll, { uuid: result.uuid });
         return;
-      }
       case 'failed':
         if (result.kind === 'final') {
           await this.#fail(document, result.error, result.uuid);
@@ -203,6 +229,32 @@ export class FiscalService implements ReceiptFiscaliser {
         }).where('id', '=', document.id).where('status', '=', 'pending').execute();
         throw new Error(`the fiscal register could not take document ${document.id} now: ${result.error.code} ${result.error.text}`);
     }
+  }
+
+  /**
+   * The document is not made yet: the uuid the register named it by is kept (an ask, counted), and
+   * the next ask is queued after a growing delay — at most FISCAL_POLLS_MAX of them. Two runs of one
+   * job at once queue the next ask once (its dedupe key is the document's and the ask's number).
+   */
+  async #askAgainLater(document: FiscalDocument, poll: number, asked: { uuid: string | null }): Promise<void> {
+    const now_ms = this.#options.clock.now_ms();
+    const next_poll = poll + 1;
+    await inTransaction(this.#options.database, async (trx) => {
+      if (asked.uuid !== null) {
+        await trx.updateTable('fiscal_documents').set({ register_uuid: asked.uuid, attempts: document.attempts + 1, updated_at_ms: now_ms })
+          .where('id', '=', document.id).where('status', '=', 'pending').execute();
+      }
+      if (next_poll > FISCAL_POLLS_MAX) return;
+      await queueFiscalJob(trx, document, now_ms, { poll: next_poll, run_after_ms: now_ms + fiscalPollDelayMs(poll) });
+    });
+    if (next_poll > FISCAL_POLLS_MAX) {
+      throw new PermanentJobError(`fiscal document ${document.id} is still pending after ${FISCAL_POLLS_MAX} asks`);
+    }
+  }
+
+  #saleOf(document: Pick<FiscalDocument, 'receipt_number'>): Promise<FiscalDocument | undefined> {
+    return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('receipt_number', '=', document.receipt_number)
+      .where('operation', '=', 'sell').executeTakeFirst();
   }
 
   async #fail(document: FiscalDocument, error: FiscalError, uuid: string | undefined): Promise<void> {
