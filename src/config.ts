@@ -635,7 +635,7 @@ function startWarnings(input: { env: Environment; payments: Config['payments']; 
     warnings.push('AUTH_SECRET is not set: a random one was made for this run, so sign-in codes still pending die with a restart, several servers would not agree, and staff accounts made under another run\'s secret cannot sign in (their TOTP secrets are sealed under it); set AUTH_SECRET (openssl rand -hex 32) in production');
   }
   if (!input.payments.sandbox && input.fiscal.register === undefined) {
-    warnings.push('No fiscal register is configured: payments get no 54-FZ fiscal receipt. Set the ATOL_* variables (FISCAL_REGISTER=atol)');
+    warnings.push('No fiscal register is configured: payments get no 54-FZ fiscal receipt (no fiscal documents are made or queued). Set the ATOL_* variables (FISCAL_REGISTER=atol)');
   }
   if (!input.payments.sandbox && input.env.SELLER_INN === SELLER_DEFAULTS.SELLER_INN) {
     warnings.push('SELLER_NAME, SELLER_INN, SELLER_ADDRESS are the demo company: receipts name it as the seller; set your own');

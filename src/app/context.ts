@@ -27,6 +27,8 @@ import type { IdentityVerifier } from '../ports/identity-verifier.js';
 import { DeskSubscribers } from '../services/desk/subscribers.js';
 import { IdentityKeyring } from '../services/identity/identity-keyring.js';
 import { IdentityVerification } from '../services/identity/verification.js';
+import { FiscalService } from '../services/fiscal/fiscal-service.js';
+import { fiscalRegisterFromConfig } from './fiscal.js';
 import { jobHandlers } from './jobs.js';
 import { openPayments, type Payments } from './payments.js';
 import { DeskService } from '../services/desk/desk-service.js';
@@ -72,6 +74,8 @@ export interface AppContext {
   readonly partners: PartnerService;
   /** Service halls and partner stores for travellers: by city, or nearest first, open now or not. */
   readonly stores: StoreFinder;
+  /** 54-FZ fiscal documents of receipts and refunds, through config.fiscal's register (none: no documents are made). */
+  readonly fiscal: FiscalService;
   createWorker(options?: Pick<WorkerOptions, 'onOutcome' | 'poll_interval_ms'>): OutboxWorker;
   close(): Promise<void>;
 }
@@ -112,10 +116,14 @@ export function contextOver(
   const auth_keys = deriveAuthKeys(config.auth.secret);
   const notices = noticesFromConfig(config);
   const wallet_payers = new WalletAuthority({ database, clock, keys: auth_keys });
+  const fiscal = new FiscalService({
+    database, clock, register: fiscalRegisterFromConfig(config, { database, clock }),
+    settings: config.fiscal.register === undefined ? undefined : config.fiscal, seller: config.seller,
+  });
   const renewal = new RenewalService({
     database, clock, router: payments.router, public_base_url: config.public_base_url,
     order_ttl_ms: config.order_ttl_ms, bank_transfer_ttl_ms: config.bank_transfer_ttl_ms, wallet_payers,
-    lookup_limits: config.renew_lookups, notices,
+    lookup_limits: config.renew_lookups, notices, fiscal,
   });
   const smpp = smppGatewayFor(config, database, clock);
   const lineRenewal = new LineRenewal({ database, clock, renewal, keys: auth_keys, public_base_url: config.public_base_url });
@@ -133,7 +141,7 @@ export function contextOver(
   const handlers = jobHandlers({
     database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox: payments.sandbox,
     paymentDetails: payments.paymentDetails, test_mode: payments.test_mode, seller: config.seller,
-    sms: { sender: sms, keys: auth_keys, clock }, notices, identity,
+    sms: { sender: sms, keys: auth_keys, clock }, notices, identity, fiscal,
     ...(mailer && config.mail.from ? { mail: { mailer, from: config.mail.from, public_base_url: config.public_base_url } } : {}),
   });
   const staff = new StaffService({
@@ -143,7 +151,7 @@ export function contextOver(
   return {
     config, database, clock, services, payments, renewal, customers, lineRenewal, sms, mailer, smpp,
     network_blocks: new NetworkBlockService({ database, clock }),
-    desk: new DeskService({ database, clock, renewal, router: payments.router, tariffFor: paygTariff(config), notices }),
+    desk: new DeskService({ database, clock, renewal, router: payments.router, tariffFor: paygTariff(config), notices, fiscal }),
     desk_subscribers: new DeskSubscribers({
       database, clock, keyring, verifier_name: verifier?.name,
       numbers_per_person_max: config.identity.numbers_per_person_max, deadline_ms: config.identity.deadline_ms,
@@ -152,6 +160,7 @@ export function contextOver(
     staff, staff_authenticator: staff,
     partners: new PartnerService({ database, clock, renewal, keys: auth_keys }),
     stores: new StoreFinder({ database, clock }),
+    fiscal,
     notices: new NoticeService({ database, clock, notices }),
     createWorker: (worker_options = {}) => new OutboxWorker({ database, clock, handlers, ...worker_options }),
     close: async () => {

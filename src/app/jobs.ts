@@ -17,6 +17,8 @@ import type { SellerDetails } from '../services/receipts/seller.js';
 import { sendSmsJobHandler, type SmsJobDependencies } from '../services/customers/sms-job.js';
 import type { Notices } from '../services/notices/notices.js';
 import type { IdentityVerification } from '../services/identity/verification.js';
+import { registerFiscalDocumentJob } from '../services/fiscal/fiscal-job-handler.js';
+import type { FiscalService } from '../services/fiscal/fiscal-service.js';
 
 /**
  * What each outbox job kind does. Handlers are idempotent (a job runs at least once); a provider's
@@ -47,6 +49,8 @@ export interface JobHandlerDependencies {
   readonly mail?: ReceiptEmailDependencies['mail'];
   /** 303-FZ identity verification of desk-connected lines; without it those jobs go dead. */
   readonly identity?: IdentityVerification;
+  /** 54-FZ fiscal documents: each receipt issued gets one, and `fiscal.register` jobs send them; none without it. */
+  readonly fiscal?: FiscalService;
 }
 
 export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHandler> {
@@ -55,6 +59,7 @@ export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHan
     ...(deps.paymentDetails ? { paymentDetails: deps.paymentDetails } : {}),
     ...(deps.notices ? { notices: deps.notices } : {}),
     email_receipts: deps.mail !== undefined,
+    ...(deps.fiscal ? { fiscal: deps.fiscal } : {}),
   });
   const product = typedJobHandlers({
     'network.provision': ({ bundle_id }) => provisionBundle(deps, bundle_id),
@@ -62,6 +67,7 @@ export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHan
     'payment.cancel': ({ payment_id }) => permanentOnRefusal(() => deps.renewal.cancelAttempt(payment_id)),
     'receipt.issue': issueReceiptJob(receipts),
     'receipt.email': sendReceiptEmailJob({ database: deps.database, clock: deps.clock, mail: deps.mail, notices: deps.notices }),
+    'fiscal.register': registerFiscalDocumentJob(deps.fiscal),
     'sms.send': sendSmsJobHandler(deps.sms),
     'identity.submit': ({ line_id }) => identityStep(deps, (identity) => identity.submit(line_id)),
     'identity.check': ({ line_id }) => identityStep(deps, (identity) => identity.check(line_id)),

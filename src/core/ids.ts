@@ -29,6 +29,7 @@ export const ID_PREFIXES = {
   partner: 'ptn',
   partner_credential: 'pcr',
   partner_payment: 'ptx',
+  fiscal_document: 'fsc',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -19,6 +19,7 @@ import * as deskShifts from './migrations/0015-desk-shifts.js';
 import * as partners from './migrations/0016-partners.js';
 import * as fiscalSandbox from './migrations/0017-fiscal-sandbox.js';
 import * as receiptDeliveries from './migrations/0018-receipt-deliveries.js';
+import * as fiscalDocuments from './migrations/0019-fiscal-documents.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016-partners': partners,
   '0017-fiscal-sandbox': fiscalSandbox,
   '0018-receipt-deliveries': receiptDeliveries,
+  '0019-fiscal-documents': fiscalDocuments,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -812,6 +812,50 @@ export interface FiscalSandboxCountersTable {
   last_value: number;
 }
 
+export type FiscalDocumentStatus = 'pending' | 'registered' | 'failed';
+
+/**
+ * A document sent to the fiscal register (0019-fiscal-documents): its id is the register's
+ * external_id, its request frozen when it was queued; the attributes once registered.
+ */
+export interface FiscalDocumentsTable {
+  id: string;
+  operation: 'sell' | 'sell_refund' | 'sell_correction';
+  receipt_number: string;
+  order_id: string;
+  line_id: string;
+  /** sell_refund: the refund it registers. */
+  refund_id: string | null;
+  /** sell_correction: the sale document it corrects. */
+  corrects_id: string | null;
+  /** The register's name (FiscalRegister.name): a document is only ever asked about where it was made. */
+  register: string;
+  register_uuid: string | null;
+  status: FiscalDocumentStatus;
+  /** The FiscalRequest as JSON, exactly as sent (every time). */
+  request_json: string;
+  fn_number: string | null;
+  fiscal_document_number: number | null;
+  fiscal_document_attribute: number | null;
+  ecr_registration_number: string | null;
+  shift_number: number | null;
+  fiscal_receipt_number: number | null;
+  receipt_datetime_ms: number | null;
+  total_minor: number | null;
+  /** 1: a test register's document (the sandbox): not fiscal, and every page showing it says so. */
+  is_test: number | null;
+  /** The tax service's QR text (core/fiscal-qr.ts), once registered. */
+  qr_text: string | null;
+  error_kind: 'retryable' | 'final' | null;
+  error_code: string | null;
+  error_text: string | null;
+  /** Calls to the register (register or report) made for it. */
+  attempts: number;
+  created_at_ms: number;
+  updated_at_ms: number;
+  registered_at_ms: number | null;
+}
+
 export interface Schema {
   sims: SimsTable;
   accounts: AccountsTable;
@@ -863,4 +907,5 @@ export interface Schema {
   line_identities: LineIdentitiesTable;
   fiscal_sandbox_documents: FiscalSandboxDocumentsTable;
   fiscal_sandbox_counters: FiscalSandboxCountersTable;
+  fiscal_documents: FiscalDocumentsTable;
 }

@@ -60,10 +60,11 @@ function parseToUnicode(cmap: string): Map<number, string> {
     for (const [, from, to] of (section ?? '').matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>/g)) map.set(parseInt(from ?? '', 16), text(to ?? ''));
   }
   for (const [, section] of cmap.matchAll(/beginbfrange([\s\S]*?)endbfrange/g)) {
-    for (const [, low, high, targets] of (section ?? '').matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(\[[^\]]*\]|<[0-9a-fA-F]+>)/g)) {
+    for (const [, low, high, targets] of (section ?? '').matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(\[[^\]]*\]|<[0-9a-fA-F\s]+>)/g)) {
       const start = parseInt(low ?? '', 16);
       const end = parseInt(high ?? '', 16);
-      const listed = [...(targets ?? '').matchAll(/<([0-9a-fA-F]+)>/g)].map((found) => found[1] ?? '');
+      // A ligature's target holds several code units, written with spaces between them ("<0066 0069>" for "fi").
+      const listed = [...(targets ?? '').matchAll(/<([0-9a-fA-F\s]+)>/g)].map((found) => (found[1] ?? '').replaceAll(/\s/g, ''));
       for (let code = start; code <= end; code += 1) {
         if ((targets ?? '').startsWith('[')) map.set(code, text(listed[code - start] ?? ''));
         else map.set(code, String.fromCharCode(parseInt(listed[0] ?? '0', 16) + code - start));

@@ -114,7 +114,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   app.register(ordersRoutes, {
     renewal: context.renewal, customers: context.customers, payment_methods: () => context.payments.router.methods(),
     test_mode: context.payments.test_mode,
-    default_language: config.default_language, admin_token: config.admin_api_token,
+    default_language: config.default_language, admin_token: config.admin_api_token, fiscal: context.fiscal,
   });
   app.register(deskApiRoutes, {
     desk: context.desk, authenticator: options.staff_authenticator ?? context.staff_authenticator,
@@ -139,6 +139,7 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
   app.register(receiptPages, {
     receipts: new ReceiptService({ database, clock: context.clock, seller: config.seller, test_mode: context.payments.test_mode }),
     renewal: context.renewal, public_base_url: config.public_base_url, default_language: config.default_language,
+    fiscal: context.fiscal,
   });
   metrics.beforeScrape = async () => {
     metrics.jobs.reset();

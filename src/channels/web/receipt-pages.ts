@@ -5,7 +5,10 @@ import { messagesFor } from '../../core/i18n/messages.js';
 import type { OrderView } from '../../services/renewal/orders.js';
 import type { RenewalService } from '../../services/renewal/renewal-service.js';
 import { invoicePdf, receiptPdf } from '../../services/receipts/pdf.js';
-import { invoiceDocument, receiptDocument, receiptVerifyPath, type DocumentField, type InvoiceDocument, type ItemTable, type ReceiptDocument } from '../../services/receipts/receipt-document.js';
+import {
+  invoiceDocument, receiptDocument, receiptVerifyPath,
+  type DocumentField, type FiscalDocumentFacts, type FiscalSection, type InvoiceDocument, type ItemTable, type ReceiptDocument,
+} from '../../services/receipts/receipt-document.js';
 import type { Receipt, ReceiptService } from '../../services/receipts/receipt-service.js';
 import { requestLanguage } from '../http/problem-details.js';
 import { inlineStylePagePolicy, PDF_CONTENT_SECURITY_POLICY } from '../http/security-headers.js';
@@ -25,6 +28,8 @@ export interface ReceiptPagesOptions {
   /** Absolute links for the QR codes (no trailing slash). */
   readonly public_base_url: string;
   readonly default_language: Language;
+  /** The receipt's fiscal documents (services/fiscal), shown with it; none without it. */
+  readonly fiscal?: { documentsOfReceipt(receipt_number: string): Promise<readonly FiscalDocumentFacts[]> };
 }
 
 const RECEIPT_FILE_PATTERN = /^(.+?)(\.pdf)?$/;
@@ -39,7 +44,9 @@ export const receiptPages: FastifyPluginAsync<ReceiptPagesOptions> = async (app,
       const language = requestLanguage(request, options.default_language);
       return notFound(reply, language, messagesFor(language).receipts.not_found);
     }
-    const document = receiptDocument(receipt, normalizeLanguage(receipt.language) ?? options.default_language, options.public_base_url);
+    const fiscal = (await options.fiscal?.documentsOfReceipt(receipt.number)) ?? [];
+    const language = normalizeLanguage(receipt.language) ?? options.default_language;
+    const document = receiptDocument(receipt, language, options.public_base_url, fiscal);
     if (pdf) return sendPdf(reply, `${receipt.number}.pdf`, await receiptPdf(document));
     return page(reply, document.language, `${document.title} ${document.number.value}`, await receiptHtml(document, receipt));
   });
@@ -92,6 +99,7 @@ ${fieldList(document.seller)}
 ${itemTable(document.items)}
 ${fieldList(document.totals, 'totals')}
 ${fieldList(document.payment)}
+${(await Promise.all(document.fiscal.map(fiscalHtml))).join('\n')}
 <p><a href="/receipts/${escapeHtml(receipt.number)}.pdf?t=${escapeHtml(receipt.verification_token)}">${escapeHtml(text.download_pdf)}</a></p>`;
 }
 
@@ -106,6 +114,14 @@ ${fieldList(document.totals, 'totals')}
 ${fieldList([document.purpose, document.pay_by])}
 <p class="note">${escapeHtml(document.note)}</p>
 <p><a href="/orders/${encodeURIComponent(order_id)}/invoice.pdf">${escapeHtml(text.download_pdf)}</a></p>`;
+}
+
+/** A fiscal document: its attributes beside the tax service's QR code once registered, "being registered" before. */
+async function fiscalHtml(section: FiscalSection): Promise<string> {
+  const body = section.qr_text === null
+    ? `<p class="pending" role="status">${escapeHtml(section.pending_note ?? '')}</p>`
+    : `<div class="fiscal-body">${fieldList(section.fields)}<figure class="qr">${await qrSvg(section.qr_text)}<figcaption>${escapeHtml(section.qr_hint)}</figcaption></figure></div>`;
+  return `<section class="fiscal"><h2>${escapeHtml(section.heading)}</h2>${testNotice(section.test_notice)}${body}</section>`;
 }
 
 function testNotice(notice: string | null): string {
@@ -148,6 +164,8 @@ dl{display:grid;grid-template-columns:11rem 1fr;gap:.2rem 1rem;margin:1rem 0}dt{
 table{width:100%;border-collapse:collapse}th{background:#eee;text-align:right;padding:.3rem}td{text-align:right;padding:.3rem;border-bottom:1px solid #bbb}
 th:first-child,td:first-child{text-align:left}.verified{background:#e8f5e9;padding:.5rem;border-radius:.25rem}.error{color:#a00}.note{color:#666}
 .test-notice{background:#fff3cd;border:2px solid #b45309;padding:.5rem;border-radius:.25rem}
+.fiscal{border-top:1px solid #bbb;margin-top:1rem}h2{font-size:1.1rem}.fiscal-body{display:flex;justify-content:space-between;gap:1rem}
+.fiscal-body dl{grid-template-columns:9rem 1fr;flex:1}.pending{color:#666}
 @media print{a{display:none}.verified{background:none}}`;
 const PAGE_CONTENT_SECURITY_POLICY = inlineStylePagePolicy(PAGE_STYLE);
 

@@ -121,6 +121,13 @@ export const messagesEn: Messages = {
       bank_transfer: 'Bank transfer', cash: 'Cash', card_present: 'Bank card (terminal)', wallet: 'Phone balance',
       agent: 'Payment agent (store)',
     },
+    fiscal: {
+      sale_heading: 'Fiscal receipt (54-FZ)', refund_heading: 'Fiscal receipt of the refund (54-FZ)', correction_heading: 'Fiscal correction receipt (54-FZ)',
+      fn: 'FN (fiscal drive)', fd: 'FD (document No.)', fp: 'FP (fiscal sign)', rn: 'RN KKT (register)', shift: 'Shift',
+      time: 'Registered at', scan_to_check: 'Scan with the Federal Tax Service app to check the fiscal receipt.',
+      being_registered: 'The fiscal receipt is being registered with the tax service; its details appear here within minutes.',
+      test_document: 'TEST DOCUMENT — not a fiscal receipt',
+    },
     buyer: 'Buyer', buyer_inn: 'Buyer\'s INN', buyer_kpp: 'Buyer\'s KPP',
     invoice_title: 'Invoice for bank transfer', invoice_reference: 'Payment reference', payee: 'Payee', bank: 'Bank', bic: 'BIC',
     correspondent_account: 'Correspondent account', account: 'Account', amount_due: 'Amount due', purpose: 'Purpose of payment',

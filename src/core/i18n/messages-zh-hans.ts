@@ -116,6 +116,13 @@ export const messagesZhHans: Messages = {
       bank_transfer: '银行转账', cash: '现金', card_present: '银行卡（POS机）', wallet: '号码余额',
       agent: '支付代理（门店）',
     },
+    fiscal: {
+      sale_heading: '财政收据（54-FZ）', refund_heading: '退款财政收据（54-FZ）', correction_heading: '更正财政收据（54-FZ）',
+      fn: 'FN（财政存储器号）', fd: 'FD（单据号）', fp: 'FP（财政签名）', rn: 'RN KKT（收款机注册号）', shift: '班次',
+      time: '登记时间', scan_to_check: '用俄罗斯联邦税务局的应用扫描二维码，核验财政收据。',
+      being_registered: '财政收据正在向税务机关登记，几分钟内将在此显示其信息。',
+      test_document: '测试单据——并非财政收据',
+    },
     buyer: '买方', buyer_inn: '买方税号（INN）', buyer_kpp: '买方 KPP',
     invoice_title: '银行转账付款单', invoice_reference: '付款识别码', payee: '收款人', bank: '收款银行', bic: '银行识别码（BIC）',
     correspondent_account: '代理行账户', account: '收款账号', amount_due: '应付金额', purpose: '付款用途',

@@ -116,6 +116,13 @@ export const messagesZhHant: Messages = {
       bank_transfer: '銀行轉帳', cash: '現金', card_present: '金融卡／信用卡（刷卡機）', wallet: '號碼餘額',
       agent: '支付代理（門市）',
     },
+    fiscal: {
+      sale_heading: '財政收據（54-FZ）', refund_heading: '退款財政收據（54-FZ）', correction_heading: '更正財政收據（54-FZ）',
+      fn: 'FN（財政儲存器號）', fd: 'FD（單據號）', fp: 'FP（財政簽章）', rn: 'RN KKT（收銀機註冊號）', shift: '班次',
+      time: '登記時間', scan_to_check: '以俄羅斯聯邦稅務局的應用程式掃描 QR 碼，核驗財政收據。',
+      being_registered: '財政收據正在向稅務機關登記，幾分鐘內將在此顯示其資訊。',
+      test_document: '測試單據——並非財政收據',
+    },
     buyer: '買方', buyer_inn: '買方稅號（INN）', buyer_kpp: '買方 KPP',
     invoice_title: '銀行轉帳付款單', invoice_reference: '付款識別碼', payee: '收款人', bank: '收款銀行', bic: '銀行識別碼（BIC）',
     correspondent_account: '代理行帳戶', account: '收款帳號', amount_due: '應付金額', purpose: '付款用途',

@@ -61,6 +61,8 @@ export interface ReceiptMessages {
   /** The order is paid but the receipt job has not run yet (seconds). */
   readonly being_prepared: string;
   readonly methods: Readonly<Record<ReceiptMethodText, string>>;
+  /** The 54-FZ fiscal receipt of the register beside ours: its attributes, its QR code, or that it is being registered. */
+  readonly fiscal: FiscalReceiptMessages;
   /** A company invoice's buyer (the desk's company invoice). */
   readonly buyer: string;
   readonly buyer_inn: string;
@@ -91,6 +93,28 @@ export interface ReceiptMessages {
     /** Why this e-mail came, and that no one reads answers. */
     readonly footer: string;
   };
+}
+
+/** The fiscal register's documents on a receipt (services/fiscal): the attributes' names are the law's abbreviations. */
+export interface FiscalReceiptMessages {
+  readonly sale_heading: string;
+  readonly refund_heading: string;
+  readonly correction_heading: string;
+  /** ФН: the fiscal drive's number. */
+  readonly fn: string;
+  /** ФД: the fiscal document's number. */
+  readonly fd: string;
+  /** ФП: the fiscal sign. */
+  readonly fp: string;
+  /** РН ККТ: the register's registration number. */
+  readonly rn: string;
+  readonly shift: string;
+  /** The date and time the register printed (Moscow time for the cloud registers). */
+  readonly time: string;
+  readonly scan_to_check: string;
+  readonly being_registered: string;
+  /** A test register's document (the sandbox): never to pass for a fiscal receipt. */
+  readonly test_document: string;
 }
 
 export const HTTP_FIELD_PROBLEMS = [

@@ -4,6 +4,7 @@ import type { Executor } from '../../db/transaction.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { storeAcquiringAccountId } from '../ledger/accounts.js';
 import type { Notices } from '../notices/notices.js';
+import type { RefundFiscaliser } from '../fiscal/fiscal-service.js';
 import { refundUnusedPack } from '../renewal/refunds.js';
 import { actsForStore, type StaffActor } from '../staff/staff-actor.js';
 import { deskOrderKey } from './desk-sales.js';
@@ -39,6 +40,7 @@ export async function refundAtDesk(
   idempotency_key: string,
   now_ms: number,
   notices: Notices | undefined,
+  fiscal?: RefundFiscaliser,
 ): Promise<DeskRefund> {
   const { actor } = caller;
   const sale = await trx.selectFrom('orders')
@@ -65,7 +67,7 @@ export async function refundAtDesk(
   const outcome = await refundUnusedPack(trx, {
     order_id: sale.id, requested_by: actor.login, idempotency_key: deskOrderKey(actor, idempotency_key),
     paid_out_from_account_id: shift ? shift.drawer_account_id : storeAcquiringAccountId(store.code),
-  }, now_ms, notices);
+  }, now_ms, notices, fiscal);
   const refund = outcome.result;
   const recorded = await trx.selectFrom('desk_refunds').select('refund_id').where('refund_id', '=', refund.id).executeTakeFirst();
   if (!recorded) {

@@ -6,6 +6,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { TariffFor } from '../charging/usage.js';
 import type { LineRef } from '../lines/lines.js';
 import type { Notices } from '../notices/notices.js';
+import type { RefundFiscaliser } from '../fiscal/fiscal-service.js';
 import type { PaymentRouter } from '../renewal/payment-router.js';
 import type { RenewalService } from '../renewal/renewal-service.js';
 import type { StaffActor } from '../staff/staff-actor.js';
@@ -34,6 +35,8 @@ export interface DeskServiceOptions {
   readonly tariffFor: TariffFor;
   /** For the refund SMS of a desk refund; none sent without. */
   readonly notices?: Notices;
+  /** Fiscal refund documents (54-FZ) of desk refunds, queued in their transaction; none without it. */
+  readonly fiscal?: RefundFiscaliser;
 }
 
 /** Who acts and from where, as the channel established it. */
@@ -104,7 +107,7 @@ export class DeskService {
    * second agent, gets the refund already made.
    */
   refund(caller: DeskCaller, input: DeskRefundInput, idempotency_key: string): Promise<DeskRefund> {
-    return this.#tx((trx) => refundAtDesk(trx, caller, input, idempotency_key, this.#now(), this.#options.notices));
+    return this.#tx((trx) => refundAtDesk(trx, caller, input, idempotency_key, this.#now(), this.#options.notices, this.#options.fiscal));
   }
 
   /**

@@ -26,6 +26,11 @@ export const JOB_PAYLOADS = {
   'identity.check': z.object({ line_id: id }),
   /** Runs at the verification deadline: a line still pending is expired (blocked: identity_unconfirmed). */
   'identity.deadline': z.object({ line_id: id }),
+  /**
+   * Register a fiscal document at the fiscal register, or ask about it; `poll` counts the asks that
+   * found it pending (services/fiscal bounds them).
+   */
+  'fiscal.register': z.object({ document_id: id, poll: z.number().int().min(0).max(10_000) }),
   /** Issue an activated order's receipt. */
   'receipt.issue': z.object({ order_id: id }),
   /** E-mail an issued receipt to the payer (the address is read from the order, never kept in the job). */

@@ -1,7 +1,7 @@
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import { documentFonts } from './fonts.js';
-import type { DocumentField, InvoiceDocument, ItemTable, ReceiptDocument } from './receipt-document.js';
+import type { DocumentField, FiscalSection, InvoiceDocument, ItemTable, ReceiptDocument } from './receipt-document.js';
 
 /**
  * Receipts and invoices as PDF (pdfkit) — and the drawing helpers other documents use (the desk's
@@ -12,9 +12,20 @@ import type { DocumentField, InvoiceDocument, ItemTable, ReceiptDocument } from 
 
 export const PAGE_MARGIN_PT = 50;
 const A4_WIDTH_PT = 595.28;
+const A4_HEIGHT_PT = 841.89;
 export const CONTENT_WIDTH_PT = A4_WIDTH_PT - 2 * PAGE_MARGIN_PT;
+const CONTENT_BOTTOM_PT = A4_HEIGHT_PT - PAGE_MARGIN_PT;
 /** The receipt's QR holds a short link; the invoice's holds ~300 bytes of payee details and needs more room. */
-const QR_SIZE_PT = { receipt: 110, invoice: 150 } as const;
+const QR_SIZE_PT = { receipt: 110, invoice: 150, fiscal: 80 } as const;
+/**
+ * Room a fiscal document's block takes at most (heading, test notice, three rows of attributes, the
+ * scan hint; the QR beside them), and the test notice with the footer: what does not fit goes on
+ * a new page rather than running off this one.
+ */
+const FISCAL_SECTION_HEIGHT_PT = 130;
+/** The attributes side by side: ФН, ФД, ФП over РН ККТ, shift, time. */
+const FISCAL_COLUMNS = 3;
+const CLOSING_HEIGHT_PT = 60;
 export const GAP_PT = 14;
 const LABEL_WIDTH_PT = 150;
 const ITEM_COLUMN_WIDTHS_PT = [CONTENT_WIDTH_PT - 60 - 90 - 90, 60, 90, 90] as const;
@@ -31,7 +42,7 @@ export async function receiptPdf(document: ReceiptDocument): Promise<Buffer> {
   return renderPdf(document.language, `${document.title} ${document.number.value}`, (pdf) => drawMoneyDocument(pdf, document, {
     qr: { text: document.verify_url, caption: document.verify_hint, size_pt: QR_SIZE_PT.receipt },
     subtitle: `${document.number.label} ${document.number.value}`,
-    party: document.seller, details: document.payment,
+    party: document.seller, details: document.payment, fiscal: document.fiscal,
     footer: { text: document.verify_url, style: { size: FONT_SIZE_PT.small, color: COLOR.muted } },
   }));
 }
@@ -53,6 +64,8 @@ interface DocumentLayout {
   readonly party: readonly DocumentField[];
   /** How it was paid (receipt), or what to write and by when (invoice). */
   readonly details: readonly DocumentField[];
+  /** The receipt's fiscal documents (54-FZ); an invoice has none. */
+  readonly fiscal?: readonly FiscalSection[];
   readonly footer: { readonly text: string; readonly style: TextStyle };
 }
 
@@ -66,7 +79,8 @@ function drawMoneyDocument(pdf: Pdf, document: Pick<ReceiptDocument, 'title' | '
   y = drawItemTable(pdf, document.items, y) + GAP_PT / 2;
   y = drawTotals(pdf, document.totals, y) + GAP_PT;
   y = drawFields(pdf, layout.details, y) + GAP_PT;
-  y = drawTestNotice(pdf, document.test_notice, y);
+  for (const section of layout.fiscal ?? []) y = drawFiscalSection(pdf, section, roomFor(pdf, y, FISCAL_SECTION_HEIGHT_PT)) + GAP_PT;
+  y = drawTestNotice(pdf, document.test_notice, roomFor(pdf, y, CLOSING_HEIGHT_PT));
   drawText(pdf, layout.footer.text, PAGE_MARGIN_PT, y, layout.footer.style);
 }
 
@@ -74,6 +88,44 @@ function drawMoneyDocument(pdf: Pdf, document: Pick<ReceiptDocument, 'title' | '
 function drawTestNotice(pdf: Pdf, notice: string | null, y: number): number {
   if (notice === null) return y;
   return drawText(pdf, notice, PAGE_MARGIN_PT, y, { size: FONT_SIZE_PT.heading, bold: true, width: CONTENT_WIDTH_PT }) + GAP_PT;
+}
+
+/** `y`, or the top of a new page when `height_pt` more would run past this one's bottom margin. */
+function roomFor(pdf: Pdf, y: number, height_pt: number): number {
+  if (y + height_pt <= CONTENT_BOTTOM_PT) return y;
+  pdf.addPage();
+  return PAGE_MARGIN_PT;
+}
+
+/**
+ * A fiscal document under a rule: its heading, a test register's notice, then the attributes in three
+ * columns (label over value) beside the tax service's QR code once registered, or the "being
+ * registered" line before.
+ */
+function drawFiscalSection(pdf: Pdf, section: FiscalSection, top: number): number {
+  pdf.lineWidth(0.5).strokeColor(COLOR.rule).moveTo(PAGE_MARGIN_PT, top).lineTo(PAGE_MARGIN_PT + CONTENT_WIDTH_PT, top).stroke();
+  let y = drawText(pdf, section.heading, PAGE_MARGIN_PT, top + GAP_PT / 2, { size: FONT_SIZE_PT.body, bold: true }) + 2;
+  if (section.test_notice !== null) y = drawText(pdf, section.test_notice, PAGE_MARGIN_PT, y, { size: FONT_SIZE_PT.small, bold: true }) + 2;
+  if (section.qr_text === null) return drawText(pdf, section.pending_note ?? '', PAGE_MARGIN_PT, y + 2, { size: FONT_SIZE_PT.small, color: COLOR.muted });
+  const size_pt = QR_SIZE_PT.fiscal;
+  const left_width = CONTENT_WIDTH_PT - size_pt - GAP_PT;
+  const column_width = left_width / FISCAL_COLUMNS;
+  const qr_top = y + 2;
+  drawQr(pdf, section.qr_text, PAGE_MARGIN_PT + CONTENT_WIDTH_PT - size_pt, qr_top, size_pt);
+  let row_top = qr_top;
+  for (let index = 0; index < section.fields.length; index += FISCAL_COLUMNS) {
+    let row_bottom = row_top;
+    for (const [column, field] of section.fields.slice(index, index + FISCAL_COLUMNS).entries()) {
+      const x = PAGE_MARGIN_PT + column * column_width;
+      const label_style = { size: FONT_SIZE_PT.small, color: COLOR.muted, width: column_width - 6 };
+      const label_bottom = drawText(pdf, field.label, x, row_top, label_style);
+      row_bottom = Math.max(row_bottom, drawText(pdf, field.value, x, label_bottom, { size: FONT_SIZE_PT.body, width: column_width - 6 }));
+    }
+    row_top = row_bottom + 3;
+  }
+  const hint_style = { size: FONT_SIZE_PT.small, color: COLOR.muted, width: left_width };
+  const hint_bottom = drawText(pdf, section.qr_hint, PAGE_MARGIN_PT, row_top, hint_style);
+  return Math.max(hint_bottom, qr_top + size_pt);
 }
 
 export async function renderPdf(language: string, title: string, draw: (pdf: Pdf) => void): Promise<Buffer> {
@@ -134,9 +186,9 @@ export function drawQr(pdf: Pdf, text: string, x: number, y: number, size_pt: nu
   pdf.fill(COLOR.text);
 }
 
-export function drawFields(pdf: Pdf, fields: readonly DocumentField[], top: number): number {
+export function drawFields(pdf: Pdf, fields: readonly DocumentField[], top: number, width_pt: number = CONTENT_WIDTH_PT): number {
   let y = top;
-  const value_width = CONTENT_WIDTH_PT - LABEL_WIDTH_PT;
+  const value_width = width_pt - LABEL_WIDTH_PT;
   for (const field of fields) {
     const label_bottom = drawText(pdf, field.label, PAGE_MARGIN_PT, y, {
       size: FONT_SIZE_PT.body, color: COLOR.muted, width: LABEL_WIDTH_PT - 8,

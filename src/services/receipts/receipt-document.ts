@@ -1,7 +1,9 @@
+import { FISCAL_REGISTER_TIME_ZONE } from '../../core/fiscal-qr.js';
 import { formatMoney } from '../../core/i18n/format.js';
 import type { Language } from '../../core/i18n/languages.js';
 import { messagesFor, type ReceiptMessages } from '../../core/i18n/messages.js';
 import { isCurrency } from '../../core/money.js';
+import type { FiscalDocumentsTable } from '../../db/schema.js';
 import type { Invoice } from './invoice.js';
 import type { Receipt } from './receipt-service.js';
 
@@ -37,6 +39,26 @@ export interface ReceiptDocument extends MoneyDocument {
   /** The link in the QR code: the receipt's verification page. */
   readonly verify_url: string;
   readonly verify_hint: string;
+  /** The fiscal register's documents of this receipt (54-FZ): its sale, then any refund or correction. */
+  readonly fiscal: readonly FiscalSection[];
+}
+
+/** What a receipt shows of a fiscal document (services/fiscal): only what the customer or the tax service reads. */
+export type FiscalDocumentFacts = Pick<FiscalDocumentsTable, 'operation' | 'status' | 'fn_number' | 'fiscal_document_number'
+| 'fiscal_document_attribute' | 'ecr_registration_number' | 'shift_number' | 'receipt_datetime_ms' | 'is_test' | 'qr_text'>;
+
+/** One fiscal document on the receipt: its attributes and the tax service's QR code once registered, "being registered" before. */
+export interface FiscalSection {
+  readonly heading: string;
+  /** ФН, ФД, ФП, РН ККТ, shift, time; empty until registered. */
+  readonly fields: readonly DocumentField[];
+  /** The 54-FZ QR text (t=…&s=…&fn=…&i=…&fp=…&n=…); null until registered. */
+  readonly qr_text: string | null;
+  readonly qr_hint: string;
+  /** "Being registered" until the register has made it (a refused one too: the seller corrects it); null once registered. */
+  readonly pending_note: string | null;
+  /** A test register's document: "TEST DOCUMENT — not a fiscal receipt". */
+  readonly test_notice: string | null;
 }
 
 export interface InvoiceDocument extends MoneyDocument {
@@ -61,13 +83,20 @@ export function receiptVerifyPath(receipt: Pick<Receipt, 'number' | 'verificatio
  * Russian staff, tax officers and banks as well as to the traveller (values — money, dates — stay
  * in the customer's notation). A Russian receipt is Russian alone.
  */
-export function receiptDocument(receipt: Receipt, language: Language, public_base_url: string): ReceiptDocument {
-  const document = receiptDocumentIn(receipt, language, public_base_url);
-  return language === 'ru' ? document : withRussianLabels(document, receiptDocumentIn(receipt, 'ru', public_base_url));
+export function receiptDocument(
+  receipt: Receipt,
+  language: Language,
+  public_base_url: string,
+  fiscal: readonly FiscalDocumentFacts[] = [],
+): ReceiptDocument {
+  const document = receiptDocumentIn(receipt, language, public_base_url, fiscal);
+  return language === 'ru' ? document : withRussianLabels(document, receiptDocumentIn(receipt, 'ru', public_base_url, fiscal));
 }
 
 function withRussianLabels(document: ReceiptDocument, russian: ReceiptDocument): ReceiptDocument {
   const both = (text: string, russian_text: string) => (text === russian_text ? text : `${text} / ${russian_text}`);
+  const bothOrOwn = (text: string | null, russian_text: string | null) =>
+    (text === null || russian_text === null ? text : both(text, russian_text));
   const fields = (own: readonly DocumentField[], other: readonly DocumentField[]) =>
     own.map((field, index) => ({ ...field, label: both(field.label, other[index]?.label ?? field.label) }));
   const [h0, h1, h2, h3] = document.items.header;
@@ -84,10 +113,26 @@ function withRussianLabels(document: ReceiptDocument, russian: ReceiptDocument):
     test_notice: document.test_notice === null || russian.test_notice === null
       ? document.test_notice
       : both(document.test_notice, russian.test_notice),
+    fiscal: document.fiscal.map((section, index) => {
+      const other = russian.fiscal[index] ?? section;
+      return {
+        ...section,
+        heading: both(section.heading, other.heading),
+        fields: fields(section.fields, other.fields),
+        qr_hint: both(section.qr_hint, other.qr_hint),
+        pending_note: bothOrOwn(section.pending_note, other.pending_note),
+        test_notice: bothOrOwn(section.test_notice, other.test_notice),
+      };
+    }),
   };
 }
 
-function receiptDocumentIn(receipt: Receipt, language: Language, public_base_url: string): ReceiptDocument {
+function receiptDocumentIn(
+  receipt: Receipt,
+  language: Language,
+  public_base_url: string,
+  fiscal: readonly FiscalDocumentFacts[],
+): ReceiptDocument {
   const text = messagesFor(language).receipts;
   const money = (amount_minor: number) => formatMoney(amount_minor, language, isCurrency(receipt.currency) ? receipt.currency : 'RUB');
   const method = (text.methods as Record<string, string>)[receipt.payment_method] ?? receipt.payment_method;
@@ -108,6 +153,35 @@ function receiptDocumentIn(receipt: Receipt, language: Language, public_base_url
     verify_url: `${public_base_url}${receiptVerifyPath(receipt)}`,
     verify_hint: text.scan_to_verify,
     test_notice: receipt.test_mode === 1 ? text.test_notice : null,
+    fiscal: fiscal.map((document) => fiscalSection(document, language)),
+  };
+}
+
+const FISCAL_HEADINGS = { sell: 'sale_heading', sell_refund: 'refund_heading', sell_correction: 'correction_heading' } as const;
+
+function fiscalSection(document: FiscalDocumentFacts, language: Language): FiscalSection {
+  const text = messagesFor(language).receipts.fiscal;
+  const test_notice = document.is_test === 1 ? text.test_document : null;
+  const heading = text[FISCAL_HEADINGS[document.operation]];
+  if (document.status !== 'registered' || document.qr_text === null) {
+    return { heading, fields: [], qr_text: null, qr_hint: text.scan_to_check, pending_note: text.being_registered, test_notice };
+  }
+  const number = (value: number | null) => (value === null ? '—' : String(value));
+  return {
+    heading,
+    fields: [
+      { label: text.fn, value: document.fn_number ?? '—' },
+      { label: text.fd, value: number(document.fiscal_document_number) },
+      { label: text.fp, value: number(document.fiscal_document_attribute) },
+      { label: text.rn, value: document.ecr_registration_number ?? '—' },
+      { label: text.shift, value: number(document.shift_number) },
+      // The register's own clock (Moscow for the cloud registers): what the QR code's t says and the tax service checks.
+      {
+        label: text.time,
+        value: document.receipt_datetime_ms === null ? '—' : formatDocumentTime(document.receipt_datetime_ms, language, FISCAL_REGISTER_TIME_ZONE, true),
+      },
+    ],
+    qr_text: document.qr_text, qr_hint: text.scan_to_check, pending_note: null, test_notice,
   };
 }
 
@@ -169,17 +243,21 @@ function vatField(text: ReceiptMessages, vat_rate_percent: number | null, vat: s
 
 const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** Full date and time in `time_zone`, with the zone named: "26.11.2025 12:00 (GMT+3, Europe/Moscow)". */
-export function formatDocumentTime(at_ms: number, language: Language, time_zone: string): string {
+/**
+ * Full date and time in `time_zone`, with the zone named: "26.11.2025 12:00 (GMT+3, Europe/Moscow)";
+ * `offset_only` leaves the zone's name out ("26.11.2025 12:00 (GMT+3)") where the zone is known.
+ */
+export function formatDocumentTime(at_ms: number, language: Language, time_zone: string, offset_only = false): string {
   const parts = new Intl.DateTimeFormat('en-GB', {
     timeZone: time_zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'shortOffset',
   }).formatToParts(new Date(at_ms));
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  const [year, month, day, time, offset] = [part('year'), part('month'), part('day'), `${part('hour')}:${part('minute')}`, part('timeZoneName')];
+  const [year, month, day, time] = [part('year'), part('month'), part('day'), `${part('hour')}:${part('minute')}`];
+  const offset = offset_only ? part('timeZoneName') : `${part('timeZoneName')}, ${time_zone}`;
   switch (language) {
-    case 'ru': return `${day}.${month}.${year} ${time} (${offset}, ${time_zone})`;
-    case 'en': return `${Number(day)} ${MONTHS_EN[Number(month) - 1]} ${year} ${time} (${offset}, ${time_zone})`;
+    case 'ru': return `${day}.${month}.${year} ${time} (${offset})`;
+    case 'en': return `${Number(day)} ${MONTHS_EN[Number(month) - 1]} ${year} ${time} (${offset})`;
     case 'zh-Hans':
-    case 'zh-Hant': return `${year}年${Number(month)}月${Number(day)}日 ${time}（${offset}，${time_zone}）`;
+    case 'zh-Hant': return `${year}年${Number(month)}月${Number(day)}日 ${time}（${offset.replace(', ', '，')}）`;
   }
 }

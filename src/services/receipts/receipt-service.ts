@@ -9,6 +9,7 @@ import type { PaymentsTable, ReceiptsTable } from '../../db/schema.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import { findPackage } from '../catalog/catalog.js';
+import type { PreparedSale, ReceiptFiscaliser } from '../fiscal/fiscal-service.js';
 import { notifyReceipt } from '../notices/renewal-notices.js';
 import type { Notices } from '../notices/notices.js';
 import { findOrder, paymentView } from '../renewal/orders.js';
@@ -50,6 +51,8 @@ export interface ReceiptServiceOptions {
    * instead of the SMS link. Off, every receipt's link goes by SMS.
    */
   readonly email_receipts?: boolean;
+  /** Each receipt issued gets its fiscal document (54-FZ), written and queued in the receipt's transaction; none without it. */
+  readonly fiscal?: ReceiptFiscaliser;
 }
 
 export interface IssueOutcome {
@@ -92,8 +95,9 @@ export class ReceiptService {
     const existing = await this.findByOrder(order_id);
     if (existing) return { receipt: existing, issued: false };
     const { facts, route } = await this.#facts(order_id);
+    const fiscal = await this.#options.fiscal?.prepareSale(facts);
     try {
-      return await inTransaction(this.#options.database, (trx) => this.#insert(trx, facts, route));
+      return await inTransaction(this.#options.database, (trx) => this.#insert(trx, facts, route, fiscal));
     } catch (error) {
       // Another worker issued it between our read and our insert (a lapsed lease): that one stands.
       if (!isUniqueViolation(error)) throw error;
@@ -122,7 +126,7 @@ export class ReceiptService {
     return bankTransferInvoice(this.#options.database.db, this.#options.seller, order_id, this.#options.test_mode ?? false);
   }
 
-  async #insert(trx: Executor, facts: ReceiptFacts, route: ReceiptRoute): Promise<IssueOutcome> {
+  async #insert(trx: Executor, facts: ReceiptFacts, route: ReceiptRoute, fiscal: PreparedSale | undefined): Promise<IssueOutcome> {
     await lockOrder(trx, facts.order_id);
     const again = await trx.selectFrom('receipts').selectAll().where('order_id', '=', facts.order_id).executeTakeFirst();
     if (again) return { receipt: again, issued: false };
@@ -135,6 +139,7 @@ export class ReceiptService {
       verification_token: randomBytes(TOKEN_BYTES).toString('base64url'),
     };
     await trx.insertInto('receipts').values(receipt).execute();
+    if (fiscal !== undefined) await this.#options.fiscal?.recordSale(trx, receipt, fiscal, issued_at_ms);
     // One of the two, queued with the receipt: the e-mail (which sends the SMS itself if it cannot go), or the SMS link.
     if (route === 'email') await queueReceiptEmail(trx, receipt, issued_at_ms);
     else await notifyReceipt(trx, this.#options.notices, receipt, issued_at_ms);

@@ -9,6 +9,7 @@ import { postEntry } from '../ledger/ledger.js';
 import { idempotentStep, type IdempotentOutcome } from '../idempotency/idempotency.js';
 import { notifyRefund } from '../notices/renewal-notices.js';
 import type { Notices } from '../notices/notices.js';
+import type { RefundFiscaliser } from '../fiscal/fiscal-service.js';
 import { findOrder } from './orders.js';
 import { setOrderState } from './settlement.js';
 
@@ -36,6 +37,7 @@ export async function refundUnusedPack(
   input: UnusedPackRefund,
   now_ms: number,
   notices?: Notices,
+  fiscal?: RefundFiscaliser,
 ): Promise<IdempotentOutcome<RefundsTable>> {
   return idempotentStep(trx, {
     key: input.idempotency_key,
@@ -47,7 +49,7 @@ export async function refundUnusedPack(
       const refund = await db.selectFrom('refunds').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
       return refund && { request_hash: refund.request_hash, result: refund };
     },
-    perform: (db, request_hash) => refundUnusedPackNow(db, { ...input, request_hash }, now_ms, notices),
+    perform: (db, request_hash) => refundUnusedPackNow(db, { ...input, request_hash }, now_ms, notices, fiscal),
   });
 }
 
@@ -56,6 +58,7 @@ async function refundUnusedPackNow(
   input: UnusedPackRefund & { readonly request_hash: string },
   now_ms: number,
   notices: Notices | undefined,
+  fiscal: RefundFiscaliser | undefined,
 ): Promise<RefundsTable> {
   const { order_id, requested_by } = input;
   const order = await findOrder(trx, order_id);
@@ -100,6 +103,8 @@ async function refundUnusedPackNow(
   await setOrderState(trx, order, 'refunded', now_ms, { failure_code: 'unused_pack_refunded' });
   // Back in the wallet or the customer's hand now; a provider's refund is announced when the provider confirms it (completeRefund).
   if (done_now) await notifyRefund(trx, notices, { ...refund, to_wallet }, now_ms);
+  // Money handed back now: its fiscal refund document (54-FZ) is due now, in this transaction; a provider's when it confirms.
+  if (refund.status === 'succeeded') await fiscal?.recordRefund(trx, refund, now_ms);
   if (refund.status === 'pending') {
     await queueJob(trx, 'payment.refund', { refund_id: refund.id }, { line_id: order.line_id, dedupe_key: `refund:${refund.id}` }, now_ms);
   }

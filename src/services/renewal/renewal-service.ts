@@ -26,6 +26,7 @@ import { payOrderFromWallet } from './wallet-payment.js';
 import type { PaymentRouter } from './payment-router.js';
 import { NO_WALLET_PAYERS, type WalletPayer, type WalletPayerCheck } from './wallet-payer.js';
 import type { Notices } from '../notices/notices.js';
+import type { RefundFiscaliser } from '../fiscal/fiscal-service.js';
 import { refundUnusedPack, type UnusedPackRefund } from './refunds.js';
 import { applyPaymentState, cancelOpenAttempts, completeRefund, setOrderState, type Payment, type SettlementOutcome } from './settlement.js';
 
@@ -51,6 +52,8 @@ export interface RenewalOptions {
   readonly lookup_limits?: LookupLimits;
   /** SMS notices of activations and refunds (services/notices); none without it. */
   readonly notices?: Notices;
+  /** Fiscal refund documents (54-FZ) of completed refunds, queued in their transaction; none without it. */
+  readonly fiscal?: RefundFiscaliser;
 }
 
 /** A line as "renew any number" may show it to a stranger: that it can be renewed, and its number masked. */
@@ -335,7 +338,7 @@ export class RenewalService {
     const refund = await trx.selectFrom('refunds').innerJoin('payments', 'payments.id', 'refunds.payment_id')
       .select('refunds.id').where('payments.provider', '=', provider).where('payments.provider_payment_id', '=', provider_payment_id).executeTakeFirst();
     if (!refund) return 'ignored';
-    return (await completeRefund(trx, refund.id, provider_refund_id, now_ms, this.#options.notices)) ? 'refund_completed' : 'unchanged';
+    return (await completeRefund(trx, refund.id, provider_refund_id, now_ms, this.#options.notices, this.#options.fiscal)) ? 'refund_completed' : 'unchanged';
   }
 
   /** Outbox job: return a refund's money through its provider (idempotent by refund id). */
@@ -346,7 +349,8 @@ export class RenewalService {
     const provider = this.#options.router.byName(refund.provider);
     if (!provider || !refund.provider_payment_id) throw new RoamError('ROAM_ERR_PAYMENT_METHOD_UNAVAILABLE', { value: refund.provider }, `refund ${refund_id}: provider ${refund.provider} is not configured`);
     const state = await provider.refundPayment({ refund_id, provider_payment_id: refund.provider_payment_id, amount_minor: refund.amount_minor, currency: 'RUB' });
-    if (state.status === 'succeeded') await this.#tx((trx) => completeRefund(trx, refund_id, state.provider_refund_id, this.#now(), this.#options.notices));
+    const { notices, fiscal } = this.#options;
+    if (state.status === 'succeeded') await this.#tx((trx) => completeRefund(trx, refund_id, state.provider_refund_id, this.#now(), notices, fiscal));
     else if (state.status === 'failed') throw new RoamError('ROAM_ERR_REFUND_NOT_ALLOWED', { reason: 'refused_by_provider' }, `refund ${refund_id} refused by ${refund.provider}`);
     // pending: the provider's refund webhook completes it.
   }
@@ -396,7 +400,7 @@ export class RenewalService {
 
   /** Staff: refund an order whose pack was never used (see refunds.ts). */
   async refundUnusedPack(input: UnusedPackRefund): Promise<OrderView> {
-    await retryLostKeyRace(() => this.#tx((trx) => refundUnusedPack(trx, input, this.#now(), this.#options.notices)));
+    await retryLostKeyRace(() => this.#tx((trx) => refundUnusedPack(trx, input, this.#now(), this.#options.notices, this.#options.fiscal)));
     return this.getOrder(input.order_id);
   }
 

@@ -10,6 +10,7 @@ import type { RenewalService } from '../../../services/renewal/renewal-service.j
 import type { FastifyRequest } from 'fastify';
 import type { CustomerService } from '../../../services/customers/customer-service.js';
 import type { WalletPayer } from '../../../services/renewal/wallet-payer.js';
+import type { FiscalDocument, FiscalService } from '../../../services/fiscal/fiscal-service.js';
 import { requireBearer } from '../bearer-auth.js';
 import { failureSchema, orderStateSchema, paymentSchema, presentPayment, salesChannelSchema } from './order-schemas.js';
 import { optionalCustomer, verifyCsrf } from '../customer-auth.js';
@@ -25,12 +26,23 @@ export interface OrdersOptions {
   readonly default_language: Language;
   /** Staff bearer token for refunds; undefined switches the refund endpoint off (503). */
   readonly admin_token: string | undefined;
+  /** The orders' fiscal documents (54-FZ); without it `fiscal` is always null. */
+  readonly fiscal?: Pick<FiscalService, 'saleOfOrder'>;
 }
 
 const idempotencyHeaders = z.object({
   'idempotency-key': z.string().min(1).max(IDEMPOTENCY_KEY_LENGTH_MAX)
     .describe('Required on every POST that moves money: the same key and body return the same result; the same key with another body is 409'),
 });
+
+const fiscalSchema = z.object({
+  status: z.enum(['pending', 'registered', 'failed'])
+    .describe('pending: sent to the fiscal register (or about to be); registered: made, with its attributes; failed: refused, the seller corrects it'),
+  fn: z.string().nullable().describe('ФН: the fiscal drive\'s number (16 digits), once registered'),
+  fd: z.number().int().nullable().describe('ФД: the fiscal document\'s number, once registered'),
+  fp: z.number().int().nullable().describe('ФП: the fiscal sign, once registered'),
+  qr: z.string().nullable().describe('The text of the tax service\'s QR code (t=YYYYMMDDTHHMM&s=…&fn=…&i=…&fp=…&n=1), once registered'),
+}).meta({ id: 'FiscalReceipt' });
 
 const orderSchema = z.object({
   id: z.string(),
@@ -50,6 +62,7 @@ const orderSchema = z.object({
   refunds: z.array(z.object({
     id: z.string(), payment_id: z.string(), reason: z.string(), status: z.string(), amount_minor: z.number().int(),
   })),
+  fiscal: fiscalSchema.nullable().describe('The 54-FZ fiscal receipt of the sale, from the fiscal register; null until the receipt is issued, or without a register'),
 }).meta({ id: 'Order' });
 
 const createOrderBody = z.object({
@@ -80,6 +93,8 @@ const API_CHANNEL = 'app';
  */
 export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, options) => {
   const { renewal, customers, payment_methods, test_mode, default_language, admin_token } = options;
+  const present = async (view: OrderView, language: Language) =>
+    presentOrder(view, language, await options.fiscal?.saleOfOrder(view.order.id));
   app.post('/api/v1/orders', {
     schema: {
       tags: ['renewal'], summary: 'Create a renewal order (price frozen now)', headers: idempotencyHeaders, body: createOrderBody,
@@ -101,12 +116,12 @@ export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, op
       language: normalizeLanguage(body.language) ?? (request.headers['accept-language'] ? language : undefined),
       payer_email: body.payer_email, payer_phone: body.payer_phone,
     });
-    return reply.code(view.replayed ? 200 : 201).send(presentOrder(view, language));
+    return reply.code(view.replayed ? 200 : 201).send(await present(view, language));
   });
 
   app.get('/api/v1/orders/:id', {
     schema: { tags: ['renewal'], summary: 'An order with its payments, state and reason', params: orderParams, response: { 200: orderSchema, 404: problemResponse('No such order') } },
-  }, async (request) => presentOrder(await renewal.getOrder(request.params.id), requestLanguage(request, default_language)));
+  }, async (request) => present(await renewal.getOrder(request.params.id), requestLanguage(request, default_language)));
 
   app.post('/api/v1/orders/:id/payments', {
     schema: {
@@ -130,7 +145,7 @@ export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, op
       order_id: request.params.id, method: request.body.method, idempotency_key: request.headers['idempotency-key'],
       payer: request.body.method === 'wallet' ? await walletPayer(request, request.body.payment_code) : undefined,
     });
-    const presented = presentOrder(view, language);
+    const presented = await present(view, language);
     return reply.code(201).send({ payment: presented.payments.find((p) => p.id === payment.id)!, order: presented });
   });
 
@@ -188,13 +203,13 @@ export const ordersRoutes: FastifyPluginAsyncZod<OrdersOptions> = async (app, op
         409: problemResponse('Not active, or the pack has been used'), 503: problemResponse('Staff endpoints are not configured'),
       },
     },
-  }, async (request) => presentOrder(await renewal.refundUnusedPack({
+  }, async (request) => present(await renewal.refundUnusedPack({
     order_id: request.params.id, requested_by: request.body.requested_by, idempotency_key: request.headers['idempotency-key'],
   }), requestLanguage(request, default_language)));
 
   app.post('/api/v1/orders/:id/cancel', {
     schema: { tags: ['renewal'], summary: 'Cancel an unpaid order', params: orderParams, response: { 200: orderSchema, 404: problemResponse('No such order'), 409: problemResponse('Order already closed') } },
-  }, async (request) => presentOrder(await renewal.cancelOrder(request.params.id), requestLanguage(request, default_language)));
+  }, async (request) => present(await renewal.cancelOrder(request.params.id), requestLanguage(request, default_language)));
 };
 
 /**
@@ -208,7 +223,7 @@ async function walletPayer(request: FastifyRequest, payment_code: string | undef
   return { kind: 'customer', customer_id: principal.customer_id };
 }
 
-export function presentOrder(view: OrderView, language: Language) {
+export function presentOrder(view: OrderView, language: Language, fiscal?: FiscalDocument) {
   const { order } = view;
   return {
     id: order.id,
@@ -228,5 +243,9 @@ export function presentOrder(view: OrderView, language: Language) {
     refunds: view.refunds.map((refund) => ({
       id: refund.id, payment_id: refund.payment_id, reason: refund.reason, status: refund.status, amount_minor: refund.amount_minor,
     })),
+    fiscal: fiscal === undefined ? null : {
+      status: fiscal.status, fn: fiscal.fn_number, fd: fiscal.fiscal_document_number, fp: fiscal.fiscal_document_attribute,
+      qr: fiscal.qr_text,
+    },
   };
 }

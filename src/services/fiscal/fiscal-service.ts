@@ -1,0 +1,333 @@
+import type { FiscalDocumentSettings } from '../../config.js';
+import { fiscalQrText } from '../../core/fiscal-qr.js';
+import { newId } from '../../core/ids.js';
+import type { Database } from '../../db/database.js';
+import type { FiscalDocumentsTable, ReceiptsTable, RefundsTable } from '../../db/schema.js';
+import { inTransaction, type Executor } from '../../db/transaction.js';
+import type { Clock } from '../../ports/clock.js';
+import {
+  fiscalRequestProblems, type FiscalError, type FiscalRegister, type FiscalRequest, type FiscalResult,
+} from '../../ports/fiscal-register.js';
+import { queueJob } from '../jobs/job-kinds.js';
+import { PermanentJobError } from '../jobs/worker.js';
+import type { SellerDetails } from '../receipts/seller.js';
+import { refundRequestDraft, saleRequestDraft, type FiscalRequestDraft, type SaleFacts } from './fiscal-requests.js';
+
+/**
+ * Fiscal documents (54-FZ): every receipt roamcard issues is registered at the fiscal register
+ * through the outbox. The document's row and its `fiscal.register` job are written in the very
+ * transaction that writes the receipt, so a receipt never lacks its document and a document never
+ * exists without its receipt. The job sends the frozen request (register), then asks about it
+ * (report) until the register has made it; the row's id is the register's external_id, so however
+ * often the job runs — twice at once, again after a crash between the call and its answer — the
+ * register makes one document.
+ */
+
+export type FiscalDocument = FiscalDocumentsTable;
+
+/**
+ * While the register says "pending" the document is asked about again, after FISCAL_POLL_DELAY_MS_FIRST,
+ * doubling to FISCAL_POLL_DELAY_MS_MAX: a cloud register takes seconds, the sandbox two by default.
+ */
+export const FISCAL_POLL_DELAY_MS_FIRST = 1_000;
+export const FISCAL_POLL_DELAY_MS_MAX = 60_000;
+/**
+ * At most this many asks of a pending document (about an hour at the delays above). Past it the
+ * job goes dead and the document stays pending: `roamcard fiscal pending` and the metrics show it,
+ * and `roamcard jobs --retry` asks once more.
+ */
+export const FISCAL_POLLS_MAX = 60;
+/**
+ * A register that is down (failed retryable) is retried with the outbox's backoff (capped at five
+ * minutes): this many attempts ride out an outage of about two hours before the job goes dead.
+ */
+export const FISCAL_JOB_ATTEMPTS_MAX = 30;
+export const FISCAL_ERROR_TEXT_LENGTH_MAX = 1_000;
+
+/** The sale's request, prepared before the receipt's transaction (reads only), and the register it goes to. */
+export interface PreparedSale {
+  readonly register: string;
+  readonly draft: FiscalRequestDraft;
+}
+
+/** What a receipt hands over to be fiscalised: its facts (receipt-service.ts), before it has a number. */
+export type ReceiptSaleFacts = Pick<ReceiptsTable, 'order_id' | 'line_id' | 'payment_id' | 'package_code' | 'amount_minor' | 'currency'
+| 'vat_rate_percent' | 'payment_method' | 'paid_at_ms'>;
+
+/** How the receipts reach the fiscal documents (ReceiptService's `fiscal` option). */
+export interface ReceiptFiscaliser {
+  /** The sale's request, or undefined when no document is due (no register, nothing paid). Reads only. */
+  prepareSale(facts: ReceiptSaleFacts): Promise<PreparedSale | undefined>;
+  /** Writes the document and queues its job, in the receipt's transaction. */
+  recordSale(trx: Executor, receipt: Pick<ReceiptsTable, 'number' | 'order_id' | 'line_id'>, prepared: PreparedSale, now_ms: number): Promise<FiscalDocument>;
+}
+
+/** How a completed refund reaches the fiscal documents (services/renewal refunds and settlement, the desk). */
+export interface RefundFiscaliser {
+  /**
+   * In the refund's transaction, once it has succeeded: the sell_refund document of its sale, and its
+   * job. Nothing when the sale has no document (yet: the sale's, when made, brings its refunds along).
+   */
+  recordRefund(trx: Executor, refund: RefundsTable, now_ms: number): Promise<FiscalDocument | undefined>;
+}
+
+export interface FiscalServiceOptions {
+  readonly database: Database;
+  readonly clock: Clock;
+  /** None configured: no document is made, and a job left over goes dead saying so. */
+  readonly register: FiscalRegister | undefined;
+  /** config.fiscal when a register is configured: the company block and how items are itemised. */
+  readonly settings: FiscalDocumentSettings | undefined;
+  readonly seller: Pick<SellerDetails, 'name' | 'inn'>;
+}
+
+/** The fiscal currency: registers in Russia take roubles only. */
+const FISCAL_CURRENCY = 'RUB';
+
+export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
+  readonly #options: FiscalServiceOptions;
+
+  constructor(options: FiscalServiceOptions) {
+    this.#options = options;
+  }
+
+  /** The register's name, or undefined when none is configured. */
+  get register_name(): string | undefined {
+    return this.#options.register?.name;
+  }
+
+  async prepareSale(facts: ReceiptSaleFacts): Promise<PreparedSale | undefined> {
+    const { register, settings } = this.#options;
+    if (register === undefined || settings === undefined) return undefined;
+    // A free pack takes no money, and a register takes no zero document; nor any currency but the rouble.
+    if (facts.amount_minor <= 0 || facts.currency !== FISCAL_CURRENCY) return undefined;
+    const sale = await this.#saleFacts(facts);
+    return {
+      register: register.name,
+      draft: saleRequestDraft(sale, { company: settings.company, pack: settings.items.pack, supplier: this.#options.seller }),
+    };
+  }
+
+  async recordSale(trx: Executor, receipt: Pick<ReceiptsTable, 'number' | 'order_id' | 'line_id'>, prepared: PreparedSale, now_ms: number): Promise<FiscalDocument> {
+    const sale = await this.#record(trx, {
+      operation: 'sell', receipt_number: receipt.number, order_id: receipt.order_id, line_id: receipt.line_id, refund_id: null, corrects_id: null,
+    }, prepared, now_ms);
+    // A refund that completed before the receipt was issued (a pack refunded within seconds) gets its document now.
+    const refunds = await trx.selectFrom('refunds').innerJoin('receipts', 'receipts.payment_id', 'refunds.payment_id').selectAll('refunds')
+      .where('receipts.number', '=', receipt.number).where('refunds.status', '=', 'succeeded').execute();
+    for (const refund of refunds) await this.#recordRefundOf(trx, sale, refund, now_ms);
+    return sale;
+  }
+
+  async recordRefund(trx: Executor, refund: RefundsTable, now_ms: number): Promise<FiscalDocument | undefined> {
+    if (refund.status !== 'succeeded') return undefined;
+    const sale = await trx.selectFrom('fiscal_documents').innerJoin('receipts', 'receipts.number', 'fiscal_documents.receipt_number')
+      .selectAll('fiscal_documents').where('receipts.payment_id', '=', refund.payment_id).where('fiscal_documents.operation', '=', 'sell')
+      .executeTakeFirst();
+    return sale === undefined ? undefined : this.#recordRefundOf(trx, sale, refund, now_ms);
+  }
+
+  async #recordRefundOf(trx: Executor, sale: FiscalDocument, refund: RefundsTable, now_ms: number): Promise<FiscalDocument | undefined> {
+    const { register } = this.#options;
+    if (register === undefined || refund.amount_minor <= 0) return undefined;
+    const existing = await trx.selectFrom('fiscal_documents').selectAll().where('refund_id', '=', refund.id).executeTakeFirst();
+    if (existing !== undefined) return existing;
+    const { external_id: _sale_id, ...sale_request } = requestOf(sale);
+    // The refund's own time: when it succeeded (the row's last change, made in this very transaction or before).
+    const draft = refundRequestDraft(sale_request, { amount_minor: refund.amount_minor, refunded_at_ms: refund.updated_at_ms });
+    return this.#record(trx, {
+      operation: 'sell_refund', receipt_number: sale.receipt_number, order_id: sale.order_id, line_id: sale.line_id, refund_id: refund.id, corrects_id: null,
+    }, { register: register.name, draft }, now_ms);
+  }
+
+  /** The order's documents, oldest first (its sale, then refunds and corrections). */
+  documentsOfOrder(order_id: string): Promise<FiscalDocument[]> {
+    return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('order_id', '=', order_id)
+      .orderBy('created_at_ms').orderBy('id').execute();
+  }
+
+  /** The receipt's documents, oldest first: what its page and PDF show. */
+  documentsOfReceipt(receipt_number: string): Promise<FiscalDocument[]> {
+    return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('receipt_number', '=', receipt_number)
+      .orderBy('created_at_ms').orderBy('id').execute();
+  }
+
+  /** The order's sale document (its receipt's), if one was made. */
+  saleOfOrder(order_id: string): Promise<FiscalDocument | undefined> {
+    return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('order_id', '=', order_id)
+      .where('operation', '=', 'sell').executeTakeFirst();
+  }
+
+  find(document_id: string): Promise<FiscalDocument | undefined> {
+    return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('id', '=', document_id).executeTakeFirst();
+  }
+
+  /**
+   * The `fiscal.register` job: send the document (or ask about it, once the register gave its uuid)
+   * and record the answer. `poll` counts the asks of this document that found it pending.
+   */
+  async process(document_id: string, poll: number): Promise<void> {
+    const document = await this.find(document_id);
+    if (document === undefined) throw new PermanentJobError(`fiscal document ${document_id} does not exist`);
+    if (document.status !== 'pending') return;
+    const { register } = this.#options;
+    if (register === undefined) throw new PermanentJobError(`fiscal document ${document_id} waits for register ${document.register}, but no fiscal register is configured`);
+    if (register.name !== document.register) {
+      throw new PermanentJobError(`fiscal document ${document_id} belongs to register ${document.register}; this installation has ${register.name}`);
+    }
+    // A refund goes to the register after its sale: while the sale waits there, the refund waits too (bounded as a pending document is).
+    if (document.operation === 'sell_refund' && document.register_uuid === null && (await this.#saleOf(document))?.status === 'pending') {
+      await this.#askAgainLater(document, poll, { uuid: null });
+      return;
+    }
+    let result: FiscalResult;
+    try {
+      // Once the register named the document, ask about it; before that (or after a lost answer),
+      // send it again: the same external_id is the same document.
+      result = document.register_uuid === null
+        ? await register.register(requestOf(document))
+        : await register.report(document.register_uuid);
+    } catch (error) {
+      // The port throws only for a request that breaks its rules: a bug, and nothing was sent.
+      if (!(error instanceof RangeError)) throw error;
+      await this.#fail(document, { code: 'invalid_request', text: error.message, type: 'system' }, undefined);
+      throw new PermanentJobError(`fiscal document ${document_id} was refused before sending: ${error.message}`);
+    }
+    await this.#apply(document, result, poll);
+  }
+
+  async #apply(document: FiscalDocument, result: FiscalResult, poll: number): Promise<void> {
+    const now_ms = this.#options.clock.now_ms();
+    switch (result.status) {
+      case 'registered': {
+        const { attributes } = result;
+        await this.#options.database.db.updateTable('fiscal_documents').set({
+          status: 'registered', register_uuid: result.uuid,
+          fn_number: attributes.fn_number, fiscal_document_number: attributes.fiscal_document_number,
+          fiscal_document_attribute: attributes.fiscal_document_attribute, ecr_registration_number: attributes.ecr_registration_number,
+          shift_number: attributes.shift_number, fiscal_receipt_number: attributes.fiscal_receipt_number,
+          receipt_datetime_ms: attributes.receipt_datetime_ms, total_minor: attributes.total_minor, is_test: result.is_test ? 1 : 0,
+          qr_text: fiscalQrText(attributes, document.operation),
+          error_kind: null, error_code: null, error_text: null,
+          attempts: document.attempts + 1, registered_at_ms: now_ms, updated_at_ms: now_ms,
+        }).where('id', '=', document.id).where('status', '=', 'pending').execute();
+        return;
+      }
+      case 'pending':
+        await this.#askAgainLater(document, poll, { uuid: result.uuid });
+        return;
+      case 'failed':
+        if (result.kind === 'final') {
+          await this.#fail(document, result.error, result.uuid);
+          throw new PermanentJobError(`the fiscal register refused document ${document.id}: ${result.error.code} ${result.error.text}`);
+        }
+        // Kept while it waits, so the pending list says why; the worker's backoff asks again.
+        await this.#options.database.db.updateTable('fiscal_documents').set({
+          error_kind: 'retryable', error_code: result.error.code, error_text: result.error.text.slice(0, FISCAL_ERROR_TEXT_LENGTH_MAX),
+          ...(result.uuid === undefined ? {} : { register_uuid: result.uuid }),
+          attempts: document.attempts + 1, updated_at_ms: now_ms,
+        }).where('id', '=', document.id).where('status', '=', 'pending').execute();
+        throw new Error(`the fiscal register could not take document ${document.id} now: ${result.error.code} ${result.error.text}`);
+    }
+  }
+
+  /**
+   * The document is not made yet: the uuid the register named it by is kept (an ask, counted), and
+   * the next ask is queued after a growing delay — at most FISCAL_POLLS_MAX of them. Two runs of one
+   * job at once queue the next ask once (its dedupe key is the document's and the ask's number).
+   */
+  async #askAgainLater(document: FiscalDocument, poll: number, asked: { uuid: string | null }): Promise<void> {
+    const now_ms = this.#options.clock.now_ms();
+    const next_poll = poll + 1;
+    await inTransaction(this.#options.database, async (trx) => {
+      if (asked.uuid !== null) {
+        await trx.updateTable('fiscal_documents').set({ register_uuid: asked.uuid, attempts: document.attempts + 1, updated_at_ms: now_ms })
+          .where('id', '=', document.id).where('status', '=', 'pending').execute();
+      }
+      if (next_poll > FISCAL_POLLS_MAX) return;
+      await queueFiscalJob(trx, document, now_ms, { poll: next_poll, run_after_ms: now_ms + fiscalPollDelayMs(poll) });
+    });
+    if (next_poll > FISCAL_POLLS_MAX) {
+      throw new PermanentJobError(`fiscal document ${document.id} is still pending after ${FISCAL_POLLS_MAX} asks`);
+    }
+  }
+
+  #saleOf(document: Pick<FiscalDocument, 'receipt_number'>): Promise<FiscalDocument | undefined> {
+    return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('receipt_number', '=', document.receipt_number)
+      .where('operation', '=', 'sell').executeTakeFirst();
+  }
+
+  async #fail(document: FiscalDocument, error: FiscalError, uuid: string | undefined): Promise<void> {
+    const now_ms = this.#options.clock.now_ms();
+    await this.#options.database.db.updateTable('fiscal_documents').set({
+      status: 'failed', error_kind: 'final', error_code: error.code, error_text: error.text.slice(0, FISCAL_ERROR_TEXT_LENGTH_MAX),
+      ...(uuid === undefined ? {} : { register_uuid: uuid }),
+      attempts: document.attempts + 1, updated_at_ms: now_ms,
+    }).where('id', '=', document.id).where('status', '=', 'pending').execute();
+  }
+
+  /**
+   * Writes a document and queues its job. A request that breaks the port's rules (a bug) is written
+   * failed at once, with the rules it breaks: visible to `roamcard fiscal pending`, never sent, and
+   * the receipt it belongs to is still issued.
+   */
+  async #record(
+    trx: Executor,
+    link: Pick<FiscalDocument, 'operation' | 'receipt_number' | 'order_id' | 'line_id' | 'refund_id' | 'corrects_id'>,
+    prepared: PreparedSale,
+    now_ms: number,
+  ): Promise<FiscalDocument> {
+    const id = newId('fiscal_document');
+    const request: FiscalRequest = { external_id: id, ...prepared.draft };
+    const problems = fiscalRequestProblems(request);
+    const document: FiscalDocument = {
+      id, ...link, register: prepared.register, register_uuid: null, status: problems.length === 0 ? 'pending' : 'failed',
+      request_json: JSON.stringify(request),
+      fn_number: null, fiscal_document_number: null, fiscal_document_attribute: null, ecr_registration_number: null,
+      shift_number: null, fiscal_receipt_number: null, receipt_datetime_ms: null, total_minor: null, is_test: null, qr_text: null,
+      error_kind: problems.length === 0 ? null : 'final', error_code: problems.length === 0 ? null : 'invalid_request',
+      error_text: problems.length === 0 ? null : problems.join('; ').slice(0, FISCAL_ERROR_TEXT_LENGTH_MAX),
+      attempts: 0, created_at_ms: now_ms, updated_at_ms: now_ms, registered_at_ms: null,
+    };
+    await trx.insertInto('fiscal_documents').values(document).execute();
+    if (document.status === 'pending') await queueFiscalJob(trx, document, now_ms, { poll: 0, run_after_ms: now_ms });
+    return document;
+  }
+
+  /** The stored facts of a sale beyond its receipt: the payer, the pack's Russian name, the desk or the agent. */
+  async #saleFacts(facts: ReceiptSaleFacts): Promise<SaleFacts> {
+    const db = this.#options.database.db;
+    const order = await db.selectFrom('orders').select(['payer_email']).where('id', '=', facts.order_id).executeTakeFirstOrThrow();
+    const line = await db.selectFrom('lines').select(['msisdn']).where('id', '=', facts.line_id).executeTakeFirstOrThrow();
+    // The tax service reads the document in Russian, whatever language the customer's receipt is in.
+    const pack = await db.selectFrom('packages').select(['name_ru']).where('code', '=', facts.package_code).executeTakeFirstOrThrow();
+    const store = await db.selectFrom('desk_payments').innerJoin('stores', 'stores.id', 'desk_payments.store_id')
+      .select(['stores.city', 'stores.address', 'stores.address_ru']).where('desk_payments.payment_id', '=', facts.payment_id).executeTakeFirst();
+    const agent = facts.payment_method === 'agent'
+      ? await db.selectFrom('partner_payments').innerJoin('partners', 'partners.id', 'partner_payments.partner_id')
+        .select(['partners.agent_name', 'partners.agent_inn']).where('partner_payments.payment_id', '=', facts.payment_id).executeTakeFirst()
+      : undefined;
+    return {
+      amount_minor: facts.amount_minor, currency: facts.currency, vat_rate_percent: facts.vat_rate_percent,
+      payment_method: facts.payment_method, paid_at_ms: facts.paid_at_ms, item_name: pack.name_ru,
+      client: order.payer_email !== null ? { email: order.payer_email } : { phone: line.msisdn },
+      store_address: store === undefined ? null : `${store.city}, ${store.address_ru ?? store.address}`,
+      agent: agent === undefined ? null : { name: agent.agent_name, inn: agent.agent_inn },
+    };
+  }
+}
+
+/** The delay before ask number `poll + 1` of a pending document. */
+export function fiscalPollDelayMs(poll: number): number {
+  return Math.min(FISCAL_POLL_DELAY_MS_FIRST * 2 ** Math.min(Math.max(poll, 0), 30), FISCAL_POLL_DELAY_MS_MAX);
+}
+
+function requestOf(document: FiscalDocument): FiscalRequest {
+  return JSON.parse(document.request_json) as FiscalRequest;
+}
+
+async function queueFiscalJob(trx: Executor, document: Pick<FiscalDocument, 'id' | 'line_id'>, now_ms: number, next: { poll: number; run_after_ms: number }): Promise<void> {
+  await queueJob(trx, 'fiscal.register', { document_id: document.id, poll: next.poll }, {
+    line_id: document.line_id, dedupe_key: `fiscal:${document.id}:${next.poll}`, run_after_ms: next.run_after_ms, attempts_max: FISCAL_JOB_ATTEMPTS_MAX,
+  }, now_ms);
+}
