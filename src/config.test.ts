@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, paygTariff } from './config.js';
 import { TEST_IDENTITY_KEYS } from './testing/identity-keys.js';
@@ -195,5 +196,73 @@ describe('configuration from the environment', () => {
     assert.equal(loadConfig({ METRICS_TOKEN: 'metrics-token-0123456789' }).metrics_token, 'metrics-token-0123456789');
     assert.throws(() => loadConfig({ METRICS_TOKEN: 'short' }), /METRICS_TOKEN: must be at least 16 characters/);
     assert.throws(() => loadConfig({ METRICS_TOKEN: 'has spaces in it 0123456789' }), /METRICS_TOKEN: must be one bearer token/);
+  });
+  it('mail: none by default; SMTP_URL with MAIL_FROM sends; credentials and the DKIM key never shown', () => {
+    assert.deepEqual(loadConfig({}).mail, { driver: 'none', from: undefined, smtp: undefined });
+    const mail = loadConfig({
+      SMTP_URL: 'smtp://receipts%40roamcard.example:p%40ss%3Aword@mail.example.com', MAIL_FROM: 'roamcard <receipts@roamcard.example>',
+      SMTP_CONNECT_TIMEOUT_MS: '5000',
+    }).mail;
+    assert.equal(mail.driver, 'smtp');
+    assert.deepEqual(mail.from, { name: 'roamcard', address: 'receipts@roamcard.example' });
+    assert.deepEqual({ ...mail.smtp?.server }, { host: 'mail.example.com', port: 587, secure: false, require_tls: true, username: 'receipts@roamcard.example' });
+    assert.equal(mail.smtp?.server.password, 'p@ss:word', 'percent-decoded');
+    assert.deepEqual([mail.smtp?.connect_timeout_ms, mail.smtp?.socket_timeout_ms], [5_000, 60_000]);
+    assert.ok(!JSON.stringify(mail).includes('p@ss') && !JSON.stringify(mail).includes('p%40ss'), 'the password is not in a serialised configuration');
+    const implicit_tls = loadConfig({ SMTP_URL: 'smtps://u:p@mail.example.com', MAIL_FROM: 'receipts@roamcard.example' }).mail.smtp?.server;
+    assert.deepEqual([implicit_tls?.port, implicit_tls?.secure, implicit_tls?.require_tls], [465, true, false]);
+    const local_relay = loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'receipts@roamcard.example' }).mail.smtp?.server;
+    assert.deepEqual([local_relay?.port, local_relay?.require_tls, local_relay?.username], [2525, false, undefined]);
+    assert.ok(loadConfig({ SMTP_URL: 'smtp://u:p@127.0.0.1', MAIL_FROM: 'receipts@roamcard.example', MAIL_DRIVER: 'none' }).warnings.some((text) => /SMTP_URL is set but MAIL_DRIVER=none/.test(text)));
+  });
+
+  it('mail: refuses a bad or half setting, naming the variable and never repeating a secret', () => {
+    const refused: [Record<string, string>, RegExp][] = [
+      [{ SMTP_URL: 'smtp://u:secret-one@mail.example.com' }, /MAIL_FROM: must be set when SMTP_URL is/],
+      [{ SMTP_URL: 'http://u:secret-one@mail.example.com', MAIL_FROM: 'a@example.com' }, /SMTP_URL: must start with smtp:\/\/ or smtps:\/\//],
+      [{ SMTP_URL: 'not a url secret-one', MAIL_FROM: 'a@example.com' }, /SMTP_URL: must look like smtp:\/\/user:password@/],
+      [{ SMTP_URL: 'smtp://u:secret-one@mail.example.com/?pool=true', MAIL_FROM: 'a@example.com' }, /SMTP_URL: must have no path, query or fragment/],
+      [{ SMTP_URL: 'smtp://u@mail.example.com', MAIL_FROM: 'a@example.com' }, /SMTP_URL: must give both a user name and a password/],
+      [{ SMTP_URL: 'smtp://u:secret-one%zz@mail.example.com', MAIL_FROM: 'a@example.com' }, /SMTP_URL: has a user name or password that is not valid percent-encoding/],
+      [{ SMTP_URL: 'smtp://mail.example.com', MAIL_FROM: 'receipts' }, /MAIL_FROM: must be an e-mail address/],
+      [{ MAIL_DRIVER: 'smtp' }, /SMTP_URL: must be set when MAIL_DRIVER=smtp/],
+      [{ MAIL_DRIVER: 'pigeon' }, /MAIL_DRIVER: must be one of smtp, console, none/],
+      [{ SMTP_URL: 'smtp://mail.example.com', MAIL_FROM: 'a@example.com', MAIL_DKIM_DOMAIN: 'example.com' }, /MAIL_DKIM_SELECTOR: must be set as well/],
+      [{ SMTP_URL: 'smtp://mail.example.com', MAIL_FROM: 'a@example.com', MAIL_DKIM_DOMAIN: 'example.com', MAIL_DKIM_SELECTOR: 'rc', MAIL_DKIM_PRIVATE_KEY: 'secret-one' }, /MAIL_DKIM_PRIVATE_KEY: must be an RSA private key in PEM/],
+      [{ SMTP_URL: 'smtp://mail.example.com', SMTP_SOCKET_TIMEOUT_MS: '10' }, /SMTP_SOCKET_TIMEOUT_MS: must be a number of milliseconds from 1000 to 600000/],
+    ];
+    for (const [environment, message] of refused) {
+      assert.throws(
+        () => loadConfig(environment),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message) && !error.message.includes('secret-one'),
+        JSON.stringify(environment),
+      );
+    }
+  });
+
+  it('mail: DKIM with an RSA key of 1024 bits or more, one-line PEM accepted; console only in test mode', () => {
+    const pem = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const signed = loadConfig({
+      SMTP_URL: 'smtp://mail.example.com', MAIL_FROM: 'receipts@mail.roamcard.example',
+      MAIL_DKIM_DOMAIN: 'Roamcard.Example', MAIL_DKIM_SELECTOR: 'rc2026', MAIL_DKIM_PRIVATE_KEY: pem.trim().replace(/\n/g, '\\n'),
+    });
+    assert.deepEqual({ ...signed.mail.smtp?.dkim }, { domain: 'roamcard.example', selector: 'rc2026' });
+    assert.equal(signed.mail.smtp?.dkim?.private_key, pem.trim());
+    assert.ok(!JSON.stringify(signed.mail).includes('PRIVATE KEY'));
+    assert.ok(!signed.warnings.some((text) => /MAIL_DKIM_DOMAIN/.test(text)), 'a subdomain of the signing domain aligns');
+    const other_domain = loadConfig({ SMTP_URL: 'smtp://mail.example.com', MAIL_FROM: 'receipts@other.example', MAIL_DKIM_DOMAIN: 'roamcard.example', MAIL_DKIM_SELECTOR: 'rc', MAIL_DKIM_PRIVATE_KEY: pem });
+    assert.ok(other_domain.warnings.some((text) => /MAIL_DKIM_DOMAIN roamcard\.example is not the domain of MAIL_FROM/.test(text)));
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    assert.throws(() => loadConfig({ MAIL_DKIM_DOMAIN: 'roamcard.example', MAIL_DKIM_SELECTOR: 'rc', MAIL_DKIM_PRIVATE_KEY: ec }), /MAIL_DKIM_PRIVATE_KEY: must be an RSA private key \(/);
+
+    const console_mail = loadConfig({ MAIL_DRIVER: 'console' }).mail;
+    assert.equal(console_mail.driver, 'console');
+    assert.equal(console_mail.from?.address, 'receipts@roamcard.invalid');
+    assert.throws(
+      () => loadConfig({ MAIL_DRIVER: 'console', PAYMENTS_SANDBOX: 'off', SMS_DRIVER: 'console', ...TEST_IDENTITY_KEYS }),
+      (error: unknown) => error instanceof ConfigError && /MAIL_DRIVER: "console" is for test mode only/.test(error.message),
+    );
+    assert.throws(() => loadConfig({ MAIL_DRIVER: 'console', YOOKASSA_SHOP_ID: '1', SMS_DRIVER: 'console', ...TEST_IDENTITY_KEYS }), /MAIL_DRIVER: "console" is for test mode only/);
+    assert.equal(loadConfig({ PAYMENTS_SANDBOX: 'off', SMS_DRIVER: 'console', ...TEST_IDENTITY_KEYS }).mail.driver, 'none');
   });
 });

@@ -20,6 +20,7 @@ import {
 } from './ports/fiscal-register.js';
 import { smppConfig, smppEnvironmentShape, smppProblems, type SmppConfig } from './adapters/sms/smpp/smpp-config.js';
 import { atolConfigFromEnv, type AtolConfig } from './adapters/fiscal/atol/atol-config.js';
+import { mailConfig, mailDriver, mailEnvironmentShape, mailProblems, mailWarnings, type MailConfig } from './adapters/mail/smtp/smtp-config.js';
 import {
   isValidBic,
   isValidCorrespondentAccount,
@@ -233,6 +234,8 @@ const environmentSchema = z.object({
   STAFF_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(STAFF_SESSION_HOURS_MAX).default(12),
   SMS_DRIVER: z.enum(SMS_DRIVERS).optional(),
   ...smppEnvironmentShape,
+  // E-mail (receipts to a payer who gave an address): SMTP_URL, MAIL_FROM, DKIM, timeouts.
+  ...mailEnvironmentShape,
   SMS_NOTICES_PER_NUMBER_DAY_MAX: z.coerce.number().int().min(0).max(1_000).default(NOTICES_PER_NUMBER_DAY_MAX_DEFAULT),
   PAYMENTS_SANDBOX: onOff.optional(),
   RENEW_LOOKUPS_PER_ADDRESS_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(LOOKUP_LIMITS_DEFAULT.per_address_hour),
@@ -282,6 +285,7 @@ const environmentSchema = z.object({
   }
 }).superRefine((env, context) => {
   for (const problem of smppProblems(env, env.SMS_DRIVER)) context.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
+  for (const problem of mailProblems(env)) context.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
 }).superRefine((env, context) => {
   if (env.IDENTITY_DOCUMENT_KEYS === undefined) return;
   for (const message of documentKeysProblems(env.IDENTITY_DOCUMENT_KEYS)) context.addIssue({ code: 'custom', path: ['IDENTITY_DOCUMENT_KEYS'], message });
@@ -394,6 +398,12 @@ export interface Config {
   readonly sms_driver: SmsDriver;
   /** SMS_DRIVER=smpp: the SMSC / USSD gateway link (password not enumerable: never in a log). */
   readonly smpp: SmppConfig | undefined;
+  /**
+   * E-mail: receipts go to a payer who gave an address (the SMS link then does not), through SMTP;
+   * `none` (SMTP_URL unset) sends no e-mail, and receipts go by SMS. SMTP credentials and the DKIM
+   * key are not enumerable: never in a log.
+   */
+  readonly mail: MailConfig;
   /** SMS notices (activation, receipt, refund, alerts): at most this many to one line in any 24 hours; 0 sends none. */
   readonly sms_notices_per_number_day_max: number;
   readonly payments: {
@@ -438,6 +448,9 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
   const identity = identityConfig(env, payments.sandbox);
   const public_base_url = (env.PUBLIC_BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   const fiscal = fiscalConfig(env, present, payments.sandbox, public_base_url);
+  const mail_driver = mailDriver(env, payments.sandbox);
+  if (!mail_driver.ok) throw new ConfigError([mail_driver.problem]);
+  const mail = mailConfig(env, mail_driver.driver);
   return Object.freeze({
     port: env.PORT,
     host: env.HOST,
@@ -475,12 +488,13 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     }),
     sms_driver,
     smpp: smppConfig(env, sms_driver),
+    mail,
     sms_notices_per_number_day_max: env.SMS_NOTICES_PER_NUMBER_DAY_MAX,
     payments,
     renew_lookups: Object.freeze({
       per_address_hour: env.RENEW_LOOKUPS_PER_ADDRESS_HOUR, per_number_hour: env.RENEW_LOOKUPS_PER_NUMBER_HOUR,
     }),
-    warnings: Object.freeze(startWarnings({ env, payments, sms_driver, fiscal })),
+    warnings: Object.freeze([...startWarnings({ env, payments, sms_driver, fiscal }), ...mailWarnings(env, mail)]),
     seller: Object.freeze({
       name: env.SELLER_NAME,
       inn: env.SELLER_INN,

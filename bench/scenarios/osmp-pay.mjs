@@ -98,12 +98,14 @@ export async function run(bench) {
   try {
     const run_id = Date.now().toString(36);
     await drive(Array.from({ length: WARM_UP_PAYS }, (_, index) => payBody(index, `${run_id}w`)), CONNECTIONS, (body) => pay(server.base, body));
-    roamcard = await drive(Array.from({ length: pays }, (_, index) => payBody(index, run_id)), CONNECTIONS, (body) => pay(server.base, body));
+    const bodies = Array.from({ length: pays }, (_, index) => payBody(index, run_id));
+    roamcard = await drive(bodies, CONNECTIONS, (body) => pay(server.base, body));
   } finally {
     await server.stop();
   }
   try {
-    const partner = await temp.database.db.selectFrom('partners').select(['id', 'settlement_account_id']).where('code', '=', PARTNER).executeTakeFirstOrThrow();
+    const partner = await temp.database.db.selectFrom('partners').select(['id', 'settlement_account_id'])
+      .where('code', '=', PARTNER).executeTakeFirstOrThrow();
     const raw = temp.database.dialect === 'postgres' ? rawPostgresPay(temp.where, partner) : rawSqlitePay(temp.where, partner);
     try {
       await drive(rawItems(WARM_UP_PAYS, 'warm'), CONNECTIONS, raw.pay);

@@ -1,11 +1,13 @@
 import { RecordingProvisioner } from '../adapters/network/recording/recording-provisioner.js';
 import { openConsoleSmsSender } from '../adapters/sms/sms-driver.js';
+import { openMailer } from '../adapters/mail/mail-driver.js';
 import { paygTariff, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { inTransaction } from '../db/transaction.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { SmsSender } from '../ports/sms-sender.js';
+import type { Mailer } from '../ports/mailer.js';
 import type { StaffAuthenticator } from '../services/staff/staff-actor.js';
 import { StaffService } from '../services/staff/staff-service.js';
 import { CustomerService } from '../services/customers/customer-service.js';
@@ -52,6 +54,8 @@ export interface AppContext {
   readonly lineRenewal: LineRenewal;
   /** SMS_DRIVER's sender; only the outbox worker sends through it (job `sms.send`). */
   readonly sms: SmsSender;
+  /** MAIL_DRIVER's mailer (none with MAIL_DRIVER=none); only the outbox worker sends through it (job `receipt.email`). */
+  readonly mailer: Mailer | undefined;
   /** SMS_DRIVER=smpp: the SMSC link (SMS out, receipts and USSD in); `serve` starts it, close() unbinds it. */
   readonly smpp: SmppGateway | undefined;
   /** SMS notices' background work (the expiry alert's sweep). */
@@ -124,6 +128,7 @@ export function contextOver(
   const smpp = smppGatewayFor(config, database, clock);
   const lineRenewal = new LineRenewal({ database, clock, renewal, keys: auth_keys, public_base_url: config.public_base_url });
   const sms = smpp?.sender ?? openConsoleSmsSender({ quiet: config.log_level === 'silent' });
+  const mailer = openMailer(config.mail, { quiet: config.log_level === 'silent' });
   const customers = new CustomerService({
     database, clock, renewal, receipts: new ReceiptService({ database, clock, seller: config.seller }), auth_secret: config.auth.secret,
     session_ttl_ms: config.auth.session_ttl_ms, default_language: config.default_language, wallet_payers, tariffFor: paygTariff(config),
@@ -137,13 +142,14 @@ export function contextOver(
     database, clock, renewal, provisioner: new RecordingProvisioner(database, clock), sandbox: payments.sandbox,
     paymentDetails: payments.paymentDetails, test_mode: payments.test_mode, seller: config.seller,
     sms: { sender: sms, keys: auth_keys, clock }, notices, identity, fiscal,
+    ...(mailer && config.mail.from ? { mail: { mailer, from: config.mail.from, public_base_url: config.public_base_url } } : {}),
   });
   const staff = new StaffService({
     database, clock, auth_secret: config.auth.secret,
     session_limits: { idle_ms: config.staff.session_idle_ms, max_ms: config.staff.session_max_ms },
   });
   return {
-    config, database, clock, services, payments, renewal, customers, lineRenewal, sms, smpp,
+    config, database, clock, services, payments, renewal, customers, lineRenewal, sms, mailer, smpp,
     network_blocks: new NetworkBlockService({ database, clock }),
     desk: new DeskService({ database, clock, renewal, router: payments.router, tariffFor: paygTariff(config), notices, fiscal }),
     desk_subscribers: new DeskSubscribers({
@@ -160,6 +166,7 @@ export function contextOver(
     close: async () => {
       // The link first: unbind while the database is still there for a late receipt.
       await smpp?.close();
+      await mailer?.close();
       await options.close?.();
     },
   };

@@ -11,6 +11,7 @@ import type { RenewalService } from '../services/renewal/renewal-service.js';
 import { provisioningRequest } from '../services/charging/bundles.js';
 import { typedJobHandlers, withParsedPayload } from '../services/jobs/job-kinds.js';
 import { issueReceiptJob } from '../services/receipts/receipt-job-handler.js';
+import { sendReceiptEmailJob, type ReceiptEmailDependencies } from '../services/receipts/receipt-email.js';
 import { ReceiptService, type PaymentDetailsLookup } from '../services/receipts/receipt-service.js';
 import type { SellerDetails } from '../services/receipts/seller.js';
 import { sendSmsJobHandler, type SmsJobDependencies } from '../services/customers/sms-job.js';
@@ -41,6 +42,11 @@ export interface JobHandlerDependencies {
   readonly sms?: SmsJobDependencies;
   /** SMS notices the handlers queue (the receipt's link); none without it. */
   readonly notices?: Notices;
+  /**
+   * The Mailer (MAIL_DRIVER smtp or console), the sender and the public address for links: with
+   * it, a payer who gave an e-mail gets the receipt there instead of the SMS link.
+   */
+  readonly mail?: ReceiptEmailDependencies['mail'];
   /** 303-FZ identity verification of desk-connected lines; without it those jobs go dead. */
   readonly identity?: IdentityVerification;
   /** 54-FZ fiscal documents: each receipt issued gets one, and `fiscal.register` jobs send them; none without it. */
@@ -52,6 +58,7 @@ export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHan
     database: deps.database, clock: deps.clock, seller: deps.seller ?? loadConfig({}).seller, test_mode: deps.test_mode ?? false,
     ...(deps.paymentDetails ? { paymentDetails: deps.paymentDetails } : {}),
     ...(deps.notices ? { notices: deps.notices } : {}),
+    email_receipts: deps.mail !== undefined,
     ...(deps.fiscal ? { fiscal: deps.fiscal } : {}),
   });
   const product = typedJobHandlers({
@@ -59,6 +66,7 @@ export function jobHandlers(deps: JobHandlerDependencies): Record<string, JobHan
     'payment.refund': ({ refund_id }) => permanentOnRefusal(() => deps.renewal.executeRefund(refund_id)),
     'payment.cancel': ({ payment_id }) => permanentOnRefusal(() => deps.renewal.cancelAttempt(payment_id)),
     'receipt.issue': issueReceiptJob(receipts),
+    'receipt.email': sendReceiptEmailJob({ database: deps.database, clock: deps.clock, mail: deps.mail, notices: deps.notices }),
     'fiscal.register': registerFiscalDocumentJob(deps.fiscal),
     'sms.send': sendSmsJobHandler(deps.sms),
     'identity.submit': ({ line_id }) => identityStep(deps, (identity) => identity.submit(line_id)),

@@ -24,7 +24,12 @@ const LOOPBACK_HOSTNAMES: ReadonlySet<string> = new Set(['localhost', '127.0.0.1
  * place a secret (an API key, a session cookie) may travel without TLS; everywhere else it is https.
  */
 export function isPlainHttpOnLoopback(url: URL): boolean {
-  return url.protocol === 'http:' && LOOPBACK_HOSTNAMES.has(url.hostname);
+  return url.protocol === 'http:' && isLoopbackHostname(url.hostname);
+}
+
+/** A URL's hostname that names this machine: a mail relay or a fake there is reached without leaving it. */
+export function isLoopbackHostname(hostname: string): boolean {
+  return LOOPBACK_HOSTNAMES.has(hostname);
 }
 
 /** "185.71.76.0/27", "77.75.156.11" or "2a02:5180::/32"; undefined when it is none of these. */

@@ -18,6 +18,7 @@ import * as subscriberIdentities from './migrations/0014-subscriber-identities.j
 import * as deskShifts from './migrations/0015-desk-shifts.js';
 import * as partners from './migrations/0016-partners.js';
 import * as fiscalSandbox from './migrations/0017-fiscal-sandbox.js';
+import * as receiptDeliveries from './migrations/0018-receipt-deliveries.js';
 import * as fiscalDocuments from './migrations/0019-fiscal-documents.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-desk-shifts': deskShifts,
   '0016-partners': partners,
   '0017-fiscal-sandbox': fiscalSandbox,
+  '0018-receipt-deliveries': receiptDeliveries,
   '0019-fiscal-documents': fiscalDocuments,
 };
 

@@ -465,6 +465,31 @@ export interface SmsDeliveriesTable {
   updated_at_ms: number;
 }
 
+export type ReceiptDeliveryStatus = 'sending' | 'sent' | 'deferred' | 'failed';
+
+/** A receipt sent by e-mail, one row per receipt, and what became of it (0018-receipt-deliveries). */
+export interface ReceiptDeliveriesTable {
+  receipt_number: string;
+  line_id: string;
+  /** a***@example.com: the full address stays on the order. */
+  to_masked: string;
+  /** Fixed per receipt: every copy sent carries the same one; null when none was ever tried. */
+  message_id: string | null;
+  /**
+   * `sending`: a try began and its outcome was never recorded (in flight, or the process stopped);
+   * `deferred`: the last try was not taken, a later one may be; `sent`: the server took it;
+   * `failed`: given up (refused for good, tries spent, or no mail configured): the SMS link went instead.
+   */
+  status: ReceiptDeliveryStatus;
+  attempts: number;
+  last_error: string | null;
+  /** The server's answer to the message ("250 2.0.0 Ok: queued as …"). */
+  server_response: string | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+  sent_at_ms: number | null;
+}
+
 /** `/p/<token>`: a short link to an order's payment page, sent by SMS (USSD #102#). */
 export interface ShortLinksTable {
   token: string;
@@ -853,6 +878,7 @@ export interface Schema {
   sandbox_refunds: SandboxRefundsTable;
   receipts: ReceiptsTable;
   receipt_counters: ReceiptCountersTable;
+  receipt_deliveries: ReceiptDeliveriesTable;
   customers: CustomersTable;
   customer_lines: CustomerLinesTable;
   one_time_codes: OneTimeCodesTable;

@@ -10,7 +10,7 @@ import { printErrorLine } from './terminal-output.js';
 import { withContext } from './run-command.js';
 
 /**
- * What the CSV import commands (`sims import`, `usage import`, `payments import-statement`) share,
+ * What the CSV import commands (`sims import`, `stores import`, `usage import`, `payments import-statement`) share,
  * one concern a file:
  * - csv-reader.ts: opening a file whatever spreadsheet wrote it (UTF-8 BOM, CRLF, comma or
  *   semicolon), refusing it whole when it is not CSV, streaming its rows with their line numbers;

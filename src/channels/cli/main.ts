@@ -11,6 +11,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerSimsCommand } from './commands/sims.js';
 import { registerSmsCommand } from './commands/sms.js';
 import { registerStaffCommand } from './commands/staff.js';
+import { registerStoresCommand } from './commands/stores.js';
 import { registerSmscSimulatorCommand } from './commands/smsc-simulator.js';
 import { registerUsageCommand } from './commands/usage.js';
 import { registerUssdCommand } from './commands/ussd.js';
@@ -35,6 +36,7 @@ registerSmsCommand(program);
 registerStaffCommand(program);
 registerPartnersCommand(program);
 registerFiscalCommand(program);
+registerStoresCommand(program);
 registerSmscSimulatorCommand(program);
 
 await runCommand(() => program.parseAsync(process.argv));

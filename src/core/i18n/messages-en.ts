@@ -90,6 +90,14 @@ export const messagesEn: Messages = {
     percent_range: 'must be whole percents from 1 to 100', too_many_thresholds: 'may hold at most 5 thresholds', repeated: 'has the same value twice',
     unknown_time_zone: 'is not a known time zone (e.g. Europe/Moscow)', sum_range: 'must be at least the minimum sum and at most 15,000.00', address_list: 'must list IP addresses or CIDR ranges, separated by commas', too_short: 'is too short',
     unknown_reference: 'matches no bank transfer', transfer_closed: 'pays a bank transfer whose order had already closed: return the money to the payer by bank payment order', amount_mismatch: 'is not the amount due for the bank transfer with this reference',
+    code_reserved: 'is reserved for the system: choose another code',
+    code_format: 'must be 2 to 40 lower-case Latin letters, digits or dashes, not starting with a dash', unknown_store_kind: 'must be service_hall or partner_store',
+    partner_required: 'is required for a partner store (the code of its payment agent)', partner_unexpected: 'must be empty for a service hall',
+    not_latin: 'must be written in Latin letters (the Cyrillic address goes in address_ru)', control_characters: 'contains a line break, tab or invisible character',
+    not_latitude: 'must be degrees from -90 to 90, with a dot for decimals (55.7558)', not_longitude: 'must be degrees from -180 to 180, with a dot for decimals (37.6173)',
+    hours_too_long: 'is longer than 255 characters', hours_too_many_rules: 'has more than 14 rules',
+    hours_rule: 'has a rule that is not "days times" (Mo-Fr 10:00-21:00)', hours_days: 'has days that cannot be read: write Mo, Tu, We, Th, Fr, Sa, Su, ranges (Mo-Fr) or lists (Mo,We)',
+    hours_times: 'has times that cannot be read: write HH:MM-HH:MM on the 24-hour clock, several separated by commas, or off', not_yes_no: 'must be yes or no (or 1/0, true/false)',
   },
   renewal: {
     order_states: { created: 'Waiting for payment', awaiting_payment: 'Payment in progress', paid: 'Paid, activating', active: 'Active', failed: 'Failed', canceled: 'Canceled', expired: 'Expired', refunded: 'Refunded' },
@@ -126,6 +134,13 @@ export const messagesEn: Messages = {
     pay_by: 'Pay by', scan_to_pay: 'Scan with a Russian bank app to fill in the transfer.',
     invoice_note: 'Put the payment reference in the purpose of payment. The pack is activated when the transfer arrives.',
     invoice_not_found: 'There is no bank transfer for this order.', view_invoice: 'Invoice for bank transfer', test_notice: 'TEST MODE: no money was taken. This document is a sample, not a receipt for a payment.',
+    email: {
+      subject: ({ number }) => `Your roamcard receipt ${number}`,
+      paid: ({ item, amount }) => `Thank you for your payment: ${item}, ${amount}.`,
+      attached: ({ number }) => `Your receipt ${number} is attached as a PDF.`,
+      verify: 'You can also open it and check it online at any time:',
+      footer: 'You received this e-mail because this address was given when paying for a roamcard pack. Please do not reply to it.',
+    },
   },
   partner: {
     account_payable: () => 'OK: the number can be paid.',

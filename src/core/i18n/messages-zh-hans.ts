@@ -86,6 +86,14 @@ export const messagesZhHans: Messages = {
     percent_range: '须为1到100之间的整数百分比', too_many_thresholds: '最多可设5个阈值', repeated: '有重复的值',
     unknown_time_zone: '不是已知的时区（例如 Europe/Moscow）', sum_range: '必须不低于最低金额且不超过 15,000.00', address_list: '必须是以逗号分隔的 IP 地址或 CIDR 网段', too_short: '太短',
     unknown_reference: '与任何银行转账都不匹配', transfer_closed: '所付银行转账的订单已关闭：请通过银行付款指令将款项退还付款人', amount_mismatch: '与该参考号对应的银行转账应付金额不符',
+    code_reserved: '为系统保留：请选择其他代码',
+    code_format: '必须为2至40个小写拉丁字母、数字或连字符，且不能以连字符开头', unknown_store_kind: '必须为service_hall或partner_store',
+    partner_required: '合作门店必须填写（其支付代理的代码）', partner_unexpected: '服务厅必须留空',
+    not_latin: '必须用拉丁字母书写（西里尔字母地址请填在address_ru）', control_characters: '含有换行、制表符或不可见字符',
+    not_latitude: '必须是-90到90之间的度数，小数用点号（55.7558）', not_longitude: '必须是-180到180之间的度数，小数用点号（37.6173）',
+    hours_too_long: '超过255个字符', hours_too_many_rules: '规则超过14条',
+    hours_rule: '含有不是“日期 时间”形式的规则（Mo-Fr 10:00-21:00）', hours_days: '含有无法识别的日期：请写Mo、Tu、We、Th、Fr、Sa、Su，范围（Mo-Fr）或列表（Mo,We）',
+    hours_times: '含有无法识别的时间：请按24小时制写HH:MM-HH:MM，多个用逗号分隔，或写off', not_yes_no: '必须为yes或no（或1/0、true/false）',
   },
   renewal: {
     order_states: { created: '等待付款', awaiting_payment: '付款中', paid: '已付款，正在开通', active: '已开通', failed: '失败', canceled: '已取消', expired: '已过期', refunded: '已退款' },
@@ -121,6 +129,13 @@ export const messagesZhHans: Messages = {
     pay_by: '付款截止', scan_to_pay: '使用俄罗斯银行App扫码，自动填写转账信息。',
     invoice_note: '请在付款用途中填写付款识别码。款项到账后套餐即开通。',
     invoice_not_found: '该订单没有银行转账付款。', view_invoice: '查看银行转账付款单', test_notice: '测试模式：未扣任何款项。本文件为样本，不是付款收据。',
+    email: {
+      subject: ({ number }) => `远游卡付款收据 ${number}`,
+      paid: ({ item, amount }) => `感谢您的付款：${item}，${amount}。`,
+      attached: ({ number }) => `收据 ${number} 已作为PDF附件随本邮件发送。`,
+      verify: '您也可以随时在线打开并验证：',
+      footer: '您收到本邮件，是因为购买远游卡套餐付款时填写了此邮箱地址。请勿回复本邮件。',
+    },
   },
   partner: {
     account_payable: () => 'OK：该号码可以缴费。',

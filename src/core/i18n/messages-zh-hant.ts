@@ -86,6 +86,14 @@ export const messagesZhHant: Messages = {
     percent_range: '須為1到100之間的整數百分比', too_many_thresholds: '最多可設5個門檻', repeated: '有重複的值',
     unknown_time_zone: '不是已知的時區（例如 Europe/Moscow）', sum_range: '必須不低於最低金額且不超過 15,000.00', address_list: '必須是以逗號分隔的 IP 位址或 CIDR 網段', too_short: '太短',
     unknown_reference: '與任何銀行轉帳都不相符', transfer_closed: '所付銀行轉帳的訂單已關閉：請透過銀行付款指令將款項退還付款人', amount_mismatch: '與該參考號對應的銀行轉帳應付金額不符',
+    code_reserved: '為系統保留：請選擇其他代碼',
+    code_format: '必須為2至40個小寫拉丁字母、數字或連字號，且不能以連字號開頭', unknown_store_kind: '必須為service_hall或partner_store',
+    partner_required: '合作門市必須填寫（其支付代理的代碼）', partner_unexpected: '服務廳必須留空',
+    not_latin: '必須用拉丁字母書寫（西里爾字母地址請填在address_ru）', control_characters: '含有換行、定位字元或不可見字元',
+    not_latitude: '必須是-90到90之間的度數，小數用點號（55.7558）', not_longitude: '必須是-180到180之間的度數，小數用點號（37.6173）',
+    hours_too_long: '超過255個字元', hours_too_many_rules: '規則超過14條',
+    hours_rule: '含有不是「日期 時間」形式的規則（Mo-Fr 10:00-21:00）', hours_days: '含有無法識別的日期：請寫Mo、Tu、We、Th、Fr、Sa、Su，範圍（Mo-Fr）或列表（Mo,We）',
+    hours_times: '含有無法識別的時間：請按24小時制寫HH:MM-HH:MM，多個用逗號分隔，或寫off', not_yes_no: '必須為yes或no（或1/0、true/false）',
   },
   renewal: {
     order_states: { created: '等待付款', awaiting_payment: '付款中', paid: '已付款，正在開通', active: '已開通', failed: '失敗', canceled: '已取消', expired: '已過期', refunded: '已退款' },
@@ -121,6 +129,13 @@ export const messagesZhHant: Messages = {
     pay_by: '付款截止', scan_to_pay: '使用俄羅斯銀行App掃碼，自動填寫轉帳資訊。',
     invoice_note: '請在付款用途中填寫付款識別碼。款項入帳後方案即開通。',
     invoice_not_found: '此訂單沒有銀行轉帳付款。', view_invoice: '查看銀行轉帳付款單', test_notice: '測試模式：未扣任何款項。本文件為樣本，不是付款收據。',
+    email: {
+      subject: ({ number }) => `遠遊卡付款收據 ${number}`,
+      paid: ({ item, amount }) => `感謝您的付款：${item}，${amount}。`,
+      attached: ({ number }) => `收據 ${number} 已作為PDF附件隨本郵件寄送。`,
+      verify: '您也可以隨時在線上開啟並驗證：',
+      footer: '您收到本郵件，是因為購買遠遊卡套餐付款時填寫了此電子郵件地址。請勿回覆本郵件。',
+    },
   },
   partner: {
     account_payable: () => 'OK：此號碼可以繳費。',

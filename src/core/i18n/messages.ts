@@ -83,6 +83,16 @@ export interface ReceiptMessages {
   readonly view_invoice: string;
   /** On every receipt and invoice made in test mode (the sandbox): no money moved. */
   readonly test_notice: string;
+  /** The e-mail that carries the receipt as a PDF to the payer (services/receipts/receipt-email.ts). */
+  readonly email: {
+    readonly subject: (p: { number: string }) => string;
+    readonly paid: (p: { item: string; amount: string }) => string;
+    readonly attached: (p: { number: string }) => string;
+    /** Followed by the receipt's link on its own line. */
+    readonly verify: string;
+    /** Why this e-mail came, and that no one reads answers. */
+    readonly footer: string;
+  };
 }
 
 /** The fiscal register's documents on a receipt (services/fiscal): the attributes' names are the law's abbreviations. */

@@ -1,7 +1,7 @@
 import { RoamError } from '../../core/errors.js';
 
 /**
- * What every file import (SIMs, usage, bank statements) shares: rows as the CSV reader hands them
+ * What every file import (SIMs, stores, usage, bank statements) shares: rows as the CSV reader hands them
  * over, rejected rows as the channel reports them, and the check that required columns are there.
  * Each import keeps its own rules and summary; the channel (`roamcard … import`) reads the file,
  * shows progress and lists the rejections.

@@ -33,6 +33,8 @@ export const JOB_PAYLOADS = {
   'fiscal.register': z.object({ document_id: id, poll: z.number().int().min(0).max(10_000) }),
   /** Issue an activated order's receipt. */
   'receipt.issue': z.object({ order_id: id }),
+  /** E-mail an issued receipt to the payer (the address is read from the order, never kept in the job). */
+  'receipt.email': z.object({ receipt_number: id }),
   /** Send one SMS; the text is sealed (it may hold a one-time code), and useless after send_before_ms. */
   'sms.send': z.object({
     to_msisdn: z.string().min(1).max(32),

@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { isEmailAddress } from '../../core/email-address.js';
 import { normalizeLanguage, type Language } from '../../core/i18n/languages.js';
 import { maskMsisdn } from '../../core/phone.js';
 import type { Database } from '../../db/database.js';
@@ -13,6 +14,7 @@ import { notifyReceipt } from '../notices/renewal-notices.js';
 import type { Notices } from '../notices/notices.js';
 import { findOrder, paymentView } from '../renewal/orders.js';
 import { bankTransferInvoice, transferReference, type Invoice } from './invoice.js';
+import { queueReceiptEmail } from './receipt-email.js';
 import { allocateReceiptSequence, formatReceiptNumber, parseReceiptNumber, yearIn } from './receipt-number.js';
 import type { SellerDetails } from './seller.js';
 import { vatIncludedMinor, vatRateAt } from './vat.js';
@@ -44,6 +46,11 @@ export interface ReceiptServiceOptions {
   readonly test_mode?: boolean;
   /** The receipt's link goes to the line by SMS, in the transaction that issues it; none without it. */
   readonly notices?: Notices;
+  /**
+   * Mail is configured: a payer who gave an e-mail gets the receipt there (job `receipt.email`)
+   * instead of the SMS link. Off, every receipt's link goes by SMS.
+   */
+  readonly email_receipts?: boolean;
   /** Each receipt issued gets its fiscal document (54-FZ), written and queued in the receipt's transaction; none without it. */
   readonly fiscal?: ReceiptFiscaliser;
 }
@@ -73,6 +80,9 @@ const CARD_LAST4_PATTERN = /^\d{4}$/;
 
 type ReceiptFacts = Omit<Receipt, 'number' | 'year' | 'sequence' | 'issued_at_ms' | 'verification_token'>;
 
+/** How the receipt reaches the payer: by e-mail to the address they gave, else its link by SMS to the line. */
+type ReceiptRoute = 'email' | 'sms';
+
 export class ReceiptService {
   readonly #options: ReceiptServiceOptions;
 
@@ -84,10 +94,10 @@ export class ReceiptService {
   async issue(order_id: string): Promise<IssueOutcome> {
     const existing = await this.findByOrder(order_id);
     if (existing) return { receipt: existing, issued: false };
-    const facts = await this.#facts(order_id);
+    const { facts, route } = await this.#facts(order_id);
     const fiscal = await this.#options.fiscal?.prepareSale(facts);
     try {
-      return await inTransaction(this.#options.database, (trx) => this.#insert(trx, facts, fiscal));
+      return await inTransaction(this.#options.database, (trx) => this.#insert(trx, facts, route, fiscal));
     } catch (error) {
       // Another worker issued it between our read and our insert (a lapsed lease): that one stands.
       if (!isUniqueViolation(error)) throw error;
@@ -116,7 +126,7 @@ export class ReceiptService {
     return bankTransferInvoice(this.#options.database.db, this.#options.seller, order_id, this.#options.test_mode ?? false);
   }
 
-  async #insert(trx: Executor, facts: ReceiptFacts, fiscal: PreparedSale | undefined): Promise<IssueOutcome> {
+  async #insert(trx: Executor, facts: ReceiptFacts, route: ReceiptRoute, fiscal: PreparedSale | undefined): Promise<IssueOutcome> {
     await lockOrder(trx, facts.order_id);
     const again = await trx.selectFrom('receipts').selectAll().where('order_id', '=', facts.order_id).executeTakeFirst();
     if (again) return { receipt: again, issued: false };
@@ -130,11 +140,13 @@ export class ReceiptService {
     };
     await trx.insertInto('receipts').values(receipt).execute();
     if (fiscal !== undefined) await this.#options.fiscal?.recordSale(trx, receipt, fiscal, issued_at_ms);
-    await notifyReceipt(trx, this.#options.notices, receipt, issued_at_ms);
+    // One of the two, queued with the receipt: the e-mail (which sends the SMS itself if it cannot go), or the SMS link.
+    if (route === 'email') await queueReceiptEmail(trx, receipt, issued_at_ms);
+    else await notifyReceipt(trx, this.#options.notices, receipt, issued_at_ms);
     return { receipt, issued: true };
   }
 
-  async #facts(order_id: string): Promise<ReceiptFacts> {
+  async #facts(order_id: string): Promise<{ facts: ReceiptFacts; route: ReceiptRoute }> {
     const db = this.#options.database.db;
     const order = await findOrder(db, order_id);
     if (order.bundle_id === null || order.activating_payment_id === null) throw new ReceiptNotDueError(order_id, `it is ${order.state}, never activated`);
@@ -147,7 +159,8 @@ export class ReceiptService {
     const paid_at_ms = payment.finalized_at_ms ?? payment.updated_at_ms;
     // The rate of the sale's own time: a payment of 31 December 2025 carries 20 %, whenever its receipt is made.
     const vat_rate_percent = vatRateAt(seller.vat_rates, paid_at_ms);
-    return {
+    const route: ReceiptRoute = this.#options.email_receipts && order.payer_email !== null && isEmailAddress(order.payer_email) ? 'email' : 'sms';
+    const facts: ReceiptFacts = {
       order_id: order.id, line_id: order.line_id, payment_id: payment.id, language, time_zone: line.time_zone,
       line_msisdn_masked: maskMsisdn(line.msisdn),
       seller_name: seller.name, seller_inn: seller.inn, seller_kpp: seller.kpp, seller_address: seller.address,
@@ -158,6 +171,7 @@ export class ReceiptService {
       test_mode: this.#options.test_mode || payment.provider === SANDBOX_PROVIDER ? 1 : 0,
       paid_at_ms,
     };
+    return { facts, route };
   }
 
   /** What identifies the payment to the customer, masked: card digits, or the transfer's reference. */

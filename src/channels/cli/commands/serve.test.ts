@@ -43,7 +43,7 @@ describe('roamcard serve (end to end)', () => {
     const records = running.output.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
     const messages = records.map((record) => record.msg);
     assert.ok(messages.includes('empty database: demo data seeded'), messages.join(' | '));
-    assert.ok(records.some((record) => record.msg === 'roamcard is serving' && record.url === base_url));
+    assert.ok(records.some((record) => record.msg === 'roamcard is serving' && record.url === base_url && record.mail === 'none'), 'says where receipts are e-mailed from: nowhere by default');
     assert.ok(messages.includes('stopped'), 'the shutdown finished before the exit');
     assert.ok(!running.output.stdout.includes('9001234567'), 'no full phone number in the logs');
   });

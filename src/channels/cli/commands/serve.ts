@@ -32,7 +32,9 @@ export function registerServeCommand(program: Command): void {
         await context.close();
         throw error;
       }
-      app.log.info({ url: serverUrl(config), docs: `${serverUrl(config)}/docs`, database: context.database.description }, 'roamcard is serving');
+      // Where receipts are e-mailed from (never the credentials): "smtp mail.example.com:587", "console" or "none".
+      const mail = config.mail.smtp ? `smtp ${config.mail.smtp.server.host}:${config.mail.smtp.server.port}` : config.mail.driver;
+      app.log.info({ url: serverUrl(config), docs: `${serverUrl(config)}/docs`, database: context.database.description, mail }, 'roamcard is serving');
       for (const warning of config.warnings) app.log.warn(warning);
       const background = startBackgroundWork(context, app);
       stopGracefully(config, app, context, background);

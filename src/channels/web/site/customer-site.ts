@@ -59,6 +59,7 @@ export function siteDependencies(context: AppContext, shell: SiteShell): SiteDep
     stores: context.stores,
     fx_rates: config.fx_rates,
     default_language: config.default_language,
+    email_receipts: context.mailer !== undefined,
     secure_cookies: config.public_base_url.startsWith('https:'),
     now_ms: () => clock.now_ms(),
   };

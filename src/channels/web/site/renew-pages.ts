@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { parsePhoneNumberWithError } from 'libphonenumber-js/max';
-import { z } from 'zod';
+import { EMAIL_LENGTH_MAX, isEmailAddress } from '../../../core/email-address.js';
 import { isRoamError, RoamError } from '../../../core/errors.js';
 import { describeError, formatMoney } from '../../../core/i18n/format.js';
 import type { Language } from '../../../core/i18n/languages.js';
@@ -38,8 +38,6 @@ import { siteText, type SiteText } from './text/site-text.js';
 export const CURRENCY_COOKIE = 'rc_cur';
 const CURRENCY_OFF = 'none';
 const FORM_KEY_PATTERN = /^[A-Za-z0-9-]{16,64}$/;
-const EMAIL_LENGTH_MAX = 254;
-const emailSchema = z.email().max(EMAIL_LENGTH_MAX);
 
 type CheckedNumber = { ok: true; msisdn: string; masked: string } | { ok: false; message: string; status: number };
 type FieldName = 'msisdn' | 'package_code' | 'method' | 'email' | 'key';
@@ -151,7 +149,10 @@ export const renewPages: FastifyPluginAsync<SiteDependencies> = async (app, deps
   ): Promise<FastifyReply> {
     const text = siteText(language);
     const packs = await deps.listPackages();
-    const body = packsBody({ text, language, currency, packs, methods: payableMethods(deps), values, errors, failure, fx: deps });
+    const body = packsBody({
+      text, language, currency, packs, methods: payableMethods(deps), values, errors, failure, fx: deps,
+      email_receipts: deps.email_receipts,
+    });
     // The address to come back to after switching language: this page by GET, also after a POST.
     const url = `/renew/packs?msisdn=${encodeURIComponent(values.msisdn)}`;
     // Private: the address carries the number, and the key must be fresh for every drawing of the form.
@@ -182,7 +183,7 @@ function fieldErrors(values: PackFormValues, methods: readonly PaymentMethod[], 
   const errors: FieldErrors = {};
   if (!values.package_code) errors.package_code = text.pack_missing;
   if (!values.method || !(methods as readonly string[]).includes(values.method)) errors.method = text.method_missing;
-  if (values.email && !emailSchema.safeParse(values.email).success) errors.email = text.email_invalid;
+  if (values.email && !isEmailAddress(values.email)) errors.email = text.email_invalid;
   if (!FORM_KEY_PATTERN.test(values.key)) errors.key = text.form_expired;
   return errors;
 }
@@ -225,6 +226,7 @@ interface PacksBodyInput {
   readonly errors: FieldErrors;
   readonly failure: RoamError | null;
   readonly fx: Pick<SiteDependencies, 'fx_rates'>;
+  readonly email_receipts: boolean;
 }
 
 function packsBody(input: PacksBodyInput): SafeHtml {
@@ -239,7 +241,8 @@ ${input.packs.length === 0 ? html`<p class="alert">${text.no_packs}</p>` : html`
 <input type="hidden" name="msisdn" value="${values.msisdn}"><input type="hidden" name="key" value="${values.key}">
 ${packChoices(input)}
 ${methodChoices(input)}
-<div class="field"><label for="email">${text.email_label}</label><p class="hint" id="email-hint">${text.email_hint}</p>
+<div class="field"><label for="email">${input.email_receipts ? text.email_receipt_label : text.email_label}</label>
+<p class="hint" id="email-hint">${input.email_receipts ? text.email_receipt_hint : text.email_hint}</p>
 ${errors.email ? html`<p class="error-text" id="email-error">${errors.email}</p>` : ''}
 <input type="email" id="email" name="email" value="${values.email ?? ''}" autocomplete="email" maxlength="${EMAIL_LENGTH_MAX}"
  aria-describedby="email-hint${errors.email ? ' email-error' : ''}"${errors.email ? html` aria-invalid="true"` : ''}></div>

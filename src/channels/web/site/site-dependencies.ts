@@ -22,6 +22,8 @@ export interface SiteDependencies {
   readonly stores: StoreFinder;
   readonly fx_rates: FxRates;
   readonly default_language: Language;
+  /** Mail is configured: a payer's e-mail gets the receipt (else its link goes by SMS), and the form says so. */
+  readonly email_receipts: boolean;
   /** Cookies get `Secure` when the site is served over https. */
   readonly secure_cookies: boolean;
   readonly now_ms: () => number;

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { brotliDecompressSync } from 'node:zlib';
 import { before, describe, it } from 'node:test';
+import { ConsoleMailer } from '../../../adapters/mail/console/console-mailer.js';
+import { contextOver } from '../../../app/context.js';
+import { loadConfig } from '../../../config.js';
 import { LANGUAGES, type Language } from '../../../core/i18n/languages.js';
 import { messagesFor } from '../../../core/i18n/messages.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
@@ -163,6 +166,45 @@ describeEachDatabase('customer site pages', (test_db) => {
       assert.ok(posted.body.includes(escapeHtml(siteText('en').form_expired)));
       assert.match(formKey(posted.body), /^[0-9a-f-]{36}$/);
       assert.equal(await orderCount(seeded.context), before_count);
+    });
+
+    it('with mail configured the e-mail field is for the receipt, and the paid order\'s receipt goes there', async () => {
+      const without_mail = await get(`/renew/packs?msisdn=${encodeURIComponent(LINE)}`, cookie('en'));
+      assert.ok(without_mail.body.includes(escapeHtml(siteText('en').email_hint)), 'no promise of an e-mail when none can go');
+      assert.ok(!without_mail.body.includes(escapeHtml(siteText('en').email_receipt_label)));
+      const mailing = contextOver(loadConfig({ LOG_LEVEL: 'silent', MAIL_DRIVER: 'console' }), test_db.database, seeded.clock);
+      const mail_app = testServer(mailing);
+      try {
+        for (const language of LANGUAGES) {
+          const page = await mail_app.inject({ method: 'GET', url: `/renew/packs?msisdn=${encodeURIComponent(LINE)}`, headers: cookie(language) });
+          assert.ok(page.body.includes(escapeHtml(siteText(language).email_receipt_label)), language);
+          assert.ok(page.body.includes(escapeHtml(siteText(language).email_receipt_hint)), language);
+        }
+        const page = await mail_app.inject({ method: 'GET', url: `/renew/packs?msisdn=${encodeURIComponent(LINE)}`, headers: cookie('zh-Hant') });
+        const key = formKey(page.body);
+        const posted = await mail_app.inject({
+          method: 'POST', url: '/renew/order', headers: { ...FORM_HEADERS, ...cookie('zh-Hant') },
+          payload: form({ msisdn: LINE, package_code: 'data-1gb-1d', method: 'card', email: ' traveller@example.com ', key }),
+        });
+        assert.equal(posted.statusCode, 303);
+        const order = await test_db.database.db.selectFrom('orders').selectAll().where('idempotency_key', '=', `site:order:${key}`).executeTakeFirstOrThrow();
+        assert.equal(order.payer_email, 'traveller@example.com', 'stored trimmed on the order');
+        const payment = await test_db.database.db.selectFrom('payments').selectAll().where('order_id', '=', order.id).executeTakeFirstOrThrow();
+        await mailing.payments.sandbox!.finish(payment.provider_payment_id!, { status: 'succeeded', card_last4: '4242' });
+        assert.equal(await mailing.renewal.refreshPayment(payment.id), 'activated');
+        const worker = mailing.createWorker();
+        for (let pass = 0; pass < 10 && (await worker.drainOnce()) > 0; pass += 1);
+        const receipt = await test_db.database.db.selectFrom('receipts').selectAll().where('order_id', '=', order.id).executeTakeFirstOrThrow();
+        assert.ok(mailing.mailer instanceof ConsoleMailer);
+        const [mail, ...more] = mailing.mailer.messagesTo('traveller@example.com');
+        assert.deepEqual(more, []);
+        assert.equal(mail?.subject, `遠遊卡付款收據 ${receipt.number}`);
+        assert.deepEqual(mail?.attachments.map((attachment) => [attachment.filename, attachment.content_type, attachment.content.subarray(0, 5).toString('latin1')]), [
+          [`${receipt.number}.pdf`, 'application/pdf', '%PDF-'],
+        ]);
+      } finally {
+        await mail_app.close();
+      }
     });
   });
 

@@ -52,6 +52,8 @@ export const siteTextEn: SiteText = {
   card_brands: 'Visa, MasterCard, Mir, UnionPay',
   email_label: 'E-mail (optional)',
   email_hint: 'Passed to the payment service for its confirmation. Your receipt is always linked on the next page.',
+  email_receipt_label: 'E-mail for the receipt (optional)',
+  email_receipt_hint: 'We send the receipt (PDF) there. Without an e-mail, its link comes by SMS to the number. The payment service may send its confirmation there too.',
   pay_button: 'Continue to payment',
   pay_note: 'You will go to the payment service’s page and come back here.',
   no_packs: 'No packs are on sale right now. Please try again later.',

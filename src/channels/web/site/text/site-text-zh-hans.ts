@@ -46,6 +46,8 @@ export const siteTextZhHans: SiteText = {
   card_brands: 'Visa、MasterCard、Mir、银联',
   email_label: '电子邮箱（选填）',
   email_hint: '将提供给支付服务用于发送付款确认。收据链接始终显示在下一页。',
+  email_receipt_label: '接收收据的电子邮箱（选填）',
+  email_receipt_hint: '我们会将收据（PDF）发送到该邮箱。未填写邮箱时，收据链接将以短信发送到该号码。支付服务也可能向该邮箱发送付款确认。',
   pay_button: '去付款',
   pay_note: '将跳转到支付服务页面，付款后返回本站。',
   no_packs: '暂无在售套餐，请稍后再试。',

@@ -46,6 +46,8 @@ export const siteTextZhHant: SiteText = {
   card_brands: 'Visa、MasterCard、Mir、銀聯',
   email_label: '電子郵件（選填）',
   email_hint: '將提供給支付服務用於寄送付款確認。收據連結一律顯示在下一頁。',
+  email_receipt_label: '接收收據的電子郵件（選填）',
+  email_receipt_hint: '我們會將收據（PDF）寄到此電子郵件地址。未填寫時，收據連結將以簡訊傳送到該號碼。支付服務也可能寄送付款確認至此地址。',
   pay_button: '前往付款',
   pay_note: '將前往支付服務頁面，付款後返回本站。',
   no_packs: '目前沒有販售中的方案，請稍後再試。',

@@ -60,6 +60,9 @@ export interface SiteText {
   readonly card_brands: string;
   readonly email_label: string;
   readonly email_hint: string;
+  /** The same field when mail is configured: the receipt goes to the address given. */
+  readonly email_receipt_label: string;
+  readonly email_receipt_hint: string;
   readonly pay_button: string;
   readonly pay_note: string;
   readonly no_packs: string;
