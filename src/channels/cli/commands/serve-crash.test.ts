@@ -27,7 +27,12 @@ describeEachDatabase('renewal survives kill -9 of the server', (t) => {
   before(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    env = { ...suite.env(), PORT: String(port), HOST: '127.0.0.1', PUBLIC_BASE_URL: base, LOG_LEVEL: 'warn', NETWORK_API_TOKEN: '' };
+    // AUTH_SECRET set, as production sets it: an SMS queued before the kill (a receipt's link) is
+    // sealed under it and must still open after the restart, not go dead under a new random secret.
+    env = {
+      ...suite.env(), PORT: String(port), HOST: '127.0.0.1', PUBLIC_BASE_URL: base, LOG_LEVEL: 'warn', NETWORK_API_TOKEN: '',
+      AUTH_SECRET: 'serve-crash-test-secret-0123456789abcdef',
+    };
   });
 
   after(async () => {
