@@ -154,6 +154,8 @@ export const FISCAL_DEFAULTS = Object.freeze({
   sno: 'osn' as TaxationSystem,
   sandbox_email: 'receipts@roamcard.example',
   sandbox_delay_ms: 2_000,
+  /** A cloud register answers within seconds: a document still not registered after a quarter of an hour needs a look. */
+  pending_alert_minutes: 15,
   pack: Object.freeze({ payment_method: 'full_payment' as FiscalPaymentMethod, payment_object: PAYMENT_OBJECT.service }),
   top_up: Object.freeze({ payment_method: 'advance' as FiscalPaymentMethod, payment_object: PAYMENT_OBJECT.payment }),
 });
@@ -222,6 +224,7 @@ const environmentSchema = z.object({
   FISCAL_PACK_PAYMENT_OBJECT: paymentObject.default(FISCAL_DEFAULTS.pack.payment_object),
   FISCAL_TOP_UP_PAYMENT_METHOD: fiscalPaymentMethod.default(FISCAL_DEFAULTS.top_up.payment_method),
   FISCAL_TOP_UP_PAYMENT_OBJECT: paymentObject.default(FISCAL_DEFAULTS.top_up.payment_object),
+  FISCAL_PENDING_ALERT_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(FISCAL_DEFAULTS.pending_alert_minutes),
   AUTH_SECRET: z
     .string()
     .min(AUTH_SECRET_LENGTH_MIN, `must be at least ${AUTH_SECRET_LENGTH_MIN} characters (openssl rand -hex 32)`)
@@ -427,6 +430,8 @@ export interface Config {
   readonly identity: IdentityConfig;
   /** 54-FZ fiscal receipts: which register, and what its documents say. */
   readonly fiscal: FiscalConfig;
+  /** FISCAL_PENDING_ALERT_MINUTES: a fiscal document not registered this long is shown (`roamcard fiscal pending`, /metrics). */
+  readonly fiscal_pending_alert_ms: number;
 }
 
 export { ConfigError };
@@ -513,6 +518,7 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     metrics_token: env.METRICS_TOKEN,
     identity,
     fiscal,
+    fiscal_pending_alert_ms: env.FISCAL_PENDING_ALERT_MINUTES * 60_000,
   });
 }
 

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerCheckCommand } from './commands/check.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerFiscalCommand } from './commands/fiscal.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerPartnersCommand } from './commands/partners.js';
@@ -34,6 +35,7 @@ registerPaymentsCommand(program);
 registerSmsCommand(program);
 registerStaffCommand(program);
 registerPartnersCommand(program);
+registerFiscalCommand(program);
 registerStoresCommand(program);
 registerSmscSimulatorCommand(program);
 

@@ -53,6 +53,13 @@ export class ServerMetrics {
   readonly payments_open = this.#gauge('roamcard_payments_open',
     'Payments not yet final, by provider and status (pending, requires_action)', ['provider', 'status']);
 
+  /**
+   * Fiscal documents that need a person, read from the database at scrape time: `pending_overdue`
+   * (not registered FISCAL_PENDING_ALERT_MINUTES after they were queued) and `failed` (refused by the register).
+   */
+  readonly fiscal_documents_attention = this.#gauge('roamcard_fiscal_documents_attention',
+    'Fiscal documents (54-FZ) not registered: pending beyond FISCAL_PENDING_ALERT_MINUTES, or failed', ['state']);
+
   /** Called before each scrape to refresh the database-backed gauges. */
   beforeScrape: (() => Promise<void>) | undefined;
 

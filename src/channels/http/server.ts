@@ -148,6 +148,9 @@ export function buildServer(context: AppContext, options: ServerOptions = {}) {
     for (const row of await openPaymentCounts(database.db)) {
       metrics.payments_open.set({ provider: row.provider, status: row.status }, row.count);
     }
+    const fiscal = await context.fiscal.attention(config.fiscal_pending_alert_ms);
+    metrics.fiscal_documents_attention.set({ state: 'pending_overdue' }, fiscal.pending_overdue);
+    metrics.fiscal_documents_attention.set({ state: 'failed' }, fiscal.failed);
   };
   return Object.assign(app, { metrics });
 }

@@ -129,3 +129,24 @@ export function refundRequestDraft(
     total_minor: refund.amount_minor,
   };
 }
+
+/**
+ * A correction of a registered sale (sell_correction, made on our own initiative): the sale's items
+ * and payments as they should have been registered, made now, naming the corrected settlement's
+ * date (tag 1178); the reason stays with our records.
+ */
+export function correctionRequestDraft(
+  sale: FiscalRequestDraft,
+  correction: { readonly reason: string; readonly corrected_at_ms: number },
+): FiscalRequestDraft {
+  return {
+    operation: 'sell_correction',
+    time_ms: correction.corrected_at_ms,
+    client: sale.client,
+    company: sale.company,
+    items: sale.items,
+    payments: sale.payments,
+    total_minor: sale.total_minor,
+    correction: { type: 'self', base_document: { date_ms: sale.time_ms }, reason: correction.reason },
+  };
+}

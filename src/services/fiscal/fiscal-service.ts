@@ -1,8 +1,10 @@
 import type { FiscalDocumentSettings } from '../../config.js';
 import { fiscalQrText } from '../../core/fiscal-qr.js';
 import { newId } from '../../core/ids.js';
+import { maskPhoneNumbersInText } from '../../core/phone.js';
 import type { Database } from '../../db/database.js';
 import type { FiscalDocumentsTable, ReceiptsTable, RefundsTable } from '../../db/schema.js';
+import { lockOrder } from '../../db/locks.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import {
@@ -11,7 +13,7 @@ import {
 import { queueJob } from '../jobs/job-kinds.js';
 import { PermanentJobError } from '../jobs/worker.js';
 import type { SellerDetails } from '../receipts/seller.js';
-import { refundRequestDraft, saleRequestDraft, type FiscalRequestDraft, type SaleFacts } from './fiscal-requests.js';
+import { correctionRequestDraft, refundRequestDraft, saleRequestDraft, type FiscalRequestDraft, type SaleFacts } from './fiscal-requests.js';
 
 /**
  * Fiscal documents (54-FZ): every receipt roamcard issues is registered at the fiscal register
@@ -80,6 +82,24 @@ export interface FiscalServiceOptions {
   readonly settings: FiscalDocumentSettings | undefined;
   readonly seller: Pick<SellerDetails, 'name' | 'inn'>;
 }
+
+/** A correction's reason: one line, kept with the document (the fiscal data format has no tag for it). */
+export const CORRECTION_REASON_LENGTH_MAX = 256;
+
+/** What `roamcard fiscal correct` gets: the correction queued (or the same one again), or why none was made. */
+export type CorrectionOutcome =
+  | { readonly kind: 'queued' | 'repeated'; readonly document: FiscalDocument }
+  | { readonly kind: 'no_register' | 'not_found' | 'bad_reason' }
+  | { readonly kind: 'not_registered'; readonly status: FiscalDocument['status'] };
+
+/** Documents that need a person: failed ones, and pending ones older than the alert's threshold. */
+export interface FiscalAttention {
+  readonly pending_overdue: number;
+  readonly failed: number;
+}
+
+/** `roamcard fiscal pending` lists at most this many, oldest first. */
+export const ATTENTION_LISTED_MAX = 200;
 
 /** The fiscal currency: registers in Russia take roubles only. */
 const FISCAL_CURRENCY = 'RUB';
@@ -158,6 +178,58 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
       .where('operation', '=', 'sell').executeTakeFirst();
   }
 
+  /**
+   * The documents not registered: failed ones, and those still pending `older_than_ms` after they
+   * were queued — oldest first, at most ATTENTION_LISTED_MAX.
+   */
+  needingAttention(older_than_ms: number): Promise<FiscalDocument[]> {
+    const before_ms = this.#options.clock.now_ms() - older_than_ms;
+    return this.#options.database.db.selectFrom('fiscal_documents').selectAll()
+      .where((eb) => eb.or([eb('status', '=', 'failed'), eb.and([eb('status', '=', 'pending'), eb('created_at_ms', '<=', before_ms)])]))
+      .orderBy('created_at_ms').orderBy('id').limit(ATTENTION_LISTED_MAX).execute();
+  }
+
+  /** How many documents need a person (the metrics' gauge). */
+  async attention(older_than_ms: number): Promise<FiscalAttention> {
+    const before_ms = this.#options.clock.now_ms() - older_than_ms;
+    const db = this.#options.database.db;
+    const count = async (status: 'pending' | 'failed', created_before_ms: number) => Number((await db.selectFrom('fiscal_documents')
+      .select((eb) => eb.fn.countAll<number>().as('count')).where('status', '=', status).where('created_at_ms', '<=', created_before_ms)
+      .executeTakeFirstOrThrow()).count);
+    return { pending_overdue: await count('pending', before_ms), failed: await count('failed', Number.MAX_SAFE_INTEGER) };
+  }
+
+  /**
+   * A correction (sell_correction, on our own initiative) of the registered sale of receipt
+   * `receipt_number`, with the reason a person gave: the sale's items and payments as they should
+   * have been registered, dated by the sale's settlement. Asked again with the same reason, the
+   * correction already made is the answer (a repeated command makes one document).
+   */
+  async correct(receipt_number: string, reason_text: string): Promise<CorrectionOutcome> {
+    const { register } = this.#options;
+    if (register === undefined) return { kind: 'no_register' };
+    const reason = reason_text.trim();
+    if (reason.length === 0 || reason.length > CORRECTION_REASON_LENGTH_MAX || /\p{Cc}/u.test(reason)) return { kind: 'bad_reason' };
+    const now_ms = this.#options.clock.now_ms();
+    return inTransaction(this.#options.database, async (trx): Promise<CorrectionOutcome> => {
+      const found = await trx.selectFrom('fiscal_documents').select('order_id').where('receipt_number', '=', receipt_number)
+        .where('operation', '=', 'sell').executeTakeFirst();
+      if (found === undefined) return { kind: 'not_found' };
+      await lockOrder(trx, found.order_id);
+      const sale = (await this.#saleOf({ receipt_number }, trx))!;
+      if (sale.status !== 'registered') return { kind: 'not_registered', status: sale.status };
+      const corrections = await trx.selectFrom('fiscal_documents').selectAll().where('corrects_id', '=', sale.id).execute();
+      const same = corrections.find((document) => requestOf(document).correction?.reason === reason);
+      if (same !== undefined) return { kind: 'repeated', document: same };
+      const { external_id: _sale_id, ...sale_request } = requestOf(sale);
+      const draft = correctionRequestDraft(sale_request, { reason, corrected_at_ms: now_ms });
+      const document = await this.#record(trx, {
+        operation: 'sell_correction', receipt_number, order_id: sale.order_id, line_id: sale.line_id, refund_id: null, corrects_id: sale.id,
+      }, { register: register.name, draft }, now_ms);
+      return { kind: 'queued', document };
+    });
+  }
+
   find(document_id: string): Promise<FiscalDocument | undefined> {
     return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('id', '=', document_id).executeTakeFirst();
   }
@@ -219,7 +291,7 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
       case 'failed':
         if (result.kind === 'final') {
           await this.#fail(document, result.error, result.uuid);
-          throw new PermanentJobError(`the fiscal register refused document ${document.id}: ${result.error.code} ${result.error.text}`);
+          throw new PermanentJobError(`the fiscal register refused document ${document.id}: ${errorForLog(result.error)}`);
         }
         // Kept while it waits, so the pending list says why; the worker's backoff asks again.
         await this.#options.database.db.updateTable('fiscal_documents').set({
@@ -227,7 +299,7 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
           ...(result.uuid === undefined ? {} : { register_uuid: result.uuid }),
           attempts: document.attempts + 1, updated_at_ms: now_ms,
         }).where('id', '=', document.id).where('status', '=', 'pending').execute();
-        throw new Error(`the fiscal register could not take document ${document.id} now: ${result.error.code} ${result.error.text}`);
+        throw new Error(`the fiscal register could not take document ${document.id} now: ${errorForLog(result.error)}`);
     }
   }
 
@@ -252,8 +324,8 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
     }
   }
 
-  #saleOf(document: Pick<FiscalDocument, 'receipt_number'>): Promise<FiscalDocument | undefined> {
-    return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('receipt_number', '=', document.receipt_number)
+  #saleOf(document: Pick<FiscalDocument, 'receipt_number'>, db: Executor = this.#options.database.db): Promise<FiscalDocument | undefined> {
+    return db.selectFrom('fiscal_documents').selectAll().where('receipt_number', '=', document.receipt_number)
       .where('operation', '=', 'sell').executeTakeFirst();
   }
 
@@ -320,6 +392,14 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
 /** The delay before ask number `poll + 1` of a pending document. */
 export function fiscalPollDelayMs(poll: number): number {
   return Math.min(FISCAL_POLL_DELAY_MS_FIRST * 2 ** Math.min(Math.max(poll, 0), 30), FISCAL_POLL_DELAY_MS_MAX);
+}
+
+/**
+ * The register's error for the job's last_error and the logs: a register may quote the client's
+ * number in it, which no log may carry in full.
+ */
+function errorForLog(error: FiscalError): string {
+  return maskPhoneNumbersInText(`${error.code} ${error.text}`);
 }
 
 function requestOf(document: FiscalDocument): FiscalRequest {
