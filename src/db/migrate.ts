@@ -20,6 +20,7 @@ import * as partners from './migrations/0016-partners.js';
 import * as fiscalSandbox from './migrations/0017-fiscal-sandbox.js';
 import * as receiptDeliveries from './migrations/0018-receipt-deliveries.js';
 import * as fiscalDocuments from './migrations/0019-fiscal-documents.js';
+import * as fiscalSubjects from './migrations/0020-fiscal-subjects.js';
 
 /** Migrations are imported, not read from disk, so a bundled or compiled build carries them along. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017-fiscal-sandbox': fiscalSandbox,
   '0018-receipt-deliveries': receiptDeliveries,
   '0019-fiscal-documents': fiscalDocuments,
+  '0020-fiscal-subjects': fiscalSubjects,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -814,6 +814,8 @@ export interface FiscalSandboxCountersTable {
 
 export type FiscalDocumentStatus = 'pending' | 'registered' | 'failed';
 
+export type FiscalSubject = 'receipt' | 'payment' | 'top_up';
+
 /**
  * A document sent to the fiscal register (0019-fiscal-documents): its id is the register's
  * external_id, its request frozen when it was queued; the attributes once registered.
@@ -821,8 +823,16 @@ export type FiscalDocumentStatus = 'pending' | 'registered' | 'failed';
 export interface FiscalDocumentsTable {
   id: string;
   operation: 'sell' | 'sell_refund' | 'sell_correction';
-  receipt_number: string;
-  order_id: string;
+  /**
+   * What the document is about (0020-fiscal-subjects): a receipt's pack sale (`receipt_number`,
+   * `order_id`), money an order did not use (`payment_id`, `order_id`), or a wallet top-up (`entry_id`).
+   */
+  subject: FiscalSubject;
+  receipt_number: string | null;
+  order_id: string | null;
+  payment_id: string | null;
+  /** subject `top_up`: the top-up's journal entry. */
+  entry_id: string | null;
   line_id: string;
   /** sell_refund: the refund it registers. */
   refund_id: string | null;

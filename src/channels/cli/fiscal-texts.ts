@@ -14,6 +14,8 @@ export interface FiscalTexts {
     document: string; receipt: string; operation: string; status: string; queued: string; waiting: string; attempts: string; error: string;
   };
   operations: Readonly<Record<FiscalDocument['operation'], string>>;
+  /** The "for" column of a document without a receipt: what took the money, before its id. */
+  subjects: Readonly<Record<Exclude<FiscalDocument['subject'], 'receipt'>, string>>;
   statuses: Readonly<Record<FiscalDocument['status'], string>>;
   minutes: (p: { minutes: number }) => string;
   queued: (p: { id: string; receipt: string; register: string }) => string;
@@ -30,8 +32,9 @@ const TEXTS: Readonly<Record<Language, FiscalTexts>> = {
     none: ({ minutes }) => `Every fiscal document is registered or on its way: none pending over ${minutes} min, none failed.`,
     listed: ({ count, minutes }) => `${count} fiscal document(s) not registered (pending over ${minutes} min, or failed):`,
     more: ({ shown }) => `… the oldest ${shown} shown; fix these first.`,
-    columns: { document: 'document', receipt: 'receipt', operation: 'operation', status: 'status', queued: 'queued', waiting: 'waiting', attempts: 'calls', error: 'register\'s error' },
+    columns: { document: 'document', receipt: 'for', operation: 'operation', status: 'status', queued: 'queued', waiting: 'waiting', attempts: 'calls', error: 'register\'s error' },
     operations: { sell: 'sale', sell_refund: 'refund', sell_correction: 'correction' },
+    subjects: { payment: 'unused payment', top_up: 'top-up' },
     statuses: { pending: 'pending', registered: 'registered', failed: 'FAILED' },
     minutes: ({ minutes }) => `${minutes} min`,
     queued: ({ id, receipt, register }) => `Correction ${id} of receipt ${receipt} queued for the ${register} register; the server's outbox worker sends it.`,
@@ -46,8 +49,9 @@ const TEXTS: Readonly<Record<Language, FiscalTexts>> = {
     none: ({ minutes }) => `Все фискальные документы зарегистрированы или в пути: ни один не ждёт дольше ${minutes} мин, ни один не отклонён.`,
     listed: ({ count, minutes }) => `Не зарегистрировано фискальных документов: ${count} (ждут дольше ${minutes} мин или отклонены):`,
     more: ({ shown }) => `… показаны ${shown} самых старых; начните с них.`,
-    columns: { document: 'документ', receipt: 'квитанция', operation: 'операция', status: 'статус', queued: 'поставлен', waiting: 'ждёт', attempts: 'вызовов', error: 'ошибка кассы' },
+    columns: { document: 'документ', receipt: 'основание', operation: 'операция', status: 'статус', queued: 'поставлен', waiting: 'ждёт', attempts: 'вызовов', error: 'ошибка кассы' },
     operations: { sell: 'приход', sell_refund: 'возврат прихода', sell_correction: 'коррекция' },
+    subjects: { payment: 'неиспользованный платёж', top_up: 'пополнение' },
     statuses: { pending: 'ожидает', registered: 'зарегистрирован', failed: 'ОТКЛОНЁН' },
     minutes: ({ minutes }) => `${minutes} мин`,
     queued: ({ id, receipt, register }) => `Чек коррекции ${id} к квитанции ${receipt} поставлен в очередь кассы ${register}; его отправит обработчик очереди сервера.`,
@@ -62,8 +66,9 @@ const TEXTS: Readonly<Record<Language, FiscalTexts>> = {
     none: ({ minutes }) => `所有财政单据均已登记或正在登记：没有等待超过 ${minutes} 分钟的，也没有被拒绝的。`,
     listed: ({ count, minutes }) => `${count} 份财政单据未登记（等待超过 ${minutes} 分钟或被拒绝）：`,
     more: ({ shown }) => `……仅显示最早的 ${shown} 份，请先处理这些。`,
-    columns: { document: '单据', receipt: '收据', operation: '操作', status: '状态', queued: '排队时间', waiting: '已等待', attempts: '调用次数', error: '收款机错误' },
+    columns: { document: '单据', receipt: '对象', operation: '操作', status: '状态', queued: '排队时间', waiting: '已等待', attempts: '调用次数', error: '收款机错误' },
     operations: { sell: '销售', sell_refund: '退款', sell_correction: '更正' },
+    subjects: { payment: '未使用的付款', top_up: '充值' },
     statuses: { pending: '等待中', registered: '已登记', failed: '被拒绝' },
     minutes: ({ minutes }) => `${minutes} 分钟`,
     queued: ({ id, receipt, register }) => `收据 ${receipt} 的更正单据 ${id} 已排入收款机 ${register} 的队列，由服务器的队列处理程序发送。`,
@@ -78,8 +83,9 @@ const TEXTS: Readonly<Record<Language, FiscalTexts>> = {
     none: ({ minutes }) => `所有財政單據均已登記或正在登記：沒有等待超過 ${minutes} 分鐘的，也沒有被拒絕的。`,
     listed: ({ count, minutes }) => `${count} 份財政單據未登記（等待超過 ${minutes} 分鐘或被拒絕）：`,
     more: ({ shown }) => `……僅顯示最早的 ${shown} 份，請先處理這些。`,
-    columns: { document: '單據', receipt: '收據', operation: '操作', status: '狀態', queued: '排隊時間', waiting: '已等待', attempts: '呼叫次數', error: '收銀機錯誤' },
+    columns: { document: '單據', receipt: '對象', operation: '操作', status: '狀態', queued: '排隊時間', waiting: '已等待', attempts: '呼叫次數', error: '收銀機錯誤' },
     operations: { sell: '銷售', sell_refund: '退款', sell_correction: '更正' },
+    subjects: { payment: '未使用的付款', top_up: '儲值' },
     statuses: { pending: '等待中', registered: '已登記', failed: '被拒絕' },
     minutes: ({ minutes }) => `${minutes} 分鐘`,
     queued: ({ id, receipt, register }) => `收據 ${receipt} 的更正單據 ${id} 已排入收銀機 ${register} 的佇列，由伺服器的佇列處理程式傳送。`,

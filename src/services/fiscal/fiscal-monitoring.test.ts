@@ -117,20 +117,20 @@ describeEachDatabase('fiscal documents needing a person: pending too long, faile
   it('corrects a registered sale once per reason: the sale as it should be, dated by it, registered with n=1', async () => {
     const document = await sale();
     assert.deepEqual(await context.fiscal.correct('RC-2099-000001', 'wrong VAT'), { kind: 'not_found' });
-    assert.deepEqual(await context.fiscal.correct(document.receipt_number, 'wrong VAT'), { kind: 'not_registered', status: 'pending' });
+    assert.deepEqual(await context.fiscal.correct(document.receipt_number!, 'wrong VAT'), { kind: 'not_registered', status: 'pending' });
     await registerAll();
     for (const reason of ['', '   ', 'two\nlines', 'x'.repeat(CORRECTION_REASON_LENGTH_MAX + 1)]) {
-      assert.deepEqual(await context.fiscal.correct(document.receipt_number, reason), { kind: 'bad_reason' }, JSON.stringify(reason));
+      assert.deepEqual(await context.fiscal.correct(document.receipt_number!, reason), { kind: 'bad_reason' }, JSON.stringify(reason));
     }
-    const queued = await context.fiscal.correct(document.receipt_number, ' VAT rate was wrong ');
+    const queued = await context.fiscal.correct(document.receipt_number!, ' VAT rate was wrong ');
     assert.equal(queued.kind, 'queued');
     const correction = queued.kind === 'queued' ? queued.document : assert.fail('queued');
     assert.equal(correction.operation, 'sell_correction');
     assert.equal(correction.corrects_id, document.id);
     assert.equal(correction.receipt_number, document.receipt_number);
-    const repeated = await context.fiscal.correct(document.receipt_number, 'VAT rate was wrong');
+    const repeated = await context.fiscal.correct(document.receipt_number!, 'VAT rate was wrong');
     assert.deepEqual(repeated.kind === 'repeated' ? repeated.document.id : undefined, correction.id);
-    const another = await context.fiscal.correct(document.receipt_number, 'item name was wrong');
+    const another = await context.fiscal.correct(document.receipt_number!, 'item name was wrong');
     assert.equal(another.kind, 'queued');
 
     await registerAll();
@@ -148,6 +148,6 @@ describeEachDatabase('fiscal documents needing a person: pending too long, faile
     const without = new FiscalService({
       database: t.database, clock, register: undefined, settings: undefined, seller: context.config.seller,
     });
-    assert.deepEqual(await without.correct(document.receipt_number, 'another'), { kind: 'no_register' });
+    assert.deepEqual(await without.correct(document.receipt_number!, 'another'), { kind: 'no_register' });
   });
 });

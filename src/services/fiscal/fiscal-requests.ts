@@ -12,7 +12,7 @@ import type { FiscalItemTerms } from '../../config.js';
  * request every time, and once built the request is frozen in its fiscal_documents row.
  */
 
-/** What a sale's fiscal document is made from: all of it recorded when the sale was. */
+/** What a sale's (or an advance's) fiscal document is made from: all of it recorded when the money came. */
 export interface SaleFacts {
   readonly amount_minor: number;
   readonly currency: string;
@@ -22,7 +22,7 @@ export interface SaleFacts {
   readonly payment_method: string;
   /** When the payment was taken: the document's settlement time. */
   readonly paid_at_ms: number;
-  /** The pack's name as the tax service reads it (Russian). */
+  /** The item's name as the tax service reads it (Russian): the pack's, or ADVANCE_ITEM_NAME. */
   readonly item_name: string;
   /** Where the register sends the electronic receipt: the payer's e-mail, else the line's number. */
   readonly client: { readonly email?: string; readonly phone?: string };
@@ -40,6 +40,13 @@ export interface SupplierDetails {
 
 /** A request without its external_id: that is the fiscal document's own id, given when its row is written. */
 export type FiscalRequestDraft = Omit<FiscalRequest, 'external_id'>;
+
+/**
+ * The item of an advance: money whose use is not known when it is paid — a wallet top-up, or a
+ * payment that reached an order which did not use it (and is returned). The tax service reads it
+ * in Russian; FISCAL_TOP_UP_PAYMENT_METHOD / _OBJECT itemise it (advance, "payment" by default).
+ */
+export const ADVANCE_ITEM_NAME = 'Аванс за услуги связи';
 
 /** Tag 1044 (the payment agent's operation) holds at most 24 characters. */
 export const AGENT_OPERATION_LENGTH_MAX = 24;
@@ -60,13 +67,16 @@ export function fiscalPaymentTypeOf(payment_method: string): FiscalPaymentType {
   return 'electronic';
 }
 
-/** The sale's document: one pack, quantity 1, at the price it was sold for. */
+/**
+ * A sale's document: one item, quantity 1, at the sum paid — a pack (the pack's terms and name) or
+ * an advance (the top-up's terms, ADVANCE_ITEM_NAME).
+ */
 export function saleRequestDraft(
   facts: SaleFacts,
-  settings: { readonly company: FiscalCompany; readonly pack: FiscalItemTerms; readonly supplier: SupplierDetails },
+  settings: { readonly company: FiscalCompany; readonly terms: FiscalItemTerms; readonly supplier: SupplierDetails },
 ): FiscalRequestDraft {
-  const { pack } = settings;
-  const vat = vatTypeFor(facts.vat_rate_percent, pack.payment_method);
+  const { terms } = settings;
+  const vat = vatTypeFor(facts.vat_rate_percent, terms.payment_method);
   // The configuration refuses a VAT table a register cannot print (config.ts fiscalConfig): a receipt with such a rate is a bug.
   assert(vat !== undefined, `VAT rate ${facts.vat_rate_percent}% has no fiscal VAT type`);
   const item: FiscalItem = {
@@ -75,8 +85,8 @@ export function saleRequestDraft(
     quantity: 1,
     sum_minor: facts.amount_minor,
     measure: MEASURE_PIECE,
-    payment_method: pack.payment_method,
-    payment_object: pack.payment_object,
+    payment_method: terms.payment_method,
+    payment_object: terms.payment_object,
     vat,
     ...(facts.agent === null ? {} : { agent: agentOf(facts.agent, settings.supplier) }),
   };

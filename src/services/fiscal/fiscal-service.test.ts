@@ -5,7 +5,8 @@ import type { AppContext } from '../../app/context.js';
 import { loadConfig } from '../../config.js';
 import type { ManualClock } from '../../ports/clock.js';
 import type { FiscalRegister, FiscalRequest, FiscalResult } from '../../ports/fiscal-register.js';
-import { describeEachDatabase, type TestDatabase } from '../../testing/databases.js';
+import { describeEachDatabase } from '../../testing/databases.js';
+import { assertQrMatchesRegister, fiscalOver, sandboxDocuments, settleFiscal } from '../../testing/fiscal-documents.js';
 import { seededContext } from '../../testing/seeded-context.js';
 import { drainUntilIdle } from '../../testing/waiting.js';
 import { payFromWallet } from '../../testing/wallet-payers.js';
@@ -31,7 +32,6 @@ const PACK = 'data-1gb-1d';
 const PACK_PRICE_MINOR = 19_000;
 /** The demo's instant (26 November 2025) is before 2026: VAT 20 %. */
 const VAT_TYPE_2025 = 'vat20';
-const MOSCOW_OFFSET_MS = 3 * 3_600_000;
 
 for (const delay_ms of [0, 5_000]) {
   describeEachDatabase(`fiscal documents: every receipt registered once (sandbox register, ${delay_ms} ms)`, (t) => {
@@ -48,16 +48,7 @@ for (const delay_ms of [0, 5_000]) {
       });
     });
 
-    /** Runs the outbox until the fiscal documents have had time to be made (the register's delay, then the next ask). */
-    async function settle(): Promise<void> {
-      const worker = context.createWorker();
-      await drainUntilIdle(worker);
-      // A document the register has not made yet, or a refund whose sale it has not made, is asked about again later.
-      for (let round = 0; round < 3; round += 1) {
-        clock.advance(delay_ms + FISCAL_POLL_DELAY_MS_FIRST * 8);
-        await drainUntilIdle(worker);
-      }
-    }
+    const settle = () => settleFiscal(context, clock, delay_ms);
 
     async function saleDocument(order_id: string): Promise<FiscalDocument> {
       const documents = await context.fiscal.documentsOfOrder(order_id);
@@ -345,29 +336,6 @@ describeEachDatabase('fiscal documents: none without a register', (t) => {
   });
 });
 
-function fiscalOver(t: TestDatabase, clock: ManualClock, register: FiscalRegister): FiscalService {
-  const config = loadConfig({});
-  const settings = config.fiscal.register === undefined ? undefined : config.fiscal;
-  return new FiscalService({ database: t.database, clock, register, settings, seller: config.seller });
-}
-
 function stubRegister(answer: (request: FiscalRequest) => Promise<FiscalResult>): FiscalRegister {
   return { name: 'sandbox', register: answer, report: () => answer({} as FiscalRequest) };
-}
-
-async function sandboxDocuments(t: TestDatabase, external_id: string): Promise<number> {
-  return (await t.database.db.selectFrom('fiscal_sandbox_documents').select('uuid').where('external_id', '=', external_id).execute()).length;
-}
-
-/** The QR text, against the register's own record of the document (not through fiscalQrText): Moscow time, roubles, n. */
-async function assertQrMatchesRegister(t: TestDatabase, document: FiscalDocument, n: 1 | 2): Promise<void> {
-  const made = await t.database.db.selectFrom('fiscal_sandbox_documents').selectAll().where('external_id', '=', document.id).executeTakeFirstOrThrow();
-  const moscow = new Date(Number(made.receipt_datetime_ms) + MOSCOW_OFFSET_MS).toISOString();
-  const t_text = `${moscow.slice(0, 4)}${moscow.slice(5, 7)}${moscow.slice(8, 10)}T${moscow.slice(11, 13)}${moscow.slice(14, 16)}`;
-  const s_text = `${Math.floor(Number(made.total_minor) / 100)}.${String(Number(made.total_minor) % 100).padStart(2, '0')}`;
-  assert.equal(document.qr_text, `t=${t_text}&s=${s_text}&fn=${made.fn_number}&i=${made.fiscal_document_number}&fp=${made.fiscal_document_attribute}&n=${n}`);
-  assert.equal(made.fn_number, '9999000000000001');
-  assert.equal(document.fn_number, made.fn_number);
-  assert.equal(Number(document.fiscal_document_number), Number(made.fiscal_document_number));
-  assert.equal(document.is_test, 1);
 }

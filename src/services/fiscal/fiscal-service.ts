@@ -3,7 +3,7 @@ import { fiscalQrText } from '../../core/fiscal-qr.js';
 import { newId } from '../../core/ids.js';
 import { maskPhoneNumbersInText } from '../../core/phone.js';
 import type { Database } from '../../db/database.js';
-import type { FiscalDocumentsTable, ReceiptsTable, RefundsTable } from '../../db/schema.js';
+import type { FiscalDocumentsTable, PaymentsTable, ReceiptsTable, RefundsTable } from '../../db/schema.js';
 import { lockOrder } from '../../db/locks.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
@@ -13,16 +13,20 @@ import {
 import { queueJob } from '../jobs/job-kinds.js';
 import { PermanentJobError } from '../jobs/worker.js';
 import type { SellerDetails } from '../receipts/seller.js';
-import { correctionRequestDraft, refundRequestDraft, saleRequestDraft, type FiscalRequestDraft, type SaleFacts } from './fiscal-requests.js';
+import { vatRateAt } from '../receipts/vat.js';
+import {
+  ADVANCE_ITEM_NAME, correctionRequestDraft, refundRequestDraft, saleRequestDraft, type FiscalRequestDraft, type SaleFacts,
+} from './fiscal-requests.js';
 
 /**
  * Fiscal documents (54-FZ): every receipt roamcard issues is registered at the fiscal register
- * through the outbox. The document's row and its `fiscal.register` job are written in the very
- * transaction that writes the receipt, so a receipt never lacks its document and a document never
- * exists without its receipt. The job sends the frozen request (register), then asks about it
- * (report) until the register has made it; the row's id is the register's external_id, so however
- * often the job runs — twice at once, again after a crash between the call and its answer — the
- * register makes one document.
+ * through the outbox, and so is money that reaches no receipt — a wallet top-up, a payment an
+ * order did not use — as an advance. The document's row and its `fiscal.register` job are written
+ * in the very transaction that writes the receipt (the top-up, the refund), so nothing that took
+ * money lacks its document and a document never exists without what it registers. The job sends
+ * the frozen request (register), then asks about it (report) until the register has made it; the
+ * row's id is the register's external_id, so however often the job runs — twice at once, again
+ * after a crash between the call and its answer — the register makes one document.
  */
 
 export type FiscalDocument = FiscalDocumentsTable;
@@ -64,13 +68,43 @@ export interface ReceiptFiscaliser {
   recordSale(trx: Executor, receipt: Pick<ReceiptsTable, 'number' | 'order_id' | 'line_id'>, prepared: PreparedSale, now_ms: number): Promise<FiscalDocument>;
 }
 
-/** How a completed refund reaches the fiscal documents (services/renewal refunds and settlement, the desk). */
+/** How refunds, and the payments they return, reach the fiscal documents (services/renewal refunds and settlement, the desk). */
 export interface RefundFiscaliser {
   /**
    * In the refund's transaction, once it has succeeded: the sell_refund document of its sale, and its
    * job. Nothing when the sale has no document (yet: the sale's, when made, brings its refunds along).
    */
   recordRefund(trx: Executor, refund: RefundsTable, now_ms: number): Promise<FiscalDocument | undefined>;
+  /**
+   * In settlement's transaction: money reached an order that will not use it (a duplicate payment,
+   * an order already closed, a pack that cannot be activated) and is to be returned. It was taken,
+   * so it is registered now, as an advance; its refund, when the money is back, turns that round.
+   */
+  recordUnusedPayment(trx: Executor, payment: UnusedPayment, now_ms: number): Promise<FiscalDocument | undefined>;
+}
+
+/** The payment facts an unused payment's document is made from. */
+export type UnusedPayment = Pick<PaymentsTable, 'id' | 'order_id' | 'line_id' | 'method' | 'amount_minor' | 'currency' | 'finalized_at_ms'>;
+
+/** How wallet top-ups reach the fiscal documents (the partners' top-ups). */
+export interface TopUpFiscaliser {
+  /** In the top-up's transaction: its document (an advance), once per journal entry. */
+  recordTopUp(trx: Executor, top_up: TopUpFacts, now_ms: number): Promise<FiscalDocument | undefined>;
+}
+
+/** A wallet top-up as its document needs it. */
+export interface TopUpFacts {
+  /** The credit's journal entry: the document's subject, one document per entry. */
+  readonly entry_id: string;
+  readonly line_id: string;
+  readonly amount_minor: number;
+  readonly currency: string;
+  /** When the money came: the document's settlement time, and the VAT of that day. */
+  readonly paid_at_ms: number;
+  /** How it was paid, as a payments row names methods (a payment agent's top-up: `agent`). */
+  readonly payment_method: string;
+  /** A payment agent took the money: the agent, as its partner row names it. */
+  readonly agent: { readonly name: string; readonly inn: string } | null;
 }
 
 export interface FiscalServiceOptions {
@@ -80,7 +114,8 @@ export interface FiscalServiceOptions {
   readonly register: FiscalRegister | undefined;
   /** config.fiscal when a register is configured: the company block and how items are itemised. */
   readonly settings: FiscalDocumentSettings | undefined;
-  readonly seller: Pick<SellerDetails, 'name' | 'inn'>;
+  /** The supplier an agent sells for, and the VAT table an advance's rate is read from. */
+  readonly seller: Pick<SellerDetails, 'name' | 'inn' | 'vat_rates'>;
 }
 
 /** A correction's reason: one line, kept with the document (the fiscal data format has no tag for it). */
@@ -104,7 +139,11 @@ export const ATTENTION_LISTED_MAX = 200;
 /** The fiscal currency: registers in Russia take roubles only. */
 const FISCAL_CURRENCY = 'RUB';
 
-export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
+/** A document's subject and its links (0020-fiscal-subjects): every link of another subject is null. */
+type SubjectLink = Pick<FiscalDocument, 'subject' | 'receipt_number' | 'order_id' | 'payment_id' | 'entry_id' | 'line_id'>;
+type DocumentLink = SubjectLink & Pick<FiscalDocument, 'operation' | 'refund_id' | 'corrects_id'>;
+
+export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser, TopUpFiscaliser {
   readonly #options: FiscalServiceOptions;
 
   constructor(options: FiscalServiceOptions) {
@@ -124,13 +163,14 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
     const sale = await this.#saleFacts(facts);
     return {
       register: register.name,
-      draft: saleRequestDraft(sale, { company: settings.company, pack: settings.items.pack, supplier: this.#options.seller }),
+      draft: saleRequestDraft(sale, { company: settings.company, terms: settings.items.pack, supplier: this.#options.seller }),
     };
   }
 
   async recordSale(trx: Executor, receipt: Pick<ReceiptsTable, 'number' | 'order_id' | 'line_id'>, prepared: PreparedSale, now_ms: number): Promise<FiscalDocument> {
     const sale = await this.#record(trx, {
-      operation: 'sell', receipt_number: receipt.number, order_id: receipt.order_id, line_id: receipt.line_id, refund_id: null, corrects_id: null,
+      operation: 'sell', subject: 'receipt', receipt_number: receipt.number, order_id: receipt.order_id, payment_id: null, entry_id: null,
+      line_id: receipt.line_id, refund_id: null, corrects_id: null,
     }, prepared, now_ms);
     // A refund that completed before the receipt was issued (a pack refunded within seconds) gets its document now.
     const refunds = await trx.selectFrom('refunds').innerJoin('receipts', 'receipts.payment_id', 'refunds.payment_id').selectAll('refunds')
@@ -141,10 +181,65 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
 
   async recordRefund(trx: Executor, refund: RefundsTable, now_ms: number): Promise<FiscalDocument | undefined> {
     if (refund.status !== 'succeeded') return undefined;
-    const sale = await trx.selectFrom('fiscal_documents').innerJoin('receipts', 'receipts.number', 'fiscal_documents.receipt_number')
-      .selectAll('fiscal_documents').where('receipts.payment_id', '=', refund.payment_id).where('fiscal_documents.operation', '=', 'sell')
-      .executeTakeFirst();
+    const sale = await this.#saleOfPayment(trx, refund.payment_id);
     return sale === undefined ? undefined : this.#recordRefundOf(trx, sale, refund, now_ms);
+  }
+
+  /** The sale document a payment's money is registered by: its receipt's, or its own as an unused payment. */
+  async #saleOfPayment(trx: Executor, payment_id: string): Promise<FiscalDocument | undefined> {
+    const of_receipt = await trx.selectFrom('fiscal_documents').innerJoin('receipts', 'receipts.number', 'fiscal_documents.receipt_number')
+      .selectAll('fiscal_documents').where('receipts.payment_id', '=', payment_id).where('fiscal_documents.operation', '=', 'sell')
+      .executeTakeFirst();
+    return of_receipt ?? trx.selectFrom('fiscal_documents').selectAll().where('payment_id', '=', payment_id).where('operation', '=', 'sell')
+      .executeTakeFirst();
+  }
+
+  async recordUnusedPayment(trx: Executor, payment: UnusedPayment, now_ms: number): Promise<FiscalDocument | undefined> {
+    // From the wallet to the wallet: no money left the customer, and none comes back to them.
+    if (payment.method === 'wallet') return undefined;
+    const existing = await trx.selectFrom('fiscal_documents').selectAll().where('payment_id', '=', payment.id).where('operation', '=', 'sell')
+      .executeTakeFirst();
+    if (existing !== undefined) return existing;
+    const paid_at_ms = payment.finalized_at_ms ?? now_ms;
+    const source = await this.#sourceOf(trx, payment.id, payment.method);
+    return this.#recordAdvance(trx, {
+      subject: 'payment', receipt_number: null, order_id: payment.order_id, payment_id: payment.id, entry_id: null, line_id: payment.line_id,
+    }, {
+      amount_minor: payment.amount_minor, currency: payment.currency, payment_method: payment.method, paid_at_ms,
+      client: await this.#clientOf(trx, payment.order_id, payment.line_id), ...source,
+    }, now_ms);
+  }
+
+  async recordTopUp(trx: Executor, top_up: TopUpFacts, now_ms: number): Promise<FiscalDocument | undefined> {
+    const existing = await trx.selectFrom('fiscal_documents').selectAll().where('entry_id', '=', top_up.entry_id).executeTakeFirst();
+    if (existing !== undefined) return existing;
+    return this.#recordAdvance(trx, {
+      subject: 'top_up', receipt_number: null, order_id: null, payment_id: null, entry_id: top_up.entry_id, line_id: top_up.line_id,
+    }, {
+      amount_minor: top_up.amount_minor, currency: top_up.currency, payment_method: top_up.payment_method, paid_at_ms: top_up.paid_at_ms,
+      client: await this.#clientOf(trx, null, top_up.line_id), store_address: null, agent: top_up.agent,
+    }, now_ms);
+  }
+
+  /**
+   * An advance's sale document (FISCAL_TOP_UP_PAYMENT_* terms, VAT of the day the money came): money
+   * whose use is not known when it is taken. Nothing without a register, for no money, or in a
+   * currency a register does not take.
+   */
+  async #recordAdvance(
+    trx: Executor,
+    link: SubjectLink,
+    facts: Omit<SaleFacts, 'vat_rate_percent' | 'item_name'>,
+    now_ms: number,
+  ): Promise<FiscalDocument | undefined> {
+    const { register, settings, seller } = this.#options;
+    if (register === undefined || settings === undefined) return undefined;
+    if (facts.amount_minor <= 0 || facts.currency !== FISCAL_CURRENCY) return undefined;
+    const draft = saleRequestDraft(
+      { ...facts, vat_rate_percent: vatRateAt(seller.vat_rates, facts.paid_at_ms), item_name: ADVANCE_ITEM_NAME },
+      { company: settings.company, terms: settings.items.top_up, supplier: seller },
+    );
+    return this.#record(trx, { ...link, operation: 'sell', refund_id: null, corrects_id: null }, { register: register.name, draft }, now_ms);
   }
 
   async #recordRefundOf(trx: Executor, sale: FiscalDocument, refund: RefundsTable, now_ms: number): Promise<FiscalDocument | undefined> {
@@ -155,12 +250,10 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
     const { external_id: _sale_id, ...sale_request } = requestOf(sale);
     // The refund's own time: when it succeeded (the row's last change, made in this very transaction or before).
     const draft = refundRequestDraft(sale_request, { amount_minor: refund.amount_minor, refunded_at_ms: refund.updated_at_ms });
-    return this.#record(trx, {
-      operation: 'sell_refund', receipt_number: sale.receipt_number, order_id: sale.order_id, line_id: sale.line_id, refund_id: refund.id, corrects_id: null,
-    }, { register: register.name, draft }, now_ms);
+    return this.#record(trx, { ...subjectOf(sale), operation: 'sell_refund', refund_id: refund.id, corrects_id: null }, { register: register.name, draft }, now_ms);
   }
 
-  /** The order's documents, oldest first (its sale, then refunds and corrections). */
+  /** The order's documents, oldest first: its receipt's (sale, refunds, corrections) and those of payments it did not use. */
   documentsOfOrder(order_id: string): Promise<FiscalDocument[]> {
     return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('order_id', '=', order_id)
       .orderBy('created_at_ms').orderBy('id').execute();
@@ -175,7 +268,12 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
   /** The order's sale document (its receipt's), if one was made. */
   saleOfOrder(order_id: string): Promise<FiscalDocument | undefined> {
     return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('order_id', '=', order_id)
-      .where('operation', '=', 'sell').executeTakeFirst();
+      .where('subject', '=', 'receipt').where('operation', '=', 'sell').executeTakeFirst();
+  }
+
+  /** A wallet top-up's document, by the top-up's journal entry. */
+  documentOfTopUp(entry_id: string): Promise<FiscalDocument | undefined> {
+    return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('entry_id', '=', entry_id).executeTakeFirst();
   }
 
   /**
@@ -214,18 +312,17 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
     return inTransaction(this.#options.database, async (trx): Promise<CorrectionOutcome> => {
       const found = await trx.selectFrom('fiscal_documents').select('order_id').where('receipt_number', '=', receipt_number)
         .where('operation', '=', 'sell').executeTakeFirst();
-      if (found === undefined) return { kind: 'not_found' };
+      if (found?.order_id == null) return { kind: 'not_found' };
       await lockOrder(trx, found.order_id);
-      const sale = (await this.#saleOf({ receipt_number }, trx))!;
+      const sale = (await this.#saleOf({ subject: 'receipt', receipt_number, payment_id: null }, trx))!;
       if (sale.status !== 'registered') return { kind: 'not_registered', status: sale.status };
       const corrections = await trx.selectFrom('fiscal_documents').selectAll().where('corrects_id', '=', sale.id).execute();
       const same = corrections.find((document) => requestOf(document).correction?.reason === reason);
       if (same !== undefined) return { kind: 'repeated', document: same };
       const { external_id: _sale_id, ...sale_request } = requestOf(sale);
       const draft = correctionRequestDraft(sale_request, { reason, corrected_at_ms: now_ms });
-      const document = await this.#record(trx, {
-        operation: 'sell_correction', receipt_number, order_id: sale.order_id, line_id: sale.line_id, refund_id: null, corrects_id: sale.id,
-      }, { register: register.name, draft }, now_ms);
+      const document = await this.#record(trx, { ...subjectOf(sale), operation: 'sell_correction', refund_id: null, corrects_id: sale.id },
+        { register: register.name, draft }, now_ms);
       return { kind: 'queued', document };
     });
   }
@@ -324,9 +421,15 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
     }
   }
 
-  #saleOf(document: Pick<FiscalDocument, 'receipt_number'>, db: Executor = this.#options.database.db): Promise<FiscalDocument | undefined> {
-    return db.selectFrom('fiscal_documents').selectAll().where('receipt_number', '=', document.receipt_number)
-      .where('operation', '=', 'sell').executeTakeFirst();
+  /** The sale a refund or a correction turns round: the same receipt's, or the same unused payment's. */
+  #saleOf(
+    document: Pick<FiscalDocument, 'subject' | 'receipt_number' | 'payment_id'>,
+    db: Executor = this.#options.database.db,
+  ): Promise<FiscalDocument | undefined> {
+    const query = db.selectFrom('fiscal_documents').selectAll().where('operation', '=', 'sell');
+    if (document.subject === 'receipt' && document.receipt_number !== null) return query.where('receipt_number', '=', document.receipt_number).executeTakeFirst();
+    if (document.subject === 'payment' && document.payment_id !== null) return query.where('payment_id', '=', document.payment_id).executeTakeFirst();
+    return Promise.resolve(undefined);
   }
 
   async #fail(document: FiscalDocument, error: FiscalError, uuid: string | undefined): Promise<void> {
@@ -345,7 +448,7 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
    */
   async #record(
     trx: Executor,
-    link: Pick<FiscalDocument, 'operation' | 'receipt_number' | 'order_id' | 'line_id' | 'refund_id' | 'corrects_id'>,
+    link: DocumentLink,
     prepared: PreparedSale,
     now_ms: number,
   ): Promise<FiscalDocument> {
@@ -369,24 +472,44 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser {
   /** The stored facts of a sale beyond its receipt: the payer, the pack's Russian name, the desk or the agent. */
   async #saleFacts(facts: ReceiptSaleFacts): Promise<SaleFacts> {
     const db = this.#options.database.db;
-    const order = await db.selectFrom('orders').select(['payer_email']).where('id', '=', facts.order_id).executeTakeFirstOrThrow();
-    const line = await db.selectFrom('lines').select(['msisdn']).where('id', '=', facts.line_id).executeTakeFirstOrThrow();
     // The tax service reads the document in Russian, whatever language the customer's receipt is in.
     const pack = await db.selectFrom('packages').select(['name_ru']).where('code', '=', facts.package_code).executeTakeFirstOrThrow();
-    const store = await db.selectFrom('desk_payments').innerJoin('stores', 'stores.id', 'desk_payments.store_id')
-      .select(['stores.city', 'stores.address', 'stores.address_ru']).where('desk_payments.payment_id', '=', facts.payment_id).executeTakeFirst();
-    const agent = facts.payment_method === 'agent'
-      ? await db.selectFrom('partner_payments').innerJoin('partners', 'partners.id', 'partner_payments.partner_id')
-        .select(['partners.agent_name', 'partners.agent_inn']).where('partner_payments.payment_id', '=', facts.payment_id).executeTakeFirst()
-      : undefined;
     return {
       amount_minor: facts.amount_minor, currency: facts.currency, vat_rate_percent: facts.vat_rate_percent,
       payment_method: facts.payment_method, paid_at_ms: facts.paid_at_ms, item_name: pack.name_ru,
-      client: order.payer_email !== null ? { email: order.payer_email } : { phone: line.msisdn },
+      client: await this.#clientOf(db, facts.order_id, facts.line_id),
+      ...(await this.#sourceOf(db, facts.payment_id, facts.payment_method)),
+    };
+  }
+
+  /** Where the register sends the electronic receipt: the order's payer e-mail when given, else the line's number. */
+  async #clientOf(db: Executor, order_id: string | null, line_id: string): Promise<SaleFacts['client']> {
+    const order = order_id === null ? undefined
+      : await db.selectFrom('orders').select(['payer_email']).where('id', '=', order_id).executeTakeFirstOrThrow();
+    if (order?.payer_email != null) return { email: order.payer_email };
+    const line = await db.selectFrom('lines').select(['msisdn']).where('id', '=', line_id).executeTakeFirstOrThrow();
+    return { phone: line.msisdn };
+  }
+
+  /** Who took the payment's money: a desk (its store's address is the place of settlement) or a payment agent. */
+  async #sourceOf(db: Executor, payment_id: string, payment_method: string): Promise<Pick<SaleFacts, 'store_address' | 'agent'>> {
+    const store = await db.selectFrom('desk_payments').innerJoin('stores', 'stores.id', 'desk_payments.store_id')
+      .select(['stores.city', 'stores.address', 'stores.address_ru']).where('desk_payments.payment_id', '=', payment_id).executeTakeFirst();
+    const agent = payment_method === 'agent'
+      ? await db.selectFrom('partner_payments').innerJoin('partners', 'partners.id', 'partner_payments.partner_id')
+        .select(['partners.agent_name', 'partners.agent_inn']).where('partner_payments.payment_id', '=', payment_id).executeTakeFirst()
+      : undefined;
+    return {
       store_address: store === undefined ? null : `${store.city}, ${store.address_ru ?? store.address}`,
       agent: agent === undefined ? null : { name: agent.agent_name, inn: agent.agent_inn },
     };
   }
+}
+
+/** A document's subject links, for the documents that follow it (refunds, corrections). */
+function subjectOf(sale: FiscalDocument): SubjectLink {
+  const { subject, receipt_number, order_id, payment_id, entry_id, line_id } = sale;
+  return { subject, receipt_number, order_id, payment_id, entry_id, line_id };
 }
 
 /** The delay before ask number `poll + 1` of a pending document. */

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { LocalizedNames } from '../../core/catalog.js';
 import { isRoamError, type ErrorCode } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import { LEDGER_CURRENCY } from '../../core/money.js';
 import {
   accountToMsisdn, isOsmpTxnDate, OSMP_RESULTS, isPartnerReason, parseOsmpSum, PARTNER_REASON_OUTCOMES, TXN_ID_PATTERN,
   type OsmpOutcome, type PartnerReason,
@@ -14,6 +15,7 @@ import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import { findPackage, listPackages } from '../catalog/catalog.js';
 import { creditWallet } from '../charging/wallet.js';
+import type { TopUpFiscaliser } from '../fiscal/fiscal-service.js';
 import { retryLostKeyRace } from '../idempotency/idempotency.js';
 import type { RenewalService } from '../renewal/renewal-service.js';
 import type { Partner } from './partner-directory.js';
@@ -65,6 +67,8 @@ export interface PartnerPaymentsOptions {
   readonly database: Database;
   readonly clock: Clock;
   readonly renewal: RenewalService;
+  /** Registers each top-up's fiscal document (an advance, with the agent's details) in the top-up's transaction. */
+  readonly fiscal?: TopUpFiscaliser;
 }
 
 /** A request read: the number and the sum, or the first reason it is refused. */
@@ -304,6 +308,11 @@ export class PartnerPayments {
     const credit = await creditWallet(trx, {
       line: { line_id: row.line_id ?? '' }, amount_minor: Number(row.sum_minor), source_account_id: partner.settlement_account_id,
       idempotency_key: `partner:${row.id}`, memo: `Top-up by agent ${partner.code}, txn ${row.txn_id}`,
+    }, now_ms);
+    // The agent took the money for us: the advance is fiscalised with the agent's details (once per credit, however often this runs).
+    await this.#options.fiscal?.recordTopUp(trx, {
+      entry_id: credit.entry_id, line_id: credit.line_id, amount_minor: Number(row.sum_minor), currency: LEDGER_CURRENCY,
+      paid_at_ms: now_ms, payment_method: 'agent', agent: { name: partner.agent_name, inn: partner.agent_inn },
     }, now_ms);
     return { state: 'paid' as const, reason: 'paid_top_up', result: 0, entry_id: credit.entry_id, completed_at_ms: now_ms };
   }

@@ -5,6 +5,7 @@ import { checkRateLimit, clientAddressKey, recordRateLimitHit, type RateLimitRul
 import { inTransaction } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import type { AuthKeys } from '../customers/auth-crypto.js';
+import type { TopUpFiscaliser } from '../fiscal/fiscal-service.js';
 import type { RenewalService } from '../renewal/renewal-service.js';
 import {
   basicPasswordMatches, findPartner, hmacKeys, insertPartner, partnerByCode, rotateCredential,
@@ -27,6 +28,8 @@ export interface PartnerServiceOptions {
   readonly renewal: RenewalService;
   /** Seals the partners' HMAC keys at rest (the installation's AUTH_SECRET). */
   readonly keys: AuthKeys;
+  /** Registers the partners' top-ups at the fiscal register (none: no documents are made). */
+  readonly fiscal?: TopUpFiscaliser;
 }
 
 /** Why a caller is turned away before its request is read: 401 (who are you?) or 403 (not from there). */

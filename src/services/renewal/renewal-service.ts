@@ -265,7 +265,7 @@ export class RenewalService {
   }
 
   async #settle(payment_id: string, state: ProviderPaymentState): Promise<SettlementOutcome> {
-    return this.#tx((trx) => applyPaymentState(trx, payment_id, state, this.#now(), this.#options.notices));
+    return this.#tx((trx) => applyPaymentState(trx, payment_id, state, this.#now(), this.#options.notices, this.#options.fiscal));
   }
 
   /** True while the payment may still pay its order: not final, and the order still open. */
@@ -323,7 +323,7 @@ export class RenewalService {
     // Not ours yet (the webhook overtook our own record of the provider id): fail, so the
     // provider retries later; the transaction rolls back, dedupe row included.
     if (!payment) throw new RoamError('ROAM_ERR_PAYMENT_NOT_FOUND', { value: state.provider_payment_id });
-    return applyPaymentState(trx, payment.id, state, now_ms, this.#options.notices);
+    return applyPaymentState(trx, payment.id, state, now_ms, this.#options.notices, this.#options.fiscal);
   }
 
   async #settleWebhookRefund(

@@ -43,6 +43,7 @@ export async function applyPaymentState(
   state: ProviderPaymentState,
   now_ms: number,
   notices?: Notices,
+  fiscal?: RefundFiscaliser,
 ): Promise<SettlementOutcome> {
   const initial = await trx.selectFrom('payments').select('order_id').where('id', '=', payment_id).executeTakeFirstOrThrow();
   await lockOrder(trx, initial.order_id);
@@ -71,7 +72,9 @@ export async function applyPaymentState(
     .where('id', '=', payment.id)
     .execute();
   const order = await findOrder(trx, payment.order_id);
-  if (state.status === 'succeeded') return settleSucceeded(trx, order, { ...payment, status: 'succeeded' }, now_ms, notices);
+  if (state.status === 'succeeded') {
+    return settleSucceeded(trx, order, { ...payment, status: 'succeeded', finalized_at_ms: now_ms }, now_ms, { notices, fiscal });
+  }
   if (state.status === 'failed' || state.status === 'canceled') {
     await reopenAfterFailure(trx, order, state.failure?.code ?? (state.status === 'canceled' ? 'canceled_by_customer' : 'declined'), now_ms);
     return 'failed';
@@ -92,17 +95,18 @@ async function settleSucceeded(
   order: Order,
   payment: Payment,
   now_ms: number,
-  notices: Notices | undefined,
+  effects: { readonly notices: Notices | undefined; readonly fiscal: RefundFiscaliser | undefined },
 ): Promise<SettlementOutcome> {
+  const { notices, fiscal } = effects;
   const clearing = await receivingAccount(trx, payment, now_ms);
   if (!isOpenOrder(order.state)) {
-    await queueRefund(trx, order, payment, clearing, order.state === 'active' ? 'duplicate_payment' : 'order_closed', now_ms);
+    await queueRefund(trx, order, payment, clearing, order.state === 'active' ? 'duplicate_payment' : 'order_closed', now_ms, fiscal);
     return 'refund_queued';
   }
   const line = await trx.selectFrom('lines').select(['id', 'status']).where('id', '=', order.line_id).executeTakeFirstOrThrow();
   if (line.status !== 'active') {
     await setOrderState(trx, order, 'paid', now_ms, { failure_code: 'line_not_active', activating_payment_id: payment.id });
-    await queueRefund(trx, order, payment, clearing, 'activation_impossible', now_ms);
+    await queueRefund(trx, order, payment, clearing, 'activation_impossible', now_ms, fiscal);
     return 'refund_queued';
   }
   const { bundle } = await activatePaidPackage(trx, {
@@ -160,8 +164,17 @@ export async function cancelOpenAttempts(trx: Executor, order_id: string, now_ms
 /**
  * Money arrived that the order will not use. It is recorded at once (provider clearing → refunds
  * due), and its return through the provider is queued; `refunds` is zero again when it succeeds.
+ * The money was taken all the same, so it is fiscalised now (an advance), and its refund later.
  */
-async function queueRefund(trx: Executor, order: Order, payment: Payment, clearing: string, reason: RefundsTable['reason'], now_ms: number): Promise<void> {
+async function queueRefund(
+  trx: Executor,
+  order: Order,
+  payment: Payment,
+  clearing: string,
+  reason: RefundsTable['reason'],
+  now_ms: number,
+  fiscal: RefundFiscaliser | undefined,
+): Promise<void> {
   const entry_id = await postEntry(trx, {
     kind: 'refund',
     line_id: order.line_id,
@@ -179,6 +192,7 @@ async function queueRefund(trx: Executor, order: Order, payment: Payment, cleari
     reason, status: 'pending', provider_refund_id: null, entry_id: null, requested_by: 'system', created_at_ms: now_ms, updated_at_ms: now_ms,
   }).execute();
   await queueJob(trx, 'payment.refund', { refund_id }, { line_id: order.line_id, dedupe_key: `refund:${refund_id}` }, now_ms);
+  await fiscal?.recordUnusedPayment(trx, payment, now_ms);
 }
 
 /** The provider returned the money: the refund leaves our books (refunds due → provider clearing). */

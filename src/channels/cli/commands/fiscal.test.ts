@@ -39,7 +39,7 @@ describeEachDatabase('roamcard fiscal (CLI)', (test_db) => {
     await payFromWallet(seeded.context, order.id, `${key}-pay`);
     await drainUntilIdle(seeded.context.createWorker());
     const document = (await seeded.context.fiscal.saleOfOrder(order.id))!;
-    return { receipt: document.receipt_number, document_id: document.id };
+    return { receipt: document.receipt_number!, document_id: document.id };
   }
 
   it('pending: nothing to look at, exit 0; then the documents not registered, exit 3, in the chosen language', async () => {
@@ -51,7 +51,7 @@ describeEachDatabase('roamcard fiscal (CLI)', (test_db) => {
     const listed = await runRoamcard(['fiscal', 'pending'], suite.env());
     assert.equal(listed.code, FISCAL_EXIT_CODES.attention, listed.stderr);
     assert.match(listed.stdout, /^1 fiscal document\(s\) not registered \(pending over 15 min, or failed\):$/m);
-    assert.match(listed.stdout, /^document +receipt +operation +status +queued +waiting +calls +register's error$/m);
+    assert.match(listed.stdout, /^document +for +operation +status +queued +waiting +calls +register's error$/m);
     assert.match(listed.stdout, new RegExp(`^${waiting.document_id} +${waiting.receipt} +sale +pending +2025-11-26 09:00 UTC +\\d+ min +1$`, 'm'));
 
     const russian = await runRoamcard(['fiscal', 'pending', '--lang', 'ru'], suite.env());

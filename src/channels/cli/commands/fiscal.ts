@@ -78,7 +78,7 @@ function table(texts: FiscalTexts, documents: readonly FiscalDocument[], now_ms:
       columns.queued, columns.waiting, columns.attempts, columns.error,
     ],
     ...documents.map((document) => [
-      document.id, document.receipt_number, texts.operations[document.operation], texts.statuses[document.status],
+      document.id, subjectText(texts, document), texts.operations[document.operation], texts.statuses[document.status],
       utcMinuteText(document.created_at_ms), texts.minutes({ minutes: Math.floor((now_ms - document.created_at_ms) / MINUTE_MS) }),
       String(document.attempts), errorText(document),
     ]),
@@ -86,6 +86,12 @@ function table(texts: FiscalTexts, documents: readonly FiscalDocument[], now_ms:
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
   // The last column is free text: not padded.
   return rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd());
+}
+
+/** What the document registers: its receipt's number, or what took money without one and its id. */
+function subjectText(texts: FiscalTexts, document: FiscalDocument): string {
+  if (document.receipt_number !== null) return document.receipt_number;
+  return document.subject === 'top_up' ? `${texts.subjects.top_up} ${document.entry_id ?? ''}` : `${texts.subjects.payment} ${document.payment_id ?? ''}`;
 }
 
 /** The register's error as it said it, shortened, a phone number in it masked (it may quote the client's). */
