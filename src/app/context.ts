@@ -158,7 +158,7 @@ export function contextOver(
       contract: { payg: config.payg, site_url: config.public_base_url, test_mode: payments.test_mode },
     }),
     staff, staff_authenticator: staff,
-    partners: new PartnerService({ database, clock, renewal, keys: auth_keys, fiscal }),
+    partners: new PartnerService({ database, clock, renewal, keys: auth_keys, fiscal, notices }),
     stores: new StoreFinder({ database, clock }),
     fiscal,
     notices: new NoticeService({ database, clock, notices }),

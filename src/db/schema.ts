@@ -833,6 +833,8 @@ export interface FiscalDocumentsTable {
   payment_id: string | null;
   /** subject `top_up`: the top-up's journal entry. */
   entry_id: string | null;
+  /** A document without a receipt: the secret of its page's link (/fiscal/<id>?t=…); null for a receipt's. */
+  view_token: string | null;
   line_id: string;
   /** sell_refund: the refund it registers. */
   refund_id: string | null;

@@ -3,10 +3,14 @@ import { after, before, it } from 'node:test';
 import QRCode from 'qrcode';
 import { LANGUAGES, type Language } from '../../core/i18n/languages.js';
 import { messagesFor } from '../../core/i18n/messages.js';
+import { formatMoney } from '../../core/i18n/format.js';
+import { DEMO_PARTNER } from '../../services/demo/seed.js';
+import { fiscalDocumentPath } from '../../services/fiscal/fiscal-service.js';
 import { cashDrawerAccountId } from '../../services/ledger/accounts.js';
 import { inspectPdf } from '../../services/receipts/pdf-structure.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { pdfText } from '../../testing/pdf-text.js';
+import { noticesOf } from '../../testing/sent-notices.js';
 import { seededServer, type SeededServer } from '../../testing/test-server.js';
 import { drainUntilIdle } from '../../testing/waiting.js';
 import { payFromWallet } from '../../testing/wallet-payers.js';
@@ -133,6 +137,53 @@ describeEachDatabase('fiscal receipt on the receipt page, its PDF and the order 
     const schemas = response.json<{ components: { schemas: Schemas } }>().components.schemas;
     assert.ok(schemas.Order?.properties?.fiscal, 'Order has fiscal');
     assert.deepEqual(Object.keys(schemas.FiscalReceipt?.properties ?? {}), ['status', 'fn', 'fd', 'fp', 'qr']);
+  });
+
+  it('a payment agent\'s top-up: the SMS links its fiscal receipt\'s page, "being registered", then the attributes and the QR code', async () => {
+    const partner = await seeded.context.partners.getPartner(DEMO_PARTNER.code);
+    const answer = await seeded.context.partners.pay(partner, 'osmp', { account: LINE.slice(2), sum: '250.00', txn_id: '930001', txn_date: '20251126120000' });
+    assert.equal(answer.reason, 'paid_top_up');
+    assert.equal((await seeded.context.partners.pay(partner, 'osmp', { account: LINE.slice(2), sum: '250.00', txn_id: '930001', txn_date: '20251126120000' })).replayed, true);
+    const row = await t.database.db.selectFrom('partner_payments').selectAll().where('id', '=', answer.prv_txn!).executeTakeFirstOrThrow();
+    const document = (await seeded.context.fiscal.documentOfTopUp(row.entry_id!))!;
+    const sms = (await noticesOf(t.database, row.line_id!, seeded.context.config.auth.secret)).filter((notice) => notice.dedupe_key === `top_up:${row.entry_id}`);
+    assert.equal(sms.length, 1, 'one SMS for the top-up, however often the agent repeats');
+    const path = fiscalDocumentPath(document);
+    // The demo line reads Chinese (simplified): the amount, and the page's link with its token.
+    assert.equal(sms[0]?.text, `远游卡余额已充值${formatMoney(25_000, 'zh-Hans')}。收据：${seeded.context.config.public_base_url}${path}`);
+
+    const russian = messagesFor('ru').receipts.fiscal;
+    const own = messagesFor('zh-Hans').receipts.fiscal;
+    const pending = await seeded.server.inject({ method: 'GET', url: path });
+    assert.equal(pending.statusCode, 200);
+    assert.equal(pending.headers['cache-control'], 'no-store');
+    assert.ok(pending.body.includes(`${own.being_registered} / ${russian.being_registered}`));
+    assert.ok(pending.body.includes('http-equiv="refresh"'), 'polls while the register makes it');
+    assert.ok(pending.body.includes(`${own.top_up_title} / ${russian.top_up_title}`));
+    assert.ok(pending.body.includes(`${own.advance_item} (${russian.advance_item})`));
+    assert.ok(!pending.body.includes(LINE), 'the number is masked');
+
+    await drainUntilIdle(seeded.worker); // sent: the register has it, and is making it
+    seeded.clock.advance(SANDBOX_DELAY_MS * 2);
+    await drainUntilIdle(seeded.worker);
+    const registered = (await seeded.context.fiscal.documentOfTopUp(row.entry_id!))!;
+    assert.equal(registered.status, 'registered');
+    const page = await seeded.server.inject({ method: 'GET', url: path });
+    assert.ok(!page.body.includes(own.being_registered));
+    assert.ok(!page.body.includes('http-equiv="refresh"'));
+    for (const fragment of [own.test_document, '9999000000000001', String(registered.fiscal_document_number), String(registered.fiscal_document_attribute)]) {
+      assert.ok(page.body.includes(fragment), `the top-up's page lacks ${fragment}`);
+    }
+    assert.ok(page.body.includes(await QRCode.toString(registered.qr_text!, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 })));
+
+    // A wrong token, no token, another id, or a receipt's own document (its page is the receipt's): not found, alike.
+    const sale = await t.database.db.selectFrom('fiscal_documents').select(['id']).where('subject', '=', 'receipt').executeTakeFirst();
+    for (const url of [`/fiscal/${document.id}?t=${'A'.repeat(22)}`, `/fiscal/${document.id}`, `/fiscal/fsc_nothing?t=${document.view_token}`,
+      ...(sale ? [`/fiscal/${sale.id}?t=`] : [])]) {
+      const refused = await seeded.server.inject({ method: 'GET', url, headers: { 'accept-language': 'en' } });
+      assert.equal(refused.statusCode, 404, url);
+      assert.ok(refused.body.includes(messagesFor('en').receipts.fiscal.not_found), url);
+    }
   });
 
   for (const language of LANGUAGES) {

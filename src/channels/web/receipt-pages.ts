@@ -6,8 +6,9 @@ import type { OrderView } from '../../services/renewal/orders.js';
 import type { RenewalService } from '../../services/renewal/renewal-service.js';
 import { invoicePdf, receiptPdf } from '../../services/receipts/pdf.js';
 import {
-  invoiceDocument, receiptDocument, receiptVerifyPath,
-  type DocumentField, type FiscalDocumentFacts, type FiscalSection, type InvoiceDocument, type ItemTable, type ReceiptDocument,
+  advanceDocument, invoiceDocument, receiptDocument, receiptVerifyPath,
+  type AdvanceDocument, type AdvanceFacts, type DocumentField, type FiscalDocumentFacts, type FiscalSection,
+  type InvoiceDocument, type ItemTable, type ReceiptDocument,
 } from '../../services/receipts/receipt-document.js';
 import type { Receipt, ReceiptService } from '../../services/receipts/receipt-service.js';
 import { requestLanguage } from '../http/problem-details.js';
@@ -21,6 +22,9 @@ import { escapeHtml } from '../../core/html-escape.js';
  *   exactly like a wrong number, so numbers cannot be probed.
  * - /orders/<id>/receipt: from the order (whose id is already a capability) to its receipt.
  * - /orders/<id>/invoice (and invoice.pdf): the invoice of the order's open bank transfer.
+ * - /fiscal/<id>?t=<token>: the fiscal receipts of money without a receipt of ours (a wallet
+ *   top-up: the SMS that confirms it links here), in the line's language; "not found" alike for a
+ *   wrong id or token.
  */
 export interface ReceiptPagesOptions {
   readonly receipts: ReceiptService;
@@ -29,12 +33,21 @@ export interface ReceiptPagesOptions {
   readonly public_base_url: string;
   readonly default_language: Language;
   /** The receipt's fiscal documents (services/fiscal), shown with it; none without it. */
-  readonly fiscal?: { documentsOfReceipt(receipt_number: string): Promise<readonly FiscalDocumentFacts[]> };
+  readonly fiscal?: {
+    documentsOfReceipt(receipt_number: string): Promise<readonly FiscalDocumentFacts[]>;
+    /** A document without a receipt (a top-up's), by its link's token. */
+    advanceView(document_id: string, token: string): Promise<AdvanceView | undefined>;
+  };
 }
+
+/** A document without a receipt, as the page reads it: its facts and the line's language. */
+type AdvanceView = AdvanceFacts & { readonly line: { readonly language: string } };
 
 const RECEIPT_FILE_PATTERN = /^(.+?)(\.pdf)?$/;
 /** While the receipt job runs (it follows activation within a second or so), the page polls. */
 const PREPARING_REFRESH_S = 2;
+/** While the register makes a top-up's document (seconds, or minutes when it is slow), its page polls. */
+const REGISTERING_REFRESH_S = 10;
 
 export const receiptPages: FastifyPluginAsync<ReceiptPagesOptions> = async (app, options) => {
   app.get<{ Params: { file: string }; Querystring: { t?: string } }>('/receipts/:file', { schema: { hide: true } }, async (request, reply) => {
@@ -58,6 +71,17 @@ export const receiptPages: FastifyPluginAsync<ReceiptPagesOptions> = async (app,
     const language = orderLanguage(view, request, options.default_language);
     if (!view || view.order.bundle_id === null) return notFound(reply, language, messagesFor(language).receipts.not_found);
     return page(reply, language, messagesFor(language).receipts.receipt_title, `<p>${escapeHtml(messagesFor(language).receipts.being_prepared)}</p>`, PREPARING_REFRESH_S);
+  });
+
+  app.get<{ Params: { id: string }; Querystring: { t?: string } }>('/fiscal/:id', { schema: { hide: true } }, async (request, reply) => {
+    const view = await options.fiscal?.advanceView(request.params.id, typeof request.query.t === 'string' ? request.query.t : '');
+    if (!view) {
+      const language = requestLanguage(request, options.default_language);
+      return notFound(reply, language, messagesFor(language).receipts.fiscal.not_found);
+    }
+    const document = advanceDocument(view, normalizeLanguage(view.line.language) ?? options.default_language);
+    const registering = view.documents.some((fiscal) => fiscal.status === 'pending');
+    return page(reply, document.language, document.title, await advanceHtml(document), registering ? REGISTERING_REFRESH_S : null);
   });
 
   for (const format of ['html', 'pdf'] as const) {
@@ -101,6 +125,12 @@ ${fieldList(document.totals, 'totals')}
 ${fieldList(document.payment)}
 ${(await Promise.all(document.fiscal.map(fiscalHtml))).join('\n')}
 <p><a href="/receipts/${escapeHtml(receipt.number)}.pdf?t=${escapeHtml(receipt.verification_token)}">${escapeHtml(text.download_pdf)}</a></p>`;
+}
+
+async function advanceHtml(document: AdvanceDocument): Promise<string> {
+  return `${testNotice(document.test_notice)}<header><div><h1>${escapeHtml(document.title)}</h1></div></header>
+${fieldList(document.fields)}
+${(await Promise.all(document.fiscal.map(fiscalHtml))).join('\n')}`;
 }
 
 async function invoiceHtml(document: InvoiceDocument, order_id: string): Promise<string> {
@@ -166,6 +196,7 @@ th:first-child,td:first-child{text-align:left}.verified{background:#e8f5e9;paddi
 .test-notice{background:#fff3cd;border:2px solid #b45309;padding:.5rem;border-radius:.25rem}
 .fiscal{border-top:1px solid #bbb;margin-top:1rem}h2{font-size:1.1rem}.fiscal-body{display:flex;justify-content:space-between;gap:1rem}
 .fiscal-body dl{grid-template-columns:9rem 1fr;flex:1}.pending{color:#666}
+@media (max-width:30rem){.fiscal-body{flex-direction:column}}
 @media print{a{display:none}.verified{background:none}}`;
 const PAGE_CONTENT_SECURITY_POLICY = inlineStylePagePolicy(PAGE_STYLE);
 

@@ -127,6 +127,8 @@ export const messagesEn: Messages = {
       time: 'Registered at', scan_to_check: 'Scan with the Federal Tax Service app to check the fiscal receipt.',
       being_registered: 'The fiscal receipt is being registered with the tax service; its details appear here within minutes.',
       test_document: 'TEST DOCUMENT — not a fiscal receipt',
+      top_up_title: 'Balance top-up', unused_payment_title: 'Payment returned', advance_item: 'Advance for communication services',
+      amount: 'Amount', not_found: 'Fiscal receipt not found. Check the link in your SMS.',
     },
     buyer: 'Buyer', buyer_inn: 'Buyer\'s INN', buyer_kpp: 'Buyer\'s KPP',
     invoice_title: 'Invoice for bank transfer', invoice_reference: 'Payment reference', payee: 'Payee', bank: 'Bank', bic: 'BIC',

@@ -122,6 +122,8 @@ export const messagesZhHans: Messages = {
       time: '登记时间', scan_to_check: '用俄罗斯联邦税务局的应用扫描二维码，核验财政收据。',
       being_registered: '财政收据正在向税务机关登记，几分钟内将在此显示其信息。',
       test_document: '测试单据——并非财政收据',
+      top_up_title: '余额充值', unused_payment_title: '付款退还', advance_item: '通信服务预付款',
+      amount: '金额', not_found: '未找到财政收据。请检查短信中的链接。',
     },
     buyer: '买方', buyer_inn: '买方税号（INN）', buyer_kpp: '买方 KPP',
     invoice_title: '银行转账付款单', invoice_reference: '付款识别码', payee: '收款人', bank: '收款银行', bic: '银行识别码（BIC）',

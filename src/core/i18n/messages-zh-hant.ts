@@ -122,6 +122,8 @@ export const messagesZhHant: Messages = {
       time: '登記時間', scan_to_check: '以俄羅斯聯邦稅務局的應用程式掃描 QR 碼，核驗財政收據。',
       being_registered: '財政收據正在向稅務機關登記，幾分鐘內將在此顯示其資訊。',
       test_document: '測試單據——並非財政收據',
+      top_up_title: '餘額儲值', unused_payment_title: '付款退還', advance_item: '通訊服務預付款',
+      amount: '金額', not_found: '找不到財政收據。請檢查簡訊中的連結。',
     },
     buyer: '買方', buyer_inn: '買方稅號（INN）', buyer_kpp: '買方 KPP',
     invoice_title: '銀行轉帳付款單', invoice_reference: '付款識別碼', payee: '收款人', bank: '收款銀行', bic: '銀行識別碼（BIC）',

@@ -115,6 +115,14 @@ export interface FiscalReceiptMessages {
   readonly being_registered: string;
   /** A test register's document (the sandbox): never to pass for a fiscal receipt. */
   readonly test_document: string;
+  /** The page of a wallet top-up's fiscal receipt (an advance: no receipt of ours behind it). */
+  readonly top_up_title: string;
+  /** The page of a payment an order did not use: registered when it came, refunded when returned. */
+  readonly unused_payment_title: string;
+  /** The item of an advance, in the reader's language (the document itself says it in Russian). */
+  readonly advance_item: string;
+  readonly amount: string;
+  readonly not_found: string;
 }
 
 export const HTTP_FIELD_PROBLEMS = [

@@ -12,6 +12,8 @@ import { capabilitiesOf } from '../capabilities.js';
  * - `top_up` — money put on a line's wallet (an advance, offset later when the balance buys a pack,
  *   whose document is paid `prepaid`): `entry_id`, the top-up's journal entry.
  *
+ * Documents without a receipt are shown on a page of their own, opened by `view_token`.
+ *
  * SQLite cannot drop a NOT NULL, so the table is rebuilt (same on both engines: one path to test):
  * the new table is made beside the old, the rows copied as receipts' documents, the old dropped
  * (with its indexes) and the new renamed.
@@ -56,7 +58,9 @@ async function createTable(db: Kysely<unknown>, name: string, shape: Shape): Pro
   if (subjects) {
     table = table
       .addColumn('payment_id', 'text', (c) => c.references('payments.id'))
-      .addColumn('entry_id', 'text', (c) => c.references('journal_entries.id'));
+      .addColumn('entry_id', 'text', (c) => c.references('journal_entries.id'))
+      // Random, unguessable: the SMS link to the document's page carries it (a receipt's page has its own).
+      .addColumn('view_token', 'text');
   }
   table = table
     .addColumn('line_id', 'text', (c) => c.notNull())

@@ -1,4 +1,5 @@
 import type { FiscalDocumentSettings } from '../../config.js';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { fiscalQrText } from '../../core/fiscal-qr.js';
 import { newId } from '../../core/ids.js';
 import { maskPhoneNumbersInText } from '../../core/phone.js';
@@ -136,6 +137,25 @@ export interface FiscalAttention {
 /** `roamcard fiscal pending` lists at most this many, oldest first. */
 export const ATTENTION_LISTED_MAX = 200;
 
+/** 128 bits: a page link nobody guesses (as a receipt's verification token). */
+const VIEW_TOKEN_BYTES = 16;
+
+/** The page of a document without a receipt (a top-up's, an unused payment's): its link, token included. */
+export function fiscalDocumentPath(document: Pick<FiscalDocument, 'id' | 'view_token'>): string {
+  return `/fiscal/${encodeURIComponent(document.id)}?t=${encodeURIComponent(document.view_token ?? '')}`;
+}
+
+/** What the page of a document without a receipt shows: its subject's documents (the sale, then a refund) and their facts. */
+export interface AdvanceView {
+  readonly subject: 'payment' | 'top_up';
+  /** The sale first, then its refund (an unused payment, once returned). */
+  readonly documents: readonly FiscalDocument[];
+  readonly amount_minor: number;
+  readonly paid_at_ms: number;
+  readonly seller: { readonly name: string; readonly inn: string };
+  readonly line: { readonly msisdn: string; readonly language: string; readonly time_zone: string };
+}
+
 /** The fiscal currency: registers in Russia take roubles only. */
 const FISCAL_CURRENCY = 'RUB';
 
@@ -269,6 +289,29 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser, TopUp
   saleOfOrder(order_id: string): Promise<FiscalDocument | undefined> {
     return this.#options.database.db.selectFrom('fiscal_documents').selectAll().where('order_id', '=', order_id)
       .where('subject', '=', 'receipt').where('operation', '=', 'sell').executeTakeFirst();
+  }
+
+  /**
+   * The page of a document without a receipt, opened by its link's token (any document of the
+   * subject opens it): undefined for a wrong id or token alike, so ids cannot be probed.
+   */
+  async advanceView(document_id: string, token: string): Promise<AdvanceView | undefined> {
+    const db = this.#options.database.db;
+    const opened = await this.find(document_id);
+    if (opened?.view_token == null || opened.subject === 'receipt') return undefined;
+    const expected = Buffer.from(opened.view_token);
+    const given = Buffer.from(token);
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+    const documents = await db.selectFrom('fiscal_documents').selectAll()
+      .where(opened.subject === 'top_up' ? 'entry_id' : 'payment_id', '=', opened.subject === 'top_up' ? opened.entry_id : opened.payment_id)
+      .orderBy('created_at_ms').orderBy('id').execute();
+    const sale = documents.find((document) => document.operation === 'sell') ?? opened;
+    const request = requestOf(sale);
+    const line = await db.selectFrom('lines').select(['msisdn', 'language', 'time_zone']).where('id', '=', sale.line_id).executeTakeFirstOrThrow();
+    return {
+      subject: opened.subject, documents, amount_minor: request.total_minor, paid_at_ms: request.time_ms,
+      seller: { name: this.#options.seller.name, inn: this.#options.seller.inn }, line,
+    };
   }
 
   /** A wallet top-up's document, by the top-up's journal entry. */
@@ -463,6 +506,7 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser, TopUp
       error_kind: problems.length === 0 ? null : 'final', error_code: problems.length === 0 ? null : 'invalid_request',
       error_text: problems.length === 0 ? null : problems.join('; ').slice(0, FISCAL_ERROR_TEXT_LENGTH_MAX),
       attempts: 0, created_at_ms: now_ms, updated_at_ms: now_ms, registered_at_ms: null,
+      view_token: link.subject === 'receipt' ? null : randomBytes(VIEW_TOKEN_BYTES).toString('base64url'),
     };
     await trx.insertInto('fiscal_documents').values(document).execute();
     if (document.status === 'pending') await queueFiscalJob(trx, document, now_ms, { poll: 0, run_after_ms: now_ms });

@@ -26,6 +26,8 @@ export function fitsOneSms(text: string): boolean {
 export interface PackActiveText { readonly pack: string; readonly until: string }
 export interface ReceiptText { readonly number: string; readonly url: string }
 export interface RefundText { readonly amount: string; readonly to_wallet: boolean }
+/** A wallet top-up, with its fiscal receipt's link when a register makes one. */
+export interface TopUpText { readonly amount: string; readonly url: string | null }
 export interface UsageText { readonly kind: UsageKind; readonly percent: number; readonly left: string; readonly pack: string }
 export interface ExpiryText { readonly pack: string; readonly until: string }
 
@@ -33,6 +35,7 @@ interface NoticeTexts {
   readonly pack_active: (p: PackActiveText) => string;
   readonly receipt: (p: ReceiptText) => string;
   readonly refund: (p: RefundText) => string;
+  readonly top_up: (p: TopUpText) => string;
   /** Below 100 %: how much is used and what is left. */
   readonly usage_used: (p: UsageText) => string;
   /** At 100 %: that kind of the pack is used up. */
@@ -54,6 +57,7 @@ const TEXTS: Readonly<Record<Language, NoticeTexts>> = {
   en: {
     pack_active: ({ pack, until }) => `Payment received: ${pack} is active until ${until}. Balance: dial #100#.`,
     receipt: ({ number, url }) => `Your roamcard receipt ${number}: ${url}`,
+    top_up: ({ amount, url }) => `Your roamcard balance was topped up by ${amount}. ${url === null ? 'Balance: dial #100#.' : `Receipt: ${url}`}`,
     refund: ({ amount, to_wallet }) => to_wallet
       ? `${amount} has been refunded to your roamcard balance.`
       : `${amount} has been refunded to the card or account you paid with. Banks may take a few days to show it.`,
@@ -67,6 +71,7 @@ const TEXTS: Readonly<Record<Language, NoticeTexts>> = {
   ru: {
     pack_active: ({ pack, until }) => `Оплата получена. «${pack}» действует до ${until}.`,
     receipt: ({ url }) => `Чек roamcard: ${url}`,
+    top_up: ({ amount, url }) => `Баланс roamcard пополнен на ${amount}. ${url === null ? 'Остаток: #100#.' : `Чек: ${url}`}`,
     refund: ({ amount, to_wallet }) => to_wallet
       ? `Возврат ${amount} зачислен на ваш баланс roamcard.`
       : `Возврат ${amount} отправлен на карту или счёт, с которых вы платили.`,
@@ -80,6 +85,7 @@ const TEXTS: Readonly<Record<Language, NoticeTexts>> = {
   'zh-Hans': {
     pack_active: ({ pack, until }) => `已收到付款，“${pack}”已生效，有效期至${until}。查询余额请拨#100#。`,
     receipt: ({ url }) => `远游卡收据：${url}`,
+    top_up: ({ amount, url }) => `远游卡余额已充值${amount}。${url === null ? '查询余额请拨#100#。' : `收据：${url}`}`,
     refund: ({ amount, to_wallet }) => to_wallet
       ? `${amount}已退回您的远游卡余额。`
       : `${amount}已退回您付款的银行卡或账户，到账可能需要几天。`,
@@ -93,6 +99,7 @@ const TEXTS: Readonly<Record<Language, NoticeTexts>> = {
   'zh-Hant': {
     pack_active: ({ pack, until }) => `已收到付款，「${pack}」已生效，有效期至${until}。查詢餘額請撥#100#。`,
     receipt: ({ url }) => `遠遊卡收據：${url}`,
+    top_up: ({ amount, url }) => `遠遊卡餘額已儲值${amount}。${url === null ? '查詢餘額請撥#100#。' : `收據：${url}`}`,
     refund: ({ amount, to_wallet }) => to_wallet
       ? `${amount}已退回您的遠遊卡餘額。`
       : `${amount}已退回您付款的銀行卡或帳戶，到帳可能需要幾天。`,
@@ -119,6 +126,10 @@ export function receiptText(language: Language, p: ReceiptText): string {
 
 export function refundText(language: Language, p: RefundText): string {
   return TEXTS[language].refund(p);
+}
+
+export function topUpText(language: Language, p: TopUpText): string {
+  return TEXTS[language].top_up(p);
 }
 
 /** A usage alert: how much is used (or that it is used up), then how to renew. */

@@ -4,7 +4,7 @@ import type { ReceiptsTable, RefundsTable } from '../../db/schema.js';
 import type { Executor } from '../../db/transaction.js';
 import { findPackage } from '../catalog/catalog.js';
 import { receiptVerifyPath } from '../receipts/receipt-document.js';
-import { packActiveText, receiptText, refundText } from './notice-texts.js';
+import { packActiveText, receiptText, refundText, topUpText } from './notice-texts.js';
 import { queueNotice, type Notices } from './notices.js';
 
 /**
@@ -58,6 +58,31 @@ export async function notifyRefund(
     line_id: refund.line_id, cause: 'refund', dedupe_key: refund.id,
     text: (line) => refundText(line.language, {
       amount: formatMoney(refund.amount_minor, line.language, isCurrency(refund.currency) ? refund.currency : 'RUB'), to_wallet: refund.to_wallet,
+    }),
+  }, now_ms);
+}
+
+/**
+ * Money put on the line's balance (a payment agent's top-up), with its fiscal receipt's page when a
+ * register makes one. Sent under the `receipt` cause, keyed by the top-up's journal entry: one
+ * notice per top-up, however often the agent repeats its pay.
+ */
+export async function notifyTopUp(
+  trx: Executor,
+  notices: Notices | undefined,
+  top_up: {
+    readonly entry_id: string; readonly line_id: string; readonly amount_minor: number; readonly currency: string;
+    /** The fiscal receipt's page (FiscalService's fiscalDocumentPath); null when no register makes one. */
+    readonly receipt_path: string | null;
+  },
+  now_ms: number,
+): Promise<void> {
+  if (!notices) return;
+  await queueNotice(trx, notices, {
+    line_id: top_up.line_id, cause: 'receipt', dedupe_key: `top_up:${top_up.entry_id}`,
+    text: (line) => topUpText(line.language, {
+      amount: formatMoney(top_up.amount_minor, line.language, isCurrency(top_up.currency) ? top_up.currency : 'RUB'),
+      url: top_up.receipt_path === null ? null : `${notices.public_base_url}${top_up.receipt_path}`,
     }),
   }, now_ms);
 }

@@ -15,7 +15,9 @@ import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import { findPackage, listPackages } from '../catalog/catalog.js';
 import { creditWallet } from '../charging/wallet.js';
-import type { TopUpFiscaliser } from '../fiscal/fiscal-service.js';
+import { fiscalDocumentPath, type TopUpFiscaliser } from '../fiscal/fiscal-service.js';
+import type { Notices } from '../notices/notices.js';
+import { notifyTopUp } from '../notices/renewal-notices.js';
 import { retryLostKeyRace } from '../idempotency/idempotency.js';
 import type { RenewalService } from '../renewal/renewal-service.js';
 import type { Partner } from './partner-directory.js';
@@ -69,6 +71,8 @@ export interface PartnerPaymentsOptions {
   readonly renewal: RenewalService;
   /** Registers each top-up's fiscal document (an advance, with the agent's details) in the top-up's transaction. */
   readonly fiscal?: TopUpFiscaliser;
+  /** Texts the line that its balance was topped up, with the fiscal receipt's link. */
+  readonly notices?: Notices;
 }
 
 /** A request read: the number and the sum, or the first reason it is refused. */
@@ -309,11 +313,17 @@ export class PartnerPayments {
       line: { line_id: row.line_id ?? '' }, amount_minor: Number(row.sum_minor), source_account_id: partner.settlement_account_id,
       idempotency_key: `partner:${row.id}`, memo: `Top-up by agent ${partner.code}, txn ${row.txn_id}`,
     }, now_ms);
-    // The agent took the money for us: the advance is fiscalised with the agent's details (once per credit, however often this runs).
-    await this.#options.fiscal?.recordTopUp(trx, {
+    // The agent took the money for us: the advance is fiscalised with the agent's details, and the
+    // line told with its receipt's link (each once per credit, however often this runs).
+    const top_up = {
       entry_id: credit.entry_id, line_id: credit.line_id, amount_minor: Number(row.sum_minor), currency: LEDGER_CURRENCY,
-      paid_at_ms: now_ms, payment_method: 'agent', agent: { name: partner.agent_name, inn: partner.agent_inn },
+      paid_at_ms: now_ms,
+    };
+    const document = await this.#options.fiscal?.recordTopUp(trx, {
+      ...top_up, payment_method: 'agent', agent: { name: partner.agent_name, inn: partner.agent_inn },
     }, now_ms);
+    const receipt_path = document === undefined ? null : fiscalDocumentPath(document);
+    await notifyTopUp(trx, this.#options.notices, { ...top_up, receipt_path }, now_ms);
     return { state: 'paid' as const, reason: 'paid_top_up', result: 0, entry_id: credit.entry_id, completed_at_ms: now_ms };
   }
 

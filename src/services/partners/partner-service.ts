@@ -6,6 +6,7 @@ import { inTransaction } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import type { AuthKeys } from '../customers/auth-crypto.js';
 import type { TopUpFiscaliser } from '../fiscal/fiscal-service.js';
+import type { Notices } from '../notices/notices.js';
 import type { RenewalService } from '../renewal/renewal-service.js';
 import {
   basicPasswordMatches, findPartner, hmacKeys, insertPartner, partnerByCode, rotateCredential,
@@ -30,6 +31,8 @@ export interface PartnerServiceOptions {
   readonly keys: AuthKeys;
   /** Registers the partners' top-ups at the fiscal register (none: no documents are made). */
   readonly fiscal?: TopUpFiscaliser;
+  /** Texts a line topped up by an agent (none: nothing is sent). */
+  readonly notices?: Notices;
 }
 
 /** Why a caller is turned away before its request is read: 401 (who are you?) or 403 (not from there). */

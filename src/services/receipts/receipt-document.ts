@@ -3,6 +3,7 @@ import { formatMoney } from '../../core/i18n/format.js';
 import type { Language } from '../../core/i18n/languages.js';
 import { messagesFor, type ReceiptMessages } from '../../core/i18n/messages.js';
 import { isCurrency } from '../../core/money.js';
+import { maskMsisdn } from '../../core/phone.js';
 import type { FiscalDocumentsTable } from '../../db/schema.js';
 import type { Invoice } from './invoice.js';
 import type { Receipt } from './receipt-service.js';
@@ -93,12 +94,34 @@ export function receiptDocument(
   return language === 'ru' ? document : withRussianLabels(document, receiptDocumentIn(receipt, 'ru', public_base_url, fiscal));
 }
 
+/** A label in the reader's language with the Russian beside it (once, when they are the same). */
+function both(text: string, russian_text: string): string {
+  return text === russian_text ? text : `${text} / ${russian_text}`;
+}
+
+function bothOrOwn(text: string | null, russian_text: string | null): string | null {
+  return text === null || russian_text === null ? text : both(text, russian_text);
+}
+
+function fields(own: readonly DocumentField[], other: readonly DocumentField[]): DocumentField[] {
+  return own.map((field, index) => ({ ...field, label: both(field.label, other[index]?.label ?? field.label) }));
+}
+
+function fiscalWithRussian(own: readonly FiscalSection[], russian: readonly FiscalSection[]): FiscalSection[] {
+  return own.map((section, index) => {
+    const other = russian[index] ?? section;
+    return {
+      ...section,
+      heading: both(section.heading, other.heading),
+      fields: fields(section.fields, other.fields),
+      qr_hint: both(section.qr_hint, other.qr_hint),
+      pending_note: bothOrOwn(section.pending_note, other.pending_note),
+      test_notice: bothOrOwn(section.test_notice, other.test_notice),
+    };
+  });
+}
+
 function withRussianLabels(document: ReceiptDocument, russian: ReceiptDocument): ReceiptDocument {
-  const both = (text: string, russian_text: string) => (text === russian_text ? text : `${text} / ${russian_text}`);
-  const bothOrOwn = (text: string | null, russian_text: string | null) =>
-    (text === null || russian_text === null ? text : both(text, russian_text));
-  const fields = (own: readonly DocumentField[], other: readonly DocumentField[]) =>
-    own.map((field, index) => ({ ...field, label: both(field.label, other[index]?.label ?? field.label) }));
   const [h0, h1, h2, h3] = document.items.header;
   const [r0, r1, r2, r3] = russian.items.header;
   return {
@@ -110,20 +133,8 @@ function withRussianLabels(document: ReceiptDocument, russian: ReceiptDocument):
     totals: fields(document.totals, russian.totals),
     payment: fields(document.payment, russian.payment),
     verify_hint: both(document.verify_hint, russian.verify_hint),
-    test_notice: document.test_notice === null || russian.test_notice === null
-      ? document.test_notice
-      : both(document.test_notice, russian.test_notice),
-    fiscal: document.fiscal.map((section, index) => {
-      const other = russian.fiscal[index] ?? section;
-      return {
-        ...section,
-        heading: both(section.heading, other.heading),
-        fields: fields(section.fields, other.fields),
-        qr_hint: both(section.qr_hint, other.qr_hint),
-        pending_note: bothOrOwn(section.pending_note, other.pending_note),
-        test_notice: bothOrOwn(section.test_notice, other.test_notice),
-      };
-    }),
+    test_notice: bothOrOwn(document.test_notice, russian.test_notice),
+    fiscal: fiscalWithRussian(document.fiscal, russian.fiscal),
   };
 }
 
@@ -154,6 +165,60 @@ function receiptDocumentIn(
     verify_hint: text.scan_to_verify,
     test_notice: receipt.test_mode === 1 ? text.test_notice : null,
     fiscal: fiscal.map((document) => fiscalSection(document, language)),
+  };
+}
+
+/** The facts of a document without a receipt (FiscalService.advanceView), as its page needs them. */
+export interface AdvanceFacts {
+  readonly subject: 'payment' | 'top_up';
+  readonly documents: readonly FiscalDocumentFacts[];
+  readonly amount_minor: number;
+  readonly paid_at_ms: number;
+  readonly seller: { readonly name: string; readonly inn: string };
+  readonly line: { readonly msisdn: string; readonly time_zone: string };
+}
+
+/** The page of a wallet top-up's (or an unused payment's) fiscal receipts: no receipt of ours stands behind it. */
+export interface AdvanceDocument {
+  readonly language: Language;
+  readonly title: string;
+  readonly test_notice: string | null;
+  readonly fields: readonly DocumentField[];
+  readonly fiscal: readonly FiscalSection[];
+}
+
+/** In the line's language with Russian beside every label, as a receipt is. */
+export function advanceDocument(facts: AdvanceFacts, language: Language): AdvanceDocument {
+  const document = advanceDocumentIn(facts, language);
+  if (language === 'ru') return document;
+  const russian = advanceDocumentIn(facts, 'ru');
+  return {
+    ...document,
+    title: both(document.title, russian.title),
+    test_notice: bothOrOwn(document.test_notice, russian.test_notice),
+    fields: fields(document.fields, russian.fields),
+    fiscal: fiscalWithRussian(document.fiscal, russian.fiscal),
+  };
+}
+
+function advanceDocumentIn(facts: AdvanceFacts, language: Language): AdvanceDocument {
+  const text = messagesFor(language).receipts;
+  const fiscal = text.fiscal;
+  // The document says it in Russian; a reader of another language gets both.
+  const item = language === 'ru' ? fiscal.advance_item : `${fiscal.advance_item} (${messagesFor('ru').receipts.fiscal.advance_item})`;
+  return {
+    language,
+    title: facts.subject === 'top_up' ? fiscal.top_up_title : fiscal.unused_payment_title,
+    test_notice: facts.documents.some((document) => document.is_test === 1) ? fiscal.test_document : null,
+    fields: [
+      { label: text.seller, value: facts.seller.name },
+      { label: text.inn, value: facts.seller.inn },
+      { label: text.phone_number, value: maskMsisdn(facts.line.msisdn) },
+      { label: text.item, value: item },
+      { label: fiscal.amount, value: formatMoney(facts.amount_minor, language, 'RUB') },
+      { label: text.paid_at, value: formatDocumentTime(facts.paid_at_ms, language, facts.line.time_zone) },
+    ],
+    fiscal: facts.documents.map((document) => fiscalSection(document, language)),
   };
 }
 
