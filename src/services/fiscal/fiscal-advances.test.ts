@@ -7,9 +7,10 @@ import type { FiscalRequest } from '../../ports/fiscal-register.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { assertQrMatchesRegister, fiscalOver, sandboxDocuments, settleFiscal } from '../../testing/fiscal-documents.js';
 import { seededContext } from '../../testing/seeded-context.js';
+import { noticesOf } from '../../testing/sent-notices.js';
 import { DEMO_PARTNER } from '../demo/seed.js';
 import { ADVANCE_ITEM_NAME } from './fiscal-requests.js';
-import type { FiscalDocument } from './fiscal-service.js';
+import { fiscalDocumentPath, type FiscalDocument } from './fiscal-service.js';
 
 /**
  * Money that reaches no receipt is fiscalised too, as an advance: a payment agent's wallet top-up
@@ -133,6 +134,15 @@ for (const delay_ms of [0, 5_000]) {
       await assertQrMatchesRegister(t, refund_document, 2);
       // The register made the advance before its refund.
       assert.ok(Number(advance.fiscal_document_number) < Number(refund_document.fiscal_document_number));
+      // The refund's SMS links the page of both documents (the line reads Chinese).
+      const [sms] = (await noticesOf(t.database, order.line_id, context.config.auth.secret))
+        .filter((notice) => notice.dedupe_key === refund.id);
+      assert.ok(sms?.text?.endsWith(`收据：${context.config.public_base_url}${fiscalDocumentPath(refund_document)}`), sms?.text ?? 'no refund SMS');
+      const view = await context.fiscal.advanceView(refund_document.id, refund_document.view_token!);
+      assert.deepEqual(view?.documents.map((document) => document.id), [advance.id, refund_document.id]);
+      assert.equal(view?.amount_minor, PACK_PRICE_MINOR);
+      assert.equal((await context.fiscal.advanceView(advance.id, advance.view_token!))?.documents.length, 2, 'either document opens the page');
+      assert.equal(await context.fiscal.advanceView(refund_document.id, advance.view_token!), undefined, 'each with its own token');
     });
 
     it('a top-up on 1 January 2026: the calculated twin of 22 %', async () => {

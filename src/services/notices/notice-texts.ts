@@ -25,7 +25,8 @@ export function fitsOneSms(text: string): boolean {
 
 export interface PackActiveText { readonly pack: string; readonly until: string }
 export interface ReceiptText { readonly number: string; readonly url: string }
-export interface RefundText { readonly amount: string; readonly to_wallet: boolean }
+/** `url`: the fiscal receipts' page of a payment returned without a receipt of ours (a duplicate payment). */
+export interface RefundText { readonly amount: string; readonly to_wallet: boolean; readonly url?: string | null }
 /** A wallet top-up, with its fiscal receipt's link when a register makes one. */
 export interface TopUpText { readonly amount: string; readonly url: string | null }
 export interface UsageText { readonly kind: UsageKind; readonly percent: number; readonly left: string; readonly pack: string }
@@ -58,9 +59,10 @@ const TEXTS: Readonly<Record<Language, NoticeTexts>> = {
     pack_active: ({ pack, until }) => `Payment received: ${pack} is active until ${until}. Balance: dial #100#.`,
     receipt: ({ number, url }) => `Your roamcard receipt ${number}: ${url}`,
     top_up: ({ amount, url }) => `Your roamcard balance was topped up by ${amount}. ${url === null ? 'Balance: dial #100#.' : `Receipt: ${url}`}`,
-    refund: ({ amount, to_wallet }) => to_wallet
+    refund: ({ amount, to_wallet, url }) => (to_wallet
       ? `${amount} has been refunded to your roamcard balance.`
-      : `${amount} has been refunded to the card or account you paid with. Banks may take a few days to show it.`,
+      : `${amount} has been refunded to the card or account you paid with. Banks may take a few days to show it.`)
+      + (url ? ` Receipts: ${url}` : ''),
     usage_used: ({ kind, percent, left, pack }) => `You have used ${percent}% of the ${KIND_EN[kind]} in ${pack}: ${left} left.`,
     usage_used_up: ({ kind, pack }) => `The ${KIND_EN[kind]} in ${pack} is used up.`,
     expiry_soon: ({ pack, until }) => `${pack} ends ${until}.`,
@@ -72,9 +74,10 @@ const TEXTS: Readonly<Record<Language, NoticeTexts>> = {
     pack_active: ({ pack, until }) => `Оплата получена. «${pack}» действует до ${until}.`,
     receipt: ({ url }) => `Чек roamcard: ${url}`,
     top_up: ({ amount, url }) => `Баланс roamcard пополнен на ${amount}. ${url === null ? 'Остаток: #100#.' : `Чек: ${url}`}`,
-    refund: ({ amount, to_wallet }) => to_wallet
+    refund: ({ amount, to_wallet, url }) => (to_wallet
       ? `Возврат ${amount} зачислен на ваш баланс roamcard.`
-      : `Возврат ${amount} отправлен на карту или счёт, с которых вы платили.`,
+      : `Возврат ${amount} отправлен на карту или счёт, с которых вы платили.`)
+      + (url ? ` Чеки: ${url}` : ''),
     usage_used: ({ kind, percent, left }) => `Израсходовано ${percent}% ${KIND_RU[kind]}, осталось ${left}.`,
     usage_used_up: ({ kind }) => `${KIND_RU_SUBJECT[kind]} по пакету закончились.`,
     expiry_soon: ({ pack, until }) => `«${pack}» действует до ${until}.`,
@@ -86,9 +89,10 @@ const TEXTS: Readonly<Record<Language, NoticeTexts>> = {
     pack_active: ({ pack, until }) => `已收到付款，“${pack}”已生效，有效期至${until}。查询余额请拨#100#。`,
     receipt: ({ url }) => `远游卡收据：${url}`,
     top_up: ({ amount, url }) => `远游卡余额已充值${amount}。${url === null ? '查询余额请拨#100#。' : `收据：${url}`}`,
-    refund: ({ amount, to_wallet }) => to_wallet
+    refund: ({ amount, to_wallet, url }) => (to_wallet
       ? `${amount}已退回您的远游卡余额。`
-      : `${amount}已退回您付款的银行卡或账户，到账可能需要几天。`,
+      : `${amount}已退回您付款的银行卡或账户，到账可能需要几天。`)
+      + (url ? `收据：${url}` : ''),
     usage_used: ({ kind, percent, left, pack }) => `“${pack}”的${KIND_ZH_HANS[kind]}已用${percent}%，剩余${left}。`,
     usage_used_up: ({ kind, pack }) => `“${pack}”的${KIND_ZH_HANS[kind]}已用完。`,
     expiry_soon: ({ pack, until }) => `“${pack}”将于${until}到期。`,
@@ -100,9 +104,10 @@ const TEXTS: Readonly<Record<Language, NoticeTexts>> = {
     pack_active: ({ pack, until }) => `已收到付款，「${pack}」已生效，有效期至${until}。查詢餘額請撥#100#。`,
     receipt: ({ url }) => `遠遊卡收據：${url}`,
     top_up: ({ amount, url }) => `遠遊卡餘額已儲值${amount}。${url === null ? '查詢餘額請撥#100#。' : `收據：${url}`}`,
-    refund: ({ amount, to_wallet }) => to_wallet
+    refund: ({ amount, to_wallet, url }) => (to_wallet
       ? `${amount}已退回您的遠遊卡餘額。`
-      : `${amount}已退回您付款的銀行卡或帳戶，到帳可能需要幾天。`,
+      : `${amount}已退回您付款的銀行卡或帳戶，到帳可能需要幾天。`)
+      + (url ? `收據：${url}` : ''),
     usage_used: ({ kind, percent, left, pack }) => `「${pack}」的${KIND_ZH_HANT[kind]}已用${percent}%，剩餘${left}。`,
     usage_used_up: ({ kind, pack }) => `「${pack}」的${KIND_ZH_HANT[kind]}已用完。`,
     expiry_soon: ({ pack, until }) => `「${pack}」將於${until}到期。`,

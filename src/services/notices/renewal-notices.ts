@@ -46,11 +46,14 @@ export async function notifyReceipt(
   }, now_ms);
 }
 
-/** Money returned: to the line's balance, or on its way back to the card or account that paid. */
+/**
+ * Money returned: to the line's balance, or on its way back to the card or account that paid —
+ * with the fiscal receipts' page when the payment had no receipt of ours (`receipt_path`).
+ */
 export async function notifyRefund(
   trx: Executor,
   notices: Notices | undefined,
-  refund: Pick<RefundsTable, 'id' | 'line_id' | 'amount_minor' | 'currency'> & { readonly to_wallet: boolean },
+  refund: Pick<RefundsTable, 'id' | 'line_id' | 'amount_minor' | 'currency'> & { readonly to_wallet: boolean; readonly receipt_path?: string | null },
   now_ms: number,
 ): Promise<void> {
   if (!notices || refund.amount_minor === 0) return;
@@ -58,6 +61,7 @@ export async function notifyRefund(
     line_id: refund.line_id, cause: 'refund', dedupe_key: refund.id,
     text: (line) => refundText(line.language, {
       amount: formatMoney(refund.amount_minor, line.language, isCurrency(refund.currency) ? refund.currency : 'RUB'), to_wallet: refund.to_wallet,
+      url: refund.receipt_path == null ? null : `${notices.public_base_url}${refund.receipt_path}`,
     }),
   }, now_ms);
 }

@@ -11,7 +11,7 @@ import { ensureLedgerAccount, providerClearingAccountId, SYSTEM_ACCOUNTS } from 
 import { postEntry } from '../ledger/ledger.js';
 import { notifyPackActive, notifyRefund } from '../notices/renewal-notices.js';
 import type { Notices } from '../notices/notices.js';
-import type { RefundFiscaliser } from '../fiscal/fiscal-service.js';
+import { fiscalDocumentPath, type RefundFiscaliser } from '../fiscal/fiscal-service.js';
 import { findOrder, type Order } from './orders.js';
 
 /**
@@ -219,9 +219,11 @@ export async function completeRefund(
     ],
   }, now_ms);
   await trx.updateTable('refunds').set({ status: 'succeeded', provider_refund_id, entry_id, updated_at_ms: now_ms }).where('id', '=', fresh.id).execute();
-  await notifyRefund(trx, notices, { ...fresh, to_wallet: false }, now_ms);
-  // The money is back with the customer: the refund's fiscal document (54-FZ) is queued with it.
-  await fiscal?.recordRefund(trx, { ...fresh, status: 'succeeded', provider_refund_id, entry_id, updated_at_ms: now_ms }, now_ms);
+  // The money is back with the customer: the refund's fiscal document (54-FZ) is queued with it, and
+  // a payment without a receipt of ours (a duplicate) has its documents' page linked in the notice.
+  const document = await fiscal?.recordRefund(trx, { ...fresh, status: 'succeeded', provider_refund_id, entry_id, updated_at_ms: now_ms }, now_ms);
+  const receipt_path = document?.subject === 'payment' ? fiscalDocumentPath(document) : null;
+  await notifyRefund(trx, notices, { ...fresh, to_wallet: false, receipt_path }, now_ms);
   const order = await findOrder(trx, fresh.order_id);
   if (order.state === 'paid' && order.activating_payment_id === fresh.payment_id) await setOrderState(trx, order, 'refunded', now_ms, {});
   return true;
