@@ -128,12 +128,31 @@ export async function listPackages(
   let query = trx.selectFrom('packages').selectAll().orderBy('sort_order').orderBy('code');
   if (!filter.include_inactive) query = query.where('active', '=', 1);
   const rows = await query.execute();
+  const prices = await currentPrices(trx, at_ms);
   const priced: PricedPackage[] = [];
   for (const row of rows) {
     const pack = toCatalogPackage(row);
     if (filter.channel && !pack.channels.includes(filter.channel)) continue;
-    const price = await currentPrice(trx, pack.code, at_ms);
+    const price = prices.get(pack.code);
     if (price) priced.push({ ...pack, price });
   }
   return priced;
+}
+
+/**
+ * Every pack's price at `at_ms`, in one query (the catalog pages, USSD menus and each partner pay
+ * read them all): for each pack, its version with the latest start not after `at_ms` — found by
+ * the (package_code, effective_from_ms) unique index.
+ */
+async function currentPrices(trx: Executor, at_ms: number): Promise<Map<string, PriceVersion>> {
+  const rows = await trx.selectFrom('package_prices as price')
+    .select(['price.id', 'price.package_code', 'price.amount_minor', 'price.currency', 'price.effective_from_ms'])
+    .where('price.effective_from_ms', '=', (eb) => eb.selectFrom('package_prices as later')
+      .select((inner) => inner.fn.max('later.effective_from_ms').as('latest'))
+      .whereRef('later.package_code', '=', 'price.package_code')
+      .where('later.effective_from_ms', '<=', at_ms))
+    .execute();
+  return new Map(rows.map(({ package_code, ...price }) => [package_code, {
+    ...price, amount_minor: Number(price.amount_minor), effective_from_ms: Number(price.effective_from_ms),
+  }]));
 }
