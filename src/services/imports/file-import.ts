@@ -1,4 +1,4 @@
-import { RoamError } from '../../core/errors.js';
+import { assert, RoamError } from '../../core/errors.js';
 
 /**
  * What every file import (SIMs, stores, usage, bank statements) shares: rows as the CSV reader hands them
@@ -66,4 +66,41 @@ export async function inBatches<Item>(
     batch = [];
   }
   if (batch.length > 0) await handle(batch);
+}
+
+/** A row of a batch: screened out before the database (with why), or passed on to it. */
+export type ScreenedRow<Passed> = Passed | { readonly line_number: number; readonly rejected: RejectedRow };
+
+/** How a batch's outcomes are counted: `rows_read`, `rejected`, and one counter per verdict the database gave. */
+export type BatchCounts<Counter extends string> = Record<'rows_read' | 'rejected' | Counter, number>;
+
+/**
+ * Counts one batch written to the database, in line order: a row screened out, or refused by the
+ * database (its verdict a RoamError, told as a rejected row by `rejectedFor`), is rejected — counted
+ * and reported once; any other row is counted under its verdict's counter. Every row has exactly
+ * one outcome: a row without a verdict is a bug in the import.
+ */
+export function countBatch<Passed extends { readonly line_number: number }, Verdict extends string, Counter extends string>(
+  batch: readonly ScreenedRow<Passed>[],
+  verdicts: ReadonlyMap<number, Verdict | RoamError>,
+  counts: BatchCounts<Counter>,
+  tally: {
+    readonly counters: Readonly<Record<Verdict, Counter>>;
+    readonly rejectedFor: (row: Passed, error: RoamError) => RejectedRow;
+    readonly onRejected?: ((row: RejectedRow) => void) | undefined;
+  },
+): void {
+  const reject = (row: RejectedRow) => {
+    counts.rejected += 1;
+    tally.onRejected?.(row);
+  };
+  counts.rows_read += batch.length;
+  batch.forEach((row, index) => {
+    if ('rejected' in row) return reject(row.rejected);
+    const verdict = verdicts.get(index);
+    if (verdict instanceof RoamError) return reject(tally.rejectedFor(row, verdict));
+    assert(verdict !== undefined, `row at line ${row.line_number} has a verdict`);
+    counts[tally.counters[verdict]] += 1;
+    return undefined;
+  });
 }

@@ -1,4 +1,6 @@
-import { checkRequiredColumns, inBatches, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow } from '../imports/file-import.js';
+import {
+  checkRequiredColumns, countBatch, inBatches, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow,
+} from '../imports/file-import.js';
 import { assert, RoamError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Database } from '../../db/database.js';
@@ -83,22 +85,11 @@ export async function importStores(database: Database, source: ImportSource, opt
   const counts = { rows_read: 0, imported: 0, updated: 0, unchanged: 0, rejected: 0 };
 
   const flush = async (batch: readonly PendingRow[]) => {
-    counts.rows_read += batch.length;
     const verdicts = await judgeBatch(database, batch, dry_run, options.clock);
-    batch.forEach((row, index) => {
-      const verdict = verdicts.get(index);
-      if ('rejected' in row) reject(row.rejected);
-      else if (verdict === 'new') counts.imported += 1;
-      else if (verdict === 'updated') counts.updated += 1;
-      else if (verdict === 'unchanged') counts.unchanged += 1;
-      else if (verdict instanceof RoamError) reject(rejectedFor(row, verdict));
-      else assert(false, `row at line ${row.line_number} has a verdict`);
+    countBatch(batch, verdicts, counts, {
+      counters: { new: 'imported', updated: 'updated', unchanged: 'unchanged' }, rejectedFor, onRejected: options.onRejected,
     });
     options.onProgress?.({ ...counts });
-  };
-  const reject = (row: RejectedRow) => {
-    counts.rejected += 1;
-    options.onRejected?.(row);
   };
 
   await inBatches(source.records, batch_size, (record, row_index) => screen.screen(record, row_index), flush);
