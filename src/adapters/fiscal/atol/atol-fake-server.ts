@@ -21,7 +21,9 @@ export const FAKE_FN_NUMBER = '7380440700076549';
 export const FAKE_ECR_REGISTRATION_NUMBER = '0000000400054952';
 /** Roubles: what one document may carry at most (the fiscal drive's 32-bit kopecks). */
 const AMOUNT_ROUBLES_MAX = 42_949_672.95;
-const DUPLICATE_CODE = 10;
+/** ATOL's codes (atol-wire.ts): an external_id it holds, a request without a token, a token it does not take. */
+const DUPLICATE_CODE = 33;
+const NO_TOKEN_CODE = 10;
 const TOKEN_CODE = 11;
 const CREDENTIALS_CODE = 12;
 const VALIDATION_CODE = 32;
@@ -302,7 +304,8 @@ export class AtolFake {
   }
 
   #refusedToken(token: string | undefined): Reply | undefined {
-    const known = token === undefined ? undefined : this.#tokens.get(token);
+    if (token === undefined) return { status: 401, body: { error: fakeError(NO_TOKEN_CODE, 'Токен не передан', 'system'), timestamp: this.#timestamp() } };
+    const known = this.#tokens.get(token);
     if (known === undefined) return { status: 401, body: { error: fakeError(TOKEN_CODE, 'Передан некорректный токен', 'system'), timestamp: this.#timestamp() } };
     if (known.expired) return { status: 401, body: { error: fakeError(TOKEN_CODE, 'Срок действия токена истёк', 'system'), timestamp: this.#timestamp() } };
     return undefined;

@@ -9,7 +9,10 @@ import { atolConfigFromEnv, ATOL_BASE_URL_DEFAULT } from './atol-config.js';
 import { atolConfigFor } from './atol-contract-driver.js';
 import { AtolFake, FAKE_ECR_REGISTRATION_NUMBER, FAKE_FN_NUMBER } from './atol-fake-server.js';
 import { AtolRegister, type AtolRegisterOptions } from './atol-register.js';
-import { atolTimestamp, instantFromAtol, minorFromRoubles, roublesFromMinor, TOKEN_LIFETIME_MS, TOKEN_REFRESH_EARLY_MS } from './atol-wire.js';
+import {
+  atolTimestamp, instantFromAtol, isDuplicate, isTokenRefusal, minorFromRoubles, roublesFromMinor,
+  TOKEN_LIFETIME_MS, TOKEN_REFRESH_EARLY_MS,
+} from './atol-wire.js';
 
 /**
  * What is ATOL's own: its wire format (roubles, Moscow timestamps, payment type numbers, agents,
@@ -180,6 +183,17 @@ describe('ATOL Online adapter against the local fake', () => {
       assert.ok(fake.documentFor(request.external_id));
     });
 
+    it('reads ATOL\'s v5 service codes: 10 and 11 are the token (renewed), 33 an external_id it holds (never a token)', () => {
+      const error = (code: string, text: string) => ({ code, text, type: 'system' as const });
+      // Over HTTP 400, where the status says nothing: the code alone decides.
+      assert.equal(isTokenRefusal(400, error('10', 'Токен не передан')), true);
+      assert.equal(isTokenRefusal(400, error('11', 'Срок действия токена истёк')), true);
+      assert.equal(isDuplicate(error('10', 'Токен не передан')), false, 'a request without a token is no duplicate');
+      assert.equal(isDuplicate(error('33', 'В системе существует чек с external_id : x и group_code: g')), true);
+      assert.equal(isTokenRefusal(400, error('33', 'В системе существует чек с external_id : x и group_code: g')), false);
+      for (const code of ['12', '20', '32', '34']) assert.equal(isTokenRefusal(400, { code, text: 'Ошибка', type: 'agent' }), false, code);
+    });
+
     it('refused again just after it was issued: retryable, no loop, nothing made', async () => {
       fake.expireTokens();
       fake.refuseNextTokens(1);
@@ -231,7 +245,7 @@ describe('ATOL Online adapter against the local fake', () => {
       fake.duplicate_answer = 'error_without_uuid';
       try {
         const result = failed(await atol.register(request));
-        assert.deepEqual([result.kind, result.error.code], ['final', '10']);
+        assert.deepEqual([result.kind, result.error.code], ['final', '33']);
         assert.match(result.error.text, /external_id : RC-TEST-.*ATOL Online account/);
       } finally {
         fake.duplicate_answer = 'error_with_uuid';

@@ -35,17 +35,25 @@ export const TOKEN_REFRESH_EARLY_MS = 3_600_000;
 /** ATOL's document ids: UUIDs. Anything else never goes into a URL. */
 export const ATOL_UUID_PATTERN = /^[0-9A-Za-z-]{1,64}$/;
 
+/*
+ * ATOL's service errors (v5 protocol, section 7.1 "Ошибки сервиса"): 10 no token, 11 token expired
+ * or unknown, 12 wrong login or password, 13 getToken's request invalid, 14 user blocked, 20 token
+ * of another group, 21 group not supported, 30 no uuid, 31 operation not supported, 32 receipt
+ * invalid, 33 external_id exists, 34 document not found, 40 bad request, 41 media type, 50 ATOL's
+ * own configuration.
+ */
+
 /**
  * The error code of an external_id the group already holds (answered with the first document's
  * uuid). Its text says the document exists, which is also recognised, in case the code differs.
  */
-export const ATOL_DUPLICATE_CODE = '10';
+export const ATOL_DUPLICATE_CODE = '33';
 const DUPLICATE_TEXT = /существует|already exists/i;
 /**
  * The error code of a token ATOL no longer takes (expired, or unknown after a restart of theirs);
  * an HTTP 401, or a system error speaking of the token, reads the same.
  */
-export const ATOL_TOKEN_CODES: ReadonlySet<string> = new Set(['11']);
+export const ATOL_TOKEN_CODES: ReadonlySet<string> = new Set(['10', '11']);
 const TOKEN_TEXT = /токен|token/i;
 
 export const ATOL_PAYMENT_TYPES: Readonly<Record<FiscalPaymentType, number>> = { cash: 0, electronic: 1, prepaid: 2 };
