@@ -7,10 +7,11 @@ import type { RenewalService } from '../../services/renewal/renewal-service.js';
 import { invoicePdf, receiptPdf } from '../../services/receipts/pdf.js';
 import {
   advanceDocument, invoiceDocument, receiptDocument, receiptVerifyPath,
-  type AdvanceDocument, type AdvanceFacts, type DocumentField, type FiscalDocumentFacts, type FiscalSection,
+  type AdvanceDocument, type DocumentField, type FiscalDocumentFacts, type FiscalSection,
   type InvoiceDocument, type ItemTable, type ReceiptDocument,
 } from '../../services/receipts/receipt-document.js';
 import type { Receipt, ReceiptService } from '../../services/receipts/receipt-service.js';
+import type { AdvanceView } from '../../services/fiscal/fiscal-service.js';
 import { requestLanguage } from '../http/problem-details.js';
 import { inlineStylePagePolicy, PDF_CONTENT_SECURITY_POLICY } from '../http/security-headers.js';
 import { escapeHtml } from '../../core/html-escape.js';
@@ -39,9 +40,6 @@ export interface ReceiptPagesOptions {
     advanceView(document_id: string, token: string): Promise<AdvanceView | undefined>;
   };
 }
-
-/** A document without a receipt, as the page reads it: its facts and the line's language. */
-type AdvanceView = AdvanceFacts & { readonly line: { readonly language: string } };
 
 const RECEIPT_FILE_PATTERN = /^(.+?)(\.pdf)?$/;
 /** While the receipt job runs (it follows activation within a second or so), the page polls. */

@@ -44,6 +44,10 @@ const COLUMNS_0019 = [
 
 type Shape = '0019' | 'subjects';
 
+/**
+ * The table as 0019 made it, and with subjects. Written out again rather than shared with 0019: a
+ * migration is a record of what it did, and must not change when another file does.
+ */
 async function createTable(db: Kysely<unknown>, name: string, shape: Shape): Promise<void> {
   const big = capabilitiesOf(db).bigint_type;
   const subjects = shape === 'subjects';

@@ -13,6 +13,7 @@ import {
 } from '../../ports/fiscal-register.js';
 import { queueJob } from '../jobs/job-kinds.js';
 import { PermanentJobError } from '../jobs/worker.js';
+import type { AdvanceFacts } from '../receipts/receipt-document.js';
 import type { SellerDetails } from '../receipts/seller.js';
 import { vatRateAt } from '../receipts/vat.js';
 import {
@@ -145,16 +146,14 @@ export function fiscalDocumentPath(document: Pick<FiscalDocument, 'id' | 'view_t
   return `/fiscal/${encodeURIComponent(document.id)}?t=${encodeURIComponent(document.view_token ?? '')}`;
 }
 
-/** What the page of a document without a receipt shows: its subject's documents (the sale, then a refund) and their facts. */
-export interface AdvanceView {
-  readonly subject: 'payment' | 'top_up';
-  /** The sale first, then its refund (an unused payment, once returned). */
+/**
+ * What the page of a document without a receipt shows (receipt-document.ts): its subject's
+ * documents — the sale first, then its refund — their facts, and the line's language.
+ */
+export type AdvanceView = Omit<AdvanceFacts, 'documents' | 'line'> & {
   readonly documents: readonly FiscalDocument[];
-  readonly amount_minor: number;
-  readonly paid_at_ms: number;
-  readonly seller: { readonly name: string; readonly inn: string };
-  readonly line: { readonly msisdn: string; readonly language: string; readonly time_zone: string };
-}
+  readonly line: AdvanceFacts['line'] & { readonly language: string };
+};
 
 /** The fiscal currency: registers in Russia take roubles only. */
 const FISCAL_CURRENCY = 'RUB';
