@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { describeMachine } from '../../bench/lib/machine.mjs';
 
+const seconds = (ms) => (ms / 1000).toFixed(1);
 const sum = (values) => values.reduce((total, value) => total + value, 0);
 
 function httpLine(http) {
@@ -23,7 +24,7 @@ function fiscalLine(fiscal) {
 }
 
 export function renderRun(run) {
-  const { requests, server, chaos, drain, webhooks, provider_faults, fiscal } = run.figures;
+  const { requests, server, chaos, drain, webhooks, provider_faults, fiscal, outbox_waits } = run.figures;
   const lines = [
     `  requests: ${requests.orders_accepted} orders, ${requests.payments_accepted} payment attempts, ${requests.page_submissions_accepted} sandbox page submissions, `
       + `${requests.staff_refunds_accepted} staff refunds, ${requests.usage_events_accepted} usage events (${requests.usage_sends} answers, ${requests.usage_events_sent_again} ids sent more than once), ${requests.ussd_answered} USSD reads`,
@@ -37,6 +38,7 @@ export function renderRun(run) {
     `  provider faults met: ${provider_faults.payment_starts_left_pending_by_the_provider} payment starts left pending (asked again with the same key), `
       + `${provider_faults.job_attempts_failed_by_injected_faults} outbox job attempts failed and retried`,
     fiscalLine(fiscal),
+    `  outbox, due to done at the first attempt (mean / max): ${outbox_waits.map((row) => `${row.kind} ${seconds(row.mean_ms)} / ${seconds(row.max_ms)} s`).join(', ')}`,
     `  drain: ${drain.drained ? 'outbox empty, no fiscal document pending' : `TIMED OUT (left: ${drain.left.map((row) => `${row.count} ${row.kind} ${row.status}`).join(', ')})`} `
       + `after ${(drain.waited_ms / 1000).toFixed(1)} s`,
     '',

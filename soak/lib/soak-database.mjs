@@ -35,7 +35,11 @@ const USSD_PAUSE_MS_MIN = 100;
 const USSD_PAUSE_MS_MAX = 400;
 const STATEMENT_ATTEMPTS = 5;
 const STATEMENT_RETRY_MS = 2_000;
-const DRAIN_TIMEOUT_MS = { quick: 60_000, full: 120_000 };
+/**
+ * Bounded, and long enough for a fiscal document a kill cut late in the window: its job is taken over
+ * when its 15 s lease lapses, then asks the register after 1 s doubling, behind a slow register's batches.
+ */
+const DRAIN_TIMEOUT_MS = { quick: 90_000, full: 180_000 };
 
 /** The sandbox as a bad day at a real provider: duplicated, reordered and late webhooks, timeouts and 500s. */
 const SANDBOX_CHAOS = {
