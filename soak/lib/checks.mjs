@@ -1,6 +1,7 @@
 // The verdict, read through a fresh connection once the server has stopped: the ledger's
 // invariants (the product's own ledgerViolations), exactly-once money and activation, usage charged
-// at most once, and every request the clients saw accepted found done or visibly pending.
+// at most once, every receipt and refund fiscalised exactly once (against what the fiscal register
+// holds), and every request the clients saw accepted found done or visibly pending.
 // Each check returns {name, pass, summary, problems (at most PROBLEMS_SHOWN_MAX)}.
 import { fromDist } from '../../bench/lib/dist.mjs';
 
@@ -10,6 +11,8 @@ const { SYSTEM_ACCOUNTS } = await fromDist('services/ledger/accounts.js');
 export const PROBLEMS_SHOWN_MAX = 10;
 const FINAL_ORDER_STATES = ['active', 'refunded', 'canceled', 'expired', 'failed'];
 const PENDING_ORDER_STATES = ['created', 'awaiting_payment', 'paid'];
+/** The currency a fiscal register takes (FiscalService makes documents for rouble receipts only). */
+const FISCAL_CURRENCY = 'RUB';
 const UNIT_COLUMNS = { data: ['data_bytes_total', 'data_bytes_remaining'], voice: ['voice_seconds_total', 'voice_seconds_remaining'], sms: ['sms_total', 'sms_remaining'] };
 
 function check(name, problems, summary) {
@@ -25,15 +28,16 @@ export async function readDatabase(db) {
   const all = (table) => db.selectFrom(table).selectAll().execute();
   const [
     orders, payments, refunds, bundles, usage_events, entries, sandbox_payments,
-    sandbox_refunds, receipts, activations, jobs, accounts, webhook_events,
+    sandbox_refunds, receipts, activations, jobs, accounts, webhook_events, fiscal_documents,
   ] = await Promise.all(
-    ['orders', 'payments', 'refunds', 'bundles', 'usage_events', 'journal_entries', 'sandbox_payments', 'sandbox_refunds', 'receipts', 'network_activations', 'jobs', 'ledger_accounts', 'webhook_events'].map(all),
+    ['orders', 'payments', 'refunds', 'bundles', 'usage_events', 'journal_entries', 'sandbox_payments', 'sandbox_refunds', 'receipts', 'network_activations', 'jobs',
+      'ledger_accounts', 'webhook_events', 'fiscal_documents'].map(all),
   );
   const usage_revenue = await db.selectFrom('postings').select((eb) => eb.fn.coalesce(eb.fn.sum('amount_minor'), eb.lit(0)).as('total'))
     .where('account_id', '=', SYSTEM_ACCOUNTS.revenue_usage.id).executeTakeFirstOrThrow();
   return {
     orders, payments, refunds, bundles, usage_events, entries, sandbox_payments,
-    sandbox_refunds, receipts, activations, jobs, accounts, webhook_events,
+    sandbox_refunds, receipts, activations, jobs, accounts, webhook_events, fiscal_documents,
     usage_revenue_minor: Number(usage_revenue.total), violations: await ledgerViolations(db),
   };
 }
@@ -219,6 +223,97 @@ function acceptedCheck(data, log) {
     + `${log.payments.size} payments (${tally(payment_states)}); ${log.submissions.length} page submissions; ${log.usage.size - lost_events.length}/${log.usage.size} usage events found`);
 }
 
+/**
+ * Our documents: one sell per receipt that took money, one sell_refund per succeeded refund of a
+ * receipt's payment, nothing else; all registered.
+ */
+function fiscalDocumentProblems(data, problems) {
+  const due_receipts = data.receipts.filter((receipt) => receipt.amount_minor > 0 && receipt.currency === FISCAL_CURRENCY);
+  const receipt_numbers = new Set(data.receipts.map((receipt) => receipt.number));
+  const sells_of = countBy(data.fiscal_documents.filter((row) => row.operation === 'sell'), (row) => row.receipt_number);
+  for (const receipt of due_receipts) {
+    const count = sells_of.get(receipt.number) ?? 0;
+    if (count !== 1) problems.push(`receipt ${receipt.number} (order ${receipt.order_id}): ${count} sell documents`);
+  }
+  const receipt_of_payment = new Map(due_receipts.map((receipt) => [receipt.payment_id, receipt]));
+  const due_refunds = data.refunds.filter((refund) => refund.status === 'succeeded' && refund.amount_minor > 0 && receipt_of_payment.has(refund.payment_id));
+  const refund_documents_of = groupBy(data.fiscal_documents.filter((row) => row.operation === 'sell_refund'), (row) => row.refund_id);
+  for (const refund of due_refunds) {
+    const documents = refund_documents_of.get(refund.id) ?? [];
+    if (documents.length !== 1) problems.push(`refund ${refund.id} (${refund.reason}) of receipt ${receipt_of_payment.get(refund.payment_id).number}: ${documents.length} sell_refund documents`);
+    for (const row of documents) {
+      if (row.receipt_number !== receipt_of_payment.get(refund.payment_id).number) problems.push(`fiscal document ${row.id}: refunds receipt ${row.receipt_number}, its refund's receipt is another`);
+    }
+  }
+  const due_refund_ids = new Set(due_refunds.map((refund) => refund.id));
+  const due_numbers = new Set(due_receipts.map((receipt) => receipt.number));
+  for (const [refund_id, rows] of refund_documents_of) {
+    if (!due_refund_ids.has(refund_id)) problems.push(`refund ${refund_id}: ${rows.length} sell_refund document(s), yet it is no succeeded refund of a receipt's payment`);
+  }
+  for (const row of data.fiscal_documents) {
+    if (!receipt_numbers.has(row.receipt_number)) problems.push(`fiscal document ${row.id} (${row.operation}): of receipt ${row.receipt_number}, which does not exist`);
+    if (row.operation === 'sell' && !due_numbers.has(row.receipt_number)) problems.push(`fiscal document ${row.id}: a sale of receipt ${row.receipt_number}, which took no money`);
+    if (row.status !== 'registered') {
+      const error = row.error_code === null ? '' : ` (${row.error_kind} ${row.error_code}: ${String(row.error_text).slice(0, 160)})`;
+      problems.push(`fiscal document ${row.id} (${row.operation} of ${row.receipt_number}): ${row.status} after the drain${error}`);
+    }
+  }
+  return { due_receipts, due_refunds };
+}
+
+/** What the register holds against our rows: one document per external_id, each one ours, the same total and attributes. */
+function registerProblems(data, register, problems) {
+  const ours = new Map(data.fiscal_documents.map((row) => [row.id, row]));
+  const made_for = groupBy(register.documents, (document) => document.external_id);
+  for (const [external_id, documents] of made_for) {
+    if (documents.length !== 1) problems.push(`the register made ${documents.length} documents under external_id ${external_id}`);
+    if (!ours.has(external_id)) problems.push(`the register made document ${documents[0].uuid} (${documents[0].operation}) under external_id ${external_id}, which is none of ours`);
+  }
+  const unknown_sends = new Set(register.register_calls.map((call) => call.external_id).filter((id) => !ours.has(id)));
+  for (const id of unknown_sends) problems.push(`a register call was made under external_id ${id}, which is none of ours`);
+  const registered = data.fiscal_documents.filter((row) => row.status === 'registered');
+  for (const row of registered) {
+    const theirs = made_for.get(row.id)?.[0];
+    if (!theirs) {
+      problems.push(`fiscal document ${row.id}: registered for us, unknown to the register`);
+      continue;
+    }
+    const request_total_minor = JSON.parse(row.request_json).total_minor;
+    const payload = theirs.payload ?? {};
+    const differences = [
+      theirs.operation !== row.operation && `operation ${theirs.operation} at the register, ${row.operation} ours`,
+      theirs.status !== 'done' && `${theirs.status} at the register`,
+      theirs.uuid !== row.register_uuid && `uuid ${theirs.uuid} at the register, ${row.register_uuid} ours`,
+      theirs.total_minor !== request_total_minor && `sent for ${theirs.total_minor} kopecks, our request says ${request_total_minor}`,
+      Number(row.total_minor) !== request_total_minor && `registered total ${row.total_minor}, our request ${request_total_minor}`,
+      payload.fn_number !== row.fn_number && `ФН ${payload.fn_number} at the register, ${row.fn_number} ours`,
+      payload.fiscal_document_number !== Number(row.fiscal_document_number) && `ФД ${payload.fiscal_document_number} at the register, ${row.fiscal_document_number} ours`,
+      payload.fiscal_document_attribute !== Number(row.fiscal_document_attribute) && `ФП ${payload.fiscal_document_attribute} at the register, ${row.fiscal_document_attribute} ours`,
+    ].filter(Boolean);
+    if (differences.length > 0) problems.push(`fiscal document ${row.id}: ${differences.join('; ')}`);
+  }
+  const sales_at_register = countBy(register.documents.filter((document) => document.operation === 'sell' && ours.has(document.external_id)),
+    (document) => ours.get(document.external_id).receipt_number);
+  for (const [receipt_number, count] of sales_at_register) if (count > 1) problems.push(`receipt ${receipt_number}: the register made ${count} sales of it`);
+  if (register.documents.length !== registered.length) problems.push(`the register holds ${register.documents.length} documents; ${registered.length} are registered for us`);
+  return registered.length;
+}
+
+/**
+ * Every receipt and every refund of a receipt's payment fiscalised exactly once — through SIGKILLs
+ * between the register call and its answer: the document's id is the register's external_id, so a
+ * resend finds the first document, never makes a second.
+ */
+function fiscalCheck(data, register) {
+  const problems = [];
+  const { due_receipts, due_refunds } = fiscalDocumentProblems(data, problems);
+  const registered = registerProblems(data, register, problems);
+  const operations = tally(countBy(data.fiscal_documents, (row) => `${row.operation} ${row.status}`));
+  return check('every receipt and refund fiscalised exactly once', problems,
+    `${due_receipts.length} receipts and ${due_refunds.length} refunds of their payments; ${data.fiscal_documents.length} documents (${operations || 'none'}); `
+    + `the register made ${register.documents.length} from ${register.register_calls.length} register calls, ${registered} registered for us with the same total, ФН, ФД and ФП`);
+}
+
 function outboxCheck(data, drain) {
   const problems = [];
   const unfinished = data.jobs.filter((job) => job.status !== 'done');
@@ -239,11 +334,12 @@ function serverCheck(server) {
 }
 
 /** Runs every check over what readDatabase read (the server stopped). */
-export function runChecks(data, { log, drain, server }) {
+export function runChecks(data, { log, drain, server, register }) {
   return [
     ...ledgerChecks(data),
     moneyCheck(data),
     activationCheck(data),
+    fiscalCheck(data, register),
     usageCheck(data, log),
     acceptedCheck(data, log),
     outboxCheck(data, drain),

@@ -11,6 +11,8 @@ export class ClientLog {
   submissions = [];
   /** event id → {event_id, body, first (the first 2xx outcome), fresh_charges (answers with replayed=false), sends} */
   usage = new Map();
+  /** Staff refunds of unused packs the server accepted: order id → {order_id, flow, refunds (as answered)} */
+  staff_refunds = new Map();
   /** Bank transfers waiting for the statement: {reference, amount_minor} */
   bank_transfers = [];
   /** Requests whose outcome stayed unknown (no answer in the retry window), by kind. */
@@ -42,6 +44,7 @@ export class ClientLog {
       orders_accepted: this.orders.size,
       payments_accepted: this.payments.size,
       page_submissions_accepted: this.submissions.length,
+      staff_refunds_accepted: this.staff_refunds.size,
       usage_events_accepted: usage.length,
       usage_sends: usage.reduce((sum, event) => sum + event.sends, 0),
       usage_events_sent_again: usage.filter((event) => event.sends > 1).length,

@@ -1,5 +1,6 @@
 // What the database shows the chaos did, for the report (not a verdict): how many webhooks were
-// duplicated, held back or received out of order, and how often the injected provider faults hit.
+// duplicated, held back or received out of order, how often the injected provider faults hit, and
+// how long the outbox's jobs waited (a slow provider or register can hold up every other job).
 import { readFileSync } from 'node:fs';
 import { fromDist } from '../../bench/lib/dist.mjs';
 
@@ -49,6 +50,22 @@ function faultFigures(log_file, log) {
   };
 }
 
+/**
+ * Per job kind, how long a job done at its first attempt waited from due to done (the worker runs a
+ * batch of jobs together and claims the next batch once all are done). Slowest kinds first.
+ */
+function outboxWaitFigures(data) {
+  const waits = new Map();
+  for (const job of data.jobs.filter((row) => row.status === 'done' && row.attempts === 1)) {
+    waits.set(job.kind, [...(waits.get(job.kind) ?? []), Math.max(Number(job.updated_at_ms) - Number(job.run_after_ms), 0)]);
+  }
+  return [...waits].map(([kind, list]) => ({
+    kind, jobs: list.length, mean_ms: Math.round(list.reduce((sum, wait_ms) => sum + wait_ms, 0) / list.length), max_ms: Math.max(...list),
+  })).sort((a, b) => b.mean_ms - a.mean_ms);
+}
+
 export function observedFigures(data, { log, log_file, webhook_delay_ms }) {
-  return { webhooks: webhookFigures(data, webhook_delay_ms), provider_faults: faultFigures(log_file, log) };
+  return {
+    webhooks: webhookFigures(data, webhook_delay_ms), provider_faults: faultFigures(log_file, log), outbox_waits: outboxWaitFigures(data),
+  };
 }

@@ -1,7 +1,8 @@
 // Customers renewing over HTTP, one flow after another until the load window closes: an order, a
 // payment attempt, the sandbox's hosted page (test cards, 3-D Secure, e-wallet and SBP decisions),
 // bank transfers, a second payment for a paid order, cancellations and abandoned attempts — every
-// sandbox outcome. Each flow is planned from the customer's seeded stream before it runs, so the
+// sandbox outcome — and now and then a staff refund of a pack just bought (a sell_refund fiscal
+// document once the sale's is made). Each flow is planned from the customer's seeded stream before it runs, so the
 // plan does not depend on what the server answers.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fromDist } from '../../bench/lib/dist.mjs';
@@ -25,6 +26,13 @@ const FLOW_WEIGHTS = {
 /** A payment whose provider call failed (timeout, 500) is asked for again with the same key, this often. */
 const PAYMENT_START_ATTEMPTS = 5;
 const PAYMENT_RETRY_DELAY_MS = 400;
+/** A card or wallet purchase is refunded by staff (unused pack) this often, once its order is active. */
+const STAFF_REFUND_SHARE = 0.2;
+const STAFF_REFUND_FLOWS = new Set(['card_success', 'wallet']);
+const ACTIVE_POLLS_MAX = 20;
+const ACTIVE_POLL_MS = 250;
+/** An order in these states may still become active; `created` has no payment started, so nothing is coming. */
+const ORDER_WAITING_STATES = new Set(['awaiting_payment', 'paid']);
 const THINK_MS_MIN = 50;
 const THINK_MS_MAX = 400;
 
@@ -47,6 +55,7 @@ function planFlow(random, lines, packages) {
     approve: random.chance(0.75),
     pay_after_cancel: random.chance(0.5),
     think_ms: random.between(THINK_MS_MIN, THINK_MS_MAX),
+    staff_refund: random.chance(STAFF_REFUND_SHARE),
   };
 }
 
@@ -194,18 +203,40 @@ const FLOWS = {
   async order_only() {},
 };
 
+/**
+ * Staff refunds the pack of an order just paid, never used: once the order is active (bounded
+ * wait). The money goes back to the wallet at once, or through the provider; either way the
+ * refund gets its sell_refund fiscal document when it succeeds.
+ */
+async function staffRefund(ctx, order) {
+  for (let poll = 1; ; poll += 1) {
+    const answer = await ctx.client.send('GET /api/v1/orders/{id}', 'GET', `/api/v1/orders/${order.id}`);
+    if (answer.status !== 200) return void unexpected(ctx, 'read order', answer);
+    if (answer.body.state === 'active') break;
+    if (!ORDER_WAITING_STATES.has(answer.body.state) || poll >= ACTIVE_POLLS_MAX) return void ctx.log.countRefusal('staff refund', 0, `order ${answer.body.state}`);
+    await sleep(ACTIVE_POLL_MS);
+  }
+  const headers = { 'idempotency-key': `${ctx.key}-refund`, authorization: `Bearer ${ctx.admin_token}` };
+  const answer = await ctx.client.send('POST /api/v1/orders/{id}/refund', 'POST', `/api/v1/orders/${order.id}/refund`, { json: { requested_by: 'soak-staff' }, headers });
+  // 409: the pack was used meanwhile (a hot line's usage), or the order is no longer active.
+  if (answer.status === 409) return void ctx.log.countRefusal('staff refund', 409, answer.body?.code);
+  if (answer.status !== 200) return void unexpected(ctx, 'staff refund', answer);
+  ctx.log.staff_refunds.set(order.id, { order_id: order.id, flow: ctx.flow, refunds: answer.body.refunds });
+}
+
 async function runFlow(ctx, plan) {
   const order = await createOrder(ctx, plan);
   if (!order) return;
   await FLOWS[plan.flow](ctx, plan, order);
   await visitOrderPage(ctx, plan, order);
+  if (plan.staff_refund && STAFF_REFUND_FLOWS.has(plan.flow)) await staffRefund(ctx, order);
 }
 
 /** One customer: flows one after another until `until_ms`. */
-export async function runCustomer({ client, log, random, lines, packages, seed, index, until_ms, paymentCode }) {
+export async function runCustomer({ client, log, random, lines, packages, seed, index, until_ms, paymentCode, admin_token }) {
   for (let serial = 0; Date.now() < until_ms; serial += 1) {
     const plan = planFlow(random, lines, packages);
-    const ctx = { client, log, flow: plan.flow, key: `soak-${seed}-c${index}-${serial}`, paymentCode };
+    const ctx = { client, log, flow: plan.flow, key: `soak-${seed}-c${index}-${serial}`, paymentCode, admin_token };
     log.countFlow(plan.flow);
     try {
       await runFlow(ctx, plan);

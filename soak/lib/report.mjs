@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { describeMachine } from '../../bench/lib/machine.mjs';
 
+const seconds = (ms) => (ms / 1000).toFixed(1);
 const sum = (values) => values.reduce((total, value) => total + value, 0);
 
 function httpLine(http) {
@@ -12,11 +13,21 @@ function httpLine(http) {
     + `${sum(rows.map((row) => row.server_errors))} 5xx; ${sum(rows.map((row) => row.gave_up))} requests left unanswered`;
 }
 
+function fiscalLine(fiscal) {
+  const aimed = fiscal.kills.filter((kill) => kill.aimed);
+  return `  fiscal register (ATOL fake; a repeat answered ${fiscal.duplicate_answer}): ${fiscal.documents_made} documents from ${fiscal.register_calls} register calls `
+    + `(${fiscal.register_calls_again} sent again), ${fiscal.report_calls} report calls, ${fiscal.token_calls} tokens; answers held back ${fiscal.answers_held_back}, `
+    + `failed ${fiscal.answers_failed} (500/503), dropped ${fiscal.answers_dropped}; cut by a kill: ${fiscal.register_calls_cut} register calls `
+    + `(${fiscal.documents_cut} documents) and ${fiscal.report_calls_cut} report calls, then ${fiscal.resends_after_cut} resends after the kill; `
+    + `${fiscal.kills_with_register_in_flight} of ${fiscal.kills.length} kills hit a register call in flight (${fiscal.kills_with_fiscal_call_in_flight} any fiscal call; `
+    + `${aimed.filter((kill) => kill.aimed_hit).length} of ${aimed.length} aimed kills found one)`;
+}
+
 export function renderRun(run) {
-  const { requests, server, chaos, drain, webhooks, provider_faults } = run.figures;
+  const { requests, server, chaos, drain, webhooks, provider_faults, fiscal, outbox_waits } = run.figures;
   const lines = [
     `  requests: ${requests.orders_accepted} orders, ${requests.payments_accepted} payment attempts, ${requests.page_submissions_accepted} sandbox page submissions, `
-      + `${requests.usage_events_accepted} usage events (${requests.usage_sends} answers, ${requests.usage_events_sent_again} ids sent more than once), ${requests.ussd_answered} USSD reads`,
+      + `${requests.staff_refunds_accepted} staff refunds, ${requests.usage_events_accepted} usage events (${requests.usage_sends} answers, ${requests.usage_events_sent_again} ids sent more than once), ${requests.ussd_answered} USSD reads`,
     `  flows: ${Object.entries(requests.flows).map(([flow, count]) => `${flow} ${count}`).join(', ')}`,
     `  ${httpLine(run.figures.http)}`,
     `  server: ${server.kills} SIGKILLs, ${server.starts} starts (${server.failed_starts} failed while the database was away), ${server.unplanned_exits.length} exits on its own, `
@@ -26,7 +37,10 @@ export function renderRun(run) {
       + `${webhooks.payments_with_events_out_of_order} payments got their events out of order; processed: ${Object.entries(webhooks.processed).map(([outcome, count]) => `${count} ${outcome}`).join(', ')}`,
     `  provider faults met: ${provider_faults.payment_starts_left_pending_by_the_provider} payment starts left pending (asked again with the same key), `
       + `${provider_faults.job_attempts_failed_by_injected_faults} outbox job attempts failed and retried`,
-    `  drain: ${drain.drained ? 'outbox empty' : 'TIMED OUT'} after ${(drain.waited_ms / 1000).toFixed(1)} s`,
+    fiscalLine(fiscal),
+    `  outbox, due to done at the first attempt (mean / max): ${outbox_waits.map((row) => `${row.kind} ${seconds(row.mean_ms)} / ${seconds(row.max_ms)} s`).join(', ')}`,
+    `  drain: ${drain.drained ? 'outbox empty, no fiscal document pending' : `TIMED OUT (left: ${drain.left.map((row) => `${row.count} ${row.kind} ${row.status}`).join(', ')})`} `
+      + `after ${(drain.waited_ms / 1000).toFixed(1)} s`,
     '',
   ];
   for (const check of run.checks) {

@@ -1,7 +1,7 @@
-// One soak run on one database: seed it, start the server, drive the mixed load while the chaos
-// schedule kills the server (and restarts PostgreSQL), let the workers finish, stop the server and
-// check everything. Always leaves the server stopped, PostgreSQL running, and the database dropped
-// (unless --keep).
+// One soak run on one database: seed it, start the fiscal register (ATOL's fake) and the server,
+// drive the mixed load while the chaos schedule kills the server (and restarts PostgreSQL), let the
+// workers finish, stop the server and check everything. Always leaves the server stopped, the
+// register closed, PostgreSQL running, and the database dropped (unless --keep).
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +13,7 @@ import { readDatabase, runChecks } from './checks.mjs';
 import { ClientLog } from './client-log.mjs';
 import { createSoakDatabase } from './database.mjs';
 import { drainOutbox } from './drain.mjs';
+import { SoakFiscalRegister } from './fiscal-register.mjs';
 import { HttpClient } from './http.mjs';
 import { onInterrupt } from './interrupt.mjs';
 import { observedFigures } from './observed.mjs';
@@ -34,7 +35,11 @@ const USSD_PAUSE_MS_MIN = 100;
 const USSD_PAUSE_MS_MAX = 400;
 const STATEMENT_ATTEMPTS = 5;
 const STATEMENT_RETRY_MS = 2_000;
-const DRAIN_TIMEOUT_MS = { quick: 60_000, full: 120_000 };
+/**
+ * Bounded, and long enough for a fiscal document a kill cut late in the window: its job is taken over
+ * when its 15 s lease lapses, then asks the register after 1 s doubling, behind a slow register's batches.
+ */
+const DRAIN_TIMEOUT_MS = { quick: 90_000, full: 180_000 };
 
 /** The sandbox as a bad day at a real provider: duplicated, reordered and late webhooks, timeouts and 500s. */
 const SANDBOX_CHAOS = {
@@ -54,21 +59,23 @@ const SANDBOX_CHAOS = {
  */
 const SOAK_LOOKUP_LIMIT = '1000000';
 
-function serverSettings({ seed, port, database }) {
+function serverSettings({ seed, port, database, fiscal }) {
   const base = `http://127.0.0.1:${port}`;
   // Fixed for the run: pending sign-in and payment codes survive the kills, and the soak can read
   // the payment codes the server texts (it plays the line's owner paying from the wallet).
   const auth_secret = `soak-auth-secret-${seed}-0123456789abcdef`;
+  const admin_token = `soak-admin-token-${seed}`;
   return {
     base,
     network_token: `soak-network-token-${seed}`,
+    admin_token,
     auth_secret,
     env: serverEnvironment({
       HOST: '127.0.0.1', PORT: String(port), PUBLIC_BASE_URL: base, LOG_LEVEL: 'warn',
-      NETWORK_API_TOKEN: `soak-network-token-${seed}`, ADMIN_API_TOKEN: `soak-admin-token-${seed}`, AUTH_SECRET: auth_secret,
+      NETWORK_API_TOKEN: `soak-network-token-${seed}`, ADMIN_API_TOKEN: admin_token, AUTH_SECRET: auth_secret,
       RECONCILE_INTERVAL_MS: '1000', PG_POOL_SIZE: '5', SHUTDOWN_GRACE_MS: '5000',
       RENEW_LOOKUPS_PER_ADDRESS_HOUR: SOAK_LOOKUP_LIMIT, RENEW_LOOKUPS_PER_NUMBER_HOUR: SOAK_LOOKUP_LIMIT,
-      ...SANDBOX_CHAOS, ...database.server_env,
+      ...SANDBOX_CHAOS, ...fiscal.server_env, ...database.server_env,
     }),
   };
 }
@@ -124,16 +131,24 @@ async function importStatement(env, log, dialect) {
   }
 }
 
+/** Every other kill, the first included, waits (bounded) for a register call to be in flight at the fiscal register. */
+const AIMED_KILL_EVERY = 2;
+
 /** What each chaos event does; `say` prefixes the moment of the load. */
-function chaosActions({ supervisor, settings, log, dialect, say }) {
+function chaosActions({ supervisor, settings, log, dialect, say, fiscal }) {
+  let kills = 0;
   return {
     kill: async (event) => {
+      const aimed = kills % AIMED_KILL_EVERY === 0;
+      kills += 1;
+      const aimed_hit = aimed && await fiscal.aimAtRegisterCall();
       const pid = supervisor.pid;
+      const in_flight = fiscal.noteKill(aimed, aimed_hit);
       await supervisor.kill();
-      say(`SIGKILL server pid ${pid}; restart after ${event.pause_ms} ms`);
+      say(`SIGKILL server pid ${pid} (${in_flight}); restart after ${event.pause_ms} ms`);
       await sleep(event.pause_ms);
       await supervisor.start();
-      return `pid ${pid}, restarted after ${event.pause_ms} ms pause`;
+      return `pid ${pid}, restarted after ${event.pause_ms} ms pause; ${in_flight}`;
     },
     pg_restart: async () => {
       say('restarting PostgreSQL');
@@ -150,7 +165,7 @@ function chaosActions({ supervisor, settings, log, dialect, say }) {
 }
 
 /** The load and the chaos together, until the window closes and every put-off send is sent. */
-async function driveLoad({ options, settings, supervisor, seeded, log, dialect, say, database }) {
+async function driveLoad({ options, settings, supervisor, seeded, log, dialect, say, database, fiscal }) {
   const client = new HttpClient(settings.base);
   const duration_ms = options.duration_s * 1000;
   const restarts = dialect === 'postgres' ? options.pg_restarts : 0;
@@ -164,12 +179,12 @@ async function driveLoad({ options, settings, supervisor, seeded, log, dialect, 
   const actors = [
     ...Array.from({ length: CUSTOMERS }, (_, index) => runCustomer({
       ...common, index, random: randomStream(options.seed, `customer ${index}`), lines: seeded.lines, packages: seeded.packages,
-      paymentCode: paymentCodeReader(database, settings.auth_secret),
+      paymentCode: paymentCodeReader(database, settings.auth_secret), admin_token: settings.admin_token,
     })),
     ...Array.from({ length: USAGE_SENDERS }, (_, index) => runUsageSender({ ...common, index, random: randomStream(options.seed, `usage ${index}`), lines: soak_lines, token: settings.network_token, later })),
     runUssdReader({ ...common, random: randomStream(options.seed, 'ussd'), lines: seeded.lines }),
   ];
-  const chaos = runChaos(events, started_ms, chaosActions({ supervisor, settings, log, dialect, say: (line) => say(`  ${((Date.now() - started_ms) / 1000).toFixed(1)} s: ${line}`) }));
+  const chaos = runChaos(events, started_ms, chaosActions({ supervisor, settings, log, dialect, fiscal, say: (line) => say(`  ${((Date.now() - started_ms) / 1000).toFixed(1)} s: ${line}`) }));
   const resender = runResender({ client, log, token: settings.network_token, later, loadDone: () => load_done });
   try {
     await Promise.all([...actors, chaos]);
@@ -189,14 +204,18 @@ async function seed(database, options) {
   }
 }
 
-/** Reads the stopped server's database once: the checks, and what the chaos did. */
+/** Reads the stopped server's database (and what the fiscal register holds) once: the checks, and what the chaos did. */
 async function judge(database, context) {
   const connection = database.open();
   try {
     const data = await readDatabase(connection.db);
+    const register = context.fiscal.snapshot();
     return {
-      checks: runChecks(data, context),
-      observed: observedFigures(data, { ...context, webhook_delay_ms: Number(SANDBOX_CHAOS.SANDBOX_FAULT_WEBHOOK_DELAY_MS) }),
+      checks: runChecks(data, { ...context, register }),
+      observed: {
+        ...observedFigures(data, { ...context, webhook_delay_ms: Number(SANDBOX_CHAOS.SANDBOX_FAULT_WEBHOOK_DELAY_MS) }),
+        fiscal: context.fiscal.figures(register),
+      },
     };
   } finally {
     await connection.close();
@@ -214,9 +233,11 @@ export async function soakDatabase(options, dialect, say) {
   const database = await createSoakDatabase(dialect, options.database_url);
   const log_file = `${RESULTS_FOLDER}server-${dialect}.log`;
   let supervisor = null;
+  let fiscal = null;
   const cleanUp = async () => {
     await supervisor?.stop().catch(() => undefined);
     await supervisor?.close();
+    await fiscal?.close();
     if (dialect === 'postgres' && options.pg_restarts > 0) await ensurePostgresRunning();
     await database.dispose(options.keep);
   };
@@ -224,17 +245,18 @@ export async function soakDatabase(options, dialect, say) {
   try {
     say(`  database: ${database.description}`);
     const seeded = await seed(database, options);
-    const settings = serverSettings({ seed: options.seed, port: await freePort(), database });
+    fiscal = await SoakFiscalRegister.start(options.seed);
+    const settings = serverSettings({ seed: options.seed, port: await freePort(), database, fiscal });
     supervisor = new ServerSupervisor({ env: settings.env, base: settings.base, log_file });
     await supervisor.start();
     say(`  server pid ${supervisor.pid} at ${settings.base} (log: ${log_file}); ${seeded.lines.length} lines, ${seeded.packages.length} packs; load for ${options.duration_s} s`);
     const log = new ClientLog();
-    const load = await driveLoad({ options, settings, supervisor, seeded, log, dialect, say, database });
+    const load = await driveLoad({ options, settings, supervisor, seeded, log, dialect, say, database, fiscal });
     say(`  load done after ${load.load_s.toFixed(1)} s; waiting for the workers`);
     const drain = await drainOutbox(database.open, options.quick ? DRAIN_TIMEOUT_MS.quick : DRAIN_TIMEOUT_MS.full);
     const stopped = await supervisor.stop();
     const server = { ...supervisor.figures(), kills: load.chaos.filter((event) => event.kind === 'kill').length, stopped_with: stopped };
-    const { checks, observed } = await judge(database, { log, drain, server, log_file });
+    const { checks, observed } = await judge(database, { log, drain, server, log_file, fiscal });
     if (options.keep) say(`  kept: ${database.description}`);
     return {
       db: dialect, description: database.description, pass: checks.every((row) => row.pass), checks,

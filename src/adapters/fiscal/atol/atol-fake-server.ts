@@ -13,7 +13,9 @@ import { parseJson, readBody } from '../../payments/kit/json-body.js';
  * roubles with at most two decimals, sums that add up, the company's INN), documents that wait
  * until the register prints them — plus test hooks: print or fail a document, expire tokens, fail
  * the next requests (500, 503, a dropped connection; before or after the work is done, as a real
- * 500 may be), and hold answers back past the client's timeout. Listens on 127.0.0.1 only.
+ * 500 may be), and hold answers back past the client's timeout; or, for a soak, a standing plan
+ * that holds back or fails a share of all answers, and a record of what became of each answer
+ * (a client killed while its answer was held back shows as `cut`). Listens on 127.0.0.1 only.
  */
 
 /** Documents the fake prints carry this drive, the example of protocols/fiscal-54fz.md. */
@@ -72,12 +74,34 @@ export interface FakeDocument {
   error: FakeError | null;
 }
 
+/**
+ * What became of a request's answer: still `waiting` (being held back), `answered`, `failed` (a
+ * planned 500 or 503), `dropped` (the fake closed the connection), or `cut` (the client went away
+ * before the answer was sent: it timed out, or its process was killed).
+ */
+export type AtolAnswerOutcome = 'waiting' | 'answered' | 'failed' | 'dropped' | 'cut';
+
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
   readonly token: string | undefined;
   /** The body as it came, byte for byte: how the amounts were written. */
   readonly text: string;
+  readonly kind: AtolRequestKind;
+  readonly answer: AtolAnswerOutcome;
+  /** How long its answer was held back; 0 when it was not. */
+  readonly held_back_ms: number;
+}
+
+type Recorded = { -readonly [K in keyof RecordedRequest]: RecordedRequest[K] };
+
+/** How the standing plan (AtolFake.answer_plan) has one answer go. */
+export interface AtolAnswerChoice {
+  /** Hold the answer back this long (the work is done at once). */
+  readonly delay_ms?: number;
+  readonly fault?: AtolFakeFault;
+  /** With `fault`: do the work first, as a real 500 may. */
+  readonly after_processing?: boolean;
 }
 
 interface Reply { readonly status: number; readonly body: Record<string, unknown> }
@@ -151,6 +175,11 @@ export class AtolFake {
   duplicate_answer: DuplicateAnswer = 'error_with_uuid';
   /** While on, a document is done as soon as it is registered. */
   print_at_once = false;
+  /**
+   * A standing plan, asked about every request that no planned fault or delay (failNext, delayNext)
+   * takes: undefined answers normally. A soak sets it to hold back or fail a seeded share of answers.
+   */
+  answer_plan: ((kind: AtolRequestKind) => AtolAnswerChoice | undefined) | undefined = undefined;
 
   readonly #server: Server;
   readonly #now_ms: () => number;
@@ -158,7 +187,7 @@ export class AtolFake {
   readonly #by_external_id = new Map<string, string>();
   /** Every token issued: refused once expired. */
   readonly #tokens = new Map<string, { expired: boolean }>();
-  readonly #requests: RecordedRequest[] = [];
+  readonly #requests: Recorded[] = [];
   readonly #late_answers = new DelayedAnswers();
   #faults: { count: number; fault: AtolFakeFault; after_processing: boolean; kind: AtolRequestKind }[] = [];
   #delays: { count: number; delay_ms: number; kind: AtolRequestKind }[] = [];
@@ -193,7 +222,17 @@ export class AtolFake {
   }
 
   get requests(): readonly RecordedRequest[] {
-    return [...this.#requests];
+    return this.#requests.map((request) => ({ ...request }));
+  }
+
+  /** Requests (of `kind`) received whose answer has not gone out yet: held back, or being worked on. */
+  unanswered(kind: AtolRequestKind = 'any'): number {
+    return this.#requests.filter((request) => request.answer === 'waiting' && (kind === 'any' || request.kind === kind)).length;
+  }
+
+  /** Every document the register holds, in the order they were made. */
+  get documents(): FakeDocument[] {
+    return [...this.#documents.values()].map((document) => structuredClone(document));
   }
 
   get token_count(): number {
@@ -266,16 +305,31 @@ export class AtolFake {
     const method = request.method ?? 'GET';
     const path = new URL(request.url ?? '/', this.#origin).pathname;
     const token = headerValue(request.headers, 'token');
-    this.#requests.push({ method, path, token, text });
-
     const kind = requestKind(path);
-    const fault = this.#take(this.#faults, kind);
-    if (fault !== undefined && !fault.after_processing) return this.#fail(response, fault.fault);
+    const recorded: Recorded = { method, path, token, text, kind, answer: 'waiting', held_back_ms: 0 };
+    this.#requests.push(recorded);
+    // Closed with the answer still to come: the client gave up or died (a finished answer closes too).
+    const closed = () => {
+      if (recorded.answer === 'waiting') recorded.answer = response.writableFinished ? 'answered' : 'cut';
+    };
+    if (response.destroyed) closed();
+    else response.once('close', closed);
+
+    const planned = this.#take(this.#faults, kind);
+    const standing = planned === undefined ? this.answer_plan?.(kind) : undefined;
+    const fault = planned
+      ?? (standing?.fault === undefined ? undefined : { fault: standing.fault, after_processing: standing.after_processing ?? false });
+    if (fault !== undefined && !fault.after_processing) return this.#fail(response, fault.fault, recorded);
     const result = this.#route(method, path, token, parseJson(text));
-    if (fault !== undefined) return this.#fail(response, fault.fault);
-    const delay = this.#take(this.#delays, kind);
-    if (delay === undefined) return reply(response, result);
-    this.#late_answers.send(response, delay.delay_ms, () => reply(response, result));
+    if (fault !== undefined) return this.#fail(response, fault.fault, recorded);
+    const delay_ms = this.#take(this.#delays, kind)?.delay_ms ?? standing?.delay_ms ?? 0;
+    const answer = () => {
+      if (recorded.answer === 'waiting') recorded.answer = 'answered';
+      reply(response, result);
+    };
+    if (delay_ms <= 0) return answer();
+    recorded.held_back_ms = delay_ms;
+    this.#late_answers.send(response, delay_ms, answer);
   }
 
   #route(method: string, path: string, token: string | undefined, body: unknown): Reply {
@@ -399,7 +453,8 @@ export class AtolFake {
     return plan;
   }
 
-  #fail(response: ServerResponse, fault: AtolFakeFault): void {
+  #fail(response: ServerResponse, fault: AtolFakeFault, recorded: Recorded): void {
+    if (recorded.answer === 'waiting') recorded.answer = fault === 'drop' ? 'dropped' : 'failed';
     if (fault === 'drop') {
       response.socket?.destroy();
       return;

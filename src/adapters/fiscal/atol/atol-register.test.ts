@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError } from '../../../config-error.js';
 import { ManualClock } from '../../../ports/clock.js';
 import { FISCAL_AMOUNT_MINOR_MAX, PAYMENT_OBJECT, type FiscalRequest, type FiscalResult } from '../../../ports/fiscal-register.js';
@@ -7,7 +8,7 @@ import { closedPortUrl, RETRIES_WITHOUT_WAITING } from '../../payments/kit/provi
 import { saleRequest, TEST_COMPANY, TEST_TIME_MS } from '../kit/register-testing.js';
 import { atolConfigFromEnv, ATOL_BASE_URL_DEFAULT } from './atol-config.js';
 import { atolConfigFor } from './atol-contract-driver.js';
-import { AtolFake, FAKE_ECR_REGISTRATION_NUMBER, FAKE_FN_NUMBER } from './atol-fake-server.js';
+import { AtolFake, FAKE_ECR_REGISTRATION_NUMBER, FAKE_FN_NUMBER, type AtolAnswerChoice } from './atol-fake-server.js';
 import { AtolRegister, type AtolRegisterOptions } from './atol-register.js';
 import {
   atolTimestamp, instantFromAtol, isDuplicate, isTokenRefusal, minorFromRoubles, roublesFromMinor,
@@ -299,6 +300,28 @@ describe('ATOL Online adapter against the local fake', () => {
       const nowhere = new AtolRegister(atolConfigFromEnv({ ATOL_LOGIN: 'x', ATOL_PASSWORD: 'y', ATOL_GROUP_CODE: 'g', ATOL_BASE_URL: await closedPortUrl() })!, { retries: RETRIES_WITHOUT_WAITING });
       const refused = failed(await nowhere.register(saleRequest()));
       assert.deepEqual([refused.kind, refused.error.code, refused.error.type], ['retryable', 'ECONNREFUSED', 'transport']);
+    });
+
+    it('the fake\'s standing answer plan (a soak\'s): answers failed, dropped or held back; what became of each is recorded', async () => {
+      const impatient = registerWith({ ATOL_TIMEOUT_MS: '500' }, { retries: { ...RETRIES_WITHOUT_WAITING, attempts_max: 3 } });
+      uuidOf(await impatient.register(saleRequest()));
+      const choices: AtolAnswerChoice[] = [{ fault: 500, after_processing: true }, { fault: 'drop' }, { delay_ms: 1_500 }];
+      fake.answer_plan = (kind) => (kind === 'register' ? choices.shift() : undefined);
+      try {
+        const request = saleRequest();
+        const result = failed(await impatient.register(request));
+        assert.deepEqual([result.kind, result.error.code], ['retryable', 'timeout']);
+        // The held-back answer's client gave up: its connection closes on the fake's side a moment later.
+        while (fake.unanswered('register') > 0) await sleep(10);
+        const made = fake.documentFor(request.external_id);
+        assert.ok(made, 'the first attempt did the work before its 500');
+        assert.equal(uuidOf(await impatient.register(request)), made.uuid);
+        const posts = fake.requests.filter((recorded) => recorded.kind === 'register' && recorded.text.includes(request.external_id));
+        assert.deepEqual(posts.map((recorded) => [recorded.answer, recorded.held_back_ms]), [['failed', 0], ['dropped', 0], ['cut', 1_500], ['answered', 0]]);
+        assert.equal(fake.documents.filter((document) => document.external_id === request.external_id).length, 1);
+      } finally {
+        fake.answer_plan = undefined;
+      }
     });
   });
 
