@@ -223,42 +223,56 @@ function acceptedCheck(data, log) {
     + `${log.payments.size} payments (${tally(payment_states)}); ${log.submissions.length} page submissions; ${log.usage.size - lost_events.length}/${log.usage.size} usage events found`);
 }
 
+/** A payment refunded because its order did not use it: fiscalised as an advance when it came, its refund turning that round. */
+const UNUSED_PAYMENT_REASONS = new Set(['duplicate_payment', 'order_closed', 'activation_impossible']);
+
+/** What a document is about: its receipt, or the unused payment (or top-up) it registers. */
+const subjectKey = (row) => (row.subject === 'receipt' ? `receipt ${row.receipt_number}` : row.subject === 'payment' ? `payment ${row.payment_id}` : `top-up ${row.entry_id}`);
+
 /**
- * Our documents: one sell per receipt that took money, one sell_refund per succeeded refund of a
- * receipt's payment, nothing else; all registered.
+ * Our documents: one sell per receipt that took money and one per payment an order did not use
+ * (not from the wallet), one sell_refund per succeeded refund of either, nothing else; all registered.
  */
 function fiscalDocumentProblems(data, problems) {
   const due_receipts = data.receipts.filter((receipt) => receipt.amount_minor > 0 && receipt.currency === FISCAL_CURRENCY);
-  const receipt_numbers = new Set(data.receipts.map((receipt) => receipt.number));
-  const sells_of = countBy(data.fiscal_documents.filter((row) => row.operation === 'sell'), (row) => row.receipt_number);
-  for (const receipt of due_receipts) {
-    const count = sells_of.get(receipt.number) ?? 0;
-    if (count !== 1) problems.push(`receipt ${receipt.number} (order ${receipt.order_id}): ${count} sell documents`);
+  const payment_by_id = new Map(data.payments.map((payment) => [payment.id, payment]));
+  const unused_payment_ids = new Set(data.refunds.filter((refund) => UNUSED_PAYMENT_REASONS.has(refund.reason))
+    .map((refund) => payment_by_id.get(refund.payment_id))
+    .filter((payment) => payment && payment.method !== 'wallet' && payment.amount_minor > 0 && payment.currency === FISCAL_CURRENCY)
+    .map((payment) => payment.id));
+  const due_subjects = new Set([...due_receipts.map((receipt) => `receipt ${receipt.number}`), ...[...unused_payment_ids].map((id) => `payment ${id}`)]);
+  const sells_of = countBy(data.fiscal_documents.filter((row) => row.operation === 'sell'), subjectKey);
+  for (const subject of due_subjects) {
+    const count = sells_of.get(subject) ?? 0;
+    if (count !== 1) problems.push(`${subject}: ${count} sell documents`);
   }
-  const receipt_of_payment = new Map(due_receipts.map((receipt) => [receipt.payment_id, receipt]));
-  const due_refunds = data.refunds.filter((refund) => refund.status === 'succeeded' && refund.amount_minor > 0 && receipt_of_payment.has(refund.payment_id));
+  // Whose money each refund returns: a receipt's payment, or an unused payment.
+  const subject_of_payment = new Map([
+    ...due_receipts.map((receipt) => [receipt.payment_id, `receipt ${receipt.number}`]),
+    ...[...unused_payment_ids].map((id) => [id, `payment ${id}`]),
+  ]);
+  const due_refunds = data.refunds.filter((refund) => refund.status === 'succeeded' && refund.amount_minor > 0 && subject_of_payment.has(refund.payment_id));
   const refund_documents_of = groupBy(data.fiscal_documents.filter((row) => row.operation === 'sell_refund'), (row) => row.refund_id);
   for (const refund of due_refunds) {
     const documents = refund_documents_of.get(refund.id) ?? [];
-    if (documents.length !== 1) problems.push(`refund ${refund.id} (${refund.reason}) of receipt ${receipt_of_payment.get(refund.payment_id).number}: ${documents.length} sell_refund documents`);
+    const subject = subject_of_payment.get(refund.payment_id);
+    if (documents.length !== 1) problems.push(`refund ${refund.id} (${refund.reason}) of ${subject}: ${documents.length} sell_refund documents`);
     for (const row of documents) {
-      if (row.receipt_number !== receipt_of_payment.get(refund.payment_id).number) problems.push(`fiscal document ${row.id}: refunds receipt ${row.receipt_number}, its refund's receipt is another`);
+      if (subjectKey(row) !== subject) problems.push(`fiscal document ${row.id}: refunds ${subjectKey(row)}, its refund's money is of ${subject}`);
     }
   }
   const due_refund_ids = new Set(due_refunds.map((refund) => refund.id));
-  const due_numbers = new Set(due_receipts.map((receipt) => receipt.number));
   for (const [refund_id, rows] of refund_documents_of) {
-    if (!due_refund_ids.has(refund_id)) problems.push(`refund ${refund_id}: ${rows.length} sell_refund document(s), yet it is no succeeded refund of a receipt's payment`);
+    if (!due_refund_ids.has(refund_id)) problems.push(`refund ${refund_id}: ${rows.length} sell_refund document(s), yet it is no succeeded refund of fiscalised money`);
   }
   for (const row of data.fiscal_documents) {
-    if (!receipt_numbers.has(row.receipt_number)) problems.push(`fiscal document ${row.id} (${row.operation}): of receipt ${row.receipt_number}, which does not exist`);
-    if (row.operation === 'sell' && !due_numbers.has(row.receipt_number)) problems.push(`fiscal document ${row.id}: a sale of receipt ${row.receipt_number}, which took no money`);
+    if (!due_subjects.has(subjectKey(row))) problems.push(`fiscal document ${row.id} (${row.operation}): of ${subjectKey(row)}, which took no money to fiscalise`);
     if (row.status !== 'registered') {
       const error = row.error_code === null ? '' : ` (${row.error_kind} ${row.error_code}: ${String(row.error_text).slice(0, 160)})`;
-      problems.push(`fiscal document ${row.id} (${row.operation} of ${row.receipt_number}): ${row.status} after the drain${error}`);
+      problems.push(`fiscal document ${row.id} (${row.operation} of ${subjectKey(row)}): ${row.status} after the drain${error}`);
     }
   }
-  return { due_receipts, due_refunds };
+  return { due_receipts, unused_payments: unused_payment_ids.size, due_refunds };
 }
 
 /** What the register holds against our rows: one document per external_id, each one ours, the same total and attributes. */
@@ -293,24 +307,24 @@ function registerProblems(data, register, problems) {
     if (differences.length > 0) problems.push(`fiscal document ${row.id}: ${differences.join('; ')}`);
   }
   const sales_at_register = countBy(register.documents.filter((document) => document.operation === 'sell' && ours.has(document.external_id)),
-    (document) => ours.get(document.external_id).receipt_number);
-  for (const [receipt_number, count] of sales_at_register) if (count > 1) problems.push(`receipt ${receipt_number}: the register made ${count} sales of it`);
+    (document) => subjectKey(ours.get(document.external_id)));
+  for (const [subject, count] of sales_at_register) if (count > 1) problems.push(`${subject}: the register made ${count} sales of it`);
   if (register.documents.length !== registered.length) problems.push(`the register holds ${register.documents.length} documents; ${registered.length} are registered for us`);
   return registered.length;
 }
 
 /**
- * Every receipt and every refund of a receipt's payment fiscalised exactly once — through SIGKILLs
+ * Every receipt, every payment an order did not use, and every refund of their money fiscalised exactly once — through SIGKILLs
  * between the register call and its answer: the document's id is the register's external_id, so a
  * resend finds the first document, never makes a second.
  */
 function fiscalCheck(data, register) {
   const problems = [];
-  const { due_receipts, due_refunds } = fiscalDocumentProblems(data, problems);
+  const { due_receipts, unused_payments, due_refunds } = fiscalDocumentProblems(data, problems);
   const registered = registerProblems(data, register, problems);
   const operations = tally(countBy(data.fiscal_documents, (row) => `${row.operation} ${row.status}`));
   return check('every receipt and refund fiscalised exactly once', problems,
-    `${due_receipts.length} receipts and ${due_refunds.length} refunds of their payments; ${data.fiscal_documents.length} documents (${operations || 'none'}); `
+    `${due_receipts.length} receipts, ${unused_payments} unused payments and ${due_refunds.length} refunds of their money; ${data.fiscal_documents.length} documents (${operations || 'none'}); `
     + `the register made ${register.documents.length} from ${register.register_calls.length} register calls, ${registered} registered for us with the same total, ФН, ФД and ФП`);
 }
 
