@@ -3,6 +3,7 @@ import { it } from 'node:test';
 import { inTransaction } from '../../db/transaction.js';
 import { ManualClock } from '../../ports/clock.js';
 import { describeEachDatabase } from '../../testing/databases.js';
+import { eventually } from '../../testing/waiting.js';
 import { claimJobs, completeJob, enqueueJob, failJob, jobCounts, retryDeadJob } from './outbox.js';
 import { OutboxWorker, PermanentJobError } from './worker.js';
 
@@ -107,5 +108,44 @@ describeEachDatabase('transactional outbox', (t) => {
     const ids = claims.flat().filter((job) => job.kind === 'race').map((job) => job.id);
     assert.equal(new Set(ids).size, ids.length);
     assert.equal(ids.length, 60);
+  });
+
+  it('runs on while one job is slow: jobs queued behind a held one run, and the slot-holder ends last', async () => {
+    const clock = new ManualClock(START_MS + 200_000_000);
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const ended: string[] = [];
+    let held_started = false;
+    const worker = new OutboxWorker({
+      database: t.database, clock, poll_interval_ms: 10, batch_size: 4,
+      handlers: {
+        'held-register': async () => {
+          held_started = true;
+          await held;
+          ended.push('held');
+        },
+        'quick-provision': async (payload) => {
+          ended.push(`quick ${String((payload as { n: number }).n)}`);
+        },
+      },
+    });
+    await inTransaction(t.database, (trx) => enqueueJob(trx, { kind: 'held-register', payload: {} }, clock.now_ms()));
+    worker.start();
+    try {
+      await eventually(() => held_started || undefined, 'the held job to start');
+      // Queued after it, more than a batch: each runs while the held one still holds its slot.
+      await inTransaction(t.database, async (trx) => {
+        for (let n = 1; n <= 6; n += 1) await enqueueJob(trx, { kind: 'quick-provision', payload: { n } }, clock.now_ms());
+      });
+      worker.nudge();
+      await eventually(() => (ended.length === 6 || undefined), 'the quick jobs to end');
+      assert.deepEqual([...ended].sort(), ['quick 1', 'quick 2', 'quick 3', 'quick 4', 'quick 5', 'quick 6']);
+    } finally {
+      release();
+      await worker.stop();
+    }
+    assert.equal(ended.at(-1), 'held');
   });
 }, { pool_size_max: 8 });

@@ -36,6 +36,7 @@ export interface WorkerOptions {
   readonly clock: Clock;
   readonly handlers: Readonly<Record<string, JobHandler>>;
   readonly poll_interval_ms?: number;
+  /** At most this many jobs run at once (and `drainOnce` claims this many). */
   readonly batch_size?: number;
   readonly lease_ms?: number;
   readonly onOutcome?: (kind: string, outcome: 'done' | 'retry' | 'dead', error?: unknown) => void;
@@ -80,26 +81,57 @@ export class OutboxWorker {
     return jobs.length;
   }
 
+  /**
+   * Keeps up to `batch_size` jobs running, claiming more as jobs end — never waiting for a whole
+   * batch: one slow call (a fiscal register holding its answer, a provider timing out) must not
+   * hold up the packs, texts and refunds behind it. A job's end wakes the loop, which claims once a
+   * quarter of the slots are free (a claim is a write: not one per job); after a poll interval
+   * without news it claims for any free slot, so slow jobs holding most slots starve nothing.
+   */
   async #run(): Promise<void> {
+    const capacity = this.#options.batch_size ?? WORKER_BATCH_SIZE_DEFAULT;
+    const refill_at = Math.max(1, Math.floor(capacity / 4));
+    const in_flight = new Set<Promise<void>>();
+    let any_free_slot = true;
     while (this.#running) {
-      let ran = 0;
-      try {
-        ran = await this.drainOnce();
-      } catch {
-        // The database is away (restart, network): wait a poll interval and try again.
-      }
-      if (ran === 0 && this.#running) await this.#sleep(this.#options.poll_interval_ms ?? POLL_INTERVAL_MS_DEFAULT);
+      const free = capacity - in_flight.size;
+      const claimed = free > 0 && (free >= refill_at || any_free_slot) ? await this.#startDueJobs(free, in_flight) : 0;
+      if (!this.#running) break;
+      // Claimed some with room left: more may be due at once.
+      if (claimed > 0 && in_flight.size < capacity) continue;
+      any_free_slot = (await this.#sleep(this.#options.poll_interval_ms ?? POLL_INTERVAL_MS_DEFAULT)) === 'timer';
     }
+    await Promise.all(in_flight);
   }
 
-  #sleep(duration_ms: number): Promise<void> {
+  /** Claims up to `free` due jobs and starts each, tracked in `in_flight` until it ends; how many it started. */
+  async #startDueJobs(free: number, in_flight: Set<Promise<void>>): Promise<number> {
+    const { database, clock } = this.#options;
+    let jobs: Job[];
+    try {
+      jobs = await claimJobs(database, free, clock.now_ms(), this.#options.lease_ms);
+    } catch {
+      return 0; // The database is away (restart, network): wait a poll interval and try again.
+    }
+    for (const job of jobs) {
+      // A job whose end could not be recorded (the database went away) is run again once its lease lapses.
+      const running: Promise<void> = this.#runJob(job).catch(() => undefined).finally(() => {
+        in_flight.delete(running);
+        this.#wake?.();
+      });
+      in_flight.add(running);
+    }
+    return jobs.length;
+  }
+
+  /** Waits `duration_ms`, or less when woken (a nudge, a job's end); says which. */
+  #sleep(duration_ms: number): Promise<'timer' | 'woken'> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, duration_ms);
-      function done() {
+      const timer = setTimeout(() => resolve('timer'), duration_ms);
+      this.#wake = () => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = done;
+        resolve('woken');
+      };
     });
   }
 
