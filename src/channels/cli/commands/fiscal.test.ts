@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { DEMO_PARTNER } from '../../../services/demo/seed.js';
 import { cashDrawerAccountId } from '../../../services/ledger/accounts.js';
 import { describeEachDatabase } from '../../../testing/databases.js';
 import { processSuite, runRoamcard } from '../../../testing/roamcard-process.js';
@@ -48,16 +49,25 @@ describeEachDatabase('roamcard fiscal (CLI)', (test_db) => {
     assert.match(none.stdout, /none pending over 15 min, none failed/);
 
     const waiting = await paidSale('fiscal-cli-1');
+    // A payment agent's top-up: no receipt of ours, so the list names the top-up's entry.
+    const partner = await seeded.context.partners.getPartner(DEMO_PARTNER.code);
+    const top_up = await seeded.context.partners.pay(partner, 'osmp', { account: LINE.slice(2), sum: '321.00', txn_id: 'cli-1', txn_date: '20251126120000' });
+    assert.equal(top_up.reason, 'paid_top_up');
+    await drainUntilIdle(seeded.context.createWorker());
+    const entry_id = (await suite.database().db.selectFrom('partner_payments').select('entry_id').where('id', '=', top_up.prv_txn!)
+      .executeTakeFirstOrThrow()).entry_id!;
     const listed = await runRoamcard(['fiscal', 'pending'], suite.env());
     assert.equal(listed.code, FISCAL_EXIT_CODES.attention, listed.stderr);
-    assert.match(listed.stdout, /^1 fiscal document\(s\) not registered \(pending over 15 min, or failed\):$/m);
+    assert.match(listed.stdout, /^2 fiscal document\(s\) not registered \(pending over 15 min, or failed\):$/m);
     assert.match(listed.stdout, /^document +for +operation +status +queued +waiting +calls +register's error$/m);
     assert.match(listed.stdout, new RegExp(`^${waiting.document_id} +${waiting.receipt} +sale +pending +2025-11-26 09:00 UTC +\\d+ min +1$`, 'm'));
+    assert.match(listed.stdout, new RegExp(`^fsc_\\w+ +top-up ${entry_id} +sale +pending +2025-11-26 09:00 UTC +\\d+ min +1$`, 'm'));
 
     const russian = await runRoamcard(['fiscal', 'pending', '--lang', 'ru'], suite.env());
     assert.equal(russian.code, FISCAL_EXIT_CODES.attention);
-    assert.match(russian.stdout, /Не зарегистрировано фискальных документов: 1/);
+    assert.match(russian.stdout, /Не зарегистрировано фискальных документов: 2/);
     assert.match(russian.stdout, /приход +ожидает/);
+    assert.match(russian.stdout, new RegExp(`пополнение ${entry_id} +приход +ожидает`));
 
     // Longer than the documents have waited: none listed.
     const years = await runRoamcard(['fiscal', 'pending', '--older-than-minutes', '9999999'], suite.env());
