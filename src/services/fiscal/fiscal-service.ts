@@ -1,5 +1,5 @@
-import type { FiscalDocumentSettings } from '../../config.js';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FiscalDocumentSettings } from '../../config.js';
 import { fiscalQrText } from '../../core/fiscal-qr.js';
 import { newId } from '../../core/ids.js';
 import { maskPhoneNumbersInText } from '../../core/phone.js';
