@@ -7,10 +7,11 @@ import type { FiscalRequest } from '../../ports/fiscal-register.js';
 import { describeEachDatabase } from '../../testing/databases.js';
 import { assertQrMatchesRegister, fiscalOver, sandboxDocuments, settleFiscal } from '../../testing/fiscal-documents.js';
 import { seededContext } from '../../testing/seeded-context.js';
+import { drainUntilIdle } from '../../testing/waiting.js';
 import { noticesOf } from '../../testing/sent-notices.js';
 import { DEMO_PARTNER } from '../demo/seed.js';
 import { ADVANCE_ITEM_NAME } from './fiscal-requests.js';
-import { fiscalDocumentPath, type FiscalDocument } from './fiscal-service.js';
+import { FISCAL_POLL_DELAY_MS_MAX, fiscalDocumentPath, type FiscalDocument } from './fiscal-service.js';
 
 /**
  * Money that reaches no receipt is fiscalised too, as an advance: a payment agent's wallet top-up
@@ -144,6 +145,33 @@ for (const delay_ms of [0, 5_000]) {
       assert.equal((await context.fiscal.advanceView(advance.id, advance.view_token!))?.documents.length, 2, 'either document opens the page');
       assert.equal(await context.fiscal.advanceView(refund_document.id, advance.view_token!), undefined, 'each with its own token');
     });
+
+    if (delay_ms > 0) {
+      it('a refund waiting for its sale is sent once the sale is registered, not at the end of its backoff', async () => {
+        const { order } = await context.renewal.createOrder({ line: { msisdn: LINE }, package_code: PACK, channel: 'web', idempotency_key: key('order') });
+        const first = await context.renewal.startPayment({ order_id: order.id, method: 'card', idempotency_key: key('card') });
+        const second = await context.renewal.startPayment({ order_id: order.id, method: 'sbp', idempotency_key: key('sbp') });
+        await context.payments.sandbox!.finish(first.payment.provider_payment_id!, { status: 'succeeded', card_last4: '4242' });
+        await context.payments.sandbox!.finish(second.payment.provider_payment_id!, { status: 'succeeded' });
+        await context.renewal.refreshPayment(first.payment.id);
+        assert.equal(await context.renewal.refreshPayment(second.payment.id), 'refund_queued');
+        // The advance goes to the register (which takes delay_ms), the money comes back, and its refund waits for the advance.
+        await drainUntilIdle(context.createWorker());
+        const refund_document = (await context.fiscal.documentsOfOrder(order.id)).find((document) => document.operation === 'sell_refund');
+        assert.ok(refund_document !== undefined);
+        assert.equal(refund_document.register_uuid, null);
+        // Its next ask put off well past the advance's registration (a long backoff).
+        await t.database.db.updateTable('jobs').set({ run_after_ms: clock.now_ms() + 3_600_000 })
+          .where('kind', '=', 'fiscal.register').where('status', '=', 'pending').where('payload', 'like', `%${refund_document.id}%`).execute();
+        clock.advance(delay_ms + FISCAL_POLL_DELAY_MS_MAX);
+        await drainUntilIdle(context.createWorker());
+        const advance = (await context.fiscal.documentsOfOrder(order.id)).find((document) => document.subject === 'payment' && document.operation === 'sell');
+        assert.equal(advance?.status, 'registered');
+        const sent = (await context.fiscal.find(refund_document.id))!;
+        assert.notEqual(sent.register_uuid, null, 'sent right after its sale was registered');
+        assert.equal(await sandboxDocuments(t, refund_document.id), 1);
+      });
+    }
 
     it('a top-up on 1 January 2026: the calculated twin of 22 %', async () => {
       clock.set(FIRST_DAY_OF_22_MS);

@@ -301,9 +301,7 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser, TopUp
     const expected = Buffer.from(opened.view_token);
     const given = Buffer.from(token);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-    const documents = await db.selectFrom('fiscal_documents').selectAll()
-      .where(opened.subject === 'top_up' ? 'entry_id' : 'payment_id', '=', opened.subject === 'top_up' ? opened.entry_id : opened.payment_id)
-      .orderBy('created_at_ms').orderBy('id').execute();
+    const documents = await this.#documentsOfSubject(opened).selectAll().orderBy('created_at_ms').orderBy('id').execute();
     const sale = documents.find((document) => document.operation === 'sell') ?? opened;
     const request = requestOf(sale);
     const line = await db.selectFrom('lines').select(['msisdn', 'language', 'time_zone']).where('id', '=', sale.line_id).executeTakeFirstOrThrow();
@@ -422,6 +420,7 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser, TopUp
           error_kind: null, error_code: null, error_text: null,
           attempts: document.attempts + 1, registered_at_ms: now_ms, updated_at_ms: now_ms,
         }).where('id', '=', document.id).where('status', '=', 'pending').execute();
+        if (document.operation === 'sell') await this.#wakeRefundsOf(document, now_ms);
         return;
       }
       case 'pending':
@@ -461,6 +460,32 @@ export class FiscalService implements ReceiptFiscaliser, RefundFiscaliser, TopUp
     if (next_poll > FISCAL_POLLS_MAX) {
       throw new PermanentJobError(`fiscal document ${document.id} is still pending after ${FISCAL_POLLS_MAX} asks`);
     }
+  }
+
+  /**
+   * A refund is sent only after its sale, and while the sale was pending its next ask was put off
+   * (doubling): now that the sale is registered, that ask is due at once — a refund follows its sale
+   * by moments, not by the rest of its backoff.
+   */
+  async #wakeRefundsOf(sale: FiscalDocument, now_ms: number): Promise<void> {
+    const db = this.#options.database.db;
+    const waiting = await this.#documentsOfSubject(sale).where('operation', '=', 'sell_refund').where('status', '=', 'pending')
+      .where('register_uuid', 'is', null).select('id').execute();
+    if (waiting.length === 0) return;
+    const waiting_ids = new Set(waiting.map((row) => row.id));
+    // The line's pending fiscal jobs are few; their payload names the document.
+    const jobs = await db.selectFrom('jobs').select(['id', 'payload']).where('line_id', '=', sale.line_id)
+      .where('kind', '=', 'fiscal.register').where('status', '=', 'pending').execute();
+    const due = jobs.filter((job) => waiting_ids.has((JSON.parse(job.payload) as { document_id?: string }).document_id ?? '')).map((job) => job.id);
+    if (due.length === 0) return;
+    await db.updateTable('jobs').set({ run_after_ms: now_ms, updated_at_ms: now_ms }).where('id', 'in', due).where('status', '=', 'pending').execute();
+  }
+
+  /** The documents about the same thing as `document`: its receipt's, or its unused payment's, or its top-up's. */
+  #documentsOfSubject(document: Pick<FiscalDocument, 'subject' | 'receipt_number' | 'payment_id' | 'entry_id'>) {
+    const query = this.#options.database.db.selectFrom('fiscal_documents');
+    if (document.subject === 'receipt') return query.where('receipt_number', '=', document.receipt_number);
+    return document.subject === 'payment' ? query.where('payment_id', '=', document.payment_id) : query.where('entry_id', '=', document.entry_id);
   }
 
   /** The sale a refund or a correction turns round: the same receipt's, or the same unused payment's. */
