@@ -2,9 +2,10 @@
 // `npm run soak`: roamcard's fault test. On each database (SQLite, then PostgreSQL when
 // DATABASE_URL is set, or --db), it starts the real server, drives a bounded mixed load over
 // loopback — renewals with every sandbox outcome, duplicated, reordered and late webhooks, provider
-// timeouts and 500s, concurrent usage charging with replayed event ids, USSD reads, fiscal receipts
-// through ATOL's fake with held-back and failed answers — SIGKILLs the server at seeded moments
-// (some between a register call and its answer) and starts it again, restarts PostgreSQL once,
+// timeouts and 500s, concurrent usage charging with replayed event ids, USSD reads, payment agents'
+// tills paying over OSMP (top-ups and packs, txn_ids repeated), fiscal receipts through ATOL's fake
+// with held-back and failed answers — SIGKILLs the server at seeded moments (some between a register
+// call and its answer, some during a till's pack pay) and starts it again, restarts PostgreSQL once,
 // lets the workers finish, and checks the invariants. Prints PASS/FAIL per check and the seed (first and last), writes
 // soak/results/latest.json, exits 1 on any FAIL. See soak/README.md.
 import { cleanUpOnInterrupt } from './lib/interrupt.mjs';

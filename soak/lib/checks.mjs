@@ -1,12 +1,14 @@
 // The verdict, read through a fresh connection once the server has stopped: the ledger's
 // invariants (the product's own ledgerViolations), exactly-once money and activation, usage charged
-// at most once, every receipt and refund fiscalised exactly once (against what the fiscal register
-// holds), and every request the clients saw accepted found done or visibly pending.
+// at most once, every agent pay paid once, every receipt, agent top-up and refund fiscalised exactly
+// once (against what the fiscal register holds), and every request the clients saw accepted found
+// done or visibly pending.
 // Each check returns {name, pass, summary, problems (at most PROBLEMS_SHOWN_MAX)}.
 import { fromDist } from '../../bench/lib/dist.mjs';
 
 const { ledgerViolations } = await fromDist('services/ledger/invariants.js');
 const { SYSTEM_ACCOUNTS } = await fromDist('services/ledger/accounts.js');
+const { DEMO_PARTNER } = await fromDist('services/demo/seed.js');
 
 export const PROBLEMS_SHOWN_MAX = 10;
 const FINAL_ORDER_STATES = ['active', 'refunded', 'canceled', 'expired', 'failed'];
@@ -28,16 +30,24 @@ export async function readDatabase(db) {
   const all = (table) => db.selectFrom(table).selectAll().execute();
   const [
     orders, payments, refunds, bundles, usage_events, entries, sandbox_payments,
-    sandbox_refunds, receipts, activations, jobs, accounts, webhook_events, fiscal_documents,
+    sandbox_refunds, receipts, activations, jobs, accounts, webhook_events, fiscal_documents, partner_payments, notices,
   ] = await Promise.all(
     ['orders', 'payments', 'refunds', 'bundles', 'usage_events', 'journal_entries', 'sandbox_payments', 'sandbox_refunds', 'receipts', 'network_activations', 'jobs',
-      'ledger_accounts', 'webhook_events', 'fiscal_documents'].map(all),
+      'ledger_accounts', 'webhook_events', 'fiscal_documents', 'partner_payments', 'notices'].map(all),
   );
   const usage_revenue = await db.selectFrom('postings').select((eb) => eb.fn.coalesce(eb.fn.sum('amount_minor'), eb.lit(0)).as('total'))
     .where('account_id', '=', SYSTEM_ACCOUNTS.revenue_usage.id).executeTakeFirstOrThrow();
+  const partners = await db.selectFrom('partners').select(['id', 'code', 'settlement_account_id']).execute();
+  // The postings of the agents' money: on their settlement accounts, and every posting of a top-up's entry.
+  const partner_postings = await db.selectFrom('postings').selectAll()
+    .where((eb) => eb.or([
+      eb('account_id', 'in', partners.length > 0 ? partners.map((partner) => partner.settlement_account_id) : ['']),
+      eb('entry_id', 'in', eb.selectFrom('partner_payments').select('entry_id').where('entry_id', 'is not', null)),
+    ])).execute();
   return {
     orders, payments, refunds, bundles, usage_events, entries, sandbox_payments,
     sandbox_refunds, receipts, activations, jobs, accounts, webhook_events, fiscal_documents,
+    partner_payments, notices, partners, partner_postings,
     usage_revenue_minor: Number(usage_revenue.total), violations: await ledgerViolations(db),
   };
 }
@@ -223,15 +233,155 @@ function acceptedCheck(data, log) {
     + `${log.payments.size} payments (${tally(payment_states)}); ${log.submissions.length} page submissions; ${log.usage.size - lost_events.length}/${log.usage.size} usage events found`);
 }
 
+/** OSMP result codes the tills' answers are judged by. */
+const OSMP_OK = 0;
+const OSMP_TEMPORARY = 1;
+const OSMP_OTHER = 300;
+/** The idempotency key under which a partner payment's wallet credit, or its pack's order, is made (partner-payments.ts). */
+const partnerKey = (row) => `partner:${row.id}`;
+const paidAgentTopUps = (data) => data.partner_payments.filter((row) => row.state === 'paid' && row.purchase === 'top_up');
+
+/** What the till was told about one pay: the answers to the unchanged request, temporary ones aside, must all agree. */
+function tillAnswerProblems(pay, row, problems) {
+  const finals = pay.answers.filter((answer) => answer.result !== OSMP_TEMPORARY);
+  const [first] = finals;
+  for (const answer of finals.slice(1)) {
+    if (answer.result !== first.result || answer.prv_txn !== first.prv_txn) {
+      problems.push(`pay ${pay.txn_id}: answered result ${first.result} (prv_txn ${first.prv_txn}), a repeat result ${answer.result} (prv_txn ${answer.prv_txn})`);
+    }
+  }
+  // A "temporary, repeat" while the first request still settles may name the payment: the same one.
+  for (const answer of pay.answers.filter((item) => item.prv_txn !== null && item.prv_txn !== row?.id)) {
+    problems.push(`pay ${pay.txn_id}: answered result ${answer.result} with prv_txn ${answer.prv_txn}, its row is ${row?.id ?? 'missing'}`);
+  }
+  for (const conflict of pay.conflicts.filter((answer) => answer.result !== OSMP_OTHER || answer.prv_txn !== null)) {
+    problems.push(`pay ${pay.txn_id} again with another ${conflict.changed}: result ${conflict.result} (prv_txn ${conflict.prv_txn}), expected 300 and none`);
+  }
+  if (!first) return;
+  if (first.result !== OSMP_OK) {
+    problems.push(`pay ${pay.txn_id} (${pay.purchase}): answered result ${first.result}, expected 0 (an active line, a sum within the partner's limits)`);
+    return;
+  }
+  if (row?.id !== first.prv_txn) {
+    problems.push(`pay ${pay.txn_id}: answered 0 with prv_txn ${first.prv_txn}, stored ${row ? `as ${row.id}` : 'nowhere'}`);
+    return;
+  }
+  const differences = [
+    row.state !== 'paid' && `state ${row.state}`,
+    row.msisdn !== pay.msisdn && 'another number',
+    row.line_id !== pay.line_id && `line ${row.line_id}, sent for ${pay.line_id}`,
+    Number(row.sum_minor) !== pay.sum_minor && `sum ${row.sum_minor}, sent ${pay.sum_minor}`,
+    row.purchase !== pay.purchase && `a ${row.purchase}, the sum is a ${pay.purchase}`,
+    row.package_code !== pay.package_code && `pack ${row.package_code}, its price buys ${pay.package_code}`,
+  ].filter(Boolean);
+  if (differences.length > 0) problems.push(`pay ${pay.txn_id} (${row.id}): answered 0, stored with ${differences.join(', ')}`);
+}
+
+/** A paid top-up: one wallet credit, under the row's key, of the sum from the partner's settlement account; one SMS notice. */
+function topUpProblems(data, row, partner, problems) {
+  const credits = data.entries.filter((entry) => entry.idempotency_key === partnerKey(row));
+  if (credits.length !== 1 || credits[0].id !== row.entry_id) {
+    problems.push(`top-up ${row.id} (txn ${row.txn_id}): entry ${row.entry_id}, ${credits.length} credit(s) under its key (${credits.map((entry) => entry.id).join(', ')})`);
+  }
+  const postings = data.partner_postings.filter((posting) => posting.entry_id === row.entry_id)
+    .map((posting) => `${posting.account_id} ${Number(posting.amount_minor)}`).sort();
+  const expected = [`${partner.settlement_account_id} ${-Number(row.sum_minor)}`, `wallet:${row.line_id} ${Number(row.sum_minor)}`].sort();
+  if (postings.join() !== expected.join()) problems.push(`top-up ${row.id} (txn ${row.txn_id}): entry ${row.entry_id} posts ${postings.join(', ') || 'nothing'}, expected ${expected.join(', ')}`);
+  const notices = data.notices.filter((notice) => notice.dedupe_key === `top_up:${row.entry_id}`);
+  if (notices.length !== 1 || notices[0].cause !== 'receipt' || notices[0].line_id !== row.line_id) {
+    problems.push(`top-up ${row.id} (txn ${row.txn_id}): ${notices.length} SMS notice(s) (${notices.map((notice) => `${notice.cause} to ${notice.line_id}`).join(', ')}), expected one receipt notice to its line`);
+  }
+}
+
+/** A paid pack pay: its order (one, under the row's key) active with one pack, activated by the agent payment the row names. */
+function packPayProblems(data, row, partner, problems) {
+  const orders = data.orders.filter((order) => order.idempotency_key === partnerKey(row));
+  const order = orders.find((candidate) => candidate.id === row.order_id);
+  const payment = data.payments.find((candidate) => candidate.id === row.payment_id);
+  const packs = data.bundles.filter((bundle) => bundle.idempotency_key === `order:${row.order_id}`).length;
+  const succeeded = data.payments.filter((candidate) => candidate.order_id === row.order_id && candidate.status === 'succeeded').length;
+  const differences = [
+    (orders.length !== 1 || !order) && `${orders.length} order(s) under its key, row names ${row.order_id}`,
+    order && order.state !== 'active' && `order ${order.state}`,
+    order && (order.bundle_id === null || packs !== 1) && `${packs} pack(s)`,
+    order && order.package_code !== row.package_code && `order for ${order.package_code}, row ${row.package_code}`,
+    order && Number(order.amount_minor) !== Number(row.sum_minor) && `order of ${order.amount_minor}, sum ${row.sum_minor}`,
+    order && order.line_id !== row.line_id && 'order for another line',
+    order && order.activating_payment_id !== row.payment_id && `activated by ${order.activating_payment_id}, row names ${row.payment_id}`,
+    payment?.status !== 'succeeded' && `payment ${row.payment_id} ${payment?.status ?? 'missing'}`,
+    payment && (payment.method !== 'agent' || payment.receiving_account_id !== partner.settlement_account_id) && `payment by ${payment.method} into ${payment.receiving_account_id}`,
+    succeeded !== 1 && `${succeeded} succeeded payments for its order`,
+  ].filter(Boolean);
+  if (differences.length > 0) problems.push(`pack pay ${row.id} (txn ${row.txn_id}): ${differences.join('; ')}`);
+}
+
+/**
+ * The partner's settlement account moved by exactly the paid pays: one posting of minus the sum per
+ * paid pay, in its money's entry (the top-up's credit, or the pack payment's activation), nothing else.
+ */
+function settlementProblems(data, partner, paid, problems) {
+  const payments = new Map(data.payments.map((payment) => [payment.id, payment]));
+  const money_entry = (row) => (row.purchase === 'top_up' ? row.entry_id : payments.get(row.payment_id)?.entry_id);
+  const due = new Map(paid.map((row) => [money_entry(row), row]));
+  const postings = data.partner_postings.filter((posting) => posting.account_id === partner.settlement_account_id);
+  const moved = postings.reduce((sum, posting) => sum + Number(posting.amount_minor), 0);
+  const paid_minor = paid.reduce((sum, row) => sum + Number(row.sum_minor), 0);
+  if (moved !== -paid_minor) problems.push(`${partner.settlement_account_id} moved ${moved} kopecks; the paid pays sum to ${paid_minor}`);
+  const seen = countBy(postings, (posting) => posting.entry_id);
+  for (const posting of postings) {
+    const row = due.get(posting.entry_id);
+    if (!row) problems.push(`${partner.settlement_account_id}: ${posting.amount_minor} in entry ${posting.entry_id}, no paid pay's`);
+    else if (Number(posting.amount_minor) !== -Number(row.sum_minor)) problems.push(`${partner.settlement_account_id}: ${posting.amount_minor} in entry ${posting.entry_id} of pay ${row.txn_id}, its sum ${row.sum_minor}`);
+  }
+  for (const [entry_id, row] of due) if (seen.get(entry_id) !== 1) problems.push(`pay ${row.txn_id} (${row.purchase}): ${seen.get(entry_id) ?? 0} settlement postings in its entry ${entry_id}`);
+  return { moved, paid_minor };
+}
+
+/**
+ * Every pay the tills sent — repeated by them after kills, timeouts and "temporary", and on purpose
+ * in turn, at once and with another number or sum — answered the same every time and paid once, as
+ * answered: a top-up credits the wallet once (one SMS notice), a pack is active with one bundle, the
+ * settlement account moved by exactly what was paid; nothing left half done after the drain.
+ */
+function agentPayCheck(data, log) {
+  const problems = [];
+  const partner = data.partners.find((row) => row.code === DEMO_PARTNER.code);
+  if (!partner) return check('every agent pay paid once', [`partner ${DEMO_PARTNER.code} missing`], 'no partner');
+  const rows = data.partner_payments.filter((row) => row.partner_id === partner.id);
+  const rows_of = groupBy(rows, (row) => row.txn_id);
+  for (const pay of log.pays.values()) tillAnswerProblems(pay, rows_of.get(pay.txn_id)?.[0], problems);
+  for (const [txn_id, list] of rows_of) {
+    if (list.length > 1) problems.push(`txn ${txn_id}: ${list.length} partner payments`);
+    if (!log.pays.has(txn_id)) problems.push(`txn ${txn_id}: a partner payment (${list[0].state}) no till sent`);
+  }
+  for (const row of rows.filter((item) => item.state !== 'paid')) problems.push(`pay ${row.id} (txn ${row.txn_id}, ${row.purchase}): ${row.state} (${row.reason}) after the drain`);
+  const paid = rows.filter((row) => row.state === 'paid');
+  for (const [entry_id, count] of countBy(paid.filter((row) => row.entry_id !== null), (row) => row.entry_id)) if (count > 1) problems.push(`entry ${entry_id}: the credit of ${count} top-ups`);
+  for (const row of paid.filter((item) => item.purchase === 'top_up')) topUpProblems(data, row, partner, problems);
+  for (const row of paid.filter((item) => item.purchase === 'pack')) packPayProblems(data, row, partner, problems);
+  const top_up_entries = new Set(paid.filter((row) => row.purchase === 'top_up').map((row) => row.entry_id));
+  for (const notice of data.notices.filter((row) => row.dedupe_key.startsWith('top_up:') && !top_up_entries.has(row.dedupe_key.slice('top_up:'.length)))) {
+    problems.push(`notice ${notice.id}: ${notice.dedupe_key}, no paid top-up's`);
+  }
+  const { paid_minor } = settlementProblems(data, partner, paid, problems);
+  const pays = [...log.pays.values()];
+  const answered = pays.filter((pay) => pay.answers.some((answer) => answer.result !== OSMP_TEMPORARY)).length;
+  const sent_again = pays.filter((pay) => pay.repeat !== 'none' || pay.answers.length > 1).length;
+  return check('every agent pay paid once', problems,
+    `${pays.length} OSMP pays (${answered} answered finally, ${sent_again} sent more than once, ${pays.reduce((sum, pay) => sum + pay.conflicts.length, 0)} with another number or sum), `
+    + `${rows.length} stored (${tally(countBy(rows, (row) => `${row.purchase} ${row.state}`))}); settlement moved by the ${paid_minor} kopecks paid`);
+}
+
 /** A payment refunded because its order did not use it: fiscalised as an advance when it came, its refund turning that round. */
 const UNUSED_PAYMENT_REASONS = new Set(['duplicate_payment', 'order_closed', 'activation_impossible']);
 
-/** What a document is about: its receipt, or the unused payment (or top-up) it registers. */
+/** What a document is about: its receipt, or the unused payment or agent top-up it registers. */
 const subjectKey = (row) => (row.subject === 'receipt' ? `receipt ${row.receipt_number}` : row.subject === 'payment' ? `payment ${row.payment_id}` : `top-up ${row.entry_id}`);
 
 /**
- * Our documents: one sell per receipt that took money and one per payment an order did not use
- * (not from the wallet), one sell_refund per succeeded refund of either, nothing else; all registered.
+ * Our documents: one sell per receipt that took money, one per payment an order did not use (not
+ * from the wallet) and one per agent top-up paid (for its sum), one sell_refund per succeeded refund
+ * of a receipt's or an unused payment's money, nothing else; all registered.
  */
 function fiscalDocumentProblems(data, problems) {
   const due_receipts = data.receipts.filter((receipt) => receipt.amount_minor > 0 && receipt.currency === FISCAL_CURRENCY);
@@ -240,11 +390,25 @@ function fiscalDocumentProblems(data, problems) {
     .map((refund) => payment_by_id.get(refund.payment_id))
     .filter((payment) => payment && payment.method !== 'wallet' && payment.amount_minor > 0 && payment.currency === FISCAL_CURRENCY)
     .map((payment) => payment.id));
-  const due_subjects = new Set([...due_receipts.map((receipt) => `receipt ${receipt.number}`), ...[...unused_payment_ids].map((id) => `payment ${id}`)]);
-  const sells_of = countBy(data.fiscal_documents.filter((row) => row.operation === 'sell'), subjectKey);
+  const due_top_ups = paidAgentTopUps(data);
+  const due_subjects = new Set([
+    ...due_receipts.map((receipt) => `receipt ${receipt.number}`), ...[...unused_payment_ids].map((id) => `payment ${id}`),
+    ...due_top_ups.map((row) => `top-up ${row.entry_id}`),
+  ]);
+  const sells = data.fiscal_documents.filter((row) => row.operation === 'sell');
+  const sells_of = countBy(sells, subjectKey);
   for (const subject of due_subjects) {
     const count = sells_of.get(subject) ?? 0;
     if (count !== 1) problems.push(`${subject}: ${count} sell documents`);
+  }
+  const top_up_documents = groupBy(sells.filter((row) => row.subject === 'top_up'), (row) => row.entry_id);
+  for (const row of due_top_ups) {
+    for (const document of top_up_documents.get(row.entry_id) ?? []) {
+      const total_minor = JSON.parse(document.request_json).total_minor;
+      if (total_minor !== Number(row.sum_minor) || document.line_id !== row.line_id) {
+        problems.push(`fiscal document ${document.id} of top-up ${row.entry_id} (txn ${row.txn_id}): ${total_minor} kopecks for ${document.line_id}, the top-up ${row.sum_minor} for ${row.line_id}`);
+      }
+    }
   }
   // Whose money each refund returns: a receipt's payment, or an unused payment.
   const subject_of_payment = new Map([
@@ -272,7 +436,7 @@ function fiscalDocumentProblems(data, problems) {
       problems.push(`fiscal document ${row.id} (${row.operation} of ${subjectKey(row)}): ${row.status} after the drain${error}`);
     }
   }
-  return { due_receipts, unused_payments: unused_payment_ids.size, due_refunds };
+  return { due_receipts, unused_payments: unused_payment_ids.size, due_top_ups: due_top_ups.length, due_refunds };
 }
 
 /** What the register holds against our rows: one document per external_id, each one ours, the same total and attributes. */
@@ -314,17 +478,17 @@ function registerProblems(data, register, problems) {
 }
 
 /**
- * Every receipt, every payment an order did not use, and every refund of their money fiscalised exactly once — through SIGKILLs
- * between the register call and its answer: the document's id is the register's external_id, so a
- * resend finds the first document, never makes a second.
+ * Every receipt, every payment an order did not use, every agent top-up, and every refund of their
+ * money fiscalised exactly once — through SIGKILLs between the register call and its answer: the
+ * document's id is the register's external_id, so a resend finds the first document, never makes a second.
  */
 function fiscalCheck(data, register) {
   const problems = [];
-  const { due_receipts, unused_payments, due_refunds } = fiscalDocumentProblems(data, problems);
+  const { due_receipts, unused_payments, due_top_ups, due_refunds } = fiscalDocumentProblems(data, problems);
   const registered = registerProblems(data, register, problems);
   const operations = tally(countBy(data.fiscal_documents, (row) => `${row.operation} ${row.status}`));
-  return check('every receipt and refund fiscalised exactly once', problems,
-    `${due_receipts.length} receipts, ${unused_payments} unused payments and ${due_refunds.length} refunds of their money; ${data.fiscal_documents.length} documents (${operations || 'none'}); `
+  return check('every receipt, agent top-up and refund fiscalised exactly once', problems,
+    `${due_receipts.length} receipts, ${unused_payments} unused payments, ${due_top_ups} agent top-ups and ${due_refunds.length} refunds of their money; ${data.fiscal_documents.length} documents (${operations || 'none'}); `
     + `the register made ${register.documents.length} from ${register.register_calls.length} register calls, ${registered} registered for us with the same total, ФН, ФД and ФП`);
 }
 
@@ -353,6 +517,7 @@ export function runChecks(data, { log, drain, server, register }) {
     ...ledgerChecks(data),
     moneyCheck(data),
     activationCheck(data),
+    agentPayCheck(data, log),
     fiscalCheck(data, register),
     usageCheck(data, log),
     acceptedCheck(data, log),

@@ -21,6 +21,8 @@ export class HttpClient {
   #base;
   /** label → {sent, answered: {status: count}, network_errors, server_errors, gave_up} */
   stats = {};
+  /** label → requests sent and not yet answered (or failed) this moment: what a kill now would cut. */
+  #fetching = new Map();
 
   constructor(base) {
     this.#base = base;
@@ -31,11 +33,19 @@ export class HttpClient {
     return this.stats[label];
   }
 
+  /** Requests on the wire now (sent, no answer yet) whose label `matches`. */
+  fetching(matches) {
+    let count = 0;
+    for (const [label, in_flight] of this.#fetching) if (matches(label)) count += in_flight;
+    return count;
+  }
+
   /**
    * Sends until answered with anything but a 5xx. `json` or `form` is the body; `url` may be
-   * absolute (the sandbox's pages) or a path. Returns {status, body, location}.
+   * absolute (the sandbox's pages) or a path. `onRetry(problem)` hears each failed attempt before it
+   * is sent again (the error code or `HTTP 5xx`). Returns {status, body, location}.
    */
-  async send(label, method, url, { json, form, headers = {} } = {}) {
+  async send(label, method, url, { json, form, headers = {}, onRetry } = {}) {
     const stats = this.#count(label);
     const target = url.startsWith('http') ? url : `${this.#base}${url}`;
     const init = { method, headers: { ...headers }, redirect: 'manual' };
@@ -51,6 +61,7 @@ export class HttpClient {
     let last_problem = 'none';
     while (Date.now() < deadline_ms) {
       stats.sent += 1;
+      this.#fetching.set(label, (this.#fetching.get(label) ?? 0) + 1);
       try {
         const response = await fetch(target, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
         const text = await response.text();
@@ -63,7 +74,10 @@ export class HttpClient {
       } catch (error) {
         stats.network_errors += 1;
         last_problem = error.cause?.code ?? error.name ?? String(error);
+      } finally {
+        this.#fetching.set(label, this.#fetching.get(label) - 1);
       }
+      onRetry?.(last_problem);
       await sleep(delay_ms);
       delay_ms = Math.min(RETRY_DELAY_MS_MAX, delay_ms * 2);
     }

@@ -1,6 +1,7 @@
 // What the database shows the chaos did, for the report (not a verdict): how many webhooks were
-// duplicated, held back or received out of order, how often the injected provider faults hit, and
-// how long the outbox's jobs waited (a slow provider or register can hold up every other job).
+// duplicated, held back or received out of order, how often the injected provider faults hit, how
+// far the agent pays a kill cut had got, and how long the outbox's jobs waited (a slow provider or
+// register can hold up every other job).
 import { readFileSync } from 'node:fs';
 import { fromDist } from '../../bench/lib/dist.mjs';
 
@@ -64,8 +65,26 @@ function outboxWaitFigures(data) {
   })).sort((a, b) => b.mean_ms - a.mean_ms);
 }
 
+/**
+ * The OSMP pays a kill cut in flight, as the database shows them: whether the cut request had
+ * already written its row — its repeat then answered from it, or finished it (completed after the
+ * cut: a pack pay resumed) — or left nothing, so the repeat paid afresh.
+ */
+function cutPayFigures(data, log) {
+  const rows = new Map(data.partner_payments.map((row) => [row.txn_id, row]));
+  const cut = [...log.pays.values()].filter((pay) => pay.cut_at_ms !== null).map((pay) => ({ pay, row: rows.get(pay.txn_id) }));
+  const written = cut.filter(({ pay, row }) => row && Number(row.created_at_ms) < pay.cut_at_ms);
+  return {
+    cut: cut.length,
+    row_written_before: written.length,
+    finished_after: written.filter(({ pay, row }) => row.completed_at_ms === null || Number(row.completed_at_ms) >= pay.cut_at_ms).length,
+    nothing_written_before: cut.length - written.length,
+  };
+}
+
 export function observedFigures(data, { log, log_file, webhook_delay_ms }) {
   return {
     webhooks: webhookFigures(data, webhook_delay_ms), provider_faults: faultFigures(log_file, log), outbox_waits: outboxWaitFigures(data),
+    cut_pays: cutPayFigures(data, log),
   };
 }

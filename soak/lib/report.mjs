@@ -23,12 +23,23 @@ function fiscalLine(fiscal) {
     + `${aimed.filter((kill) => kill.aimed_hit).length} of ${aimed.length} aimed kills found one)`;
 }
 
+function tillLine(agent, cut) {
+  const aimed = agent.kills.filter((kill) => kill.aimed);
+  return `  tills: ${agent.pays} OSMP pays (${agent.top_ups} top-ups, ${agent.pack_pays} at a pack's price), ${agent.answered_ok} answered 0; `
+    + `${agent.answers} answers (${agent.temporary_answers} "temporary, repeat"); sent again on purpose: ${agent.repeated_in_turn} in turn, ${agent.repeated_at_once} twice at once, `
+    + `${agent.conflicting_repeats} with another number or sum; ${agent.checks} checks; ${agent.cut_in_flight} pays cut in flight by a kill and repeated `
+    + `(${cut.row_written_before} with their row written before the kill, ${cut.finished_after} of them finished after it; ${cut.nothing_written_before} had written nothing), `
+    + `${agent.sent_while_down} met the server down; ${agent.kills_with_pay_in_flight} of ${agent.kills.length} kills hit a pay in flight `
+    + `(${agent.kills_with_pack_pay_in_flight} a pack pay; ${aimed.filter((kill) => kill.aimed_hit).length} of ${aimed.length} kills aimed at a pack pay found one)`;
+}
+
 export function renderRun(run) {
   const { requests, server, chaos, drain, webhooks, provider_faults, fiscal, outbox_waits } = run.figures;
   const lines = [
     `  requests: ${requests.orders_accepted} orders, ${requests.payments_accepted} payment attempts, ${requests.page_submissions_accepted} sandbox page submissions, `
       + `${requests.staff_refunds_accepted} staff refunds, ${requests.usage_events_accepted} usage events (${requests.usage_sends} answers, ${requests.usage_events_sent_again} ids sent more than once), ${requests.ussd_answered} USSD reads`,
     `  flows: ${Object.entries(requests.flows).map(([flow, count]) => `${flow} ${count}`).join(', ')}`,
+    tillLine(requests.agent, run.figures.cut_pays),
     `  ${httpLine(run.figures.http)}`,
     `  server: ${server.kills} SIGKILLs, ${server.starts} starts (${server.failed_starts} failed while the database was away), ${server.unplanned_exits.length} exits on its own, `
       + `restart to healthy median ${server.start_ms_median} ms / max ${server.start_ms_max} ms; stopped with ${server.stopped_with}`,

@@ -1,9 +1,11 @@
-// What the soak database holds before the server starts: the demo catalog and lines (the product's
-// own seed), and soak lines opened the way the product opens them — a SIM from stock, a line, a
-// wallet topped up, for some a pack — with seeded amounts.
+// What the soak database holds before the server starts: the demo catalog, lines and payment agent
+// (the product's own seed), and soak lines opened the way the product opens them — a SIM from
+// stock, a line, a wallet topped up, for some a pack — with seeded amounts.
 import { fromDist } from '../../bench/lib/dist.mjs';
 
-const { seedDemo } = await fromDist('services/demo/seed.js');
+const { DEMO_PARTNER, DEMO_PARTNER_SECRETS, seedDemo } = await fromDist('services/demo/seed.js');
+const { deriveAuthKeys } = await fromDist('services/customers/auth-crypto.js');
+const { PartnerService } = await fromDist('services/partners/partner-service.js');
 const { loadConfig, paygTariff } = await fromDist('config.js');
 const { createServices } = await fromDist('services/index.js');
 const { inTransaction } = await fromDist('db/transaction.js');
@@ -40,13 +42,33 @@ async function openSoakLines(database, now_ms) {
 }
 
 /**
- * Seeds the catalog, the demo lines and SOAK_LINE_COUNT soak lines. Returns the catalog
- * ({code, price_minor}) and every line ({id, msisdn, soak}) the load may use.
+ * The demo payment agent (`demo-store`) as its tills see it: the credentials, the sum limits and the
+ * packs sold through partners, in catalog order — a sum equal to a price buys the first pack at it.
  */
-export async function seedSoakData(database, random) {
+async function partnerAsSeen(database, partners, now_ms) {
+  const row = await partners.getPartner(DEMO_PARTNER.code);
+  const packs = (await listPackages(database.db, now_ms, { channel: 'partner' }))
+    .filter((pack) => pack.price.currency === 'RUB')
+    .map((pack) => ({ code: pack.code, price_minor: pack.price.amount_minor }));
+  return {
+    code: row.code, password: DEMO_PARTNER_SECRETS.basic_password, settlement_account_id: row.settlement_account_id,
+    sum_min_minor: Number(row.sum_min_minor), sum_max_minor: Number(row.sum_max_minor), packs,
+  };
+}
+
+/**
+ * Seeds the catalog, the demo lines and partner, and SOAK_LINE_COUNT soak lines. Returns the
+ * catalog ({code, price_minor}), every line ({id, msisdn, soak}) the load may use, and the partner
+ * (partnerAsSeen).
+ */
+export async function seedSoakData(database, random, auth_secret) {
   const now_ms = systemClock.now_ms();
   const tariffFor = paygTariff(loadConfig({}));
-  await seedDemo(database, tariffFor, now_ms);
+  // The demo partner, as a test-mode server seeds it into an empty database. Its HMAC key is sealed
+  // under the server's AUTH_SECRET; only the partner directory is used, so no renewal service is given.
+  const partners = new PartnerService({ database, clock: systemClock, renewal: undefined, keys: deriveAuthKeys(auth_secret) });
+  await seedDemo(database, tariffFor, now_ms, { partners });
+  const partner = await partnerAsSeen(database, partners, now_ms);
   const services = createServices({ database, clock: systemClock, tariffFor });
   const packages = (await listPackages(database.db, now_ms)).map((pack) => ({
     code: pack.code, price_minor: pack.price.amount_minor, price_id: pack.price.id,
@@ -66,5 +88,5 @@ export async function seedSoakData(database, random) {
     }
   }
   const lines = await database.db.selectFrom('lines').select(['id', 'msisdn']).orderBy('msisdn').execute();
-  return { packages, lines: lines.map((line) => ({ ...line, soak: line.msisdn.startsWith('+7917000') })) };
+  return { packages, partner, lines: lines.map((line) => ({ ...line, soak: line.msisdn.startsWith('+7917000') })) };
 }

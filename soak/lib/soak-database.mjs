@@ -23,6 +23,7 @@ import { runCustomer } from './renewal-load.mjs';
 import { fromDist } from '../../bench/lib/dist.mjs';
 import { seedSoakData } from './seed.mjs';
 import { serverEnvironment, ServerSupervisor } from './server.mjs';
+import { aimAtPackPay, paysInFlight, runTill } from './till-load.mjs';
 import { runResender, runUsageSender } from './usage-load.mjs';
 
 const { sentPaymentCode } = await fromDist('testing/wallet-payers.js');
@@ -31,6 +32,7 @@ export const RESULTS_FOLDER = fileURLToPath(new URL('../results/', import.meta.u
 const MAIN = fileURLToPath(new URL('../../dist/src/channels/cli/main.js', import.meta.url));
 const CUSTOMERS = 4;
 const USAGE_SENDERS = 3;
+const TILLS = 2;
 const USSD_PAUSE_MS_MIN = 100;
 const USSD_PAUSE_MS_MAX = 400;
 const STATEMENT_ATTEMPTS = 5;
@@ -131,19 +133,31 @@ async function importStatement(env, log, dialect) {
   }
 }
 
-/** Every other kill, the first included, waits (bounded) for a register call to be in flight at the fiscal register. */
+/**
+ * Every other kill, the first included, waits (bounded) for a register call to be in flight at the
+ * fiscal register; the others, for a till's pack pay on the wire (the pay of most steps: its row,
+ * the order, the agent payment, the activation).
+ */
 const AIMED_KILL_EVERY = 2;
 
+/** Just before a kill: what the tills have on the wire, noted in the log; the timeline's words. */
+function notePays(log, client, aimed, aimed_hit) {
+  const row = { aimed, aimed_hit, ...paysInFlight(client) };
+  log.pay_kills.push(row);
+  const aim = aimed ? `aimed at a pack pay: ${aimed_hit ? 'one in flight' : 'none came in time'}; ` : '';
+  return `${aim}OSMP pays in flight: ${row.pack} pack, ${row.top_up} top-up`;
+}
+
 /** What each chaos event does; `say` prefixes the moment of the load. */
-function chaosActions({ supervisor, settings, log, dialect, say, fiscal }) {
+function chaosActions({ supervisor, settings, log, dialect, say, fiscal, client }) {
   let kills = 0;
   return {
     kill: async (event) => {
-      const aimed = kills % AIMED_KILL_EVERY === 0;
+      const at_register = kills % AIMED_KILL_EVERY === 0;
       kills += 1;
-      const aimed_hit = aimed && await fiscal.aimAtRegisterCall();
+      const aimed_hit = at_register ? await fiscal.aimAtRegisterCall() : await aimAtPackPay(client);
       const pid = supervisor.pid;
-      const in_flight = fiscal.noteKill(aimed, aimed_hit);
+      const in_flight = `${fiscal.noteKill(at_register, at_register && aimed_hit)}; ${notePays(log, client, !at_register, !at_register && aimed_hit)}`;
       await supervisor.kill();
       say(`SIGKILL server pid ${pid} (${in_flight}); restart after ${event.pause_ms} ms`);
       await sleep(event.pause_ms);
@@ -183,8 +197,10 @@ async function driveLoad({ options, settings, supervisor, seeded, log, dialect, 
     })),
     ...Array.from({ length: USAGE_SENDERS }, (_, index) => runUsageSender({ ...common, index, random: randomStream(options.seed, `usage ${index}`), lines: soak_lines, token: settings.network_token, later })),
     runUssdReader({ ...common, random: randomStream(options.seed, 'ussd'), lines: seeded.lines }),
+    ...Array.from({ length: TILLS }, (_, index) => runTill({ ...common, index, random: randomStream(options.seed, `till ${index}`), partner: seeded.partner, lines: seeded.lines })),
   ];
-  const chaos = runChaos(events, started_ms, chaosActions({ supervisor, settings, log, dialect, fiscal, say: (line) => say(`  ${((Date.now() - started_ms) / 1000).toFixed(1)} s: ${line}`) }));
+  const say_at = (line) => say(`  ${((Date.now() - started_ms) / 1000).toFixed(1)} s: ${line}`);
+  const chaos = runChaos(events, started_ms, chaosActions({ supervisor, settings, log, dialect, fiscal, client, say: say_at }));
   const resender = runResender({ client, log, token: settings.network_token, later, loadDone: () => load_done });
   try {
     await Promise.all([...actors, chaos]);
@@ -195,10 +211,10 @@ async function driveLoad({ options, settings, supervisor, seeded, log, dialect, 
   return { chaos: await chaos, load_s: (Date.now() - started_ms) / 1000, http: client.stats };
 }
 
-async function seed(database, options) {
+async function seed(database, options, auth_secret) {
   const connection = database.open();
   try {
-    return await seedSoakData(connection, randomStream(options.seed, 'seed'));
+    return await seedSoakData(connection, randomStream(options.seed, 'seed'), auth_secret);
   } finally {
     await connection.close();
   }
@@ -244,9 +260,9 @@ export async function soakDatabase(options, dialect, say) {
   const forget = onInterrupt(cleanUp);
   try {
     say(`  database: ${database.description}`);
-    const seeded = await seed(database, options);
     fiscal = await SoakFiscalRegister.start(options.seed);
     const settings = serverSettings({ seed: options.seed, port: await freePort(), database, fiscal });
+    const seeded = await seed(database, options, settings.auth_secret);
     supervisor = new ServerSupervisor({ env: settings.env, base: settings.base, log_file });
     await supervisor.start();
     say(`  server pid ${supervisor.pid} at ${settings.base} (log: ${log_file}); ${seeded.lines.length} lines, ${seeded.packages.length} packs; load for ${options.duration_s} s`);
