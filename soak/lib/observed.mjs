@@ -52,8 +52,8 @@ function faultFigures(log_file, log) {
 }
 
 /**
- * Per job kind, how long a job done at its first attempt waited from due to done (the worker runs a
- * batch of jobs together and claims the next batch once all are done). Slowest kinds first.
+ * Per job kind, how long a job done at its first attempt waited from due to done: a slow kind (a
+ * register holding its answers) must not slow the others. Slowest kinds first.
  */
 function outboxWaitFigures(data) {
   const waits = new Map();
