@@ -15,7 +15,7 @@ import { inTransaction, type Executor } from '../../db/transaction.js';
 import type { Clock } from '../../ports/clock.js';
 import { findPackage, listPackages } from '../catalog/catalog.js';
 import { creditWallet } from '../charging/wallet.js';
-import { fiscalDocumentPath, type TopUpFiscaliser } from '../fiscal/fiscal-service.js';
+import { fiscalDocumentPath, type TopUpFacts, type TopUpFiscaliser } from '../fiscal/fiscal-service.js';
 import type { Notices } from '../notices/notices.js';
 import { notifyTopUp } from '../notices/renewal-notices.js';
 import { retryLostKeyRace } from '../idempotency/idempotency.js';
@@ -313,18 +313,24 @@ export class PartnerPayments {
       line: { line_id: row.line_id ?? '' }, amount_minor: Number(row.sum_minor), source_account_id: partner.settlement_account_id,
       idempotency_key: `partner:${row.id}`, memo: `Top-up by agent ${partner.code}, txn ${row.txn_id}`,
     }, now_ms);
-    // The agent took the money for us: the advance is fiscalised with the agent's details, and the
-    // line told with its receipt's link (each once per credit, however often this runs).
-    const top_up = {
+    await this.#afterTopUp(trx, partner, {
       entry_id: credit.entry_id, line_id: credit.line_id, amount_minor: Number(row.sum_minor), currency: LEDGER_CURRENCY,
       paid_at_ms: now_ms,
-    };
+    });
+    return { state: 'paid' as const, reason: 'paid_top_up', result: 0, entry_id: credit.entry_id, completed_at_ms: now_ms };
+  }
+
+  /**
+   * The agent took the money for us: in the credit's transaction the advance is fiscalised with the
+   * agent's details, and the line is told with its receipt's link — each once per credit, however
+   * often this runs.
+   */
+  async #afterTopUp(trx: Executor, partner: Partner, top_up: Omit<TopUpFacts, 'payment_method' | 'agent'>): Promise<void> {
     const document = await this.#options.fiscal?.recordTopUp(trx, {
       ...top_up, payment_method: 'agent', agent: { name: partner.agent_name, inn: partner.agent_inn },
-    }, now_ms);
+    }, top_up.paid_at_ms);
     const receipt_path = document === undefined ? null : fiscalDocumentPath(document);
-    await notifyTopUp(trx, this.#options.notices, { ...top_up, receipt_path }, now_ms);
-    return { state: 'paid' as const, reason: 'paid_top_up', result: 0, entry_id: credit.entry_id, completed_at_ms: now_ms };
+    await notifyTopUp(trx, this.#options.notices, { ...top_up, receipt_path }, top_up.paid_at_ms);
   }
 
   async #finish(id: string, end: { state: 'paid' | 'rejected'; reason: PartnerReason }): Promise<void> {
