@@ -1,4 +1,6 @@
-import { checkRequiredColumns, inBatches, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow } from '../imports/file-import.js';
+import {
+  checkRequiredColumns, inBatches, unreadableRow, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow,
+} from '../imports/file-import.js';
 import { assert, RoamError } from '../../core/errors.js';
 import type { Database } from '../../db/database.js';
 import { inTransaction, type Executor } from '../../db/transaction.js';
@@ -156,8 +158,8 @@ class RowScreen {
     const rejected = (column: string, value: string, error: RoamError): PendingRow => ({
       line_number, rejected: { line_number, column, value, error },
     });
-    if (record.problem) return rejected('', '', new RoamError('ROAM_ERR_VALIDATION', { field: 'row', reason: record.problem }));
-    if (row_index > USAGE_IMPORT_ROWS_MAX) return rejected('', '', new RoamError('ROAM_ERR_VALIDATION', { field: 'row', reason: 'too_many_rows' }));
+    const unreadable = unreadableRow(record, row_index, USAGE_IMPORT_ROWS_MAX);
+    if (unreadable) return { line_number, rejected: unreadable };
 
     const raw: Record<string, string> = {};
     for (const column of [...USAGE_IMPORT_COLUMNS_REQUIRED, ...USAGE_IMPORT_LINE_COLUMNS]) raw[column] = record.values[column]?.trim() ?? '';

@@ -104,3 +104,13 @@ export function countBatch<Passed extends { readonly line_number: number }, Verd
     return undefined;
   });
 }
+
+/**
+ * What rejects a row before its fields are read, in every import: a row the CSV reader could not
+ * read, or one past the file's row limit. Undefined when the row may be screened further.
+ */
+export function unreadableRow(record: ImportRecord, row_index: number, rows_max: number): RejectedRow | undefined {
+  const reason = record.problem ?? (row_index > rows_max ? 'too_many_rows' : undefined);
+  if (reason === undefined) return undefined;
+  return { line_number: record.line_number, column: '', value: '', error: new RoamError('ROAM_ERR_VALIDATION', { field: 'row', reason }) };
+}

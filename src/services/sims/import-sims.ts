@@ -1,5 +1,5 @@
 import {
-  checkRequiredColumns, countBatch, inBatches, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow,
+  checkRequiredColumns, countBatch, inBatches, unreadableRow, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow,
 } from '../imports/file-import.js';
 import { assert, RoamError } from '../../core/errors.js';
 import type { Database } from '../../db/database.js';
@@ -101,8 +101,8 @@ class RowScreen {
     const rejected = (column: string, value: string, error: RoamError): PendingRow => ({
       line_number, rejected: { line_number, column, value, error },
     });
-    if (record.problem) return rejected('', '', new RoamError('ROAM_ERR_VALIDATION', { field: 'row', reason: record.problem }));
-    if (row_index > SIM_IMPORT_ROWS_MAX) return rejected('', '', new RoamError('ROAM_ERR_VALIDATION', { field: 'row', reason: 'too_many_rows' }));
+    const unreadable = unreadableRow(record, row_index, SIM_IMPORT_ROWS_MAX);
+    if (unreadable) return { line_number, rejected: unreadable };
 
     const raw = (column: string) => record.values[column]?.trim() ?? '';
     for (const column of SIM_IMPORT_COLUMNS_REQUIRED) {

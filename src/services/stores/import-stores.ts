@@ -1,5 +1,5 @@
 import {
-  checkRequiredColumns, countBatch, inBatches, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow,
+  checkRequiredColumns, countBatch, inBatches, unreadableRow, type ImportCallbacks, type ImportRecord, type ImportSource, type RejectedRow,
 } from '../imports/file-import.js';
 import { assert, RoamError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
@@ -110,8 +110,8 @@ class RowScreen {
     const rejected = (column: string, value: string, error: RoamError): PendingRow => ({
       line_number, rejected: { line_number, column, value, error },
     });
-    if (record.problem) return rejected('', '', new RoamError('ROAM_ERR_VALIDATION', { field: 'row', reason: record.problem }));
-    if (row_index > STORE_IMPORT_ROWS_MAX) return rejected('', '', new RoamError('ROAM_ERR_VALIDATION', { field: 'row', reason: 'too_many_rows' }));
+    const unreadable = unreadableRow(record, row_index, STORE_IMPORT_ROWS_MAX);
+    if (unreadable) return { line_number, rejected: unreadable };
 
     const raw = (column: string) => record.values[column]?.trim() ?? '';
     const validated = validateStore({
